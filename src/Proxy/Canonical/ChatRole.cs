@@ -1,0 +1,9 @@
+namespace LlmProxy.Canonical;
+
+internal enum ChatRole
+{
+    System,
+    User,
+    Assistant,
+    Tool,
+}

@@ -1,0 +1,157 @@
+using System.Text.Json;
+
+namespace LlmProxy.Config;
+
+/// <summary>Reads and validates the JSON config file (DESIGN.md section 4). Every failure is one <see cref="ConfigException"/>.</summary>
+internal static class ConfigLoader
+{
+    private static readonly JsonDocumentOptions ParseOptions = new()
+    {
+        CommentHandling = JsonCommentHandling.Skip,
+        AllowTrailingCommas = true,
+        MaxDepth = 32,
+    };
+
+    public static ProxyConfig LoadFile(string path, EnvironmentExpander? expander = null)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ConfigException(path, "the config file does not exist");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(path, $"cannot read the config file ({e.Message})");
+        }
+        return Parse(text, path, expander ?? EnvironmentExpander.Process);
+    }
+
+    public static ProxyConfig Parse(string json, string fileName, EnvironmentExpander expander)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, ParseOptions);
+        }
+        catch (JsonException e)
+        {
+            // LineNumber and BytePositionInLine are zero-based.
+            var line = (e.LineNumber ?? 0) + 1;
+            var column = (e.BytePositionInLine ?? 0) + 1;
+            var reason = e.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
+            throw new ConfigException(fileName, $"invalid JSON at line {line}, column {column}: {reason}");
+        }
+        using (document)
+        {
+            return Read(new ConfigNode(document.RootElement, "", expander));
+        }
+    }
+
+    private static ProxyConfig Read(ConfigNode root)
+    {
+        root.AllowOnly("server", "admin", "storage", "routing", "providers", "models", "keys");
+        var routing = ReadRouting(root.OptionalObject("routing"));
+        var providers = ReadProviders(root.OptionalObject("providers") ?? throw new ConfigException("providers", "required"));
+        var models = ModelSectionReader.Read(root.OptionalObject("models") ?? throw new ConfigException("models", "required"), providers, routing);
+        return new ProxyConfig(
+            ReadServer(root.OptionalObject("server")),
+            routing,
+            providers,
+            models,
+            KeySectionReader.Read(root, models),
+            new AdminOptions(root.OptionalObject("admin") is { } admin ? ReadMasterKey(admin) : null),
+            ReadStorage(root.OptionalObject("storage")));
+    }
+
+    private static ServerOptions ReadServer(ConfigNode? node)
+    {
+        if (node is not { } server)
+        {
+            return new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes);
+        }
+        server.AllowOnly("urls", "maxBodyBytes");
+        var urls = server.OptionalString("urls") ?? ServerOptions.DefaultUrls;
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+            {
+                throw new ConfigException("server.urls", $"'{url}' is not an http:// listen URL (terminate TLS in front of the proxy)");
+            }
+        }
+        var maxBody = server.OptionalInt("maxBodyBytes", 1024, int.MaxValue) ?? ServerOptions.DefaultMaxBodyBytes;
+        return new ServerOptions(urls, maxBody);
+    }
+
+    private static RoutingDefaults ReadRouting(ConfigNode? node)
+    {
+        var defaults = RoutingDefaults.Default;
+        if (node is not { } routing)
+        {
+            return defaults;
+        }
+        routing.AllowOnly("retries", "connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "timeoutMs", "maxTokensDefault");
+        return new RoutingDefaults(
+            routing.OptionalInt("retries", 0, 10) ?? defaults.Retries,
+            routing.OptionalInt("connectTimeoutMs", 1, int.MaxValue) ?? defaults.ConnectTimeoutMs,
+            routing.OptionalInt("firstByteTimeoutMs", 1, int.MaxValue) ?? defaults.FirstByteTimeoutMs,
+            routing.OptionalInt("idleTimeoutMs", 1, int.MaxValue) ?? defaults.IdleTimeoutMs,
+            routing.OptionalInt("timeoutMs", 1, int.MaxValue) ?? defaults.TimeoutMs,
+            routing.OptionalInt("maxTokensDefault", 1, int.MaxValue) ?? defaults.MaxTokensDefault);
+    }
+
+    private static List<ProviderConfig> ReadProviders(ConfigNode section)
+    {
+        var providers = new List<ProviderConfig>();
+        foreach (var (name, value) in section.Properties())
+        {
+            var node = section.Wrap(value, section.Child(name));
+            if (providers.Exists(p => p.Name == name))
+            {
+                throw new ConfigException(node.Path, "is defined twice");
+            }
+            node.AllowOnly("type", "baseUrl", "apiKey", "apiVersion", "region", "accessKeyId", "secretAccessKey", "sessionToken", "latencyMs", "tokensPerSecond");
+            providers.Add(new ProviderConfig(
+                name,
+                node.RequiredString("type"),
+                node.OptionalHttpUrl("baseUrl"),
+                node.OptionalString("apiKey"),
+                node.OptionalString("apiVersion"),
+                node.OptionalString("region"),
+                node.OptionalString("accessKeyId"),
+                node.OptionalString("secretAccessKey"),
+                node.OptionalString("sessionToken"),
+                node.OptionalInt("latencyMs", 0, 600_000) ?? 0,
+                (double)(node.OptionalDecimal("tokensPerSecond", 0) ?? 0)));
+        }
+        if (providers.Count == 0)
+        {
+            throw new ConfigException("providers", "at least one provider is required");
+        }
+        return providers;
+    }
+
+    private static string? ReadMasterKey(ConfigNode admin)
+    {
+        admin.AllowOnly("masterKey");
+        return admin.OptionalString("masterKey");
+    }
+
+    private static StorageOptions ReadStorage(ConfigNode? node)
+    {
+        if (node is not { } storage)
+        {
+            return StorageOptions.Default;
+        }
+        storage.AllowOnly("type", "path", "connectionString");
+        var type = storage.OptionalString("type") ?? StorageOptions.Default.Type;
+        if (!StorageOptions.Types.Contains(type))
+        {
+            throw new ConfigException(storage.Child("type"), $"unknown storage type '{type}' (expected one of: {string.Join(", ", StorageOptions.Types)})");
+        }
+        return new StorageOptions(type, storage.OptionalString("path"), storage.OptionalString("connectionString"));
+    }
+}

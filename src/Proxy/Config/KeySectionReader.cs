@@ -1,0 +1,46 @@
+namespace LlmProxy.Config;
+
+/// <summary>Reads <c>keys</c>: the client keys the proxy accepts, each with the aliases it may use.</summary>
+internal static class KeySectionReader
+{
+    public static List<KeyConfig> Read(ConfigNode root, IReadOnlyList<ModelConfig> models)
+    {
+        var keys = new List<KeyConfig>();
+        if (root.OptionalArray("keys", "keys") is not { } list)
+        {
+            return keys;
+        }
+        foreach (var item in list.EnumerateArray())
+        {
+            var node = root.Wrap(item, $"keys[{keys.Count}]");
+            node.AllowOnly("key", "name", "models", "rpm", "tpm", "maxParallel", "budgetUsd");
+            var key = node.RequiredString("key");
+            if (key.Length == 0)
+            {
+                throw new ConfigException(node.Child("key"), "must not be empty");
+            }
+            var duplicate = keys.FindIndex(k => k.Key == key);
+            if (duplicate >= 0)
+            {
+                throw new ConfigException(node.Child("key"), $"is the same key as keys[{duplicate}]");
+            }
+            var allowed = node.OptionalStringList("models") ?? ["*"];
+            for (var i = 0; i < allowed.Count; i++)
+            {
+                if (allowed[i] != "*" && !models.Any(m => m.Alias == allowed[i]))
+                {
+                    throw new ConfigException($"{node.Child("models")}[{i}]", $"'{allowed[i]}' is not a configured model");
+                }
+            }
+            keys.Add(new KeyConfig(
+                key,
+                node.OptionalString("name") ?? $"key-{keys.Count}",
+                allowed,
+                node.OptionalInt("rpm", 1, int.MaxValue),
+                node.OptionalInt("tpm", 1, int.MaxValue),
+                node.OptionalInt("maxParallel", 1, int.MaxValue),
+                node.OptionalDecimal("budgetUsd", 0)));
+        }
+        return keys;
+    }
+}

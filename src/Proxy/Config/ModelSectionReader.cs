@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace LlmProxy.Config;
+
+/// <summary>
+/// Reads <c>models</c>: each alias maps to a list of deployments (tried in order) or to an object with a strategy.
+/// </summary>
+internal static class ModelSectionReader
+{
+    public static List<ModelConfig> Read(ConfigNode section, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults)
+    {
+        var models = new List<ModelConfig>();
+        foreach (var (alias, value) in section.Properties())
+        {
+            var path = section.Child(alias);
+            if (models.Exists(m => m.Alias == alias))
+            {
+                throw new ConfigException(path, "is defined twice");
+            }
+            models.Add(value.ValueKind == JsonValueKind.Array
+                ? new ModelConfig(alias, "ordered", ReadDeployments(section, value, path, providers, defaults), null)
+                : ReadModelObject(section.Wrap(value, path), alias, providers, defaults));
+        }
+        if (models.Count == 0)
+        {
+            throw new ConfigException("models", "at least one model is required");
+        }
+        return models;
+    }
+
+    private static ModelConfig ReadModelObject(ConfigNode node, string alias, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults)
+    {
+        node.AllowOnly("strategy", "deployments", "hedgeAfterMs");
+        var strategy = node.OptionalString("strategy") ?? "ordered";
+        if (!ModelConfig.Strategies.Contains(strategy))
+        {
+            throw new ConfigException(node.Child("strategy"), $"unknown strategy '{strategy}' (expected one of: {string.Join(", ", ModelConfig.Strategies)})");
+        }
+        var list = node.OptionalArray("deployments", "deployments") ?? throw new ConfigException(node.Child("deployments"), "required");
+        var deployments = ReadDeployments(node, list, node.Child("deployments"), providers, defaults);
+        return new ModelConfig(alias, strategy, deployments, node.OptionalInt("hedgeAfterMs", 1, int.MaxValue));
+    }
+
+    private static List<DeploymentConfig> ReadDeployments(ConfigNode owner, JsonElement list, string path, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults)
+    {
+        if (list.ValueKind != JsonValueKind.Array)
+        {
+            throw new ConfigException(path, $"must be a list of deployments, not {ConfigNode.Describe(list)}");
+        }
+        var deployments = new List<DeploymentConfig>();
+        foreach (var item in list.EnumerateArray())
+        {
+            deployments.Add(ReadDeployment(owner.Wrap(item, $"{path}[{deployments.Count}]"), providers, defaults));
+        }
+        if (deployments.Count == 0)
+        {
+            throw new ConfigException(path, "needs at least one deployment");
+        }
+        return deployments;
+    }
+
+    private static DeploymentConfig ReadDeployment(ConfigNode node, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults)
+    {
+        node.AllowOnly("provider", "model", "weight", "retries", "connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "timeoutMs", "maxTokensDefault", "price");
+        var provider = node.RequiredString("provider");
+        if (!providers.Any(p => p.Name == provider))
+        {
+            throw new ConfigException(node.Child("provider"), $"'{provider}' is not a configured provider");
+        }
+        return new DeploymentConfig(
+            provider,
+            node.RequiredString("model"),
+            node.OptionalInt("weight", 0, 1_000_000) ?? 1,
+            node.OptionalInt("retries", 0, 10) ?? defaults.Retries,
+            node.OptionalInt("connectTimeoutMs", 1, int.MaxValue) ?? defaults.ConnectTimeoutMs,
+            node.OptionalInt("firstByteTimeoutMs", 1, int.MaxValue) ?? defaults.FirstByteTimeoutMs,
+            node.OptionalInt("idleTimeoutMs", 1, int.MaxValue) ?? defaults.IdleTimeoutMs,
+            node.OptionalInt("timeoutMs", 1, int.MaxValue) ?? defaults.TimeoutMs,
+            node.OptionalInt("maxTokensDefault", 1, int.MaxValue) ?? defaults.MaxTokensDefault,
+            node.OptionalObject("price") is { } price ? ReadPrice(price) : null);
+    }
+
+    private static PriceConfig ReadPrice(ConfigNode price)
+    {
+        price.AllowOnly("inputPerMTok", "outputPerMTok", "cacheReadPerMTok", "cacheWritePerMTok");
+        return new PriceConfig(
+            price.OptionalDecimal("inputPerMTok", 0) ?? 0,
+            price.OptionalDecimal("outputPerMTok", 0) ?? 0,
+            price.OptionalDecimal("cacheReadPerMTok", 0) ?? 0,
+            price.OptionalDecimal("cacheWritePerMTok", 0) ?? 0);
+    }
+}

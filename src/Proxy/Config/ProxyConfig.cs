@@ -1,0 +1,11 @@
+namespace LlmProxy.Config;
+
+/// <summary>The whole validated configuration file.</summary>
+internal sealed record ProxyConfig(
+    ServerOptions Server,
+    RoutingDefaults Routing,
+    IReadOnlyList<ProviderConfig> Providers,
+    IReadOnlyList<ModelConfig> Models,
+    IReadOnlyList<KeyConfig> Keys,
+    AdminOptions Admin,
+    StorageOptions Storage);

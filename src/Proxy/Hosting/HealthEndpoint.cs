@@ -1,0 +1,45 @@
+using System.Text.Json;
+using LlmProxy.Routing;
+
+namespace LlmProxy.Hosting;
+
+/// <summary><c>GET /health</c>: no key needed; says the proxy is up, its version, and each deployment's state. Never shows secrets.</summary>
+internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time)
+{
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        var response = context.Response;
+        response.ContentType = "application/json";
+        response.Headers.CacheControl = "no-store";
+        using (var json = new Utf8JsonWriter(response.BodyWriter))
+        {
+            json.WriteStartObject();
+            json.WriteString("status"u8, "ok"u8);
+            json.WriteString("version"u8, ProxyVersion.Current);
+            json.WriteNumber("uptimeSeconds"u8, (long)(time.GetUtcNow() - _started).TotalSeconds);
+            json.WriteStartArray("models"u8);
+            foreach (var route in catalog.Routes)
+            {
+                json.WriteStartObject();
+                json.WriteString("model"u8, route.Alias);
+                json.WriteString("strategy"u8, route.Config.Strategy);
+                json.WriteStartArray("deployments"u8);
+                foreach (var deployment in route.Deployments)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("deployment"u8, deployment.Name);
+                    json.WriteString("provider"u8, deployment.Provider.Config.Type);
+                    json.WriteString("state"u8, "healthy"u8);
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+        await response.BodyWriter.FlushAsync(context.RequestAborted);
+    }
+}

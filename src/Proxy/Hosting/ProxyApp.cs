@@ -1,0 +1,60 @@
+using LlmProxy.Config;
+using LlmProxy.Providers;
+
+namespace LlmProxy.Hosting;
+
+/// <summary>Builds the whole proxy from a config: the same path for the binary and for in-process tests.</summary>
+internal static partial class ProxyApp
+{
+    /// <summary>Validates what the config file reader cannot: provider-specific fields. Throws <see cref="ConfigException"/>.</summary>
+    public static void Validate(ProxyConfig config)
+    {
+        using var unused = new HttpMessageInvoker(new SocketsHttpHandler());
+        ProxyRuntime.Build(config, new ProviderServices(unused, TimeProvider.System));
+    }
+
+    public static WebApplication Create(ProxyConfig config, string? urls = null, Action<IServiceCollection>? configureServices = null)
+    {
+        var upstream = UpstreamHandlerFactory.Create();
+        var runtime = ProxyRuntime.Build(config, new ProviderServices(upstream, TimeProvider.System));
+
+        // The content root is the binary's folder: the default (the working directory) makes the host watch that whole tree.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseUrls(urls ?? config.Server.Urls);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null; // the pipeline enforces server.maxBodyBytes, answering 413 in the client's dialect.
+        });
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            console.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Services.AddProxy(runtime, upstream);
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        app.MapProxyEndpoints();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LlmProxy");
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            LogStarted(logger, ProxyVersion.Current, string.Join(", ", app.Urls), config.Models.Count, config.Providers.Count, config.Keys.Count);
+            if (config.Keys.Count == 0)
+            {
+                LogNoKeys(logger);
+            }
+            SystemdNotifier.Notify("READY=1");
+        });
+        app.Lifetime.ApplicationStopping.Register(() => SystemdNotifier.Notify("STOPPING=1"));
+        return app;
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "llm-proxy {Version} listening on {Urls}: {Models} models, {Providers} providers, {Keys} keys")]
+    private static partial void LogStarted(ILogger logger, string version, string urls, int models, int providers, int keys);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "no client keys are configured: every /v1 request will get 401")]
+    private static partial void LogNoKeys(ILogger logger);
+}

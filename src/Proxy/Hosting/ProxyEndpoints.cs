@@ -1,0 +1,31 @@
+using LlmProxy.Canonical;
+using LlmProxy.Inbound;
+using LlmProxy.Inbound.OpenAIChat;
+using LlmProxy.Inbound.OpenAIModels;
+
+namespace LlmProxy.Hosting;
+
+/// <summary>The middleware order and every route (DESIGN.md section 4).</summary>
+internal static class ProxyEndpoints
+{
+    public static WebApplication MapProxyEndpoints(this WebApplication app)
+    {
+        var services = app.Services;
+        var errors = services.GetRequiredService<ErrorResponder>();
+        app.Use(next => new ErrorHandling(next, errors, services.GetRequiredService<ILogger<ErrorHandling>>()).InvokeAsync);
+        app.Use(next => new ClientAuthentication(next, services.GetRequiredService<Access.ClientKeyStore>(), errors).InvokeAsync);
+
+        var health = services.GetRequiredService<HealthEndpoint>();
+        var models = services.GetRequiredService<OpenAIModelsEndpoint>();
+        var pipeline = services.GetRequiredService<InboundPipeline>();
+        var openAIChat = new OpenAIChatDialect();
+
+        app.MapGet("/health", (RequestDelegate)health.HandleAsync);
+        app.MapGet("/v1/models", (RequestDelegate)models.ListAsync);
+        app.MapGet("/v1/models/{**id}", (RequestDelegate)models.GetAsync);
+        app.MapPost("/v1/chat/completions", context => pipeline.HandleAsync(context, openAIChat));
+        app.MapFallback(context => errors.WriteAsync(context, new GatewayError(404, ErrorKind.NotFound,
+            $"Unknown route: {context.Request.Method} {context.Request.Path}", "unknown_route")));
+        return app;
+    }
+}

@@ -1,0 +1,23 @@
+using LlmProxy.Access;
+using LlmProxy.Config;
+using LlmProxy.Providers;
+using LlmProxy.Routing;
+
+namespace LlmProxy.Hosting;
+
+/// <summary>
+/// Everything built from a config: provider adapters, the model catalog, the key store. Building it is also the
+/// second half of validation (provider-specific fields), so <c>--check-config</c> runs exactly this.
+/// </summary>
+internal sealed record ProxyRuntime(ProxyConfig Config, ModelCatalog Catalog, ClientKeyStore Keys)
+{
+    public static ProxyRuntime Build(ProxyConfig config, ProviderServices services)
+    {
+        var providers = new Dictionary<string, IProviderAdapter>(StringComparer.Ordinal);
+        foreach (var provider in config.Providers)
+        {
+            providers[provider.Name] = ProviderRegistry.Create(provider, services);
+        }
+        return new ProxyRuntime(config, new ModelCatalog(config.Models, providers), new ClientKeyStore(config.Keys));
+    }
+}

@@ -1,0 +1,26 @@
+using LlmProxy.Config;
+using LlmProxy.Inbound;
+using LlmProxy.Inbound.OpenAIModels;
+using LlmProxy.Usage;
+
+namespace LlmProxy.Hosting;
+
+internal static class ProxyServices
+{
+    /// <summary>Registers the runtime built from the config and every singleton the endpoints use.</summary>
+    public static IServiceCollection AddProxy(this IServiceCollection services, ProxyRuntime runtime, HttpMessageInvoker upstream)
+    {
+        services.AddSingleton(runtime);
+        services.AddSingleton(runtime.Config.Server);
+        services.AddSingleton(runtime.Catalog);
+        services.AddSingleton(runtime.Keys);
+        services.AddSingleton(upstream);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<ErrorResponder>();
+        services.AddSingleton<IUsageRecorder, UsageLog>();
+        services.AddSingleton<InboundPipeline>();
+        services.AddSingleton<HealthEndpoint>();
+        services.AddSingleton<OpenAIModelsEndpoint>();
+        return services;
+    }
+}

@@ -1,0 +1,36 @@
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// The outermost middleware: a bug in one request becomes a 500 in the client's dialect (or an aborted connection
+/// once the answer has started), never a dead process.
+/// </summary>
+internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder errors, ILogger<ErrorHandling> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
+            if (context.Response.HasStarted)
+            {
+                context.Abort();
+                return;
+            }
+            context.Response.Clear();
+            await errors.WriteAsync(context, new GatewayError(500, ErrorKind.Internal, "The proxy failed to handle this request.", "internal_error"));
+        }
+        catch (Exception)
+        {
+            // The client went away mid-request: nothing to answer, nothing wrong.
+        }
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);
+}

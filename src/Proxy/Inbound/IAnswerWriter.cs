@@ -1,0 +1,16 @@
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>A dialect's writer for a translated answer: it receives canonical events, then completes or fails in its own format.</summary>
+internal interface IAnswerWriter : IStreamEventSink
+{
+    /// <summary>The usage the provider reported, once it has.</summary>
+    TokenUsage? Usage { get; }
+
+    /// <summary>Ends a successful answer (a stream's terminator, or the whole JSON body).</summary>
+    Task CompleteAsync(CancellationToken cancellationToken);
+
+    /// <summary>Ends an answer whose response has already started with an error in the dialect's stream format.</summary>
+    Task FailAsync(GatewayError error, CancellationToken cancellationToken);
+}

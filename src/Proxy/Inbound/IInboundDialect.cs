@@ -1,0 +1,25 @@
+using LlmProxy.Canonical;
+using LlmProxy.Providers;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// A client-facing wire format. The pipeline asks it to read the request, to pipe a same-format provider answer
+/// back, to write translated answers, and to write errors in its envelope. It never learns which provider answered.
+/// </summary>
+internal interface IInboundDialect
+{
+    /// <summary>The provider API whose bodies are this dialect's own, for pass-through.</summary>
+    WireFormat NativeFormat { get; }
+
+    bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error);
+
+    bool TryReadCanonical(ReadOnlySpan<byte> body, in RequestEnvelope envelope, out ChatRequest? request, out GatewayError? error);
+
+    /// <summary>Pipes a successful same-format answer to the client; headers that name the deployment are already set.</summary>
+    Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment);
+
+    IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope);
+
+    Task WriteErrorAsync(HttpResponse response, GatewayError error);
+}

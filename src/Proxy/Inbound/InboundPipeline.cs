@@ -1,0 +1,182 @@
+using Microsoft.AspNetCore.Http.Features;
+using System.Diagnostics;
+using System.Text;
+using LlmProxy.Access;
+using LlmProxy.Canonical;
+using LlmProxy.Config;
+using LlmProxy.Providers;
+using LlmProxy.Routing;
+using LlmProxy.Usage;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// The one orchestrator of a proxied request, whatever the dialect: authenticate, read, route, call, write.
+/// Read it top to bottom; each step is marked.
+/// </summary>
+internal sealed partial class InboundPipeline(
+    ModelCatalog catalog,
+    ServerOptions server,
+    HttpMessageInvoker http,
+    IUsageRecorder usageRecorder,
+    ILogger<InboundPipeline> logger)
+{
+    public async Task HandleAsync(HttpContext context, IInboundDialect dialect)
+    {
+        var started = Stopwatch.GetTimestamp();
+
+        // Step 1: the caller. ClientAuthentication has already turned away every /v1 request without a valid key.
+        var key = context.Features.GetRequiredFeature<ClientKey>();
+
+        // Step 2: the body, whole but capped: the model inside it decides the route.
+        var (body, bodyError) = await RequestBody.ReadAsync(context.Request, server.MaxBodyBytes, context.RequestAborted);
+        if (body is null)
+        {
+            await dialect.WriteErrorAsync(context.Response, bodyError!);
+            return;
+        }
+        using (body)
+        {
+            // Step 3: the envelope: model, stream, usage; this pass also rejects malformed JSON.
+            if (!dialect.TryReadEnvelope(body.Memory, out var envelope, out var envelopeError))
+            {
+                await dialect.WriteErrorAsync(context.Response, envelopeError!);
+                return;
+            }
+
+            // Step 4: the route, and whether this key may take it.
+            var route = catalog.Find(envelope.ModelUtf8.Span);
+            if (route is null)
+            {
+                var name = Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
+                await dialect.WriteErrorAsync(context.Response, GatewayError.BadRequest(
+                    $"The model '{name}' does not exist on this proxy; GET /v1/models lists the models you can use.", "model", "model_not_found"));
+                return;
+            }
+            if (!key.MayUse(route.Alias))
+            {
+                await dialect.WriteErrorAsync(context.Response, new GatewayError(403, ErrorKind.PermissionDenied,
+                    $"This key may not use the model '{route.Alias}'.", "model_not_allowed", "model"));
+                return;
+            }
+
+            // Step 5: the deployments in order, until one answers or a failure may not be retried.
+            await ServeAsync(context, dialect, body, envelope, route, key, started);
+        }
+    }
+
+    private async Task ServeAsync(HttpContext context, IInboundDialect dialect, RequestBody body, RequestEnvelope envelope,
+        ModelRoute route, ClientKey key, long started)
+    {
+        List<(string Deployment, ProviderError Error)>? failures = null;
+        ChatRequest? canonical = null;
+        foreach (var deployment in route.Deployments)
+        {
+            TokenUsage? usage;
+            ProviderError? error;
+            if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
+            {
+                (usage, error) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, started);
+            }
+            else if (deployment.Provider is ICanonicalChatProvider translated)
+            {
+                if (canonical is null && !dialect.TryReadCanonical(body.Span, envelope, out canonical, out var readError))
+                {
+                    await dialect.WriteErrorAsync(context.Response, readError!);
+                    return;
+                }
+                (usage, error) = await TranslateAsync(context, dialect, translated, deployment, canonical!, envelope, started);
+            }
+            else
+            {
+                (usage, error) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
+                    $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"));
+            }
+
+            // Step 6: account for what was served, even when a stream broke after its first bytes.
+            if (usage is { } tokens)
+            {
+                usageRecorder.Record(new UsageRecord(key.Name, route.Alias, deployment.Name, tokens, envelope.Stream));
+            }
+            if (error is null)
+            {
+                return;
+            }
+            if (error.Kind == ProviderErrorKind.Canceled)
+            {
+                LogClientGone(logger, route.Alias, deployment.Name);
+                return;
+            }
+            LogAttemptFailed(logger, deployment.Name, error.Kind, error.Status, error.Message);
+            if (context.Response.HasStarted)
+            {
+                return; // the answer already began: the dialect ended it with an in-stream error.
+            }
+            (failures ??= []).Add((deployment.Name, error));
+            if (!error.IsRetryable)
+            {
+                break;
+            }
+        }
+
+        // Step 7: nobody served. One failure speaks for itself; several are summarised.
+        var last = failures![^1];
+        var gatewayError = failures.Count == 1 || !last.Error.IsRetryable
+            ? GatewayErrors.FromProvider(last.Error, last.Deployment)
+            : GatewayErrors.AllFailed(failures);
+        await dialect.WriteErrorAsync(context.Response, gatewayError);
+    }
+
+    private async Task<(TokenUsage?, ProviderError?)> PassThroughAsync(HttpContext context, IInboundDialect dialect,
+        INativeWireProvider provider, Deployment deployment, RequestBody body, RequestEnvelope envelope, long started)
+    {
+        using var request = provider.CreateRequest(dialect.NativeFormat, deployment.ProviderModel);
+        request.Content = new SplicedJsonContent(body.Memory,
+            new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, deployment.ModelJson), envelope.ExtraSplice);
+        var (call, error) = await UpstreamCall.SendAsync(http, request, deployment.Timeouts, envelope.Stream, context.RequestAborted);
+        using (call)
+        {
+            if (error is not null)
+            {
+                return (null, error);
+            }
+            if (!UpstreamCall.IsSuccess(call.Response!.StatusCode))
+            {
+                return (null, await call.ReadErrorAsync(provider));
+            }
+            ProxyResponseHeaders.Set(context.Response, deployment.Name, started, call.HeadersElapsedTicks);
+            var result = await dialect.RelayAsync(context, call, envelope, deployment.Name);
+            return (result.Usage, result.Error);
+        }
+    }
+
+    private static async Task<(TokenUsage?, ProviderError?)> TranslateAsync(HttpContext context, IInboundDialect dialect,
+        ICanonicalChatProvider provider, Deployment deployment, ChatRequest request, RequestEnvelope envelope, long started)
+    {
+        var writer = dialect.CreateAnswerWriter(context, envelope);
+        ProxyResponseHeaders.Set(context.Response, deployment.Name, started, 0);
+        var error = await provider.ChatAsync(request, deployment.ProviderModel, writer, context.RequestAborted);
+        try
+        {
+            if (error is null)
+            {
+                await writer.CompleteAsync(context.RequestAborted);
+            }
+            else if (context.Response.HasStarted && error.Kind != ProviderErrorKind.Canceled)
+            {
+                await writer.FailAsync(GatewayErrors.FromProvider(error, deployment.Name), context.RequestAborted);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            error = ProviderError.Canceled;
+        }
+        return (writer.Usage, error);
+    }
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "client closed the request for {Model} served by {Deployment}")]
+    private static partial void LogClientGone(ILogger logger, string model, string deployment);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "deployment {Deployment} failed: {Kind} {Status} {Reason}")]
+    private static partial void LogAttemptFailed(ILogger logger, string deployment, ProviderErrorKind kind, int status, string reason);
+}

@@ -1,0 +1,25 @@
+using LlmProxy.Canonical;
+using LlmProxy.Providers;
+using LlmProxy.Wire.OpenAI;
+
+namespace LlmProxy.Inbound.OpenAIChat;
+
+/// <summary>OpenAI Chat Completions, <c>POST /v1/chat/completions</c>: what OpenAI SDKs and most tools speak.</summary>
+internal sealed class OpenAIChatDialect : IInboundDialect
+{
+    public WireFormat NativeFormat => WireFormat.OpenAIChatCompletions;
+
+    public bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
+        OpenAIChatEnvelopeReader.TryRead(body, out envelope, out error);
+
+    public bool TryReadCanonical(ReadOnlySpan<byte> body, in RequestEnvelope envelope, out ChatRequest? request, out GatewayError? error) =>
+        OpenAIChatRequestReader.TryRead(body, envelope, out request, out error);
+
+    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
+        OpenAIChatPassThroughRelay.RelayAsync(context, call, envelope, deployment);
+
+    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope) =>
+        envelope.Stream ? new OpenAIChatStreamWriter(context, envelope.ClientWantsUsage) : new OpenAIChatResponseWriter(context);
+
+    public Task WriteErrorAsync(HttpResponse response, GatewayError error) => OpenAIErrorWriter.WriteAsync(response, error);
+}

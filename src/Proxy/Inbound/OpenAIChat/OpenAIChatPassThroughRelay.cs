@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Http.Features;
+using LlmProxy.Canonical;
+using LlmProxy.Providers;
+using LlmProxy.Streaming;
+using LlmProxy.Wire.OpenAI;
+
+namespace LlmProxy.Inbound.OpenAIChat;
+
+/// <summary>
+/// Pipes an OpenAI-format answer back unchanged, as it arrives, reading usage on the side. In streams it drops only
+/// chunks without choices that the client would not expect: Azure's opening prompt-filter chunk, and the usage
+/// chunk when the proxy (not the client) asked for it. A stream that ends without <c>[DONE]</c> was cut off: the
+/// client gets an in-stream error, never a silent ending that looks complete.
+/// </summary>
+internal static class OpenAIChatPassThroughRelay
+{
+    private const int ReadSize = 16 * 1024;
+    private static readonly byte[] UsagePropertyName = "usage"u8.ToArray();
+
+    public static Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment)
+    {
+        var upstream = call.Response!;
+        var response = context.Response;
+        var contentType = upstream.Content.Headers.ContentType;
+        response.StatusCode = (int)upstream.StatusCode;
+        response.ContentType = contentType?.ToString() ?? "application/json";
+        if (upstream.Headers.TryGetValues("x-request-id", out var requestIds))
+        {
+            response.Headers["x-request-id"] = requestIds.FirstOrDefault();
+        }
+        return contentType?.MediaType == "text/event-stream"
+            ? RelayStreamAsync(context, call, envelope.ClientWantsUsage, deployment)
+            : RelayBodyAsync(context, call);
+    }
+
+    private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call)
+    {
+        var response = context.Response;
+        response.ContentLength = call.Response!.Content.Headers.ContentLength;
+        var usageCapture = new JsonPropertyCapture(UsagePropertyName);
+        var writer = response.BodyWriter;
+        try
+        {
+            await using var body = await call.Response.Content.ReadAsStreamAsync(call.Token);
+            while (true)
+            {
+                var memory = writer.GetMemory(ReadSize);
+                var read = await body.ReadAsync(memory, call.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+                usageCapture.Feed(memory.Span[..read]);
+                writer.Advance(read);
+                await writer.FlushAsync(context.RequestAborted);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+        {
+            // Half a JSON body cannot be repaired: abort, so the client sees a broken response rather than a short one.
+            context.Abort();
+            return new RelayResult(null, call.ErrorFrom(e));
+        }
+        return new RelayResult(usageCapture.IsComplete ? OpenAIUsageReader.ReadDocument(usageCapture.Value) : null, null);
+    }
+
+    private static async Task<RelayResult> RelayStreamAsync(HttpContext context, UpstreamCall call, bool clientWantsUsage, string deployment)
+    {
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        var state = new StreamState(clientWantsUsage);
+        var output = context.Response.BodyWriter;
+        var input = PipeReader.Create(await call.Response!.Content.ReadAsStreamAsync(call.Token),
+            new StreamPipeReaderOptions(bufferSize: ReadSize, minimumReadSize: 1024));
+        ProviderError? error = null;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(call.Token);
+                call.OnProgress();
+                var buffer = result.Buffer;
+                while (SseEventSplitter.TryRead(ref buffer, out var sseEvent))
+                {
+                    state.Forward(sseEvent, output);
+                }
+                if (result.IsCompleted && !buffer.IsEmpty)
+                {
+                    // The spec drops an unterminated last event; a provider that forgot the blank line still meant it.
+                    state.Forward(buffer, output);
+                    buffer = buffer.Slice(buffer.End);
+                }
+                input.AdvanceTo(buffer.Start, buffer.End);
+                await output.FlushAsync(context.RequestAborted);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+        {
+            error = call.ErrorFrom(e);
+        }
+        finally
+        {
+            await input.CompleteAsync();
+        }
+        if (error is null && !state.Done && !state.ProviderSentError)
+        {
+            error = new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before [DONE]");
+        }
+        if (error is not null && error.Kind != ProviderErrorKind.Canceled && !state.ProviderSentError)
+        {
+            OpenAIErrorWriter.WriteStreamEvent(output, GatewayErrors.FromProvider(error, deployment));
+            await output.FlushAsync(CancellationToken.None);
+        }
+        var providerError = new ProviderError(ProviderErrorKind.InvalidResponse, "the provider ended its stream with an error event");
+        return new RelayResult(state.Usage, state.ProviderSentError ? providerError : error);
+    }
+
+    /// <summary>What the relay has learned from the events so far.</summary>
+    private sealed class StreamState(bool clientWantsUsage)
+    {
+        private readonly SseEventParser _parser = new();
+
+        public bool Done { get; private set; }
+
+        public bool ProviderSentError { get; private set; }
+
+        public TokenUsage? Usage { get; private set; }
+
+        public void Forward(in ReadOnlySequence<byte> sseEvent, PipeWriter output)
+        {
+            if (Keep(sseEvent))
+            {
+                foreach (var segment in sseEvent)
+                {
+                    output.Write(segment.Span);
+                }
+            }
+        }
+
+        private bool Keep(in ReadOnlySequence<byte> sseEvent)
+        {
+            var parsed = _parser.Parse(sseEvent);
+            if (!parsed.HasData)
+            {
+                return true; // comments keep idle connections alive through load balancers.
+            }
+            var data = parsed.Data;
+            if (data.SequenceEqual("[DONE]"u8))
+            {
+                Done = true;
+                return true;
+            }
+            var kind = OpenAIChunkInspector.Inspect(data, out var usage);
+            if (usage is not null)
+            {
+                Usage = usage;
+            }
+            switch (kind)
+            {
+                case OpenAIChunkKind.Error:
+                    ProviderSentError = true;
+                    return true;
+                case OpenAIChunkKind.NoChoices:
+                    return usage is not null && clientWantsUsage;
+                default:
+                    return true;
+            }
+        }
+    }
+}

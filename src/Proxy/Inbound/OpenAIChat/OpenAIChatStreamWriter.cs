@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using LlmProxy.Canonical;
+using LlmProxy.Wire.OpenAI;
+
+namespace LlmProxy.Inbound.OpenAIChat;
+
+/// <summary>
+/// Writes canonical events as Chat Completions chunks: a role chunk, one chunk per text delta, the finish chunk,
+/// the usage chunk when asked, then <c>data: [DONE]</c>. The part of a chunk that never changes (id, created,
+/// model) is encoded once per stream, so a text delta costs one escape of its text and no allocation.
+/// </summary>
+internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUsage) : IAnswerWriter
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private readonly PipeWriter _output = context.Response.BodyWriter;
+    private readonly Utf8JsonWriter _json = new(Stream.Null, WriterOptions);
+    private byte[] _chunkPrefix = [];
+    private StreamStart _start;
+    private FinishReason? _finish;
+
+    public TokenUsage? Usage { get; private set; }
+
+    public void Start(in StreamStart start)
+    {
+        _start = start;
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        _chunkPrefix = EncodePrefix(start);
+        WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
+    }
+
+    public void TextDelta(ReadOnlySpan<byte> utf8Text)
+    {
+        _output.Write(_chunkPrefix);
+        _output.Write("{\"index\":0,\"delta\":{\"content\":"u8);
+        _json.Reset(_output);
+        _json.WriteStringValue(utf8Text);
+        _json.Flush();
+        _output.Write("},\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+    }
+
+    public void Finish(FinishReason reason)
+    {
+        _finish = reason;
+        _output.Write(_chunkPrefix);
+        _output.Write("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\""u8);
+        _output.Write(OpenAIFinishReasons.ToUtf8(reason));
+        _output.Write("\"}]}\n\n"u8);
+    }
+
+    public void ReportUsage(in TokenUsage usage) => Usage = usage;
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken) => await _output.FlushAsync(cancellationToken);
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (_finish is null)
+        {
+            Finish(FinishReason.Stop);
+        }
+        if (includeUsage && Usage is { } usage)
+        {
+            _output.Write("data: "u8);
+            _json.Reset(_output);
+            _json.WriteStartObject();
+            WriteIdentity(_json, _start);
+            _json.WriteStartArray("choices"u8);
+            _json.WriteEndArray();
+            OpenAIUsageWriter.Write(_json, usage);
+            _json.WriteEndObject();
+            _json.Flush();
+            _output.Write("\n\n"u8);
+        }
+        _output.Write("data: [DONE]\n\n"u8);
+        await _output.FlushAsync(cancellationToken);
+    }
+
+    public async Task FailAsync(GatewayError error, CancellationToken cancellationToken)
+    {
+        OpenAIErrorWriter.WriteStreamEvent(_output, error);
+        await _output.FlushAsync(cancellationToken);
+    }
+
+    private void WriteChoice(ReadOnlySpan<byte> choice)
+    {
+        _output.Write(_chunkPrefix);
+        _output.Write(choice);
+        _output.Write("]}\n\n"u8);
+    }
+
+    private static byte[] EncodePrefix(in StreamStart start)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.Write("data: "u8);
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            json.WriteStartObject();
+            WriteIdentity(json, start);
+            json.Flush();
+        }
+        buffer.Write(",\"choices\":["u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteIdentity(Utf8JsonWriter json, in StreamStart start)
+    {
+        json.WriteString("id"u8, start.Id);
+        json.WriteString("object"u8, "chat.completion.chunk"u8);
+        json.WriteNumber("created"u8, start.CreatedUnixSeconds);
+        json.WriteString("model"u8, start.Model);
+    }
+}

@@ -1,0 +1,22 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>The headers every proxied answer carries: which deployment served it and the proxy's own time.</summary>
+internal static class ProxyResponseHeaders
+{
+    public const string Deployment = "x-llm-proxy-deployment";
+    public const string OverheadMs = "x-llm-proxy-overhead-ms";
+
+    /// <summary>
+    /// Overhead is the time since the request arrived minus the time spent waiting on the provider; set just before
+    /// the first byte goes out, so for streams it is the added time to first byte.
+    /// </summary>
+    public static void Set(HttpResponse response, string deployment, long requestStarted, long upstreamTicks)
+    {
+        var overhead = Stopwatch.GetElapsedTime(requestStarted).TotalMilliseconds - (double)upstreamTicks * 1000 / Stopwatch.Frequency;
+        response.Headers[Deployment] = deployment;
+        response.Headers[OverheadMs] = Math.Max(0, overhead).ToString("0.###", CultureInfo.InvariantCulture);
+    }
+}

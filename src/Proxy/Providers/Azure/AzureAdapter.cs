@@ -1,0 +1,53 @@
+using System.Collections.Concurrent;
+using LlmProxy.Config;
+using LlmProxy.Providers.OpenAI;
+
+namespace LlmProxy.Providers.Azure;
+
+/// <summary>
+/// Azure OpenAI: <c>{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=</c> with an
+/// <c>api-key</c> header. Same body format as OpenAI, so the client's body passes through.
+/// </summary>
+internal sealed class AzureAdapter : INativeWireProvider
+{
+    public const string DefaultApiVersion = "2024-10-21";
+
+    private readonly string _deploymentsBase;
+    private readonly string _apiVersion;
+    private readonly string _apiKey;
+    private readonly ConcurrentDictionary<string, string> _chatUrls = new(StringComparer.Ordinal);
+
+    private AzureAdapter(ProviderConfig config, Uri baseUrl, string apiKey)
+    {
+        Config = config;
+        _deploymentsBase = ProviderUrl.Join(baseUrl, "/openai/deployments/");
+        _apiVersion = Uri.EscapeDataString(config.ApiVersion ?? DefaultApiVersion);
+        _apiKey = apiKey;
+    }
+
+    public ProviderConfig Config { get; }
+
+    public static IProviderAdapter Create(ProviderConfig config, ProviderServices services)
+    {
+        var baseUrl = config.BaseUrl ?? throw new ConfigException(config.FieldPath("baseUrl"), "required for type 'azure' (https://RESOURCE.openai.azure.com)");
+        if (string.IsNullOrEmpty(config.ApiKey))
+        {
+            throw new ConfigException(config.FieldPath("apiKey"), "required for type 'azure'");
+        }
+        return new AzureAdapter(config, baseUrl, config.ApiKey);
+    }
+
+    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions;
+
+    public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
+    {
+        var url = _chatUrls.GetOrAdd(providerModel, static (model, self) =>
+            $"{self._deploymentsBase}{Uri.EscapeDataString(model)}/chat/completions?api-version={self._apiVersion}", this);
+        var request = new HttpRequestMessage(HttpMethod.Post, url);
+        request.Headers.TryAddWithoutValidation("api-key", _apiKey);
+        return request;
+    }
+
+    public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
+        OpenAIErrorMapper.Map(status, body, retryAfter);
+}

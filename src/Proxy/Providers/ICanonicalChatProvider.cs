@@ -1,0 +1,10 @@
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Providers;
+
+/// <summary>A provider that answers canonical chat requests, pushing the answer into a sink as it arrives.</summary>
+internal interface ICanonicalChatProvider : IProviderAdapter
+{
+    /// <summary>Runs the request; returns null when the answer completed, else what went wrong.</summary>
+    ValueTask<ProviderError?> ChatAsync(ChatRequest request, string providerModel, IStreamEventSink sink, CancellationToken cancellationToken);
+}

@@ -1,0 +1,50 @@
+using LlmProxy.Config;
+
+namespace LlmProxy.Providers.OpenAI;
+
+/// <summary>
+/// OpenAI and every OpenAI-compatible server (vLLM, Ollama, DeepSeek, Groq, Mistral...):
+/// <c>{baseUrl}/chat/completions</c> with a Bearer key. The client's OpenAI body passes through.
+/// </summary>
+internal sealed class OpenAIAdapter : INativeWireProvider
+{
+    public static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1");
+
+    private readonly string _chatCompletionsUrl;
+    private readonly string? _authorization;
+
+    private OpenAIAdapter(ProviderConfig config, Uri baseUrl)
+    {
+        Config = config;
+        _chatCompletionsUrl = ProviderUrl.Join(baseUrl, "/chat/completions");
+        _authorization = string.IsNullOrEmpty(config.ApiKey) ? null : "Bearer " + config.ApiKey;
+    }
+
+    public ProviderConfig Config { get; }
+
+    public static IProviderAdapter Create(ProviderConfig config, ProviderServices services)
+    {
+        var baseUrl = config.BaseUrl ?? DefaultBaseUrl;
+        // Local servers (Ollama, vLLM) need no key; OpenAI itself always does.
+        if (string.IsNullOrEmpty(config.ApiKey) && baseUrl.Host == DefaultBaseUrl.Host)
+        {
+            throw new ConfigException(config.FieldPath("apiKey"), "required for type 'openai' at api.openai.com");
+        }
+        return new OpenAIAdapter(config, baseUrl);
+    }
+
+    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions;
+
+    public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, _chatCompletionsUrl);
+        if (_authorization is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+        }
+        return request;
+    }
+
+    public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
+        OpenAIErrorMapper.Map(status, body, retryAfter);
+}

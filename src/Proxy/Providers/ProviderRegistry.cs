@@ -1,0 +1,34 @@
+using LlmProxy.Config;
+using LlmProxy.Providers.Azure;
+using LlmProxy.Providers.Mock;
+using LlmProxy.Providers.OpenAI;
+
+namespace LlmProxy.Providers;
+
+/// <summary>
+/// The provider types this build knows, as a static table (no reflection, no scanning): adding a provider is one
+/// line here. Each factory validates the fields its type needs and throws <see cref="ConfigException"/>.
+/// </summary>
+internal static class ProviderRegistry
+{
+    private static readonly (string Type, Func<ProviderConfig, ProviderServices, IProviderAdapter> Create)[] Table =
+    [
+        ("openai", OpenAIAdapter.Create),
+        ("azure", AzureAdapter.Create),
+        ("mock", MockAdapter.Create),
+    ];
+
+    public static IEnumerable<string> Types => Table.Select(entry => entry.Type);
+
+    public static IProviderAdapter Create(ProviderConfig config, ProviderServices services)
+    {
+        foreach (var (type, create) in Table)
+        {
+            if (type == config.Type)
+            {
+                return create(config, services);
+            }
+        }
+        throw new ConfigException(config.FieldPath("type"), $"unknown provider type '{config.Type}' (this build supports: {string.Join(", ", Types)})");
+    }
+}

@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+
+namespace LlmProxy.Providers;
+
+/// <summary>
+/// One HTTP exchange with a provider: sends with <c>ResponseHeadersRead</c>, owns the timeout clock for the whole
+/// exchange, and turns every way it can fail into a <see cref="ProviderError"/>. The client's abort token is linked
+/// in, so a client that goes away cancels the upstream request at once.
+/// </summary>
+internal sealed class UpstreamCall : IDisposable
+{
+    public static readonly HttpRequestOptionsKey<int> ConnectTimeoutOption = new("llm-proxy.connectTimeoutMs");
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationToken _clientAborted;
+    private readonly UpstreamTimeouts _timeouts;
+    private readonly bool _streaming;
+    private string _phase = "first byte";
+    private int _phaseMs;
+
+    private UpstreamCall(UpstreamTimeouts timeouts, bool streaming, CancellationToken clientAborted)
+    {
+        _timeouts = timeouts;
+        _streaming = streaming;
+        _clientAborted = clientAborted;
+        _timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
+        if (streaming)
+        {
+            Arm("first byte", timeouts.FirstByteMs);
+        }
+        else
+        {
+            Arm("response", timeouts.TotalMs);
+        }
+    }
+
+    /// <summary>Cancelled by the client's abort or by the running timeout; pass it to every read of the body.</summary>
+    public CancellationToken Token => _timeout.Token;
+
+    public HttpResponseMessage? Response { get; private set; }
+
+    /// <summary>Time spent waiting for the provider's response headers (Stopwatch ticks).</summary>
+    public long HeadersElapsedTicks { get; private set; }
+
+    public static async Task<(UpstreamCall Call, ProviderError? Error)> SendAsync(
+        HttpMessageInvoker http, HttpRequestMessage request, UpstreamTimeouts timeouts, bool streaming, CancellationToken clientAborted)
+    {
+        var call = new UpstreamCall(timeouts, streaming, clientAborted);
+        request.Options.Set(ConnectTimeoutOption, timeouts.ConnectMs);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            call.Response = await http.SendAsync(request, call.Token).ConfigureAwait(false);
+            call.HeadersElapsedTicks = Stopwatch.GetTimestamp() - started;
+            if (streaming)
+            {
+                call.Arm("idle", timeouts.IdleMs);
+            }
+            return (call, null);
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            call.HeadersElapsedTicks = Stopwatch.GetTimestamp() - started;
+            return (call, call.ErrorFrom(e));
+        }
+    }
+
+    /// <summary>Restarts the idle clock; call after every read of a stream body.</summary>
+    public void OnProgress()
+    {
+        if (_streaming)
+        {
+            _timeout.CancelAfter(_timeouts.IdleMs);
+        }
+    }
+
+    /// <summary>Reads a non-success answer (at most 64 KiB: error bodies are small) and lets the provider map it.</summary>
+    public async Task<ProviderError> ReadErrorAsync(INativeWireProvider provider)
+    {
+        var response = Response!;
+        var retryAfter = ReadRetryAfter(response.Headers);
+        var buffer = new byte[MaxErrorBodyBytes];
+        var length = 0;
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(Token).ConfigureAwait(false);
+            int read;
+            while (length < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(length), Token).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+            }
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            if (_clientAborted.IsCancellationRequested)
+            {
+                return ProviderError.Canceled;
+            }
+        }
+        return provider.MapErrorResponse((int)response.StatusCode, buffer.AsSpan(0, length), retryAfter);
+    }
+
+    public ProviderError ErrorFrom(Exception exception)
+    {
+        if (_clientAborted.IsCancellationRequested)
+        {
+            return ProviderError.Canceled;
+        }
+        if (exception is OperationCanceledException && _timeout.IsCancellationRequested)
+        {
+            return new ProviderError(ProviderErrorKind.Timeout, $"the provider sent no {_phase} within {_phaseMs} ms");
+        }
+        if (exception is HttpRequestException { InnerException: TimeoutException timeout })
+        {
+            return new ProviderError(ProviderErrorKind.Timeout, timeout.Message);
+        }
+        if (exception is HttpRequestException request && Response is null)
+        {
+            return request.HttpRequestError is HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse
+                ? new ProviderError(ProviderErrorKind.InvalidResponse, "the provider closed the connection without a valid answer")
+                : new ProviderError(ProviderErrorKind.Connect, $"cannot reach the provider: {Innermost(exception).Message}");
+        }
+        return new ProviderError(ProviderErrorKind.Truncated, "the provider's connection broke before the answer was complete");
+    }
+
+    public void Dispose()
+    {
+        Response?.Dispose();
+        _timeout.Dispose();
+    }
+
+    private void Arm(string phase, int milliseconds)
+    {
+        _phase = phase;
+        _phaseMs = milliseconds;
+        _timeout.CancelAfter(milliseconds);
+    }
+
+    private static Exception Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+        return exception;
+    }
+
+    // OpenAI-compatible servers send retry-after-ms; the standard header is seconds or an HTTP date.
+    private static TimeSpan? ReadRetryAfter(HttpResponseHeaders headers)
+    {
+        if (headers.TryGetValues("retry-after-ms", out var values) &&
+            double.TryParse(values.FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms >= 0)
+        {
+            return TimeSpan.FromMilliseconds(ms);
+        }
+        var retryAfter = headers.RetryAfter;
+        if (retryAfter?.Delta is { } delta)
+        {
+            return delta;
+        }
+        if (retryAfter?.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+        return null;
+    }
+
+    internal static bool IsSuccess(HttpStatusCode status) => (int)status is >= 200 and < 300;
+}

@@ -1,0 +1,7 @@
+namespace LlmProxy.Providers;
+
+/// <summary>The HTTP APIs a request body can be written in; a provider that speaks one natively gets it passed through.</summary>
+internal enum WireFormat
+{
+    OpenAIChatCompletions,
+}

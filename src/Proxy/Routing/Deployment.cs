@@ -1,0 +1,32 @@
+using System.Text.Json;
+using LlmProxy.Config;
+using LlmProxy.Providers;
+
+namespace LlmProxy.Routing;
+
+/// <summary>A provider + provider model that can serve an alias, with everything the hot path needs precomputed.</summary>
+internal sealed class Deployment
+{
+    public Deployment(DeploymentConfig config, IProviderAdapter provider)
+    {
+        Config = config;
+        Provider = provider;
+        Name = $"{config.Provider}/{config.Model}";
+        ModelJson = JsonSerializer.SerializeToUtf8Bytes(config.Model, RoutingJsonContext.Default.String);
+        Timeouts = new UpstreamTimeouts(config.ConnectTimeoutMs, config.FirstByteTimeoutMs, config.IdleTimeoutMs, config.TimeoutMs);
+    }
+
+    public DeploymentConfig Config { get; }
+
+    public IProviderAdapter Provider { get; }
+
+    /// <summary><c>provider/model</c>, as shown in <c>x-llm-proxy-deployment</c> and <c>/health</c>.</summary>
+    public string Name { get; }
+
+    public string ProviderModel => Config.Model;
+
+    /// <summary>The provider model as a JSON string literal, quotes included, spliced into pass-through bodies.</summary>
+    public byte[] ModelJson { get; }
+
+    public UpstreamTimeouts Timeouts { get; }
+}

@@ -1,0 +1,83 @@
+using System.Buffers;
+
+namespace LlmProxy.Streaming;
+
+/// <summary>
+/// Cuts complete server-sent events off the front of a buffered sequence. An event ends at a blank line; lines end
+/// in LF, CRLF or a lone CR (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
+/// </summary>
+internal static class SseEventSplitter
+{
+    private static readonly SearchValues<byte> LineEnds = SearchValues.Create("\r\n"u8);
+
+    /// <summary>
+    /// Takes the next whole event, terminating blank line included, off <paramref name="buffer"/>.
+    /// Returns false when the buffer holds no complete event yet.
+    /// </summary>
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            return TryReadSingleSegment(ref buffer, out sseEvent);
+        }
+        var reader = new SequenceReader<byte>(buffer);
+        var lineStart = 0L;
+        while (reader.TryAdvanceToAny("\r\n"u8, advancePastDelimiter: false))
+        {
+            var lineLength = reader.Consumed - lineStart;
+            reader.TryRead(out var terminator);
+            if (terminator == (byte)'\r')
+            {
+                if (reader.End)
+                {
+                    break; // a CR at the end may be the first half of a CRLF: wait for the next byte.
+                }
+                reader.IsNext((byte)'\n', advancePast: true);
+            }
+            if (lineLength == 0)
+            {
+                sseEvent = buffer.Slice(0, reader.Position);
+                buffer = buffer.Slice(reader.Position);
+                return true;
+            }
+            lineStart = reader.Consumed;
+        }
+        sseEvent = default;
+        return false;
+    }
+
+    private static bool TryReadSingleSegment(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent)
+    {
+        var span = buffer.FirstSpan;
+        var lineStart = 0;
+        while (true)
+        {
+            var at = span[lineStart..].IndexOfAny(LineEnds);
+            if (at < 0)
+            {
+                break;
+            }
+            var end = lineStart + at + 1;
+            if (span[lineStart + at] == (byte)'\r')
+            {
+                if (end == span.Length)
+                {
+                    break;
+                }
+                if (span[end] == (byte)'\n')
+                {
+                    end++;
+                }
+            }
+            if (at == 0)
+            {
+                sseEvent = buffer.Slice(0, end);
+                buffer = buffer.Slice(end);
+                return true;
+            }
+            lineStart = end;
+        }
+        sseEvent = default;
+        return false;
+    }
+}
