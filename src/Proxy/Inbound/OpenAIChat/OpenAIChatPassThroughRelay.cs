@@ -10,8 +10,9 @@ namespace LlmProxy.Inbound.OpenAIChat;
 
 /// <summary>
 /// Pipes an OpenAI-format answer back unchanged, as it arrives, reading usage on the side. In streams it drops only
-/// chunks without choices that the client would not expect: Azure's opening prompt-filter chunk, and the usage
-/// chunk when the proxy (not the client) asked for it. A stream that ends without <c>[DONE]</c> was cut off: the
+/// chunks the client would not expect: Azure's content-filter annotations (empty id; the opening prompt-filter
+/// chunk has no choices, which breaks clients that read <c>choices[0]</c>), and the usage chunk when the proxy,
+/// not the client, asked for it. A stream that ends without <c>[DONE]</c> was cut off: the
 /// client gets an in-stream error, never a silent ending that looks complete.
 /// </summary>
 internal static class OpenAIChatPassThroughRelay
@@ -167,6 +168,8 @@ internal static class OpenAIChatPassThroughRelay
                     return true;
                 case OpenAIChunkKind.NoChoices:
                     return usage is not null && clientWantsUsage;
+                case OpenAIChunkKind.Annotation:
+                    return false;
                 default:
                     return true;
             }

@@ -13,7 +13,7 @@ internal static class OpenAIChunkInspector
     public static OpenAIChunkKind Inspect(ReadOnlySpan<byte> json, out TokenUsage? usage)
     {
         usage = null;
-        if (HasNonEmptyChoices(json) && !MayHaveUsageObject(json))
+        if (HasNonEmptyChoices(json) && !MayHaveUsageObject(json) && !MayHaveEmptyId(json))
         {
             return OpenAIChunkKind.Choices;
         }
@@ -60,10 +60,22 @@ internal static class OpenAIChunkInspector
         }
     }
 
+    private static bool MayHaveEmptyId(ReadOnlySpan<byte> json)
+    {
+        var at = json.IndexOf("\"id\""u8);
+        if (at < 0)
+        {
+            return false;
+        }
+        var rest = json[(at + 4)..].TrimStart(" \t\r\n:"u8);
+        return rest.StartsWith("\"\""u8);
+    }
+
     private static OpenAIChunkKind Parse(ReadOnlySpan<byte> json, out TokenUsage? usage)
     {
         usage = null;
         var kind = OpenAIChunkKind.NoChoices;
+        var emptyId = false;
         try
         {
             var reader = new Utf8JsonReader(json);
@@ -99,6 +111,11 @@ internal static class OpenAIChunkInspector
                         reader.Skip();
                     }
                 }
+                else if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    emptyId = reader.TokenType == JsonTokenType.String && reader.ValueSpan.IsEmpty;
+                }
                 else if (reader.ValueTextEquals("error"u8))
                 {
                     reader.Read();
@@ -117,6 +134,6 @@ internal static class OpenAIChunkInspector
             // Not ours to judge: a malformed chunk is forwarded as the provider sent it.
             return OpenAIChunkKind.Choices;
         }
-        return kind;
+        return emptyId && kind != OpenAIChunkKind.Error ? OpenAIChunkKind.Annotation : kind;
     }
 }

@@ -1,0 +1,69 @@
+using System.Net.Http.Headers;
+using LlmProxy.Config;
+using LlmProxy.Hosting;
+using LlmProxy.Usage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmProxy.Testing;
+
+/// <summary>The real proxy app, in process, on Kestrel at 127.0.0.1 and a free port, built from a config text.</summary>
+public sealed class ProxyHost : IAsyncDisposable
+{
+    public const string ClientKey = "sk-test-client";
+    private readonly WebApplication _app;
+    private readonly RecordingUsageRecorder _usage;
+
+    private ProxyHost(WebApplication app, RecordingUsageRecorder usage)
+    {
+        _app = app;
+        _usage = usage;
+        Root = new Uri(app.Urls.First());
+        Client = new HttpClient { BaseAddress = Root, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ClientKey);
+    }
+
+    public Uri Root { get; }
+
+    /// <summary>An HttpClient that sends the test client key.</summary>
+    public HttpClient Client { get; }
+
+    internal IReadOnlyList<UsageRecord> Usage => _usage.Records.ToArray();
+
+    /// <summary>Starts the proxy; <paramref name="configJson"/> may use <c>${NAME}</c> resolved from <paramref name="environment"/>.</summary>
+    public static async Task<ProxyHost> StartAsync(string configJson, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var config = ConfigLoader.Parse(configJson, "test-config.json", new EnvironmentExpander(name => environment?.GetValueOrDefault(name)));
+        var usage = new RecordingUsageRecorder();
+        var app = ProxyApp.Create(config, "http://127.0.0.1:0", services => services.AddSingleton<IUsageRecorder>(usage));
+        await app.StartAsync();
+        return new ProxyHost(app, usage);
+    }
+
+    /// <summary>A config with one model alias <paramref name="alias"/> over the given provider JSON objects, in order.</summary>
+    public static string Config(string alias, params string[] providers)
+    {
+        var providerEntries = string.Join(",", providers.Select((p, i) => $"\"p{i}\": {p}"));
+        var deployments = string.Join(",", providers.Select((_, i) => $$"""{ "provider": "p{{i}}", "model": "upstream-model-{{i}}" }"""));
+        return $$"""
+            {
+              "providers": { {{providerEntries}} },
+              "models": { "{{alias}}": [ {{deployments}} ], "echo": [ { "provider": "mock", "model": "echo" } ] },
+              "keys": [ { "key": "{{ClientKey}}", "name": "test" } ]
+            }
+            """.Replace("\"providers\": { ", "\"providers\": { \"mock\": { \"type\": \"mock\" }, ");
+    }
+
+    public static string OpenAIProvider(FakeOpenAI fake, string extra = "") =>
+        $$"""{ "type": "openai", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{FakeOpenAI.Key}}" {{extra}} }""";
+
+    public static string AzureProvider(FakeOpenAI fake) =>
+        $$"""{ "type": "azure", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{FakeOpenAI.Key}}", "apiVersion": "2024-10-21" }""";
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(2)).Token);
+        await _app.DisposeAsync();
+    }
+}
