@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text;
+using LlmProxy.Testing;
+using Microsoft.AspNetCore.Http;
+
+namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
+
+/// <summary>Streams that break: the client hangs up, the upstream dies mid-stream, the upstream's bytes arrive in odd pieces.</summary>
+public sealed class StreamFailureTests : IAsyncLifetime
+{
+    private const string StreamRequest = """{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
+    private FakeOpenAI _upstream = null!;
+    private ProxyHost _proxy = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await FakeOpenAI.StartAsync();
+        _proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test", ProxyHost.OpenAIProvider(_upstream)));
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _proxy.DisposeAsync();
+        await _upstream.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task ClientDisconnectsMidStream_UpstreamRequestIsCancelled()
+    {
+        var firstChunkSent = new TaskCompletionSource();
+        _upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: " + OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "one", null, false).First() + "\n\n");
+            await context.Response.Body.FlushAsync();
+            firstChunkSent.TrySetResult();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        };
+        using var client = new HttpClient { BaseAddress = _proxy.Root };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(StreamRequest) };
+        request.Headers.Authorization = new("Bearer", ProxyHost.ClientKey);
+        var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var body = await response.Content.ReadAsStreamAsync();
+        Assert.True(await body.ReadAsync(new byte[16]) > 0, "the first chunk reaches the client before it hangs up");
+        await firstChunkSent.Task;
+
+        response.Dispose();
+
+        await _upstream.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task UpstreamDiesMidStream_ClientKeepsContentAndGetsErrorEventWithoutDone()
+    {
+        _upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            foreach (var chunk in OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "partial answer here", null, false).Take(3))
+            {
+                await context.Response.WriteAsync("data: " + chunk + "\n\n");
+                await context.Response.Body.FlushAsync();
+            }
+            // A reset discards bytes the proxy has not read yet: give it time to pass the chunks on first.
+            await Task.Delay(300);
+            context.Abort();
+        };
+
+        var response = await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest));
+        var events = SseText.DataOf(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains(events, e => e.Contains("\"partial\"", StringComparison.Ordinal));
+        Assert.Contains("upstream_truncated", events[^1]);
+        Assert.DoesNotContain("[DONE]", events);
+        Assert.DoesNotContain(events, e => e.Contains("\"finish_reason\":\"stop\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task UpstreamStreamEndsWithoutDone_ClientGetsTruncationError()
+    {
+        _upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: " + OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "cut", null, false).First() + "\n\n");
+        };
+
+        var events = SseText.DataOf(await (await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
+
+        Assert.Contains("upstream_truncated", events[^1]);
+    }
+
+    [Fact]
+    public async Task UpstreamSendsErrorEvent_IsForwardedOnce()
+    {
+        _upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
+        };
+
+        var events = SseText.DataOf(await (await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
+
+        Assert.Equal("The server had an error", System.Text.Json.JsonDocument.Parse(Assert.Single(events)).RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task UpstreamBytesInRandomPieces_ClientGetsTheSameEvents(int seed)
+    {
+        var script = OpenAIStreamScript.Stream(FakeOpenAIFlavor.OpenAI, "m", "one two three four", "get_weather", includeUsage: true)
+            .Replace("\n\n", seed % 2 == 0 ? "\n\n" : "\r\n\r\n");
+        _upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            var bytes = Encoding.UTF8.GetBytes(script);
+            var random = new Random(seed);
+            for (var at = 0; at < bytes.Length;)
+            {
+                // Seed 0 sends one byte at a time; the others cut at random places.
+                var size = seed == 0 ? 1 : Math.Min(random.Next(1, 200), bytes.Length - at);
+                await context.Response.Body.WriteAsync(bytes.AsMemory(at, size));
+                await context.Response.Body.FlushAsync();
+                at += size;
+            }
+        };
+        var request = StreamRequest.Replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}");
+
+        var body = await (await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(request))).Content.ReadAsStringAsync();
+
+        Assert.Equal(SseText.DataOf(script), SseText.DataOf(body));
+        Assert.Equal(29, Assert.Single(_proxy.Usage).Tokens.TotalTokens);
+    }
+}
