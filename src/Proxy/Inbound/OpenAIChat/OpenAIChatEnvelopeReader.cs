@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 using LlmProxy.Canonical;
 
 namespace LlmProxy.Inbound.OpenAIChat;
@@ -20,6 +21,12 @@ internal static class OpenAIChatEnvelopeReader
     public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)
     {
         envelope = default;
+        // The reader checks JSON grammar but not the UTF-8 inside strings; the provider would reject it less clearly.
+        if (!Utf8.IsValid(body.Span))
+        {
+            error = GatewayError.BadRequest("The request body is not valid UTF-8.");
+            return false;
+        }
         try
         {
             return TryReadCore(body, out envelope, out error);
