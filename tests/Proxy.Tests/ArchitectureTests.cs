@@ -1,3 +1,5 @@
+using LlmProxy.Testing;
+
 using System.Text.RegularExpressions;
 
 namespace LlmProxy.Tests;

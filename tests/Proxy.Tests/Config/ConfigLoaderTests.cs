@@ -1,3 +1,5 @@
+using LlmProxy.Testing;
+
 using LlmProxy.Config;
 using LlmProxy.Hosting;
 

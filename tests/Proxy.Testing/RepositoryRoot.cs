@@ -1,7 +1,7 @@
-namespace LlmProxy.Tests;
+namespace LlmProxy.Testing;
 
 /// <summary>The checkout's root, found by walking up from the test binary to Proxy.sln.</summary>
-internal static class RepositoryRoot
+public static class RepositoryRoot
 {
     public static string Path { get; } = Find();
 

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# llm-proxy build script.
+#   ./build.sh run [ARGS]   publish the Native AOT binary and start it (default config: config/proxy.json)
+#   ./build.sh test         publish, then run every test; the last line is "N passed, N failed"
+#   ./build.sh publish      publish artifacts/llm-proxy only
+set -euo pipefail
+cd "$(dirname "$0")"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+publish() {
+  dotnet publish src/Proxy/Proxy.csproj -c Release -r linux-x64 -o artifacts --nologo -v quiet
+  echo "published artifacts/llm-proxy ($(du -h artifacts/llm-proxy | cut -f1))"
+}
+
+run_tests() {
+  publish
+  export LLM_PROXY_BINARY="$PWD/artifacts/llm-proxy"
+  local log rc=0
+  log=$(mktemp)
+  dotnet build Proxy.sln -c Release --nologo -v quiet
+  dotnet test Proxy.sln -c Release --no-build --nologo 2>&1 | tee "$log" || rc=$?
+  # dotnet test prints one "Passed!/Failed!" line per test project; CI reads one total.
+  awk '/^(Passed|Failed)! +- Failed: +[0-9]+, Passed: +[0-9]+/ { gsub(",",""); f+=$4; p+=$6 } END { printf "%d passed, %d failed\n", p, f }' "$log"
+  rm -f "$log"
+  return $rc
+}
+
+verb="${1:-}"
+[ $# -gt 0 ] && shift
+case "$verb" in
+  run) publish; exec artifacts/llm-proxy "$@" ;;
+  test) run_tests ;;
+  publish) publish ;;
+  *) echo "usage: ./build.sh run|test|publish" >&2; exit 2 ;;
+esac

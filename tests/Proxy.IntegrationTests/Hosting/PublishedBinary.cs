@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using LlmProxy.Testing;
+
+namespace LlmProxy.IntegrationTests.Hosting;
+
+/// <summary>
+/// The Native AOT binary that ships, run as a user runs it. <c>./build.sh test</c> publishes it first and sets
+/// <c>LLM_PROXY_BINARY</c>; without it the tests look in <c>artifacts/</c> and fail loudly if it is not there.
+/// </summary>
+internal sealed partial class PublishedBinary : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private PublishedBinary(Process process, Uri root)
+    {
+        _process = process;
+        Root = root;
+    }
+
+    public Uri Root { get; }
+
+    public static string Path { get; } = Locate();
+
+    public static async Task<PublishedBinary> StartAsync(string configPath)
+    {
+        var process = Start("--config", configPath, "--urls", "http://127.0.0.1:0");
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, line) =>
+        {
+            if (line.Data is { } text && ListeningOn().Match(text) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value));
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            return new PublishedBinary(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+        catch
+        {
+            process.Kill();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the binary to completion (for <c>--version</c>, <c>--check-config</c>).</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+    }
+
+    private static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+        return Process.Start(start)!;
+    }
+
+    private static string Locate()
+    {
+        var configured = Environment.GetEnvironmentVariable("LLM_PROXY_BINARY");
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return configured;
+        }
+        var candidate = System.IO.Path.Combine(RepositoryRoot.Path, "artifacts", "llm-proxy");
+        return File.Exists(candidate) ? candidate : throw new FileNotFoundException("The published binary was not found: run ./build.sh publish (./build.sh test does it) or set LLM_PROXY_BINARY.");
+    }
+
+    [GeneratedRegex(@"listening on (http://[^\s,:]+:\d+)")]
+    private static partial Regex ListeningOn();
+}

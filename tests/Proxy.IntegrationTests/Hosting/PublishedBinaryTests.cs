@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using LlmProxy.Testing;
+
+namespace LlmProxy.IntegrationTests.Hosting;
+
+/// <summary>What ships: the AOT binary on the default config answers /health, a mock completion and a streamed one.</summary>
+public sealed class PublishedBinaryTests : IAsyncLifetime
+{
+    private static readonly string DefaultConfig = Path.Combine(RepositoryRoot.Path, "config", "proxy.json");
+    private PublishedBinary _binary = null!;
+    private HttpClient _client = null!;
+
+    public async Task InitializeAsync()
+    {
+        _binary = await PublishedBinary.StartAsync(DefaultConfig);
+        _client = new HttpClient { BaseAddress = _binary.Root };
+        _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "sk-local-dev");
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        await _binary.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Health_DefaultConfig_IsOk()
+    {
+        var health = JsonDocument.Parse(await _client.GetStringAsync("/health")).RootElement;
+
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task MockCompletion_DevKey_EchoesTheMessage()
+    {
+        var response = await _client.PostAsync("/v1/chat/completions",
+            new StringContent("""{"model":"echo","messages":[{"role":"user","content":"hello from the binary"}]}""", Encoding.UTF8, "application/json"));
+        var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("hello from the binary", answer.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task MockStream_DevKey_StreamsWordByWordThenDone()
+    {
+        var body = await (await _client.PostAsync("/v1/chat/completions",
+            new StringContent("""{"model":"echo","stream":true,"messages":[{"role":"user","content":"one two three"}]}"""))).Content.ReadAsStringAsync();
+        var events = SseText.DataOf(body);
+        var text = string.Concat(events.Take(events.Count - 1).Select(e =>
+            JsonDocument.Parse(e).RootElement.GetProperty("choices")[0].GetProperty("delta") is var delta && delta.TryGetProperty("content", out var c) ? c.GetString() : ""));
+
+        Assert.Equal("one two three", text);
+        Assert.Equal("[DONE]", events[^1]);
+    }
+
+    [Fact]
+    public async Task Version_PrintsVersionAndExitsZero()
+    {
+        var (exitCode, stdout, _) = await PublishedBinary.RunAsync("--version");
+
+        Assert.Equal(0, exitCode);
+        Assert.StartsWith("llm-proxy 0.", stdout);
+    }
+
+    [Fact]
+    public async Task CheckConfig_InvalidConfig_ExitsNonZeroWithOneLineNamingTheField()
+    {
+        var path = Path.GetTempFileName();
+        await File.WriteAllTextAsync(path, """{ "providers": { "p": { "type": "mock" } }, "models": { "m": [ { "provider": "q", "model": "x" } ] } }""");
+
+        var (exitCode, _, stderr) = await PublishedBinary.RunAsync("--check-config", path);
+        File.Delete(path);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Equal("config error: models.m[0].provider: 'q' is not a configured provider", stderr.Trim());
+    }
+
+    [Fact]
+    public async Task CheckConfig_DefaultConfig_ExitsZero() => Assert.Equal(0, (await PublishedBinary.RunAsync("--check-config", DefaultConfig)).ExitCode);
+}
