@@ -22,9 +22,9 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
 
     public static string Path { get; } = Locate();
 
-    public static async Task<PublishedBinary> StartAsync(string configPath)
+    public static async Task<PublishedBinary> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Start("--config", configPath, "--urls", "http://127.0.0.1:0");
+        var process = Start(environment, "--config", configPath, "--urls", "http://127.0.0.1:0");
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, line) =>
         {
@@ -49,7 +49,7 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
     /// <summary>Runs the binary to completion (for <c>--version</c>, <c>--check-config</c>).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
-        using var process = Start(args);
+        using var process = Start(null, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
@@ -66,9 +66,24 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static Process Start(params string[] args)
+    /// <summary>Asks the process to stop as systemd does, with SIGTERM, and returns its exit code.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        return _process.ExitCode;
+    }
+
+    private static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
