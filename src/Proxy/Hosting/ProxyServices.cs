@@ -14,7 +14,7 @@ internal static class ProxyServices
         services.AddSingleton(runtime.Config.Server);
         services.AddSingleton(runtime.Catalog);
         services.AddSingleton(runtime.Keys);
-        services.AddSingleton(upstream);
+        services.AddSingleton(_ => upstream); // a factory registration, so the container disposes the pool on shutdown
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ErrorResponder>();
         services.AddSingleton<IUsageRecorder, UsageLog>();

@@ -7,28 +7,23 @@ namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 /// <summary>OpenAI clients through the proxy to Azure OpenAI: Azure's URL, api-key auth, and its stream quirks.</summary>
 public sealed class AzurePassThroughTests : IAsyncLifetime
 {
-    private FakeOpenAI _azure = null!;
-    private ProxyHost _proxy = null!;
+    private ProxiedUpstream _proxied = null!;
 
-    public async Task InitializeAsync()
-    {
-        _azure = await FakeOpenAI.StartAsync(FakeOpenAIFlavor.Azure);
-        _proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-4o-mini", ProxyHost.AzureProvider(_azure)));
-    }
+    public async Task InitializeAsync() => _proxied = await ProxiedUpstream.StartAsync("gpt-4o-mini", FakeOpenAIFlavor.Azure);
 
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _azure.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _proxied.DisposeAsync();
+
+    private FakeOpenAI Azure => _proxied.Upstream;
+
+    private ProxyHost Proxy => _proxied.Proxy;
 
     [Fact]
     public async Task CompleteChat_Azure_UsesDeploymentUrlApiVersionAndApiKey()
     {
-        ChatCompletion completion = await OpenAIClientFactory.Chat(_proxy, "gpt-4o-mini").CompleteChatAsync(new UserChatMessage("hi"));
+        ChatCompletion completion = await OpenAIClientFactory.Chat(Proxy, "gpt-4o-mini").CompleteChatAsync(new UserChatMessage("hi"));
 
         Assert.Equal("Hello from the fake upstream", completion.Content[0].Text);
-        var sent = Assert.Single(_azure.Requests);
+        var sent = Assert.Single(Azure.Requests);
         Assert.Equal("/openai/deployments/upstream-model-0/chat/completions?api-version=2024-10-21", sent.PathAndQuery);
         Assert.Equal(FakeOpenAI.Key, sent.Header("api-key"));
         Assert.Null(sent.Header("Authorization"));
@@ -37,7 +32,7 @@ public sealed class AzurePassThroughTests : IAsyncLifetime
     [Fact]
     public async Task Stream_AzurePromptFilterChunk_IsDroppedSoEveryChunkHasChoices()
     {
-        var response = await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
             """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
         var events = SseText.DataOf(await response.Content.ReadAsStringAsync());
 
@@ -51,7 +46,7 @@ public sealed class AzurePassThroughTests : IAsyncLifetime
     public async Task CompleteChatStreaming_OfficialClientOnAzure_ReadsWholeText()
     {
         var text = new StringBuilder();
-        await foreach (var update in OpenAIClientFactory.Chat(_proxy, "gpt-4o-mini").CompleteChatStreamingAsync(new UserChatMessage("hi")))
+        await foreach (var update in OpenAIClientFactory.Chat(Proxy, "gpt-4o-mini").CompleteChatStreamingAsync(new UserChatMessage("hi")))
         {
             foreach (var part in update.ContentUpdate)
             {
@@ -60,6 +55,6 @@ public sealed class AzurePassThroughTests : IAsyncLifetime
         }
 
         Assert.Equal("Hello from the fake upstream", text.ToString());
-        Assert.Equal(29, Assert.Single(_proxy.Usage).Tokens.TotalTokens);
+        Assert.Equal(29, Assert.Single(Proxy.Usage).Tokens.TotalTokens);
     }
 }

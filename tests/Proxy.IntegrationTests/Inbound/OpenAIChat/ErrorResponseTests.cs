@@ -11,21 +11,15 @@ namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 public sealed class ErrorResponseTests : IAsyncLifetime
 {
     private const string Chat = """{"model":"gpt-test","messages":[{"role":"user","content":"hi"}]}""";
-    private FakeOpenAI _upstream = null!;
-    private ProxyHost _proxy = null!;
+    private ProxiedUpstream _proxied = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeOpenAI.StartAsync();
-        _proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test",
-            ProxyHost.OpenAIProvider(_upstream)).Replace("\"keys\"", "\"routing\": { \"firstByteTimeoutMs\": 300, \"timeoutMs\": 300 }, \"server\": { \"maxBodyBytes\": 4096 }, \"keys\""));
-    }
+    public async Task InitializeAsync() => _proxied = await ProxiedUpstream.StartAsync("gpt-test", editConfig: config => config.Replace("\"keys\"", "\"routing\": { \"firstByteTimeoutMs\": 2000, \"timeoutMs\": 2000 }, \"server\": { \"maxBodyBytes\": 4096 }, \"keys\""));
 
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _proxied.DisposeAsync();
+
+    private FakeOpenAI Upstream => _proxied.Upstream;
+
+    private ProxyHost Proxy => _proxied.Proxy;
 
     [Theory]
     [InlineData("{\"model\":\"gpt-test\",", "not valid JSON")]
@@ -42,7 +36,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
         Assert.Equal(400, status);
         Assert.Equal("invalid_request_error", error.GetProperty("type").GetString());
         Assert.Contains(reason, error.GetProperty("message").GetString());
-        Assert.Empty(_upstream.Requests);
+        Assert.Empty(Upstream.Requests);
         await AssertStillServingAsync();
     }
 
@@ -72,7 +66,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     {
         var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(Chat.Replace("hi", new string('x', 5000)))));
         content.Headers.ContentLength = null;
-        var response = await _proxy.Client.PostAsync("/v1/chat/completions", content);
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", content);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
     }
@@ -80,7 +74,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task Get_UnknownRoute_Is404InOpenAIShape()
     {
-        var response = await _proxy.Client.GetAsync("/v1/engines");
+        var response = await Proxy.Client.GetAsync("/v1/engines");
         var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
@@ -90,7 +84,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task Upstream400_PassesThroughWithProvidersMessage()
     {
-        _upstream.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 400,
+        Upstream.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 400,
             """{"error":{"message":"Invalid 'messages[0].content': string too long.","type":"invalid_request_error","param":"messages[0].content","code":"string_above_max_length"}}""");
 
         var (status, error) = await PostAsync(Chat);
@@ -104,14 +98,14 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task Upstream429_Is429WithRetryAfter()
     {
-        _upstream.Override = async (context, _) =>
+        Upstream.Override = async (context, _) =>
         {
             context.Response.Headers.RetryAfter = "7";
             await FakeOpenAI.WriteErrorAsync(context, 429,
                 """{"error":{"message":"Rate limit reached for gpt-4o-mini.","type":"requests","param":null,"code":"rate_limit_exceeded"}}""");
         };
 
-        var response = await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(Chat));
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(Chat));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
@@ -121,7 +115,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task Upstream500_Is502WithProvidersMessage()
     {
-        _upstream.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 500,
+        Upstream.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 500,
             """{"error":{"message":"The server had an error while processing your request.","type":"server_error","param":null,"code":null}}""");
 
         var (status, error) = await PostAsync(Chat);
@@ -134,7 +128,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task UpstreamRejectsProxyKey_Is502NotTheClients401()
     {
-        _upstream.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 401,
+        Upstream.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 401,
             """{"error":{"message":"Incorrect API key provided.","type":"invalid_request_error","param":null,"code":"invalid_api_key"}}""");
 
         var (status, error) = await PostAsync(Chat);
@@ -146,20 +140,20 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task UpstreamHangs_Is504()
     {
-        _upstream.Override = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
+        Upstream.Override = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
 
         var (status, error) = await PostAsync(Chat);
 
         Assert.Equal(504, status);
         Assert.Equal("upstream_timeout", error.GetProperty("code").GetString());
-        await _upstream.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Upstream.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
         await AssertStillServingAsync();
     }
 
     [Fact]
     public async Task UpstreamClosesConnectionWithoutAnswer_Is502()
     {
-        _upstream.Override = (context, _) =>
+        Upstream.Override = (context, _) =>
         {
             context.Abort();
             return Task.CompletedTask;
@@ -192,7 +186,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     {
         var closedPort = FreePort();
         await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test",
-            $$"""{ "type": "openai", "baseUrl": "http://127.0.0.1:{{closedPort}}/v1", "apiKey": "k" }""", ProxyHost.OpenAIProvider(_upstream)));
+            $$"""{ "type": "openai", "baseUrl": "http://127.0.0.1:{{closedPort}}/v1", "apiKey": "k" }""", ProxyHost.OpenAIProvider(Upstream)));
 
         var response = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(Chat));
 
@@ -203,8 +197,8 @@ public sealed class ErrorResponseTests : IAsyncLifetime
     [Fact]
     public async Task EveryDeploymentFails_Is503SummarisingEachAttempt()
     {
-        _upstream.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 503, """{"error":{"message":"overloaded","type":"server_error","param":null,"code":null}}""");
-        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test", ProxyHost.OpenAIProvider(_upstream), ProxyHost.OpenAIProvider(_upstream)));
+        Upstream.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 503, """{"error":{"message":"overloaded","type":"server_error","param":null,"code":null}}""");
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test", ProxyHost.OpenAIProvider(Upstream), ProxyHost.OpenAIProvider(Upstream)));
 
         var response = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(Chat));
         var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString();
@@ -223,7 +217,7 @@ public sealed class ErrorResponseTests : IAsyncLifetime
 
     private async Task<(int Status, JsonElement Error)> PostAsync(string body)
     {
-        var response = await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
         var json = await response.Content.ReadAsStringAsync();
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
         return ((int)response.StatusCode, JsonDocument.Parse(json).RootElement.GetProperty("error"));
@@ -231,8 +225,8 @@ public sealed class ErrorResponseTests : IAsyncLifetime
 
     private async Task AssertStillServingAsync()
     {
-        _upstream.Override = null;
-        var response = await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(Chat));
+        Upstream.Override = null;
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(Chat));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 }

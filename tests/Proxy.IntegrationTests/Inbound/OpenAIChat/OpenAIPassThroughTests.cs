@@ -9,25 +9,20 @@ namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 /// <summary>OpenAI clients through the proxy to an OpenAI upstream: the same-dialect pass-through.</summary>
 public sealed class OpenAIPassThroughTests : IAsyncLifetime
 {
-    private FakeOpenAI _upstream = null!;
-    private ProxyHost _proxy = null!;
+    private ProxiedUpstream _proxied = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeOpenAI.StartAsync();
-        _proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test", ProxyHost.OpenAIProvider(_upstream)));
-    }
+    public async Task InitializeAsync() => _proxied = await ProxiedUpstream.StartAsync("gpt-test");
 
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _proxied.DisposeAsync();
+
+    private FakeOpenAI Upstream => _proxied.Upstream;
+
+    private ProxyHost Proxy => _proxied.Proxy;
 
     [Fact]
     public async Task CompleteChat_OfficialClient_GetsUpstreamAnswerAndUsage()
     {
-        var client = OpenAIClientFactory.Chat(_proxy, "gpt-test");
+        var client = OpenAIClientFactory.Chat(Proxy, "gpt-test");
 
         ChatCompletion completion = await client.CompleteChatAsync(new UserChatMessage("Say hello"));
 
@@ -35,7 +30,7 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
         Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
         Assert.Equal(19, completion.Usage.InputTokenCount);
         Assert.Equal(3, completion.Usage.InputTokenDetails.CachedTokenCount);
-        var sent = Assert.Single(_upstream.Requests);
+        var sent = Assert.Single(Upstream.Requests);
         Assert.Equal("upstream-model-0", sent.Json.GetProperty("model").GetString());
         Assert.Equal("Bearer " + FakeOpenAI.Key, sent.Header("Authorization"));
     }
@@ -43,11 +38,11 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
     [Fact]
     public async Task CompleteChat_NonStream_UsageIsRecordedWithDetails()
     {
-        var client = OpenAIClientFactory.Chat(_proxy, "gpt-test");
+        var client = OpenAIClientFactory.Chat(Proxy, "gpt-test");
 
         await client.CompleteChatAsync(new UserChatMessage("Say hello"));
 
-        var record = Assert.Single(_proxy.Usage);
+        var record = Assert.Single(Proxy.Usage);
         Assert.Equal(new LlmProxy.Canonical.TokenUsage(19, 10, 3, 0, 4), record.Tokens);
         Assert.Equal("p0/upstream-model-0", record.Deployment);
         Assert.Equal("test", record.KeyName);
@@ -56,7 +51,7 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
     [Fact]
     public async Task CompleteChatStreaming_OfficialClient_TextArrivesInOrderWithUsage()
     {
-        var client = OpenAIClientFactory.Chat(_proxy, "gpt-test");
+        var client = OpenAIClientFactory.Chat(Proxy, "gpt-test");
         var text = new StringBuilder();
         ChatTokenUsage? usage = null;
 
@@ -73,7 +68,7 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
         Assert.NotNull(usage);
         Assert.Equal(10, usage.OutputTokenCount);
         Assert.Equal(4, usage.OutputTokenDetails.ReasoningTokenCount);
-        Assert.Equal(new LlmProxy.Canonical.TokenUsage(19, 10, 3, 0, 4), Assert.Single(_proxy.Usage).Tokens);
+        Assert.Equal(new LlmProxy.Canonical.TokenUsage(19, 10, 3, 0, 4), Assert.Single(Proxy.Usage).Tokens);
     }
 
     [Fact]
@@ -85,9 +80,9 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("[DONE]", events[^1]);
         Assert.DoesNotContain(events, e => e.Contains("\"choices\":[]", StringComparison.Ordinal));
-        var sent = Assert.Single(_upstream.Requests).Json;
+        var sent = Assert.Single(Upstream.Requests).Json;
         Assert.True(sent.GetProperty("stream_options").GetProperty("include_usage").GetBoolean(), "the proxy needs usage from every stream");
-        Assert.Equal(19, Assert.Single(_proxy.Usage).Tokens.InputTokens);
+        Assert.Equal(19, Assert.Single(Proxy.Usage).Tokens.InputTokens);
     }
 
     [Theory]
@@ -101,7 +96,7 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
         var events = SseText.DataOf(await response.Content.ReadAsStringAsync());
 
         Assert.DoesNotContain(events, e => e.Contains("\"prompt_tokens\"", StringComparison.Ordinal));
-        var options = Assert.Single(_upstream.Requests).Json.GetProperty("stream_options");
+        var options = Assert.Single(Upstream.Requests).Json.GetProperty("stream_options");
         Assert.True(options.GetProperty("include_usage").GetBoolean());
         if (streamOptions.Contains("include_obfuscation"))
         {
@@ -127,13 +122,13 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var expected = bodyTemplate.Replace("\"MODEL\"", "\"upstream-model-0\"");
-        Assert.Equal(expected, Assert.Single(_upstream.Requests).BodyText);
+        Assert.Equal(expected, Assert.Single(Upstream.Requests).BodyText);
     }
 
     [Fact]
     public async Task Tools_OfficialClient_ToolCallComesBack()
     {
-        var client = OpenAIClientFactory.Chat(_proxy, "gpt-test");
+        var client = OpenAIClientFactory.Chat(Proxy, "gpt-test");
         var options = new ChatCompletionOptions();
         options.Tools.Add(ChatTool.CreateFunctionTool("get_weather", "Weather for a city",
             BinaryData.FromString("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""")));
@@ -144,14 +139,14 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
         var call = Assert.Single(completion.ToolCalls);
         Assert.Equal("get_weather", call.FunctionName);
         Assert.Equal("Paris", JsonDocument.Parse(call.FunctionArguments.ToString()).RootElement.GetProperty("city").GetString());
-        var tools = Assert.Single(_upstream.Requests).Json.GetProperty("tools");
+        var tools = Assert.Single(Upstream.Requests).Json.GetProperty("tools");
         Assert.Equal("get_weather", tools[0].GetProperty("function").GetProperty("name").GetString());
     }
 
     [Fact]
     public async Task ToolsStreaming_OfficialClient_ArgumentsReassembleFromFragments()
     {
-        var client = OpenAIClientFactory.Chat(_proxy, "gpt-test");
+        var client = OpenAIClientFactory.Chat(Proxy, "gpt-test");
         var options = new ChatCompletionOptions();
         options.Tools.Add(ChatTool.CreateFunctionTool("get_weather", "Weather for a city"));
         var arguments = new StringBuilder();
@@ -187,9 +182,9 @@ public sealed class OpenAIPassThroughTests : IAsyncLifetime
         var response = await PostAsync("""{"messages":[{"role":"user","content":"hi"}],"model":"gpt\u002dtest"}""");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("upstream-model-0", Assert.Single(_upstream.Requests).Json.GetProperty("model").GetString());
+        Assert.Equal("upstream-model-0", Assert.Single(Upstream.Requests).Json.GetProperty("model").GetString());
     }
 
     private Task<HttpResponseMessage> PostAsync(string json) =>
-        _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"));
+        Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(json, Encoding.UTF8, "application/json"));
 }

@@ -9,26 +9,21 @@ namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 public sealed class StreamFailureTests : IAsyncLifetime
 {
     private const string StreamRequest = """{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
-    private FakeOpenAI _upstream = null!;
-    private ProxyHost _proxy = null!;
+    private ProxiedUpstream _proxied = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = await FakeOpenAI.StartAsync();
-        _proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test", ProxyHost.OpenAIProvider(_upstream)));
-    }
+    public async Task InitializeAsync() => _proxied = await ProxiedUpstream.StartAsync("gpt-test");
 
-    public async Task DisposeAsync()
-    {
-        await _proxy.DisposeAsync();
-        await _upstream.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _proxied.DisposeAsync();
+
+    private FakeOpenAI Upstream => _proxied.Upstream;
+
+    private ProxyHost Proxy => _proxied.Proxy;
 
     [Fact]
     public async Task ClientDisconnectsMidStream_UpstreamRequestIsCancelled()
     {
         var firstChunkSent = new TaskCompletionSource();
-        _upstream.Override = async (context, _) =>
+        Upstream.Override = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("data: " + OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "one", null, false).First() + "\n\n");
@@ -36,7 +31,7 @@ public sealed class StreamFailureTests : IAsyncLifetime
             firstChunkSent.TrySetResult();
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
         };
-        using var client = new HttpClient { BaseAddress = _proxy.Root };
+        using var client = new HttpClient { BaseAddress = Proxy.Root };
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions") { Content = new StringContent(StreamRequest) };
         request.Headers.Authorization = new("Bearer", ProxyHost.ClientKey);
         var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
@@ -46,13 +41,13 @@ public sealed class StreamFailureTests : IAsyncLifetime
 
         response.Dispose();
 
-        await _upstream.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Upstream.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
     }
 
     [Fact]
     public async Task UpstreamDiesMidStream_ClientKeepsContentAndGetsErrorEventWithoutDone()
     {
-        _upstream.Override = async (context, _) =>
+        Upstream.Override = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
             foreach (var chunk in OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "partial answer here", null, false).Take(3))
@@ -65,7 +60,7 @@ public sealed class StreamFailureTests : IAsyncLifetime
             context.Abort();
         };
 
-        var response = await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest));
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest));
         var events = SseText.DataOf(await response.Content.ReadAsStringAsync());
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -78,13 +73,13 @@ public sealed class StreamFailureTests : IAsyncLifetime
     [Fact]
     public async Task UpstreamStreamEndsWithoutDone_ClientGetsTruncationError()
     {
-        _upstream.Override = async (context, _) =>
+        Upstream.Override = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("data: " + OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "cut", null, false).First() + "\n\n");
         };
 
-        var events = SseText.DataOf(await (await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
+        var events = SseText.DataOf(await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
 
         Assert.Contains("upstream_truncated", events[^1]);
     }
@@ -92,13 +87,13 @@ public sealed class StreamFailureTests : IAsyncLifetime
     [Fact]
     public async Task UpstreamSendsErrorEvent_IsForwardedOnce()
     {
-        _upstream.Override = async (context, _) =>
+        Upstream.Override = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync("data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
         };
 
-        var events = SseText.DataOf(await (await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
+        var events = SseText.DataOf(await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
 
         Assert.Equal("The server had an error", System.Text.Json.JsonDocument.Parse(Assert.Single(events)).RootElement.GetProperty("error").GetProperty("message").GetString());
     }
@@ -112,7 +107,7 @@ public sealed class StreamFailureTests : IAsyncLifetime
     {
         var script = OpenAIStreamScript.Stream(FakeOpenAIFlavor.OpenAI, "m", "one two three four", "get_weather", includeUsage: true)
             .Replace("\n\n", seed % 2 == 0 ? "\n\n" : "\r\n\r\n");
-        _upstream.Override = async (context, _) =>
+        Upstream.Override = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
             var bytes = Encoding.UTF8.GetBytes(script);
@@ -128,9 +123,9 @@ public sealed class StreamFailureTests : IAsyncLifetime
         };
         var request = StreamRequest.Replace("\"stream\":true", "\"stream\":true,\"stream_options\":{\"include_usage\":true}");
 
-        var body = await (await _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(request))).Content.ReadAsStringAsync();
+        var body = await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(request))).Content.ReadAsStringAsync();
 
         Assert.Equal(SseText.DataOf(script), SseText.DataOf(body));
-        Assert.Equal(29, Assert.Single(_proxy.Usage).Tokens.TotalTokens);
+        Assert.Equal(29, Assert.Single(Proxy.Usage).Tokens.TotalTokens);
     }
 }
