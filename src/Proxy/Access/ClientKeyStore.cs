@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using LlmProxy.Config;
@@ -6,40 +5,41 @@ using LlmProxy.Config;
 namespace LlmProxy.Access;
 
 /// <summary>
-/// Finds the key a caller presented. Keys are indexed by SHA-256, and the final check compares whole hashes with
-/// <see cref="CryptographicOperations.FixedTimeEquals"/>, so response time says nothing about how much of a
-/// guessed key was right, and lookup stays O(1) however many keys there are.
+/// Finds the key a caller presented. Candidates are found by the process-randomised Marvin hash of the key, so
+/// which bucket a guess lands in reveals nothing an attacker can steer, and the final check compares the whole key
+/// with <see cref="CryptographicOperations.FixedTimeEquals"/>, so response time says nothing about how much of a
+/// guessed key was right. Lookup is O(1) however many keys there are, and allocation-free.
 /// </summary>
 internal sealed class ClientKeyStore
 {
-    private const int MaxKeyBytes = 1024;
-    private readonly Dictionary<UInt128, (byte[] Hash, ClientKey Key)> _byHashPrefix = new();
+    private const int MaxKeyChars = 1024;
+    private readonly Dictionary<int, (byte[] Utf8, ClientKey Key)[]> _byHash = new();
 
     public ClientKeyStore(IEnumerable<KeyConfig> keys)
     {
         foreach (var key in keys)
         {
-            var hash = SHA256.HashData(Encoding.UTF8.GetBytes(key.Key));
-            _byHashPrefix.Add(Prefix(hash), (hash, new ClientKey(key)));
+            var hash = string.GetHashCode(key.Key.AsSpan());
+            var entry = (Encoding.UTF8.GetBytes(key.Key), new ClientKey(key));
+            _byHash[hash] = _byHash.TryGetValue(hash, out var existing) ? [.. existing, entry] : [entry];
         }
     }
-
-    public int Count => _byHashPrefix.Count;
 
     public ClientKey? Find(ReadOnlySpan<char> presented)
     {
-        if (presented.IsEmpty || presented.Length > MaxKeyBytes)
+        if (presented.IsEmpty || presented.Length > MaxKeyChars || !_byHash.TryGetValue(string.GetHashCode(presented), out var candidates))
         {
             return null;
         }
-        Span<byte> utf8 = stackalloc byte[MaxKeyBytes * 3];
+        Span<byte> utf8 = stackalloc byte[MaxKeyChars * 3];
         var length = Encoding.UTF8.GetBytes(presented, utf8);
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(utf8[..length], hash);
-        return _byHashPrefix.TryGetValue(Prefix(hash), out var entry) && CryptographicOperations.FixedTimeEquals(entry.Hash, hash)
-            ? entry.Key
-            : null;
+        foreach (var (bytes, key) in candidates)
+        {
+            if (CryptographicOperations.FixedTimeEquals(bytes, utf8[..length]))
+            {
+                return key;
+            }
+        }
+        return null;
     }
-
-    private static UInt128 Prefix(ReadOnlySpan<byte> hash) => MemoryMarshal.Read<UInt128>(hash);
 }

@@ -4,13 +4,13 @@ namespace LlmProxy.Streaming;
 
 /// <summary>
 /// Reads the fields of one complete event (as cut by <see cref="SseEventSplitter"/>). The common case, one
-/// <c>data:</c> line in one segment, is read in place; multi-segment or multi-line events go through reused
-/// scratch buffers, so a long stream parses without allocating per event.
+/// <c>data:</c> line in one segment, is read in place; multi-segment or multi-line events go through scratch
+/// buffers made on first need and reused, so a long stream parses without allocating per event.
 /// </summary>
 internal sealed class SseEventParser
 {
-    private readonly ArrayBufferWriter<byte> _linearized = new(1024);
-    private readonly ArrayBufferWriter<byte> _joinedData = new(1024);
+    private ArrayBufferWriter<byte>? _linearized;
+    private ArrayBufferWriter<byte>? _joinedData;
 
     public SseEvent Parse(in ReadOnlySequence<byte> sseEvent)
     {
@@ -21,6 +21,7 @@ internal sealed class SseEventParser
         }
         else
         {
+            _linearized ??= new ArrayBufferWriter<byte>(1024);
             _linearized.ResetWrittenCount();
             foreach (var segment in sseEvent)
             {
@@ -74,6 +75,7 @@ internal sealed class SseEventParser
         {
             return line;
         }
+        _joinedData ??= new ArrayBufferWriter<byte>(1024);
         if (lineNumber == 2)
         {
             _joinedData.ResetWrittenCount();

@@ -1,7 +1,5 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
-using LlmProxy.Canonical;
 using LlmProxy.Providers;
 using LlmProxy.Streaming;
 using LlmProxy.Wire.OpenAI;
@@ -9,11 +7,9 @@ using LlmProxy.Wire.OpenAI;
 namespace LlmProxy.Inbound.OpenAIChat;
 
 /// <summary>
-/// Pipes an OpenAI-format answer back unchanged, as it arrives, reading usage on the side. In streams it drops only
-/// chunks the client would not expect: Azure's content-filter annotations (empty id; the opening prompt-filter
-/// chunk has no choices, which breaks clients that read <c>choices[0]</c>), and the usage chunk when the proxy,
-/// not the client, asked for it. A stream that ends without <c>[DONE]</c> was cut off: the
-/// client gets an in-stream error, never a silent ending that looks complete.
+/// Pipes an OpenAI-format answer back as it arrives, reading usage on the side: JSON bodies byte for byte, streams
+/// through <see cref="OpenAIChatStreamFilter"/>. A stream that ends without <c>[DONE]</c> was cut off: the client
+/// gets an in-stream error, never a silent ending that looks complete.
 /// </summary>
 internal static class OpenAIChatPassThroughRelay
 {
@@ -70,7 +66,7 @@ internal static class OpenAIChatPassThroughRelay
     private static async Task<RelayResult> RelayStreamAsync(HttpContext context, UpstreamCall call, bool clientWantsUsage, string deployment)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var state = new StreamState(clientWantsUsage);
+        var filter = new OpenAIChatStreamFilter(clientWantsUsage);
         var output = context.Response.BodyWriter;
         var input = PipeReader.Create(await call.Response!.Content.ReadAsStreamAsync(call.Token),
             new StreamPipeReaderOptions(bufferSize: ReadSize, minimumReadSize: 1024));
@@ -82,14 +78,10 @@ internal static class OpenAIChatPassThroughRelay
                 var result = await input.ReadAsync(call.Token);
                 call.OnProgress();
                 var buffer = result.Buffer;
-                while (SseEventSplitter.TryRead(ref buffer, out var sseEvent))
+                filter.Process(ref buffer, output);
+                if (result.IsCompleted)
                 {
-                    state.Forward(sseEvent, output);
-                }
-                if (result.IsCompleted && !buffer.IsEmpty)
-                {
-                    // The spec drops an unterminated last event; a provider that forgot the blank line still meant it.
-                    state.Forward(buffer, output);
+                    filter.ProcessRemainder(buffer, output);
                     buffer = buffer.Slice(buffer.End);
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);
@@ -108,71 +100,17 @@ internal static class OpenAIChatPassThroughRelay
         {
             await input.CompleteAsync();
         }
-        if (error is null && !state.Done && !state.ProviderSentError)
+        if (error is null && !filter.Done && !filter.ProviderSentError)
         {
             error = new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before [DONE]");
         }
-        if (error is not null && error.Kind != ProviderErrorKind.Canceled && !state.ProviderSentError)
+        if (error is not null && error.Kind != ProviderErrorKind.Canceled && !filter.ProviderSentError)
         {
             OpenAIErrorWriter.WriteStreamEvent(output, GatewayErrors.FromProvider(error, deployment));
             await output.FlushAsync(CancellationToken.None);
         }
         var providerError = new ProviderError(ProviderErrorKind.InvalidResponse, "the provider ended its stream with an error event");
-        return new RelayResult(state.Usage, state.ProviderSentError ? providerError : error);
+        return new RelayResult(filter.Usage, filter.ProviderSentError ? providerError : error);
     }
 
-    /// <summary>What the relay has learned from the events so far.</summary>
-    private sealed class StreamState(bool clientWantsUsage)
-    {
-        private readonly SseEventParser _parser = new();
-
-        public bool Done { get; private set; }
-
-        public bool ProviderSentError { get; private set; }
-
-        public TokenUsage? Usage { get; private set; }
-
-        public void Forward(in ReadOnlySequence<byte> sseEvent, PipeWriter output)
-        {
-            if (Keep(sseEvent))
-            {
-                foreach (var segment in sseEvent)
-                {
-                    output.Write(segment.Span);
-                }
-            }
-        }
-
-        private bool Keep(in ReadOnlySequence<byte> sseEvent)
-        {
-            var parsed = _parser.Parse(sseEvent);
-            if (!parsed.HasData)
-            {
-                return true; // comments keep idle connections alive through load balancers.
-            }
-            var data = parsed.Data;
-            if (data.SequenceEqual("[DONE]"u8))
-            {
-                Done = true;
-                return true;
-            }
-            var kind = OpenAIChunkInspector.Inspect(data, out var usage);
-            if (usage is not null)
-            {
-                Usage = usage;
-            }
-            switch (kind)
-            {
-                case OpenAIChunkKind.Error:
-                    ProviderSentError = true;
-                    return true;
-                case OpenAIChunkKind.NoChoices:
-                    return usage is not null && clientWantsUsage;
-                case OpenAIChunkKind.Annotation:
-                    return false;
-                default:
-                    return true;
-            }
-        }
-    }
 }
