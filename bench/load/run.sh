@@ -1,0 +1,312 @@
+#!/usr/bin/env bash
+# The load harness (issue 3): in ONE run, the upstream direct (the ceiling), nginx proxy_pass (the floor any proxy
+# can hope for), llm-proxy and Portkey, on the same workloads, bodies and key. The target is pinned to CPU 0, the
+# load generator and the fake upstreams to CPU 1. Prints one table and writes it to bench/results/.
+#
+#   bench/load/run.sh                        everything (about 25 minutes with the 10-minute memory soak)
+#   DURATION=5 SOAK_SECONDS=60 bench/load/run.sh      a quicker pass
+#   TARGETS="direct llm-proxy" bench/load/run.sh      a subset
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+PEERS=$HERE/.peers
+RUN=$PEERS/run
+DURATION=${DURATION:-10}
+SOAK_SECONDS=${SOAK_SECONDS:-600}
+STREAM_COUNTS=${STREAM_COUNTS:-"1000 10000"}
+TARGETS=${TARGETS:-"direct nginx llm-proxy portkey"}
+TARGET_CPU=0
+LOAD_CPU=1
+UPSTREAM_PORT=18101 PACED_PORT=18102 NGINX_PORT=18103 PROXY_PORT=18104 PORTKEY_PORT=18105
+KEY=sk-bench-key
+PIDS=()
+
+log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
+cleanup() { for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done; nginx -c "$RUN/nginx-upstream.conf" -s stop 2>/dev/null || true; }
+trap cleanup EXIT
+
+install_tools() {
+  command -v wrk >/dev/null && command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk nginx >/dev/null; }
+  mkdir -p "$PEERS" "$RUN"
+  if [ ! -d "$PEERS/portkey/node_modules/@portkey-ai/gateway" ]; then
+    log "installing the Portkey gateway from npm"
+    mkdir -p "$PEERS/portkey" && cp "$HERE/package.json" "$PEERS/portkey/"
+    (cd "$PEERS/portkey" && npm install --no-audit --no-fund --silent)
+  fi
+  # Portkey's streams fail with "TypeError: immutable" (its issues #1389, #1550) unless the response is awaited.
+  sed -i 's/      return responseViaResponseObject(res, outgoing, options);/      return await responseViaResponseObject(res, outgoing, options);/' \
+    "$PEERS/portkey/node_modules/@hono/node-server/dist/index.mjs"
+  log "publishing llm-proxy and the load tools (Native AOT)"
+  "$ROOT/build.sh" publish >/dev/null
+  dotnet publish "$HERE/LoadTools" -c Release -r linux-x64 -o "$PEERS/tools" --nologo -v quiet >/dev/null
+  ulimit -n "$(ulimit -Hn)"  # 10,000 streams need two sockets each in the proxy
+}
+
+write_bodies() {
+  local prefix='data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_44709d6fcb","choices":[{"index":0,"delta":'
+  {
+    printf '%s{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}],"usage":null}\n\n' "$prefix"
+    for _ in $(seq 100); do printf '%s{"content":" token"},"logprobs":null,"finish_reason":null}],"usage":null}\n\n' "$prefix"; done
+    printf '%s{},"logprobs":null,"finish_reason":"stop"}],"usage":null}\n\n' "$prefix"
+    printf 'data: {"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion.chunk","created":1741570283,"model":"gpt-4o-mini-2024-07-18","system_fingerprint":"fp_44709d6fcb","choices":[],"usage":{"prompt_tokens":19,"completion_tokens":100,"total_tokens":119}}\n\n'
+    printf 'data: [DONE]\n\n'
+  } > "$RUN/fast-stream.sse"
+  printf '%s' '{"id":"chatcmpl-B9MHDbslfkBeAs8l4bebGdFOJ6PeG","object":"chat.completion","created":1741570283,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":"Bytes flow straight through, no pool holds the river back, tokens reach the shore.","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":19,"completion_tokens":22,"total_tokens":41,"prompt_tokens_details":{"cached_tokens":0,"audio_tokens":0},"completion_tokens_details":{"reasoning_tokens":0,"audio_tokens":0,"accepted_prediction_tokens":0,"rejected_prediction_tokens":0}},"service_tier":"default","system_fingerprint":"fp_44709d6fcb"}' > "$RUN/completion.json"
+  for model in gpt-4o-mini bench-fast bench-stream bench-paced; do
+    local stream=false; [[ $model == *stream* || $model == *paced* ]] && stream=true
+    printf '{"model":"%s","messages":[{"role":"system","content":"You are a helpful assistant."},{"role":"user","content":"Write a haiku about proxies that do not buffer."}],"temperature":0.7,"max_tokens":256,"stream":%s%s}' \
+      "$model" "$stream" "$([ $stream = true ] && echo ',"stream_options":{"include_usage":true}')" > "$RUN/request-$model.json"
+  done
+  printf '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write a haiku about proxies that do not buffer."}],"stream":true,"stream_options":{"include_usage":true}}' > "$RUN/request-stream.json"
+}
+
+# nginx_conf PIDFILE SERVER_BLOCK: a one-worker nginx config around one server block.
+nginx_conf() {
+  cat <<CONF
+worker_processes 1;
+pid $1;
+error_log $RUN/nginx.error.log warn;
+events { worker_connections 65536; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  client_body_buffer_size 64k;
+  upstream upstream_keepalive { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; }
+$2
+}
+CONF
+}
+
+start_upstreams() {
+  nginx_conf "$RUN/nginx-upstream.pid" "  server {
+    listen 127.0.0.1:$UPSTREAM_PORT backlog=65535;
+    location = /fast/v1/chat/completions { default_type application/json; return 200 '$(cat "$RUN/completion.json")'; }
+    # The 24 KB stream is too long for a config string: a POST to it is redirected (as GET) to the file.
+    location = /stream/v1/chat/completions { error_page 405 =200 /canned/fast-stream.sse; return 405; }
+    location /canned/ { internal; alias $RUN/; default_type text/event-stream; }
+  }" > "$RUN/nginx-upstream.conf"
+  # The proxy_pass floor: keepalive to the upstream and no response buffering, as a streaming gateway needs.
+  nginx_conf "$RUN/nginx-proxy.pid" "  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=65535;
+    location / {
+      proxy_pass http://upstream_keepalive;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      proxy_buffering off;
+    }
+  }" > "$RUN/nginx-proxy.conf"
+  taskset -c $LOAD_CPU nginx -c "$RUN/nginx-upstream.conf"
+  taskset -c $LOAD_CPU "$PEERS/tools/load-tools" paced-upstream $PACED_PORT 50 20 & PIDS+=($!)
+  sleep 1
+}
+
+# Sets TARGET_PID, and per workload the URL, body file and extra headers, for target $1.
+start_target() {
+  TARGET_PID=
+  case $1 in
+    direct) ;;
+    nginx)
+      taskset -c $TARGET_CPU nginx -c "$RUN/nginx-proxy.conf"; sleep 0.5
+      TARGET_PID=$(cat "$RUN/nginx-proxy.pid")
+      TARGET_PID=$(pgrep -P "$TARGET_PID" | head -1) ;;
+    llm-proxy)
+      cat > "$RUN/llm-proxy.json" <<CONF
+{
+  "providers": {
+    "fast":   { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/fast/v1", "apiKey": "$KEY" },
+    "stream": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/stream/v1", "apiKey": "$KEY" },
+    "paced":  { "type": "openai", "baseUrl": "http://127.0.0.1:$PACED_PORT/v1", "apiKey": "$KEY" }
+  },
+  "models": {
+    "bench-fast":   [ { "provider": "fast", "model": "gpt-4o-mini" } ],
+    "bench-stream": [ { "provider": "stream", "model": "gpt-4o-mini" } ],
+    "bench-paced":  [ { "provider": "paced", "model": "gpt-4o-mini" } ]
+  },
+  "keys": [ { "key": "$KEY", "name": "bench" } ]
+}
+CONF
+      taskset -c $TARGET_CPU "$ROOT/artifacts/llm-proxy" --config "$RUN/llm-proxy.json" --urls "http://127.0.0.1:$PROXY_PORT" > "$RUN/llm-proxy.log" 2>&1 &
+      TARGET_PID=$! ;;
+    portkey)
+      (cd "$PEERS/portkey" && exec taskset -c $TARGET_CPU node node_modules/@portkey-ai/gateway/build/start-server.js --headless --port=$PORTKEY_PORT > "$RUN/portkey.log" 2>&1) &
+      TARGET_PID=$! ;;
+  esac
+  [ -n "$TARGET_PID" ] && PIDS+=("$TARGET_PID")
+  wait_ready "$1"
+}
+
+stop_target() {
+  case $1 in
+    nginx) nginx -c "$RUN/nginx-proxy.conf" -s stop 2>/dev/null || true; sleep 0.5 ;;
+    direct) ;;
+    *) kill "$TARGET_PID" 2>/dev/null || true; wait "$TARGET_PID" 2>/dev/null || true ;;
+  esac
+}
+
+wait_ready() { for _ in $(seq 300); do request "$1" fast 2>/dev/null | grep -q '"choices"' && return 0; sleep 0.1; done; log "$1 did not answer"; return 1; }
+
+# url_for TARGET KIND (fast|stream|paced); body_for; headers_for
+url_for() {
+  case $1 in
+    direct) case $2 in paced) echo "http://127.0.0.1:$PACED_PORT/v1/chat/completions";; *) echo "http://127.0.0.1:$UPSTREAM_PORT/$2/v1/chat/completions";; esac ;;
+    nginx) case $2 in paced) echo "";; *) echo "http://127.0.0.1:$NGINX_PORT/$2/v1/chat/completions";; esac ;;
+    llm-proxy) echo "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" ;;
+    portkey) echo "http://127.0.0.1:$PORTKEY_PORT/v1/chat/completions" ;;
+  esac
+}
+body_for() { case $1 in llm-proxy) echo "$RUN/request-bench-$2.json";; *) [ "$2" = fast ] && echo "$RUN/request-gpt-4o-mini.json" || echo "$RUN/request-stream.json";; esac; }
+headers_for() {
+  [ "$1" = portkey ] || return 0
+  local host="http://127.0.0.1:$UPSTREAM_PORT/$2/v1"; [ "$2" = paced ] && host="http://127.0.0.1:$PACED_PORT/v1"
+  echo "x-portkey-provider: openai|x-portkey-custom-host: $host"
+}
+request() {
+  local headers=(); IFS='|' read -ra extra <<< "$(headers_for "$1" "$2")"
+  for h in "${extra[@]}"; do headers+=(-H "$h"); done
+  curl -s -m 5 "$(url_for "$1" "$2")" -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" "${headers[@]}" --data-binary "@$(body_for "$1" "$2")"
+}
+
+cpu_ticks() { [ -n "${TARGET_PID:-}" ] && awk '{print $14+$15}' "/proc/$TARGET_PID/stat" || echo 0; }
+rss_kib() { [ -n "${TARGET_PID:-}" ] && awk '/VmRSS/ {print $2}' "/proc/$TARGET_PID/status" || echo 0; }
+peak_rss_kib() { [ -n "${TARGET_PID:-}" ] && awk '/VmHWM/ {print $2}' "/proc/$TARGET_PID/status" || echo 0; }
+reset_peak_rss() { [ -n "${TARGET_PID:-}" ] && echo 5 > "/proc/$TARGET_PID/clear_refs" || true; }
+
+# wrk_run TARGET KIND CONNECTIONS SECONDS -> "RESULT ..." line
+wrk_run() {
+  BODY_FILE=$(body_for "$1" "$2") KEY=$KEY EXTRA_HEADERS=$(headers_for "$1" "$2") \
+    taskset -c $LOAD_CPU wrk -t1 -c"$3" -d"$4"s --timeout 10s -s "$HERE/post.lua" "$(url_for "$1" "$2")" | grep '^RESULT'
+}
+field() { echo "$1" | tr ' ' '\n' | awk -v k="$2" 'prev==k {print; exit} {prev=$0}'; }
+
+declare -A FIG
+measure_target() {
+  local t=$1
+  log "== $t"
+  start_target "$t"
+  FIG[$t,idle_rss_mb]=$(awk -v k="$(rss_kib)" 'BEGIN{printf "%.1f", k/1024}')
+  wrk_run "$t" fast 16 2 >/dev/null   # warm-up (JIT targets need it; the AOT binary does not)
+
+  local before after r
+  before=$(cpu_ticks); r=$(wrk_run "$t" fast 64 "$DURATION"); after=$(cpu_ticks)
+  FIG[$t,w1_rps]=$(awk -v n="$(field "$r" requests)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}')
+  FIG[$t,w1_p50_us]=$(field "$r" p50_us); FIG[$t,w1_p99_us]=$(field "$r" p99_us); FIG[$t,w1_errors]=$(field "$r" errors)
+  FIG[$t,w1_cpu_us]=$(awk -v c=$((after - before)) -v n="$(field "$r" requests)" -v hz="$(getconf CLK_TCK)" 'BEGIN{ if (c == 0) print "-"; else printf "%.1f", c/hz*1e6/n }')
+
+  r=$(wrk_run "$t" fast 1 "$DURATION")
+  FIG[$t,w2_p50_us]=$(field "$r" p50_us); FIG[$t,w2_p99_us]=$(field "$r" p99_us)
+
+  r=$(wrk_run "$t" stream 64 "$DURATION")
+  FIG[$t,w3_sps]=$(awk -v n="$(field "$r" requests)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}')
+  FIG[$t,w3_mbps]=$(awk -v b="$(field "$r" bytes)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.1f", b/(d/1e6)/1048576}')
+  FIG[$t,w3_errors]=$(field "$r" errors)
+
+  local url; url=$(url_for "$t" paced)
+  for n in $STREAM_COUNTS; do
+    if [ -z "$url" ]; then FIG[$t,w4_${n}]="n/a"; continue; fi
+    reset_peak_rss
+    local idle; idle=$(rss_kib)
+    local extra=(); IFS='|' read -ra hs <<< "$(headers_for "$t" paced)"; for h in "${hs[@]}"; do extra+=("$h"); done
+    r=$(taskset -c $LOAD_CPU "$PEERS/tools/load-tools" streams "$url" "$n" "$(body_for "$t" paced)" "$KEY" "${extra[@]}" 2>>"$RUN/streams.err" | grep '^RESULT' || echo "RESULT failed")
+    FIG[$t,w4_${n}]=$r
+    FIG[$t,w4_${n}_rss_per_stream_kib]=$(awk -v p="$(peak_rss_kib)" -v i="$idle" -v n="$n" 'BEGIN{ if (p == 0) print "-"; else printf "%.1f", (p-i)/n }')
+  done
+  stop_target "$t"
+}
+
+startup_ms() { taskset -c $TARGET_CPU "$PEERS/tools/load-tools" startup "$ROOT/artifacts/llm-proxy" "$ROOT/config/proxy.json" $PROXY_PORT | awk '/RESULT/ {print $3}'; }
+
+soak() {
+  local t=llm-proxy
+  log "== memory soak of $t for ${SOAK_SECONDS}s"
+  start_target $t
+  FIG[$t,soak_idle_mb]=$(awk -v k="$(rss_kib)" 'BEGIN{printf "%.1f", k/1024}')
+  BODY_FILE=$(body_for $t fast) KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c32 -d"${SOAK_SECONDS}"s -s "$HERE/post.lua" "$(url_for $t fast)" >/dev/null &
+  local wrk_pid=$! samples="$RUN/soak.tsv"; : > "$samples"
+  local start; start=$(date +%s)
+  while kill -0 $wrk_pid 2>/dev/null; do echo "$(( $(date +%s) - start )) $(rss_kib)" >> "$samples"; sleep 10; done
+  # Growth: least-squares slope of RSS over the samples after the first minute (warm pools), in MiB per minute.
+  FIG[$t,soak_steady_mb]=$(awk '$1>=60 {s+=$2; n++} END{ if (n) printf "%.1f", s/n/1024; else print "-"}' "$samples")
+  FIG[$t,soak_growth]=$(awk '$1>=60 {n++; sx+=$1; sy+=$2; sxx+=$1*$1; sxy+=$1*$2} END{ if (n<2) print "-"; else printf "%.3f", (n*sxy-sx*sy)/(n*sxx-sx*sx)*60/1024 }' "$samples")
+  sleep 60
+  FIG[$t,soak_after_mb]=$(awk -v k="$(rss_kib)" 'BEGIN{printf "%.1f", k/1024}')
+  stop_target $t
+}
+
+stream_field() { local v; v=$(field "${FIG[$1,w4_$2]:-}" "$3"); echo "${v:--}"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 == 0 || b+0 == 0) print "-"; else printf "%.2f", a/b }'; }
+added() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b == "" || a == "-" || b == "-") print "-"; else printf "%.0f", a-b }'; }
+
+print_table() {
+  local cols=($TARGETS)
+  row() { local name=$1; shift; printf '| %s |' "$name"; for v in "$@"; do printf ' %s |' "$v"; done; printf '\n'; }
+  row "figure" "${cols[@]}" "llm-proxy/nginx" "llm-proxy/Portkey"
+  printf '|---|'; for _ in "${cols[@]}" x y; do printf -- '---|'; done; printf '\n'
+  line() { # line LABEL KEY [better: high|low]
+    local vals=() k=$2; for t in "${cols[@]}"; do vals+=("${FIG[$t,$k]:--}"); done
+    row "$1" "${vals[@]}" "$(ratio "${FIG[llm-proxy,$k]:-}" "${FIG[nginx,$k]:-}")" "$(ratio "${FIG[llm-proxy,$k]:-}" "${FIG[portkey,$k]:-}")"
+  }
+  line "1. non-stream, 64 conn: requests/s" w1_rps
+  line "1. p50 µs" w1_p50_us
+  line "1. p99 µs" w1_p99_us
+  line "1. target CPU µs per request" w1_cpu_us
+  line "1. errors" w1_errors
+  for t in "${cols[@]}"; do FIG[$t,w2_added_p50]=$(added "${FIG[$t,w2_p50_us]:-}" "${FIG[direct,w2_p50_us]:-}"); FIG[$t,w2_added_p99]=$(added "${FIG[$t,w2_p99_us]:-}" "${FIG[direct,w2_p99_us]:-}"); done
+  line "2. 1 conn: p50 µs" w2_p50_us
+  line "2. 1 conn: p99 µs" w2_p99_us
+  line "2. added p50 µs over direct" w2_added_p50
+  line "2. added p99 µs over direct" w2_added_p99
+  line "3. fast stream, 64 conn: streams/s" w3_sps
+  line "3. MB/s" w3_mbps
+  line "3. errors" w3_errors
+  for n in $STREAM_COUNTS; do
+    for t in "${cols[@]}"; do
+      FIG[$t,w4_${n}_complete]="$(stream_field "$t" "$n" complete)/$n"
+      FIG[$t,w4_${n}_sps]=$(stream_field "$t" "$n" streams_per_s)
+      FIG[$t,w4_${n}_peak]=$(stream_field "$t" "$n" peak_open)
+      FIG[$t,w4_${n}_ttff]=$(added "$(stream_field "$t" "$n" ttff_p50_ms)" "$(stream_field direct "$n" ttff_p50_ms)")
+      FIG[$t,w4_${n}_gap99]=$(stream_field "$t" "$n" gap_p99_ms)
+      FIG[$t,w4_${n}_gapmax]=$(stream_field "$t" "$n" gap_max_ms)
+      FIG[$t,w4_${n}_addedgap]=$(awk -v a="$(stream_field "$t" "$n" gap_p99_ms)" -v b="$(stream_field direct "$n" gap_p99_ms)" 'BEGIN{ if (a == "-" || b == "-") print "-"; else printf "%.2f", a-b }')
+    done
+    line "4. $n slow streams: complete" w4_${n}_complete
+    line "4. $n: peak open at once" w4_${n}_peak
+    line "4. $n: streams/s" w4_${n}_sps
+    line "4. $n: added time to first frame ms (p50)" w4_${n}_ttff
+    line "4. $n: inter-frame gap p99 ms (pace 20)" w4_${n}_gap99
+    line "4. $n: added inter-frame gap p99 ms" w4_${n}_addedgap
+    line "4. $n: largest gap ms" w4_${n}_gapmax
+    line "4. $n: peak RSS per open stream KiB" w4_${n}_rss_per_stream_kib
+  done
+  line "5. Anthropic client, OpenAI upstream" w5
+  line "6. idle RSS MB" idle_rss_mb
+  line "6. RSS under load (soak avg) MB" soak_steady_mb
+  line "6. RSS growth MiB/min" soak_growth
+  line "6. RSS 60 s after load MB" soak_after_mb
+  line "6. exec to first 200 ms" startup_ms
+}
+
+main() {
+  install_tools
+  write_bodies
+  start_upstreams
+  for t in $TARGETS; do FIG[$t,w5]="n/a (issue 4)"; measure_target "$t"; done
+  FIG[llm-proxy,startup_ms]=$(startup_ms)
+  [ "$SOAK_SECONDS" -gt 0 ] && [[ " $TARGETS " == *" llm-proxy "* ]] && soak
+  local stamp; stamp=$(date -u +%Y-%m-%dT%H%MZ)
+  mkdir -p "$ROOT/bench/results"
+  local out="$ROOT/bench/results/load-$stamp.md"
+  {
+    echo "# Load harness run $stamp"
+    echo
+    echo "- commit $(git -C "$ROOT" rev-parse --short HEAD), $("$ROOT/artifacts/llm-proxy" --version)"
+    echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
+    echo "- peers: $(nginx -v 2>&1 | cut -d/ -f2), Portkey $(node -p "require('$PEERS/portkey/node_modules/@portkey-ai/gateway/package.json').version" 2>/dev/null) on node $(node --version 2>/dev/null), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+    echo "- target pinned to CPU $TARGET_CPU, wrk and fake upstreams to CPU $LOAD_CPU; ${DURATION}s per measurement; memory soak ${SOAK_SECONDS}s"
+    echo "- command: DURATION=$DURATION SOAK_SECONDS=$SOAK_SECONDS STREAM_COUNTS=\"$STREAM_COUNTS\" TARGETS=\"$TARGETS\" bench/load/run.sh"
+    echo
+    print_table
+  } | tee "$out"
+  log "written to $out"
+}
+
+main "$@"
