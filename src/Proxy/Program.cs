@@ -1,6 +1,12 @@
 using LlmProxy.Config;
 using LlmProxy.Hosting;
 
+// Read once by the socket engine before the first socket exists; see ProxyApp for why.
+if (Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
+{
+    Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
+}
+
 CommandLine cli;
 try
 {

@@ -17,6 +17,6 @@ internal static class ProxyResponseHeaders
     {
         var overhead = Stopwatch.GetElapsedTime(requestStarted).TotalMilliseconds - (double)upstreamTicks * 1000 / Stopwatch.Frequency;
         response.Headers[Deployment] = deployment;
-        response.Headers[OverheadMs] = Math.Max(0, overhead).ToString("0.###", CultureInfo.InvariantCulture);
+        response.Headers[OverheadMs] = Math.Round(Math.Max(0, overhead), 3).ToString(CultureInfo.InvariantCulture);
     }
 }

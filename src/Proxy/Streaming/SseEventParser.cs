@@ -12,7 +12,7 @@ internal sealed class SseEventParser
     private ArrayBufferWriter<byte>? _linearized;
     private ArrayBufferWriter<byte>? _joinedData;
 
-    public SseEvent Parse(in ReadOnlySequence<byte> sseEvent)
+    public SseEvent Parse(ReadOnlySequence<byte> sseEvent)
     {
         ReadOnlySpan<byte> span;
         if (sseEvent.IsSingleSegment)

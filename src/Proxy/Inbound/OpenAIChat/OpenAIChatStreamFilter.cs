@@ -23,44 +23,58 @@ internal sealed class OpenAIChatStreamFilter(bool clientWantsUsage)
 
     public TokenUsage? Usage { get; private set; }
 
-    /// <summary>Passes every complete event of <paramref name="buffer"/> on, leaving an incomplete tail in it.</summary>
+    /// <summary>
+    /// Passes every complete event of <paramref name="buffer"/> on, leaving an incomplete tail in it. Kept events
+    /// are written in runs, one write per run of consecutive kept events, not one per event: each write into the
+    /// response takes the server's lock.
+    /// </summary>
     public void Process(ref ReadOnlySequence<byte> buffer, IBufferWriter<byte> output)
     {
+        var run = buffer;
+        var runLength = 0L;
         while (SseEventSplitter.TryRead(ref buffer, out var sseEvent))
         {
-            Forward(sseEvent, output);
+            if (Keep(sseEvent))
+            {
+                runLength += sseEvent.Length;
+                continue;
+            }
+            Write(run.Slice(0, runLength), output);
+            run = buffer;
+            runLength = 0;
         }
+        Write(run.Slice(0, runLength), output);
     }
 
     /// <summary>At the end of the body: the spec drops an unterminated last event, but a provider that forgot the blank line still meant it.</summary>
     public void ProcessRemainder(in ReadOnlySequence<byte> remainder, IBufferWriter<byte> output)
     {
-        if (!remainder.IsEmpty)
+        if (!remainder.IsEmpty && Keep(remainder))
         {
-            Forward(remainder, output);
+            Write(remainder, output);
         }
     }
 
-    private void Forward(in ReadOnlySequence<byte> sseEvent, IBufferWriter<byte> output)
+    private static void Write(in ReadOnlySequence<byte> bytes, IBufferWriter<byte> output)
     {
-        if (!Keep(sseEvent))
-        {
-            return;
-        }
-        foreach (var segment in sseEvent)
+        foreach (var segment in bytes)
         {
             output.Write(segment.Span);
         }
     }
 
-    private bool Keep(in ReadOnlySequence<byte> sseEvent)
+    private bool Keep(ReadOnlySequence<byte> sseEvent)
     {
-        var parsed = _parser.Parse(sseEvent);
-        if (!parsed.HasData)
+        ReadOnlySpan<byte> data;
+        if (!SingleDataLine(sseEvent, out data))
         {
-            return true; // comments keep idle connections alive through load balancers.
+            var parsed = _parser.Parse(sseEvent);
+            if (!parsed.HasData)
+            {
+                return true; // comments keep idle connections alive through load balancers.
+            }
+            data = parsed.Data;
         }
-        var data = parsed.Data;
         if (data.SequenceEqual("[DONE]"u8))
         {
             Done = true;
@@ -83,5 +97,27 @@ internal sealed class OpenAIChatStreamFilter(bool clientWantsUsage)
             default:
                 return true;
         }
+    }
+
+    // The shape of nearly every event of an OpenAI-format stream, read without a second pass over its lines.
+    private static bool SingleDataLine(ReadOnlySequence<byte> sseEvent, out ReadOnlySpan<byte> data)
+    {
+        data = default;
+        if (!sseEvent.IsSingleSegment)
+        {
+            return false;
+        }
+        var span = sseEvent.FirstSpan;
+        if (span.Length < 8 || !span.StartsWith("data: "u8) || !span.EndsWith("\n\n"u8))
+        {
+            return false;
+        }
+        var payload = span[6..^2];
+        if (payload.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
+        {
+            return false;
+        }
+        data = payload;
+        return true;
     }
 }
