@@ -14,12 +14,20 @@ internal static class SseEventSplitter
     /// Takes the next whole event, terminating blank line included, off <paramref name="buffer"/>.
     /// Returns false when the buffer holds no complete event yet.
     /// </summary>
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent)
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent) =>
+        TryRead(ref buffer, out sseEvent, out _);
+
+    /// <summary>
+    /// As <see cref="TryRead(ref ReadOnlySequence{byte}, out ReadOnlySequence{byte})"/>, and says whether the event is
+    /// one line in one segment (the shape of nearly every event), so its reader need not look for lines again.
+    /// </summary>
+    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent, out bool isSingleLine)
     {
         if (buffer.IsSingleSegment)
         {
-            return TryReadSingleSegment(ref buffer, out sseEvent);
+            return TryReadSingleSegment(ref buffer, out sseEvent, out isSingleLine);
         }
+        isSingleLine = false;
         var reader = new SequenceReader<byte>(buffer);
         var lineStart = 0L;
         while (reader.TryAdvanceToAny("\r\n"u8, advancePastDelimiter: false))
@@ -46,10 +54,11 @@ internal static class SseEventSplitter
         return false;
     }
 
-    private static bool TryReadSingleSegment(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent)
+    private static bool TryReadSingleSegment(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent, out bool isSingleLine)
     {
         var span = buffer.FirstSpan;
         var lineStart = 0;
+        var lines = 0;
         while (true)
         {
             var at = span[lineStart..].IndexOfAny(LineEnds);
@@ -73,11 +82,14 @@ internal static class SseEventSplitter
             {
                 sseEvent = buffer.Slice(0, end);
                 buffer = buffer.Slice(end);
+                isSingleLine = lines == 1;
                 return true;
             }
+            lines++;
             lineStart = end;
         }
         sseEvent = default;
+        isSingleLine = false;
         return false;
     }
 }

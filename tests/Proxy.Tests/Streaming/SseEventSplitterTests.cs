@@ -63,6 +63,19 @@ public sealed class SseEventSplitterTests
         Assert.False(SseEventSplitter.TryRead(ref buffer, out _));
     }
 
+    [Theory]
+    [InlineData("data: {}\n\n", true)]
+    [InlineData("data: {}\r\n\r\n", true)]
+    [InlineData("event: x\ndata: {}\n\n", false)]
+    [InlineData("data: a\ndata: b\n\n", false)]
+    public void TryRead_SingleLineEvent_IsFlagged(string text, bool singleLine)
+    {
+        var buffer = new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(text));
+
+        Assert.True(SseEventSplitter.TryRead(ref buffer, out _, out var isSingleLine));
+        Assert.Equal(singleLine, isSingleLine);
+    }
+
     internal static List<string> Split(byte[][] segments)
     {
         var events = new List<string>();

@@ -32,9 +32,9 @@ internal sealed class OpenAIChatStreamFilter(bool clientWantsUsage)
     {
         var run = buffer;
         var runLength = 0L;
-        while (SseEventSplitter.TryRead(ref buffer, out var sseEvent))
+        while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out var isSingleLine))
         {
-            if (Keep(sseEvent))
+            if (Keep(sseEvent, isSingleLine))
             {
                 runLength += sseEvent.Length;
                 continue;
@@ -49,7 +49,7 @@ internal sealed class OpenAIChatStreamFilter(bool clientWantsUsage)
     /// <summary>At the end of the body: the spec drops an unterminated last event, but a provider that forgot the blank line still meant it.</summary>
     public void ProcessRemainder(in ReadOnlySequence<byte> remainder, IBufferWriter<byte> output)
     {
-        if (!remainder.IsEmpty && Keep(remainder))
+        if (!remainder.IsEmpty && Keep(remainder, isSingleLine: false))
         {
             Write(remainder, output);
         }
@@ -63,10 +63,10 @@ internal sealed class OpenAIChatStreamFilter(bool clientWantsUsage)
         }
     }
 
-    private bool Keep(ReadOnlySequence<byte> sseEvent)
+    private bool Keep(ReadOnlySequence<byte> sseEvent, bool isSingleLine)
     {
         ReadOnlySpan<byte> data;
-        if (!SingleDataLine(sseEvent, out data))
+        if (!isSingleLine || !SingleDataLine(sseEvent.FirstSpan, out data))
         {
             var parsed = _parser.Parse(sseEvent);
             if (!parsed.HasData)
@@ -99,25 +99,16 @@ internal sealed class OpenAIChatStreamFilter(bool clientWantsUsage)
         }
     }
 
-    // The shape of nearly every event of an OpenAI-format stream, read without a second pass over its lines.
-    private static bool SingleDataLine(ReadOnlySequence<byte> sseEvent, out ReadOnlySpan<byte> data)
+    // One "data:" line, the shape of nearly every event of an OpenAI-format stream: its payload without a second pass.
+    private static bool SingleDataLine(ReadOnlySpan<byte> line, out ReadOnlySpan<byte> data)
     {
         data = default;
-        if (!sseEvent.IsSingleSegment)
+        if (!line.StartsWith("data:"u8))
         {
             return false;
         }
-        var span = sseEvent.FirstSpan;
-        if (span.Length < 8 || !span.StartsWith("data: "u8) || !span.EndsWith("\n\n"u8))
-        {
-            return false;
-        }
-        var payload = span[6..^2];
-        if (payload.IndexOfAny((byte)'\r', (byte)'\n') >= 0)
-        {
-            return false;
-        }
-        data = payload;
+        var payload = line[5..].TrimEnd("\r\n"u8);
+        data = payload.StartsWith(" "u8) ? payload[1..] : payload;
         return true;
     }
 }

@@ -5,8 +5,8 @@ namespace LlmProxy.Wire.OpenAI;
 
 /// <summary>
 /// Classifies a chat completion chunk without parsing most of them. Content chunks, nearly all of a stream, are
-/// recognised by a vectorised search for a non-empty <c>"choices":[</c> and no usage object; only the rare rest
-/// (the usage chunk, filter chunks, errors) gets a full parse, which is the one that decides.
+/// recognised by a few vectorised searches (a non-empty <c>"choices":[</c>, no usage object, a non-empty id); only
+/// the rare rest (the usage chunk, filter annotations, errors) gets a full parse, which is the one that decides.
 /// </summary>
 internal static class OpenAIChunkInspector
 {
@@ -20,55 +20,77 @@ internal static class OpenAIChunkInspector
         return Parse(json, out usage);
     }
 
+    // The searches anchor on a letter, not the quote every JSON key starts with: far fewer false candidates.
     private static bool HasNonEmptyChoices(ReadOnlySpan<byte> json)
     {
-        var at = json.IndexOf("\"choices\""u8);
-        if (at <= 0 || json[at - 1] == (byte)'\\')
+        var at = json.IndexOf("choices\""u8);
+        if (at <= 0 || json[at - 1] != (byte)'"' || (at > 1 && json[at - 2] == (byte)'\\'))
         {
             return false;
         }
-        var rest = json[(at + 9)..].TrimStart(" \t\r\n"u8);
+        var rest = SkipBlanks(json[(at + 8)..]);
         if (rest.IsEmpty || rest[0] != (byte)':')
         {
             return false;
         }
-        rest = rest[1..].TrimStart(" \t\r\n"u8);
+        rest = SkipBlanks(rest[1..]);
         if (rest.IsEmpty || rest[0] != (byte)'[')
         {
             return false;
         }
-        rest = rest[1..].TrimStart(" \t\r\n"u8);
+        rest = SkipBlanks(rest[1..]);
         return !rest.IsEmpty && rest[0] != (byte)']';
     }
 
-    // With include_usage every chunk carries "usage":null; only an object is worth a parse.
+    // With include_usage every chunk carries "usage":null; only an object is worth a parse. Usage comes last in
+    // OpenAI's chunks, so the search runs from the end.
     private static bool MayHaveUsageObject(ReadOnlySpan<byte> json)
     {
         while (true)
         {
-            var at = json.IndexOf("\"usage\""u8);
+            var at = json.LastIndexOf("usage\""u8);
             if (at < 0)
             {
                 return false;
             }
-            var rest = json[(at + 7)..].TrimStart(" \t\r\n:"u8);
-            if (!rest.IsEmpty && rest[0] == (byte)'{')
+            var rest = SkipBlanks(json[(at + 6)..]);
+            if (!rest.IsEmpty && rest[0] == (byte)':' && SkipBlanks(rest[1..]) is { IsEmpty: false } value && value[0] == (byte)'{')
             {
                 return true;
             }
-            json = rest;
+            json = json[..at];
         }
     }
 
     private static bool MayHaveEmptyId(ReadOnlySpan<byte> json)
     {
-        var at = json.IndexOf("\"id\""u8);
-        if (at < 0)
+        // OpenAI and most servers open every chunk with the id: settle it without a search.
+        if (json.StartsWith("{\"id\":\""u8))
         {
-            return false;
+            return json.Length > 7 && json[7] == (byte)'"';
         }
-        var rest = json[(at + 4)..].TrimStart(" \t\r\n:"u8);
-        return rest.StartsWith("\"\""u8);
+        var at = json.IndexOf("id\""u8);
+        while (at > 0)
+        {
+            var rest = SkipBlanks(json[(at + 3)..]);
+            if (json[at - 1] == (byte)'"' && !rest.IsEmpty && rest[0] == (byte)':' && SkipBlanks(rest[1..]).StartsWith("\"\""u8))
+            {
+                return true;
+            }
+            var next = json[(at + 3)..].IndexOf("id\""u8);
+            at = next < 0 ? -1 : at + 3 + next;
+        }
+        return false;
+    }
+
+    private static ReadOnlySpan<byte> SkipBlanks(ReadOnlySpan<byte> json)
+    {
+        var i = 0;
+        while (i < json.Length && json[i] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+        {
+            i++;
+        }
+        return json[i..];
     }
 
     private static OpenAIChunkKind Parse(ReadOnlySpan<byte> json, out TokenUsage? usage)
