@@ -14,6 +14,7 @@ namespace LlmProxy.Inbound.OpenAIChat;
 internal static class OpenAIChatPassThroughRelay
 {
     private const int ReadSize = 16 * 1024;
+    private const int StreamReadSize = 32 * 1024;
     private static readonly byte[] UsagePropertyName = "usage"u8.ToArray();
 
     public static Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment)
@@ -68,8 +69,9 @@ internal static class OpenAIChatPassThroughRelay
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var filter = new OpenAIChatStreamFilter(clientWantsUsage);
         var output = context.Response.BodyWriter;
+        // Zero-byte reads: an idle stream holds no buffer while it waits, which is what lets thousands stay open.
         var input = PipeReader.Create(await call.Response!.Content.ReadAsStreamAsync(call.Token),
-            new StreamPipeReaderOptions(bufferSize: ReadSize, minimumReadSize: 1024));
+            new StreamPipeReaderOptions(bufferSize: StreamReadSize, minimumReadSize: 1024, useZeroByteReads: true));
         ProviderError? error = null;
         try
         {

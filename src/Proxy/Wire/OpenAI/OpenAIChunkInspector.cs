@@ -46,6 +46,10 @@ internal static class OpenAIChunkInspector
     // OpenAI's chunks, so the search runs from the end.
     private static bool MayHaveUsageObject(ReadOnlySpan<byte> json)
     {
+        if (json.EndsWith("\"usage\":null}"u8))
+        {
+            return false;
+        }
         while (true)
         {
             var at = json.LastIndexOf("usage\""u8);
