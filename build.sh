@@ -3,6 +3,7 @@
 #   ./build.sh run [ARGS]   publish the Native AOT binary and start it (default config: config/proxy.json)
 #   ./build.sh test         publish, then run every test; the last line is "N passed, N failed"
 #   ./build.sh publish      publish artifacts/llm-proxy only
+#   ./build.sh bench        micro-benchmarks (fails over an allocation budget), then the load harness
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -31,5 +32,8 @@ case "$verb" in
   run) publish; exec artifacts/llm-proxy "$@" ;;
   test) run_tests ;;
   publish) publish ;;
-  *) echo "usage: ./build.sh run|test|publish" >&2; exit 2 ;;
+  bench)
+    dotnet run -c Release --project bench/Proxy.Benchmarks -- --filter '*'
+    bench/load/run.sh ;;
+  *) echo "usage: ./build.sh run|test|publish|bench" >&2; exit 2 ;;
 esac

@@ -72,6 +72,7 @@ http {
   keepalive_requests 1000000;
   client_body_buffer_size 64k;
   upstream upstream_keepalive { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; }
+  upstream paced_keepalive { server 127.0.0.1:$PACED_PORT; keepalive 256; }
 $2
 }
 CONF
@@ -88,6 +89,12 @@ start_upstreams() {
   # The proxy_pass floor: keepalive to the upstream and no response buffering, as a streaming gateway needs.
   nginx_conf "$RUN/nginx-proxy.pid" "  server {
     listen 127.0.0.1:$NGINX_PORT backlog=65535;
+    location /paced/ {
+      proxy_pass http://paced_keepalive/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection \"\";
+      proxy_buffering off;
+    }
     location / {
       proxy_pass http://upstream_keepalive;
       proxy_http_version 1.1;
@@ -95,6 +102,7 @@ start_upstreams() {
       proxy_buffering off;
     }
   }" > "$RUN/nginx-proxy.conf"
+  for conf in nginx-upstream nginx-proxy; do [ -f "$RUN/$conf.pid" ] && nginx -c "$RUN/$conf.conf" -s stop 2>/dev/null; done  # left by an interrupted run
   taskset -c $LOAD_CPU nginx -c "$RUN/nginx-upstream.conf"
   taskset -c $LOAD_CPU "$PEERS/tools/load-tools" paced-upstream $PACED_PORT 50 20 & PIDS+=($!)
   sleep 1
@@ -149,7 +157,7 @@ wait_ready() { for _ in $(seq 300); do request "$1" fast 2>/dev/null | grep -q '
 url_for() {
   case $1 in
     direct) case $2 in paced) echo "http://127.0.0.1:$PACED_PORT/v1/chat/completions";; *) echo "http://127.0.0.1:$UPSTREAM_PORT/$2/v1/chat/completions";; esac ;;
-    nginx) case $2 in paced) echo "";; *) echo "http://127.0.0.1:$NGINX_PORT/$2/v1/chat/completions";; esac ;;
+    nginx) case $2 in paced) echo "http://127.0.0.1:$NGINX_PORT/paced/v1/chat/completions";; *) echo "http://127.0.0.1:$NGINX_PORT/$2/v1/chat/completions";; esac ;;
     llm-proxy) echo "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" ;;
     portkey) echo "http://127.0.0.1:$PORTKEY_PORT/v1/chat/completions" ;;
   esac

@@ -21,9 +21,15 @@ internal static partial class ProxyApp
         // The content root is the binary's folder: the default (the working directory) makes the host watch that whole tree.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(urls ?? config.Server.Urls);
-        // Run socket continuations where they complete instead of hopping to the thread pool: the proxy never blocks,
-        // and on few cores the hop (a context switch per read and write) was the largest cost in the profile.
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        builder.WebHost.UseSockets(sockets =>
+        {
+            // Run socket continuations where they complete instead of hopping to the thread pool: the proxy never
+            // blocks, and on few cores the hop (a context switch per read and write) was the largest cost profiled.
+            sockets.UnsafePreferInlineScheduling = true;
+            // Read straight into a 4 KiB pooled buffer instead of a zero-byte read first: one syscall less per
+            // request (about 10 % CPU per request measured) for 4 KiB per idle client connection.
+            sockets.WaitForDataBeforeAllocatingBuffer = false;
+        });
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
