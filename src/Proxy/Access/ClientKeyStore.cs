@@ -31,7 +31,8 @@ internal sealed class ClientKeyStore
         {
             return null;
         }
-        Span<byte> utf8 = stackalloc byte[MaxKeyChars * 3];
+        // Sized to this key, not the maximum: stackalloc zeroes what it takes.
+        Span<byte> utf8 = stackalloc byte[Encoding.UTF8.GetMaxByteCount(presented.Length)];
         var length = Encoding.UTF8.GetBytes(presented, utf8);
         foreach (var (bytes, key) in candidates)
         {

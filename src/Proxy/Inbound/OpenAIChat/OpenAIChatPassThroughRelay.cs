@@ -24,9 +24,10 @@ internal static class OpenAIChatPassThroughRelay
         var contentType = upstream.Content.Headers.ContentType;
         response.StatusCode = (int)upstream.StatusCode;
         response.ContentType = contentType?.ToString() ?? "application/json";
-        if (upstream.Headers.TryGetValues("x-request-id", out var requestIds))
+        if (upstream.Headers.NonValidated.TryGetValues("x-request-id", out var requestIds))
         {
-            response.Headers["x-request-id"] = requestIds.FirstOrDefault();
+            // Helps operators match a request to the provider's own logs.
+            response.Headers["x-request-id"] = requestIds.ToString();
         }
         return contentType?.MediaType == "text/event-stream"
             ? RelayStreamAsync(context, call, envelope.ClientWantsUsage, deployment)
@@ -111,8 +112,8 @@ internal static class OpenAIChatPassThroughRelay
             OpenAIErrorWriter.WriteStreamEvent(output, GatewayErrors.FromProvider(error, deployment));
             await output.FlushAsync(CancellationToken.None);
         }
-        var providerError = new ProviderError(ProviderErrorKind.InvalidResponse, "the provider ended its stream with an error event");
-        return new RelayResult(filter.Usage, filter.ProviderSentError ? providerError : error);
+        return new RelayResult(filter.Usage, filter.ProviderSentError
+            ? new ProviderError(ProviderErrorKind.InvalidResponse, "the provider ended its stream with an error event")
+            : error);
     }
-
 }
