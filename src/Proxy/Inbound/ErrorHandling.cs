@@ -8,11 +8,26 @@ namespace LlmProxy.Inbound;
 /// </summary>
 internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder errors, ILogger<ErrorHandling> logger)
 {
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
+    {
+        Task pending;
+        try
+        {
+            pending = next(context);
+        }
+        catch (Exception e)
+        {
+            pending = Task.FromException(e);
+        }
+        // Nearly every request is still in flight here or already done without error: no state machine for those.
+        return pending.IsCompletedSuccessfully ? Task.CompletedTask : AwaitAsync(pending, context);
+    }
+
+    private async Task AwaitAsync(Task pending, HttpContext context)
     {
         try
         {
-            await next(context);
+            await pending;
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {

@@ -21,15 +21,16 @@ internal static class OpenAIChatPassThroughRelay
     {
         var upstream = call.Response!;
         var response = context.Response;
-        var contentType = upstream.Content.Headers.ContentType;
+        // The raw header, not the parsed ContentType property: it is passed on as sent, so parsing it is wasted work.
+        var contentType = upstream.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : "application/json";
         response.StatusCode = (int)upstream.StatusCode;
-        response.ContentType = contentType?.ToString() ?? "application/json";
+        response.ContentType = contentType;
         if (upstream.Headers.NonValidated.TryGetValues("x-request-id", out var requestIds))
         {
             // Helps operators match a request to the provider's own logs.
             response.Headers["x-request-id"] = requestIds.ToString();
         }
-        return contentType?.MediaType == "text/event-stream"
+        return contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
             ? RelayStreamAsync(context, call, envelope.ClientWantsUsage, deployment)
             : RelayBodyAsync(context, call);
     }
