@@ -1,5 +1,5 @@
 # llm-proxy build script for PowerShell: the same verbs as build.sh.
-#   ./build.ps1 run [ARGS] | test | publish
+#   ./build.ps1 run [ARGS] | test | publish | bench
 param([Parameter(Position = 0)][string]$Verb = "", [Parameter(ValueFromRemainingArguments = $true)][string[]]$Rest = @())
 $ErrorActionPreference = "Stop"
 Set-Location $PSScriptRoot
@@ -29,5 +29,11 @@ switch ($Verb) {
         Write-Output "$passed passed, $failed failed"
         exit $rc
     }
-    default { Write-Error "usage: ./build.ps1 run|test|publish"; exit 2 }
+    "bench" {
+        dotnet run -c Release --project bench/Proxy.Benchmarks -- --filter '*'
+        if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+        bash bench/load/run.sh   # the load harness drives wrk, nginx and taskset: Linux only
+        exit $LASTEXITCODE
+    }
+    default { Write-Error "usage: ./build.ps1 run|test|publish|bench"; exit 2 }
 }
