@@ -1,8 +1,4 @@
 namespace LlmProxy.Canonical;
 
 /// <summary>A chat request as the gateway understands it, whatever dialect the client spoke.</summary>
-internal sealed record ChatRequest(
-    IReadOnlyList<ChatMessage> Messages,
-    bool Stream,
-    bool IncludeUsage,
-    int? MaxTokens);
+internal sealed record ChatRequest(IReadOnlyList<ChatMessage> Messages, int? MaxTokens);

@@ -10,7 +10,6 @@ internal static class ProxyServices
     /// <summary>Registers the runtime built from the config and every singleton the endpoints use.</summary>
     public static IServiceCollection AddProxy(this IServiceCollection services, ProxyRuntime runtime, HttpMessageInvoker upstream)
     {
-        services.AddSingleton(runtime);
         services.AddSingleton(runtime.Config.Server);
         services.AddSingleton(runtime.Catalog);
         services.AddSingleton(runtime.Keys);

@@ -14,7 +14,7 @@ internal interface IInboundDialect
 
     bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error);
 
-    bool TryReadCanonical(ReadOnlySpan<byte> body, in RequestEnvelope envelope, out ChatRequest? request, out GatewayError? error);
+    bool TryReadCanonical(ReadOnlySpan<byte> body, out ChatRequest? request, out GatewayError? error);
 
     /// <summary>Pipes a successful same-format answer to the client; headers that name the deployment are already set.</summary>
     Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment);

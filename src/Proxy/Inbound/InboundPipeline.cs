@@ -80,7 +80,7 @@ internal sealed partial class InboundPipeline(
             }
             else if (deployment.Provider is ICanonicalChatProvider translated)
             {
-                if (canonical is null && !dialect.TryReadCanonical(body.Span, envelope, out canonical, out var readError))
+                if (canonical is null && !dialect.TryReadCanonical(body.Span, out canonical, out var readError))
                 {
                     await dialect.WriteErrorAsync(context.Response, readError!);
                     return;

@@ -11,15 +11,9 @@ internal static class SseEventSplitter
     private static readonly SearchValues<byte> LineEnds = SearchValues.Create("\r\n"u8);
 
     /// <summary>
-    /// Takes the next whole event, terminating blank line included, off <paramref name="buffer"/>.
+    /// Takes the next whole event, terminating blank line included, off <paramref name="buffer"/>, and says whether
+    /// it is one line in one segment (the shape of nearly every event), so its reader need not look for lines again.
     /// Returns false when the buffer holds no complete event yet.
-    /// </summary>
-    public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent) =>
-        TryRead(ref buffer, out sseEvent, out _);
-
-    /// <summary>
-    /// As <see cref="TryRead(ref ReadOnlySequence{byte}, out ReadOnlySequence{byte})"/>, and says whether the event is
-    /// one line in one segment (the shape of nearly every event), so its reader need not look for lines again.
     /// </summary>
     public static bool TryRead(ref ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> sseEvent, out bool isSingleLine)
     {

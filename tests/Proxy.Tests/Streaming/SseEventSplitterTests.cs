@@ -51,7 +51,7 @@ public sealed class SseEventSplitterTests
     {
         var buffer = new ReadOnlySequence<byte>("data: {\"a\":1}\n"u8.ToArray());
 
-        Assert.False(SseEventSplitter.TryRead(ref buffer, out _));
+        Assert.False(SseEventSplitter.TryRead(ref buffer, out _, out _));
         Assert.Equal(14, buffer.Length);
     }
 
@@ -60,7 +60,7 @@ public sealed class SseEventSplitterTests
     {
         var buffer = new ReadOnlySequence<byte>("data: x\r\n\r"u8.ToArray());
 
-        Assert.False(SseEventSplitter.TryRead(ref buffer, out _));
+        Assert.False(SseEventSplitter.TryRead(ref buffer, out _, out _));
     }
 
     [Theory]
@@ -84,7 +84,7 @@ public sealed class SseEventSplitterTests
         {
             pending.AddRange(segment);
             var buffer = SegmentedSequence.From(pending.ToArray(), segments.Length > 2 ? 1 : pending.Count);
-            while (SseEventSplitter.TryRead(ref buffer, out var sseEvent))
+            while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _))
             {
                 events.Add(Encoding.UTF8.GetString(sseEvent.ToArray()));
             }

@@ -12,8 +12,8 @@ internal sealed class OpenAIChatDialect : IInboundDialect
     public bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
         OpenAIChatEnvelopeReader.TryRead(body, out envelope, out error);
 
-    public bool TryReadCanonical(ReadOnlySpan<byte> body, in RequestEnvelope envelope, out ChatRequest? request, out GatewayError? error) =>
-        OpenAIChatRequestReader.TryRead(body, envelope, out request, out error);
+    public bool TryReadCanonical(ReadOnlySpan<byte> body, out ChatRequest? request, out GatewayError? error) =>
+        OpenAIChatRequestReader.TryRead(body, out request, out error);
 
     public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
         OpenAIChatPassThroughRelay.RelayAsync(context, call, envelope, deployment);

@@ -6,11 +6,11 @@ namespace LlmProxy.Inbound.OpenAIChat;
 
 /// <summary>
 /// Reads a Chat Completions body into the canonical request, for providers that do not speak OpenAI natively.
-/// Roles and text content (a string or an array of text parts) are read; the envelope already validated the JSON.
+/// Roles and text content (a string or an array of text parts) are read; the envelope reader already validated the JSON.
 /// </summary>
 internal static class OpenAIChatRequestReader
 {
-    public static bool TryRead(ReadOnlySpan<byte> body, in RequestEnvelope envelope, out ChatRequest? request, out GatewayError? error)
+    public static bool TryRead(ReadOnlySpan<byte> body, out ChatRequest? request, out GatewayError? error)
     {
         request = null;
         var messages = new List<ChatMessage>();
@@ -52,7 +52,7 @@ internal static class OpenAIChatRequestReader
             error = GatewayError.BadRequest("'messages' must be a non-empty array.", "messages");
             return false;
         }
-        request = new ChatRequest(messages, envelope.Stream, envelope.ClientWantsUsage, maxTokens);
+        request = new ChatRequest(messages, maxTokens);
         error = null;
         return true;
     }

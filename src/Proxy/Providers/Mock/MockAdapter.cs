@@ -82,7 +82,12 @@ internal sealed class MockAdapter : ICanonicalChatProvider
         long count = 0;
         foreach (var message in messages)
         {
-            count += message.Text.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length;
+            var previous = ' ';
+            foreach (var c in message.Text)
+            {
+                count += previous == ' ' && c != ' ' ? 1 : 0;
+                previous = c;
+            }
         }
         return count;
     }

@@ -34,9 +34,9 @@ public sealed class OpenAIChatRequestReaderTests
     [InlineData("""{"model":"m","max_tokens":1.5,"messages":[{"role":"user","content":"x"}]}""", "'max_tokens' must be a positive whole number")]
     public void TryRead_BadMessages_Is400NamingTheParam(string body, string reason)
     {
-        Assert.True(OpenAIChatEnvelopeReader.TryRead(Encoding.UTF8.GetBytes(body), out var envelope, out _));
+        Assert.True(OpenAIChatEnvelopeReader.TryRead(Encoding.UTF8.GetBytes(body), out _, out _), "the envelope is valid; the messages are not");
 
-        Assert.False(OpenAIChatRequestReader.TryRead(Encoding.UTF8.GetBytes(body), envelope, out _, out var error));
+        Assert.False(OpenAIChatRequestReader.TryRead(Encoding.UTF8.GetBytes(body), out _, out var error));
 
         Assert.Equal(400, error!.Status);
         Assert.Contains(reason, error.Message);
@@ -45,8 +45,8 @@ public sealed class OpenAIChatRequestReaderTests
     private static ChatRequest Read(string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        Assert.True(OpenAIChatEnvelopeReader.TryRead(bytes, out var envelope, out var envelopeError), envelopeError?.Message);
-        Assert.True(OpenAIChatRequestReader.TryRead(bytes, envelope, out var request, out var error), error?.Message);
+        Assert.True(OpenAIChatEnvelopeReader.TryRead(bytes, out _, out var envelopeError), envelopeError?.Message);
+        Assert.True(OpenAIChatRequestReader.TryRead(bytes, out var request, out var error), error?.Message);
         return request!;
     }
 }
