@@ -13,13 +13,12 @@ public sealed class ProxiedUpstream : IAsyncDisposable
 
     public ProxyHost Proxy { get; }
 
-    /// <param name="editConfig">Changes the generated config text before the proxy starts (extra sections, limits).</param>
-    public static async Task<ProxiedUpstream> StartAsync(string alias, FakeOpenAIFlavor flavor = FakeOpenAIFlavor.OpenAI, Func<string, string>? editConfig = null)
+    /// <param name="sections">More top-level config sections, each followed by a comma (e.g. routing limits).</param>
+    public static async Task<ProxiedUpstream> StartAsync(string alias, FakeOpenAIFlavor flavor = FakeOpenAIFlavor.OpenAI, string sections = "")
     {
         var upstream = await FakeOpenAI.StartAsync(flavor);
         var provider = flavor == FakeOpenAIFlavor.OpenAI ? ProxyHost.OpenAIProvider(upstream) : ProxyHost.AzureProvider(upstream);
-        var config = ProxyHost.Config(alias, provider);
-        return new ProxiedUpstream(upstream, await ProxyHost.StartAsync(editConfig is null ? config : editConfig(config)));
+        return new ProxiedUpstream(upstream, await ProxyHost.StartAsync(ProxyHost.ConfigWith(sections, alias, provider)));
     }
 
     public async ValueTask DisposeAsync()

@@ -41,17 +41,21 @@ public sealed class ProxyHost : IAsyncDisposable
     }
 
     /// <summary>A config with one model alias <paramref name="alias"/> over the given provider JSON objects, in order.</summary>
-    public static string Config(string alias, params string[] providers)
+    public static string Config(string alias, params string[] providers) => ConfigWith("", alias, providers);
+
+    /// <summary>As <see cref="Config"/>, with more top-level sections (e.g. <c>"routing": {...},</c>) put first.</summary>
+    public static string ConfigWith(string sections, string alias, params string[] providers)
     {
-        var providerEntries = string.Join(",", providers.Select((p, i) => $"\"p{i}\": {p}"));
+        var providerEntries = string.Concat(providers.Select((p, i) => $", \"p{i}\": {p}"));
         var deployments = string.Join(",", providers.Select((_, i) => $$"""{ "provider": "p{{i}}", "model": "upstream-model-{{i}}" }"""));
         return $$"""
             {
-              "providers": { {{providerEntries}} },
+              {{sections}}
+              "providers": { "mock": { "type": "mock" }{{providerEntries}} },
               "models": { "{{alias}}": [ {{deployments}} ], "echo": [ { "provider": "mock", "model": "echo" } ] },
               "keys": [ { "key": "{{ClientKey}}", "name": "test" } ]
             }
-            """.Replace("\"providers\": { ", "\"providers\": { \"mock\": { \"type\": \"mock\" }, ");
+            """;
     }
 
     public static string OpenAIProvider(FakeOpenAI fake, string extra = "") =>

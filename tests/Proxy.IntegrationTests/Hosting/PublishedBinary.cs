@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using LlmProxy.Testing;
 
@@ -69,10 +70,8 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
     /// <summary>Asks the process to stop as systemd does, with SIGTERM, and returns its exit code.</summary>
     public async Task<int> TerminateAsync()
     {
-        using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            await kill.WaitForExitAsync();
-        }
+        // Straight through libc, so the test needs no kill(1) on the machine.
+        Assert.Equal(0, Kill(_process.Id, SignalTerminate));
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
         return _process.ExitCode;
     }
@@ -101,6 +100,11 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
         var candidate = System.IO.Path.Combine(RepositoryRoot.Path, "artifacts", "llm-proxy");
         return File.Exists(candidate) ? candidate : throw new FileNotFoundException("The published binary was not found: run ./build.sh publish (./build.sh test does it) or set LLM_PROXY_BINARY.");
     }
+
+    private const int SignalTerminate = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     [GeneratedRegex(@"listening on (http://[^\s,:]+:\d+)")]
     private static partial Regex ListeningOn();

@@ -5,25 +5,15 @@ using OpenAI.Chat;
 namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 
 /// <summary>OpenAI clients through the proxy to Azure OpenAI: Azure's URL, api-key auth, and its stream quirks.</summary>
-public sealed class AzurePassThroughTests : IAsyncLifetime
+public sealed class AzurePassThroughTests() : ProxiedUpstreamTestBase("gpt-4o-mini", FakeOpenAIFlavor.Azure)
 {
-    private ProxiedUpstream _proxied = null!;
-
-    public async Task InitializeAsync() => _proxied = await ProxiedUpstream.StartAsync("gpt-4o-mini", FakeOpenAIFlavor.Azure);
-
-    public async Task DisposeAsync() => await _proxied.DisposeAsync();
-
-    private FakeOpenAI Azure => _proxied.Upstream;
-
-    private ProxyHost Proxy => _proxied.Proxy;
-
     [Fact]
     public async Task CompleteChat_Azure_UsesDeploymentUrlApiVersionAndApiKey()
     {
         ChatCompletion completion = await OpenAIClientFactory.Chat(Proxy, "gpt-4o-mini").CompleteChatAsync(new UserChatMessage("hi"));
 
         Assert.Equal("Hello from the fake upstream", completion.Content[0].Text);
-        var sent = Assert.Single(Azure.Requests);
+        var sent = Assert.Single(Upstream.Requests);
         Assert.Equal("/openai/deployments/upstream-model-0/chat/completions?api-version=2024-10-21", sent.PathAndQuery);
         Assert.Equal(FakeOpenAI.Key, sent.Header("api-key"));
         Assert.Null(sent.Header("Authorization"));

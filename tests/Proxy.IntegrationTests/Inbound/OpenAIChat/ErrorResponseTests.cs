@@ -8,18 +8,10 @@ using Microsoft.AspNetCore.Http;
 namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 
 /// <summary>Every error a client can meet on the chat route, in OpenAI's shape and status; the proxy serves on after each.</summary>
-public sealed class ErrorResponseTests : IAsyncLifetime
+public sealed class ErrorResponseTests() : ProxiedUpstreamTestBase("gpt-test", sections: Limits)
 {
+    private const string Limits = """ "routing": { "firstByteTimeoutMs": 2000, "timeoutMs": 2000 }, "server": { "maxBodyBytes": 4096 }, """;
     private const string Chat = """{"model":"gpt-test","messages":[{"role":"user","content":"hi"}]}""";
-    private ProxiedUpstream _proxied = null!;
-
-    public async Task InitializeAsync() => _proxied = await ProxiedUpstream.StartAsync("gpt-test", editConfig: config => config.Replace("\"keys\"", "\"routing\": { \"firstByteTimeoutMs\": 2000, \"timeoutMs\": 2000 }, \"server\": { \"maxBodyBytes\": 4096 }, \"keys\""));
-
-    public async Task DisposeAsync() => await _proxied.DisposeAsync();
-
-    private FakeOpenAI Upstream => _proxied.Upstream;
-
-    private ProxyHost Proxy => _proxied.Proxy;
 
     [Theory]
     [InlineData("{\"model\":\"gpt-test\",", "not valid JSON")]

@@ -7,18 +7,8 @@ using OpenAI.Chat;
 namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 
 /// <summary>OpenAI clients through the proxy to an OpenAI upstream: the same-dialect pass-through.</summary>
-public sealed class OpenAIPassThroughTests : IAsyncLifetime
+public sealed class OpenAIPassThroughTests() : ProxiedUpstreamTestBase("gpt-test")
 {
-    private ProxiedUpstream _proxied = null!;
-
-    public async Task InitializeAsync() => _proxied = await ProxiedUpstream.StartAsync("gpt-test");
-
-    public async Task DisposeAsync() => await _proxied.DisposeAsync();
-
-    private FakeOpenAI Upstream => _proxied.Upstream;
-
-    private ProxyHost Proxy => _proxied.Proxy;
-
     [Fact]
     public async Task CompleteChat_OfficialClient_GetsUpstreamAnswerAndUsage()
     {

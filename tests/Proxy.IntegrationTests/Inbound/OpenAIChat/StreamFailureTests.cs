@@ -6,18 +6,9 @@ using Microsoft.AspNetCore.Http;
 namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 
 /// <summary>Streams that break: the client hangs up, the upstream dies mid-stream, the upstream's bytes arrive in odd pieces.</summary>
-public sealed class StreamFailureTests : IAsyncLifetime
+public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test")
 {
     private const string StreamRequest = """{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
-    private ProxiedUpstream _proxied = null!;
-
-    public async Task InitializeAsync() => _proxied = await ProxiedUpstream.StartAsync("gpt-test");
-
-    public async Task DisposeAsync() => await _proxied.DisposeAsync();
-
-    private FakeOpenAI Upstream => _proxied.Upstream;
-
-    private ProxyHost Proxy => _proxied.Proxy;
 
     [Fact]
     public async Task ClientDisconnectsMidStream_UpstreamRequestIsCancelled()
