@@ -18,8 +18,9 @@ internal sealed class UpstreamCall : IDisposable
     private readonly CancellationToken _clientAborted;
     private readonly UpstreamTimeouts _timeouts;
     private readonly bool _streaming;
-    private string _phase = "first byte";
-    private int _phaseMs;
+    // What the running clock waits for, as the timeout error says it: "sent no response headers within" 2000 ms.
+    private string _waitingFor = "";
+    private int _waitMs;
 
     private UpstreamCall(UpstreamTimeouts timeouts, bool streaming, CancellationToken clientAborted)
     {
@@ -29,11 +30,11 @@ internal sealed class UpstreamCall : IDisposable
         _timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
         if (streaming)
         {
-            Arm("first byte", timeouts.FirstByteMs);
+            Arm("sent no response headers within", timeouts.FirstByteMs);
         }
         else
         {
-            Arm("response", timeouts.TotalMs);
+            Arm("did not finish answering within", timeouts.TotalMs);
         }
     }
 
@@ -57,7 +58,7 @@ internal sealed class UpstreamCall : IDisposable
             call.HeadersElapsedTicks = Stopwatch.GetTimestamp() - started;
             if (streaming)
             {
-                call.Arm("idle", timeouts.IdleMs);
+                call.Arm("went silent mid-stream for", timeouts.IdleMs);
             }
             return (call, null);
         }
@@ -111,7 +112,7 @@ internal sealed class UpstreamCall : IDisposable
         }
         if (exception is OperationCanceledException && _timeout.IsCancellationRequested)
         {
-            return new ProviderError(ProviderErrorKind.Timeout, $"the provider sent no {_phase} within {_phaseMs} ms");
+            return new ProviderError(ProviderErrorKind.Timeout, $"the provider {_waitingFor} {_waitMs} ms");
         }
         if (exception is HttpRequestException { InnerException: TimeoutException timeout })
         {
@@ -132,10 +133,10 @@ internal sealed class UpstreamCall : IDisposable
         _timeout.Dispose();
     }
 
-    private void Arm(string phase, int milliseconds)
+    private void Arm(string waitingFor, int milliseconds)
     {
-        _phase = phase;
-        _phaseMs = milliseconds;
+        _waitingFor = waitingFor;
+        _waitMs = milliseconds;
         _timeout.CancelAfter(milliseconds);
     }
 

@@ -6,8 +6,9 @@ using Microsoft.AspNetCore.Http;
 namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 
 /// <summary>Streams that break: the client hangs up, the upstream dies mid-stream, the upstream's bytes arrive in odd pieces.</summary>
-public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test")
+public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test", sections: Limits)
 {
+    private const string Limits = """ "routing": { "firstByteTimeoutMs": 1500, "idleTimeoutMs": 1000 }, """;
     private const string StreamRequest = """{"model":"gpt-test","stream":true,"messages":[{"role":"user","content":"hi"}]}""";
 
     [Fact]
@@ -73,6 +74,52 @@ public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test")
         var events = SseText.DataOf(await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
 
         Assert.Contains("upstream_truncated", events[^1]);
+    }
+
+    [Fact]
+    public async Task UpstreamStallsMidStream_IdleTimeoutEndsItWithErrorAndCancelsUpstream()
+    {
+        Upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: " + OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "stalled", null, false).First() + "\n\n");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(Timeout.Infinite, context.RequestAborted);
+        };
+
+        var events = SseText.DataOf(await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
+
+        Assert.Equal(2, events.Count);
+        Assert.Contains("upstream_timeout", events[^1]);
+        Assert.Contains("went silent mid-stream for 1000 ms", events[^1]);
+        await Upstream.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task UpstreamSendsNoHeaders_StreamIs504()
+    {
+        Upstream.Override = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
+
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest));
+
+        Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
+        Assert.Contains("sent no response headers within 1500 ms", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task UpstreamEndsWithUnterminatedDone_StreamCountsAsComplete()
+    {
+        Upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            var chunk = OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "last", null, false).First();
+            await context.Response.WriteAsync("data: " + chunk + "\n\ndata: [DONE]\n");
+        };
+
+        var body = await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync();
+
+        Assert.EndsWith("data: [DONE]\n", body);
+        Assert.DoesNotContain("\"error\"", body);
     }
 
     [Fact]
