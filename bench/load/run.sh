@@ -26,7 +26,11 @@ cleanup() { for pid in "${PIDS[@]:-}"; do kill "$pid" 2>/dev/null || true; done;
 trap cleanup EXIT
 
 install_tools() {
-  command -v wrk >/dev/null && command -v nginx >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk nginx >/dev/null; }
+  local missing=()
+  for tool in wrk:wrk nginx:nginx curl:curl pgrep:procps npm:npm taskset:util-linux; do
+    command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
+  done
+  [ ${#missing[@]} -eq 0 ] || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
   mkdir -p "$PEERS" "$RUN"
   if [ ! -d "$PEERS/portkey/node_modules/@portkey-ai/gateway" ]; then
     log "installing the Portkey gateway from npm"
