@@ -10,13 +10,12 @@ internal static partial class ProxyApp
     public static void Validate(ProxyConfig config)
     {
         using var unused = new HttpMessageInvoker(new SocketsHttpHandler());
-        ProxyRuntime.Build(config, new ProviderServices(unused, TimeProvider.System));
+        ProxyRuntime.Build(config, new ProviderServices(unused, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
     }
 
     public static WebApplication Create(ProxyConfig config, string? urls = null, Action<IServiceCollection>? configureServices = null)
     {
         var upstream = UpstreamHandlerFactory.Create();
-        var runtime = ProxyRuntime.Build(config, new ProviderServices(upstream, TimeProvider.System));
 
         // The content root is the binary's folder: the default (the working directory) makes the host watch that whole tree.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
@@ -44,10 +43,12 @@ internal static partial class ProxyApp
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // Hosting starts an Activity per request whenever its logger is enabled at any level; nothing reads it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        builder.Services.AddProxy(runtime, upstream);
+        builder.Services.AddProxy(config, upstream);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
+        // Built here, not on first request, so a provider's config error stops the start-up.
+        app.Services.GetRequiredService<ProxyRuntime>();
         app.MapProxyEndpoints();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LlmProxy");
         app.Lifetime.ApplicationStarted.Register(() =>

@@ -1,6 +1,7 @@
 using LlmProxy.Config;
 using LlmProxy.Inbound;
 using LlmProxy.Inbound.OpenAIModels;
+using LlmProxy.Providers;
 using LlmProxy.Usage;
 
 namespace LlmProxy.Hosting;
@@ -8,11 +9,14 @@ namespace LlmProxy.Hosting;
 internal static class ProxyServices
 {
     /// <summary>Registers the runtime built from the config and every singleton the endpoints use.</summary>
-    public static IServiceCollection AddProxy(this IServiceCollection services, ProxyRuntime runtime, HttpMessageInvoker upstream)
+    public static IServiceCollection AddProxy(this IServiceCollection services, ProxyConfig config, HttpMessageInvoker upstream)
     {
-        services.AddSingleton(runtime.Config.Server);
-        services.AddSingleton(runtime.Catalog);
-        services.AddSingleton(runtime.Keys);
+        // Providers log what they drop from a request, so they are built once logging exists.
+        services.AddSingleton(provider => ProxyRuntime.Build(config,
+            new ProviderServices(upstream, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(config.Server);
+        services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Catalog);
+        services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Keys);
         services.AddSingleton(_ => upstream); // a factory registration, so the container disposes the pool on shutdown
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ErrorResponder>();

@@ -14,7 +14,10 @@ internal interface IInboundDialect
 
     bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error);
 
-    bool TryReadCanonical(ReadOnlySpan<byte> body, out ChatRequest? request, out GatewayError? error);
+    bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error);
+
+    /// <summary>Copies the client headers that belong to this format (e.g. <c>anthropic-beta</c>) onto a pass-through request.</summary>
+    void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream);
 
     /// <summary>Pipes a successful same-format answer to the client; headers that name the deployment are already set.</summary>
     Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment);

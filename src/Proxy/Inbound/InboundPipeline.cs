@@ -80,10 +80,17 @@ internal sealed partial class InboundPipeline(
             }
             else if (deployment.Provider is ICanonicalChatProvider translated)
             {
-                if (canonical is null && !dialect.TryReadCanonical(body.Span, out canonical, out var readError))
+                if (canonical is null)
                 {
-                    await dialect.WriteErrorAsync(context.Response, readError!);
-                    return;
+                    if (!dialect.TryReadCanonical(body.Memory, out canonical, out var readError))
+                    {
+                        await dialect.WriteErrorAsync(context.Response, readError!);
+                        return;
+                    }
+                    if (canonical!.Ignored is { } ignored)
+                    {
+                        LogIgnored(logger, route.Alias, string.Join(", ", ignored));
+                    }
                 }
                 (usage, error) = await TranslateAsync(context, dialect, translated, deployment, canonical!, envelope, started);
             }
@@ -131,6 +138,7 @@ internal sealed partial class InboundPipeline(
         INativeWireProvider provider, Deployment deployment, RequestBody body, RequestEnvelope envelope, long started)
     {
         using var request = provider.CreateRequest(dialect.NativeFormat, deployment.ProviderModel);
+        dialect.ForwardHeaders(context.Request, request);
         request.Content = new SplicedJsonContent(body.Memory,
             new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, deployment.ModelJson), envelope.ExtraSplice);
         var (call, error) = await UpstreamCall.SendAsync(http, request, deployment.Timeouts, envelope.Stream, context.RequestAborted);
@@ -155,7 +163,7 @@ internal sealed partial class InboundPipeline(
     {
         var writer = dialect.CreateAnswerWriter(context, envelope);
         ProxyResponseHeaders.Set(context.Response, deployment.Name, started, 0);
-        var error = await provider.ChatAsync(request, deployment.ProviderModel, writer, context.RequestAborted);
+        var error = await provider.ChatAsync(request, deployment.Target, writer, context.RequestAborted);
         try
         {
             if (error is null)
@@ -173,6 +181,9 @@ internal sealed partial class InboundPipeline(
         }
         return (writer.Usage, error);
     }
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "{Model}: parameters with no equivalent for a translating provider were dropped: {Parameters}")]
+    private static partial void LogIgnored(ILogger logger, string model, string parameters);
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "client closed the request for {Model} served by {Deployment}")]
     private static partial void LogClientGone(ILogger logger, string model, string deployment);

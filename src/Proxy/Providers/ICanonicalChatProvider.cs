@@ -6,5 +6,5 @@ namespace LlmProxy.Providers;
 internal interface ICanonicalChatProvider : IProviderAdapter
 {
     /// <summary>Runs the request; returns null when the answer completed, else what went wrong.</summary>
-    ValueTask<ProviderError?> ChatAsync(ChatRequest request, string providerModel, IStreamEventSink sink, CancellationToken cancellationToken);
+    ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken);
 }

@@ -1,4 +1,5 @@
 using LlmProxy.Config;
+using LlmProxy.Providers.Anthropic;
 using LlmProxy.Providers.Azure;
 using LlmProxy.Providers.Mock;
 using LlmProxy.Providers.OpenAI;
@@ -15,6 +16,7 @@ internal static class ProviderRegistry
     [
         ("openai", OpenAIAdapter.Create),
         ("azure", AzureAdapter.Create),
+        ("anthropic", AnthropicAdapter.Create),
         ("mock", MockAdapter.Create),
     ];
 

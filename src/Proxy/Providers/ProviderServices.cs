@@ -1,4 +1,4 @@
 namespace LlmProxy.Providers;
 
-/// <summary>What provider adapters share: the one upstream HTTP client and the clock.</summary>
-internal sealed record ProviderServices(HttpMessageInvoker Http, TimeProvider Time);
+/// <summary>What provider adapters share: the one upstream HTTP client, the clock, and logging.</summary>
+internal sealed record ProviderServices(HttpMessageInvoker Http, TimeProvider Time, ILoggerFactory Logs);

@@ -79,7 +79,7 @@ internal sealed class UpstreamCall : IDisposable
     }
 
     /// <summary>Reads a non-success answer (at most 64 KiB: error bodies are small) and lets the provider map it.</summary>
-    public async Task<ProviderError> ReadErrorAsync(INativeWireProvider provider)
+    public async Task<ProviderError> ReadErrorAsync(IUpstreamErrorMapper provider)
     {
         var response = Response!;
         var retryAfter = ReadRetryAfter(response.Headers);

@@ -4,4 +4,6 @@ namespace LlmProxy.Providers;
 internal enum WireFormat
 {
     OpenAIChatCompletions,
+    AnthropicMessages,
+    AnthropicCountTokens,
 }

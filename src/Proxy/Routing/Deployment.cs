@@ -14,6 +14,7 @@ internal sealed class Deployment
         Name = $"{config.Provider}/{config.Model}";
         ModelJson = JsonSerializer.SerializeToUtf8Bytes(config.Model, RoutingJsonContext.Default.String);
         Timeouts = new UpstreamTimeouts(config.ConnectTimeoutMs, config.FirstByteTimeoutMs, config.IdleTimeoutMs, config.TimeoutMs);
+        Target = new ProviderTarget(config.Model, Timeouts, config.MaxTokensDefault);
     }
 
     public DeploymentConfig Config { get; }
@@ -29,4 +30,7 @@ internal sealed class Deployment
     public byte[] ModelJson { get; }
 
     public UpstreamTimeouts Timeouts { get; }
+
+    /// <summary>What a translating provider is told about this deployment.</summary>
+    public ProviderTarget Target { get; }
 }

@@ -12,8 +12,13 @@ internal sealed class OpenAIChatDialect : IInboundDialect
     public bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
         OpenAIChatEnvelopeReader.TryRead(body, out envelope, out error);
 
-    public bool TryReadCanonical(ReadOnlySpan<byte> body, out ChatRequest? request, out GatewayError? error) =>
+    public bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error) =>
         OpenAIChatRequestReader.TryRead(body, out request, out error);
+
+    // The proxy's own key and the operator's provider key replace the client's; nothing else of OpenAI's is per client.
+    public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream)
+    {
+    }
 
     public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
         OpenAIChatPassThroughRelay.RelayAsync(context, call, envelope, deployment);

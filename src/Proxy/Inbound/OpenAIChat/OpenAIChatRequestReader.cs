@@ -5,168 +5,227 @@ using LlmProxy.Canonical;
 namespace LlmProxy.Inbound.OpenAIChat;
 
 /// <summary>
-/// Reads a Chat Completions body into the canonical request, for providers that do not speak OpenAI natively.
-/// Roles and text content (a string or an array of text parts) are read; the envelope reader already validated the JSON.
+/// Reads a Chat Completions body (https://platform.openai.com/docs/api-reference/chat/create) into the canonical
+/// request, for providers that do not speak OpenAI natively. System and developer messages join into the system
+/// text; parameters with no canonical meaning (n, logprobs, penalties, seed...) are listed in
+/// <see cref="ChatRequest.Ignored"/> so the pipeline can log what was dropped. The envelope reader already
+/// validated the JSON.
 /// </summary>
 internal static class OpenAIChatRequestReader
 {
-    public static bool TryRead(ReadOnlySpan<byte> body, out ChatRequest? request, out GatewayError? error)
+    public static bool TryRead(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error)
     {
         request = null;
-        var messages = new List<ChatMessage>();
-        int? maxTokens = null;
-        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        error = null;
+        try
         {
-            if (reader.ValueTextEquals("messages"u8))
-            {
-                reader.Read();
-                if (!TryReadMessages(ref reader, messages, out error))
-                {
-                    return false;
-                }
-            }
-            else if (reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_completion_tokens"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Null)
-                {
-                    continue;
-                }
-                if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out var value) || value < 1)
-                {
-                    error = GatewayError.BadRequest("'max_tokens' must be a positive whole number.", "max_tokens");
-                    return false;
-                }
-                maxTokens = value;
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
+            request = Read(document.RootElement);
+            return true;
         }
-        if (messages.Count == 0)
+        catch (RequestFieldException e)
         {
-            error = GatewayError.BadRequest("'messages' must be a non-empty array.", "messages");
+            error = GatewayError.BadRequest(e.Message, e.Param);
             return false;
         }
-        request = new ChatRequest(messages, maxTokens);
-        error = null;
-        return true;
     }
 
-    private static bool TryReadMessages(ref Utf8JsonReader reader, List<ChatMessage> messages, out GatewayError? error)
+    private static ChatRequest Read(JsonElement root)
     {
-        error = null;
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (!RequestJson.TryGet(root, "messages", out var messagesJson) || messagesJson.ValueKind != JsonValueKind.Array || messagesJson.GetArrayLength() == 0)
         {
-            error = GatewayError.BadRequest("'messages' must be an array.", "messages");
-            return false;
+            throw new RequestFieldException("messages", "'messages' must be a non-empty array.");
         }
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        var system = new StringBuilder();
+        var messages = new List<ChatMessage>(messagesJson.GetArrayLength());
+        var index = 0;
+        foreach (var message in messagesJson.EnumerateArray())
         {
-            var param = $"messages[{messages.Count}]";
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                error = GatewayError.BadRequest($"'{param}' must be an object.", param);
-                return false;
-            }
-            ChatRole? role = null;
-            var text = new StringBuilder();
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("role"u8))
-                {
-                    reader.Read();
-                    role = reader.TokenType == JsonTokenType.String ? ParseRole(reader.GetString()) : null;
-                    if (role is null)
-                    {
-                        error = GatewayError.BadRequest($"'{param}.role' must be one of system, developer, user, assistant, tool.", $"{param}.role");
-                        return false;
-                    }
-                }
-                else if (reader.ValueTextEquals("content"u8))
-                {
-                    reader.Read();
-                    if (!TryReadContent(ref reader, text, param, out error))
-                    {
-                        return false;
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-            if (role is null)
-            {
-                error = GatewayError.BadRequest($"'{param}.role' is required.", $"{param}.role");
-                return false;
-            }
-            messages.Add(new ChatMessage(role.Value, text.ToString()));
+            ReadMessage(RequestJson.Object(message, $"messages[{index}]"), $"messages[{index}]", system, messages);
+            index++;
         }
-        return true;
+        List<string>? ignored = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!IsRead(property.Name) && property.Value.ValueKind != JsonValueKind.Null)
+            {
+                (ignored ??= []).Add(property.Name);
+            }
+        }
+        return new ChatRequest
+        {
+            System = system.Length > 0 ? system.ToString() : null,
+            Messages = messages,
+            MaxTokens = RequestJson.PositiveInt(root, "max_completion_tokens", "max_completion_tokens")
+                ?? RequestJson.PositiveInt(root, "max_tokens", "max_tokens"),
+            Temperature = RequestJson.Number(root, "temperature", "temperature"),
+            TopP = RequestJson.Number(root, "top_p", "top_p"),
+            Stop = RequestJson.Strings(root, "stop", "stop"),
+            User = RequestJson.String(root, "user", "user"),
+            Tools = ReadTools(root),
+            ToolChoice = ReadToolChoice(root),
+            ParallelToolCalls = RequestJson.Bool(root, "parallel_tool_calls", "parallel_tool_calls"),
+            ResponseFormat = ReadResponseFormat(root),
+            Reasoning = RequestJson.String(root, "reasoning_effort", "reasoning_effort") is { } effort ? new ReasoningRequest(effort, null) : null,
+            Stream = RequestJson.Bool(root, "stream", "stream") ?? false,
+            Ignored = ignored,
+        };
     }
 
-    private static bool TryReadContent(ref Utf8JsonReader reader, StringBuilder text, string param, out GatewayError? error)
+    private static bool IsRead(string name) => name is "model" or "messages" or "max_tokens" or "max_completion_tokens" or "temperature"
+        or "top_p" or "stop" or "user" or "tools" or "tool_choice" or "parallel_tool_calls" or "response_format" or "reasoning_effort"
+        or "stream" or "stream_options";
+
+    private static void ReadMessage(JsonElement message, string param, StringBuilder system, List<ChatMessage> messages)
     {
-        error = null;
-        switch (reader.TokenType)
+        var role = RequestJson.String(message, "role", param + ".role");
+        message.TryGetProperty("content", out var content);
+        switch (role)
         {
-            case JsonTokenType.String:
-                text.Append(reader.GetString());
-                return true;
-            case JsonTokenType.Null:
-                return true;
-            case JsonTokenType.StartArray:
-                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                {
-                    var isText = false;
-                    string? partText = null;
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        if (reader.ValueTextEquals("type"u8))
-                        {
-                            reader.Read();
-                            isText = reader.ValueTextEquals("text"u8);
-                        }
-                        else if (reader.ValueTextEquals("text"u8))
-                        {
-                            reader.Read();
-                            partText = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                        }
-                        else
-                        {
-                            reader.Read();
-                            reader.Skip();
-                        }
-                    }
-                    if (isText && partText is not null)
-                    {
-                        text.Append(partText);
-                    }
-                }
-                if (reader.TokenType != JsonTokenType.EndArray)
-                {
-                    error = GatewayError.BadRequest($"'{param}.content' parts must be objects.", $"{param}.content");
-                    return false;
-                }
-                return true;
+            case "system" or "developer":
+                system.Append(system.Length > 0 ? "\n\n" : "").Append(RequestJson.Text(content, param + ".content"));
+                break;
+            case "user":
+                messages.Add(new ChatMessage(ChatRole.User, ReadUserContent(content, param + ".content")));
+                break;
+            case "assistant":
+                messages.Add(new ChatMessage(ChatRole.Assistant, ReadAssistant(message, content, param)));
+                break;
+            case "tool":
+                var callId = RequestJson.String(message, "tool_call_id", param + ".tool_call_id")
+                    ?? throw new RequestFieldException(param + ".tool_call_id", $"'{param}.tool_call_id' is required for a tool message.");
+                messages.Add(new ChatMessage(ChatRole.Tool, [new ToolResultPart(callId, RequestJson.Text(content, param + ".content"), false)]));
+                break;
+            case null:
+                throw new RequestFieldException(param + ".role", $"'{param}.role' is required.");
             default:
-                error = GatewayError.BadRequest($"'{param}.content' must be a string or an array of content parts.", $"{param}.content");
-                return false;
+                throw new RequestFieldException(param + ".role", $"'{param}.role' must be one of system, developer, user, assistant, tool.");
         }
     }
 
-    private static ChatRole? ParseRole(string? role) => role switch
+    private static List<ContentPart> ReadUserContent(JsonElement content, string param)
     {
-        "system" or "developer" => ChatRole.System,
-        "user" => ChatRole.User,
-        "assistant" => ChatRole.Assistant,
-        "tool" or "function" => ChatRole.Tool,
-        _ => null,
-    };
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return [new TextPart(content.GetString()!)];
+        }
+        var parts = new List<ContentPart>();
+        var index = 0;
+        foreach (var part in RequestJson.Array(content, param).EnumerateArray())
+        {
+            var partParam = $"{param}[{index++}]";
+            RequestJson.Object(part, partParam);
+            switch (RequestJson.String(part, "type", partParam + ".type"))
+            {
+                case "text":
+                    parts.Add(new TextPart(RequestJson.String(part, "text", partParam + ".text") ?? ""));
+                    break;
+                case "image_url":
+                    var image = RequestJson.TryGet(part, "image_url", out var imageJson) ? imageJson : default;
+                    var url = image.ValueKind == JsonValueKind.String ? image.GetString()
+                        : image.ValueKind == JsonValueKind.Object ? RequestJson.String(image, "url", partParam + ".image_url.url") : null;
+                    parts.Add(RequestJson.Image(url ?? throw new RequestFieldException(partParam + ".image_url.url", $"'{partParam}.image_url.url' is required."),
+                        partParam + ".image_url.url"));
+                    break;
+                default:
+                    throw new RequestFieldException(partParam + ".type", $"'{partParam}.type' must be text or image_url for this model.");
+            }
+        }
+        return parts;
+    }
+
+    private static List<ContentPart> ReadAssistant(JsonElement message, JsonElement content, string param)
+    {
+        var parts = new List<ContentPart>();
+        if (RequestJson.String(message, "reasoning_content", param + ".reasoning_content") is { Length: > 0 } reasoning)
+        {
+            parts.Add(new ReasoningPart(reasoning, null));
+        }
+        var text = RequestJson.Text(content, param + ".content");
+        if (text.Length > 0)
+        {
+            parts.Add(new TextPart(text));
+        }
+        if (RequestJson.TryGet(message, "tool_calls", out var calls))
+        {
+            var index = 0;
+            foreach (var call in RequestJson.Array(calls, param + ".tool_calls").EnumerateArray())
+            {
+                var callParam = $"{param}.tool_calls[{index++}]";
+                var function = RequestJson.Object(RequestJson.TryGet(RequestJson.Object(call, callParam), "function", out var f) ? f : default, callParam + ".function");
+                parts.Add(new ToolCallPart(
+                    RequestJson.String(call, "id", callParam + ".id") ?? throw new RequestFieldException(callParam + ".id", $"'{callParam}.id' is required."),
+                    RequestJson.String(function, "name", callParam + ".function.name") ?? "",
+                    RequestJson.String(function, "arguments", callParam + ".function.arguments") ?? "{}"));
+            }
+        }
+        return parts;
+    }
+
+    private static List<ToolDefinition>? ReadTools(JsonElement root)
+    {
+        if (!RequestJson.TryGet(root, "tools", out var toolsJson))
+        {
+            return null;
+        }
+        var tools = new List<ToolDefinition>();
+        var index = 0;
+        foreach (var tool in RequestJson.Array(toolsJson, "tools").EnumerateArray())
+        {
+            var param = $"tools[{index++}]";
+            if (RequestJson.String(RequestJson.Object(tool, param), "type", param + ".type") is not (null or "function"))
+            {
+                continue; // built-in tool types (custom, web search) have no portable meaning.
+            }
+            var function = RequestJson.Object(RequestJson.TryGet(tool, "function", out var f) ? f : default, param + ".function");
+            tools.Add(new ToolDefinition(
+                RequestJson.String(function, "name", param + ".function.name") ?? throw new RequestFieldException(param + ".function.name", $"'{param}.function.name' is required."),
+                RequestJson.String(function, "description", param + ".function.description"),
+                RequestJson.TryGet(function, "parameters", out var schema) ? RequestJson.Raw(schema) : "{\"type\":\"object\",\"properties\":{}}"));
+        }
+        return tools;
+    }
+
+    private static ToolChoice? ReadToolChoice(JsonElement root)
+    {
+        if (!RequestJson.TryGet(root, "tool_choice", out var choice))
+        {
+            return null;
+        }
+        if (choice.ValueKind == JsonValueKind.String)
+        {
+            return choice.GetString() switch
+            {
+                "none" => new ToolChoice(ToolChoiceMode.None),
+                "required" => new ToolChoice(ToolChoiceMode.Required),
+                "auto" => new ToolChoice(ToolChoiceMode.Auto),
+                _ => throw new RequestFieldException("tool_choice", "'tool_choice' must be none, auto, required or a named function."),
+            };
+        }
+        var function = RequestJson.TryGet(RequestJson.Object(choice, "tool_choice"), "function", out var f) ? RequestJson.Object(f, "tool_choice.function") : default;
+        var name = function.ValueKind == JsonValueKind.Object ? RequestJson.String(function, "name", "tool_choice.function.name") : null;
+        return new ToolChoice(ToolChoiceMode.Named, name ?? throw new RequestFieldException("tool_choice.function.name", "'tool_choice.function.name' is required."));
+    }
+
+    private static ResponseFormat? ReadResponseFormat(JsonElement root)
+    {
+        if (!RequestJson.TryGet(root, "response_format", out var format))
+        {
+            return null;
+        }
+        switch (RequestJson.String(RequestJson.Object(format, "response_format"), "type", "response_format.type"))
+        {
+            case "text":
+                return new ResponseFormat(ResponseFormatKind.Text);
+            case "json_object":
+                return new ResponseFormat(ResponseFormatKind.JsonObject);
+            case "json_schema":
+                var schema = RequestJson.Object(RequestJson.TryGet(format, "json_schema", out var s) ? s : default, "response_format.json_schema");
+                return new ResponseFormat(ResponseFormatKind.JsonSchema,
+                    RequestJson.String(schema, "name", "response_format.json_schema.name"),
+                    RequestJson.TryGet(schema, "schema", out var body) ? RequestJson.Raw(body) : null);
+            default:
+                throw new RequestFieldException("response_format.type", "'response_format.type' must be text, json_object or json_schema.");
+        }
+    }
 }

@@ -9,9 +9,11 @@ using LlmProxy.Wire.OpenAI;
 namespace LlmProxy.Inbound.OpenAIChat;
 
 /// <summary>
-/// Writes canonical events as Chat Completions chunks: a role chunk, one chunk per text delta, the finish chunk,
-/// the usage chunk when asked, then <c>data: [DONE]</c>. The part of a chunk that never changes (id, created,
-/// model) is encoded once per stream, so a text delta costs one escape of its text and no allocation.
+/// Writes canonical events as Chat Completions chunks: a role chunk, one chunk per text, reasoning
+/// (<c>reasoning_content</c>, as DeepSeek and vLLM send it) or tool call delta, the finish chunk, the usage chunk
+/// when asked, then <c>data: [DONE]</c>. A tool call's first chunk carries its index, id, type and name; later
+/// chunks only argument fragments. The part of a chunk that never changes (id, created, model) is encoded once per
+/// stream, so a delta costs one escape of its text and no allocation.
 /// </summary>
 internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUsage) : IAnswerWriter
 {
@@ -36,14 +38,45 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
         WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
     }
 
-    public void TextDelta(ReadOnlySpan<byte> utf8Text)
+    public void TextDelta(ReadOnlySpan<byte> utf8Text) => WriteStringDelta("{\"index\":0,\"delta\":{\"content\":"u8, utf8Text, "}"u8);
+
+    public void ReasoningDelta(ReadOnlySpan<byte> utf8Text) => WriteStringDelta("{\"index\":0,\"delta\":{\"reasoning_content\":"u8, utf8Text, "}"u8);
+
+    // Chat Completions has no field for a reasoning signature; an OpenAI client could not send it back anyway.
+    public void ReasoningSignature(ReadOnlySpan<byte> utf8Signature)
+    {
+    }
+
+    public void ToolCallStart(int index, string id, string name)
     {
         _output.Write(_chunkPrefix);
-        _output.Write("{\"index\":0,\"delta\":{\"content\":"u8);
+        _output.Write("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":"u8);
         _json.Reset(_output);
-        _json.WriteStringValue(utf8Text);
+        _json.WriteNumberValue(index);
         _json.Flush();
-        _output.Write("},\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+        _output.Write(",\"id\":"u8);
+        _json.Reset(_output);
+        _json.WriteStringValue(id);
+        _json.Flush();
+        _output.Write(",\"type\":\"function\",\"function\":{\"name\":"u8);
+        _json.Reset(_output);
+        _json.WriteStringValue(name);
+        _json.Flush();
+        _output.Write(",\"arguments\":\"\"}}]},\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+    }
+
+    public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
+    {
+        _output.Write(_chunkPrefix);
+        _output.Write("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":"u8);
+        _json.Reset(_output);
+        _json.WriteNumberValue(index);
+        _json.Flush();
+        _output.Write(",\"function\":{\"arguments\":"u8);
+        _json.Reset(_output);
+        _json.WriteStringValue(utf8Json);
+        _json.Flush();
+        _output.Write("}}]},\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
     }
 
     public void Finish(FinishReason reason)
@@ -86,6 +119,17 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
     {
         OpenAIErrorWriter.WriteStreamEvent(_output, error);
         await _output.FlushAsync(cancellationToken);
+    }
+
+    private void WriteStringDelta(ReadOnlySpan<byte> before, ReadOnlySpan<byte> utf8Text, ReadOnlySpan<byte> after)
+    {
+        _output.Write(_chunkPrefix);
+        _output.Write(before);
+        _json.Reset(_output);
+        _json.WriteStringValue(utf8Text);
+        _json.Flush();
+        _output.Write(after);
+        _output.Write(",\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
     }
 
     private void WriteChoice(ReadOnlySpan<byte> choice)

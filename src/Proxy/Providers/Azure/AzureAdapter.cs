@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using LlmProxy.Canonical;
 using LlmProxy.Config;
 using LlmProxy.Providers.OpenAI;
 
@@ -8,7 +9,7 @@ namespace LlmProxy.Providers.Azure;
 /// Azure OpenAI: <c>{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=</c> with an
 /// <c>api-key</c> header. Same body format as OpenAI, so the client's body passes through.
 /// </summary>
-internal sealed class AzureAdapter : INativeWireProvider
+internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
 {
     public const string DefaultApiVersion = "2024-10-21";
 
@@ -17,9 +18,12 @@ internal sealed class AzureAdapter : INativeWireProvider
     private readonly string _apiKey;
     private readonly ConcurrentDictionary<string, string> _chatUrls = new(StringComparer.Ordinal);
 
-    private AzureAdapter(ProviderConfig config, Uri baseUrl, string apiKey)
+    private readonly OpenAICanonicalChat _canonical;
+
+    private AzureAdapter(ProviderConfig config, Uri baseUrl, string apiKey, ProviderServices services)
     {
         Config = config;
+        _canonical = new OpenAICanonicalChat(this, services, maxCompletionTokens: true);
         _deploymentsBase = ProviderUrl.Join(baseUrl, "/openai/deployments/");
         _apiVersion = Uri.EscapeDataString(config.ApiVersion ?? DefaultApiVersion);
         _apiKey = apiKey;
@@ -34,7 +38,7 @@ internal sealed class AzureAdapter : INativeWireProvider
         {
             throw new ConfigException(config.FieldPath("apiKey"), "required for type 'azure'");
         }
-        return new AzureAdapter(config, baseUrl, config.ApiKey);
+        return new AzureAdapter(config, baseUrl, config.ApiKey, services);
     }
 
     public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions;
@@ -50,4 +54,7 @@ internal sealed class AzureAdapter : INativeWireProvider
 
     public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
         OpenAIErrorMapper.Map(status, body, retryAfter);
+
+    public ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken) =>
+        _canonical.ChatAsync(request, target, sink, cancellationToken);
 }

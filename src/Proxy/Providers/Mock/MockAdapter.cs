@@ -27,18 +27,18 @@ internal sealed class MockAdapter : ICanonicalChatProvider
 
     public static IProviderAdapter Create(ProviderConfig config, ProviderServices services) => new MockAdapter(config, services.Time);
 
-    public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, string providerModel, IStreamEventSink sink, CancellationToken cancellationToken)
+    public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
         try
         {
             var answer = Encoding.UTF8.GetBytes(LastUserText(request.Messages));
-            sink.Start(new StreamStart("chatcmpl-mock-" + Guid.NewGuid().ToString("N"), providerModel, _time.GetUtcNow().ToUnixTimeSeconds()));
+            sink.Start(new StreamStart("chatcmpl-mock-" + Guid.NewGuid().ToString("N"), target.Model, _time.GetUtcNow().ToUnixTimeSeconds()));
             if (_latency > TimeSpan.Zero)
             {
                 await Task.Delay(_latency, _time, cancellationToken).ConfigureAwait(false);
             }
             var words = 0;
-            var limit = request.MaxTokens ?? int.MaxValue;
+            var limit = request.MaxTokens ?? target.MaxTokensDefault ?? int.MaxValue;
             var rest = answer.AsMemory();
             while (!rest.IsEmpty && words < limit)
             {
@@ -54,7 +54,7 @@ internal sealed class MockAdapter : ICanonicalChatProvider
                 await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
             sink.Finish(rest.IsEmpty ? FinishReason.Stop : FinishReason.Length);
-            sink.ReportUsage(new TokenUsage(CountWords(request.Messages), words));
+            sink.ReportUsage(new TokenUsage(CountWords(request), words));
             await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
             return null;
         }
@@ -70,24 +70,39 @@ internal sealed class MockAdapter : ICanonicalChatProvider
         {
             if (messages[i].Role == ChatRole.User)
             {
-                return messages[i].Text;
+                var text = new StringBuilder();
+                foreach (var part in messages[i].Parts)
+                {
+                    text.Append((part as TextPart)?.Text);
+                }
+                return text.ToString();
             }
         }
         return "";
     }
 
     // A word count stands in for a tokenizer: the mock only needs usage that grows with the input.
-    private static long CountWords(IReadOnlyList<ChatMessage> messages)
+    private static long CountWords(ChatRequest request)
+    {
+        var count = CountWords(request.System);
+        foreach (var message in request.Messages)
+        {
+            foreach (var part in message.Parts)
+            {
+                count += CountWords((part as TextPart)?.Text);
+            }
+        }
+        return count;
+    }
+
+    private static long CountWords(string? text)
     {
         long count = 0;
-        foreach (var message in messages)
+        var previous = ' ';
+        foreach (var c in text ?? "")
         {
-            var previous = ' ';
-            foreach (var c in message.Text)
-            {
-                count += previous == ' ' && c != ' ' ? 1 : 0;
-                previous = c;
-            }
+            count += previous == ' ' && c != ' ' ? 1 : 0;
+            previous = c;
         }
         return count;
     }

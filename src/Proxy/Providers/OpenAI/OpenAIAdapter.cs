@@ -1,21 +1,25 @@
+using LlmProxy.Canonical;
 using LlmProxy.Config;
 
 namespace LlmProxy.Providers.OpenAI;
 
 /// <summary>
 /// OpenAI and every OpenAI-compatible server (vLLM, Ollama, DeepSeek, Groq, Mistral...):
-/// <c>{baseUrl}/chat/completions</c> with a Bearer key. The client's OpenAI body passes through.
+/// <c>{baseUrl}/chat/completions</c> with a Bearer key. The client's OpenAI body passes through; other dialects are translated.
 /// </summary>
-internal sealed class OpenAIAdapter : INativeWireProvider
+internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvider
 {
     public static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1");
 
     private readonly string _chatCompletionsUrl;
     private readonly string? _authorization;
+    private readonly OpenAICanonicalChat _canonical;
 
-    private OpenAIAdapter(ProviderConfig config, Uri baseUrl)
+    private OpenAIAdapter(ProviderConfig config, Uri baseUrl, ProviderServices services)
     {
         Config = config;
+        // OpenAI's reasoning models reject max_tokens; compatible servers (vLLM, Ollama, Groq...) read only max_tokens.
+        _canonical = new OpenAICanonicalChat(this, services, maxCompletionTokens: baseUrl.Host == DefaultBaseUrl.Host);
         _chatCompletionsUrl = ProviderUrl.Join(baseUrl, "/chat/completions");
         _authorization = string.IsNullOrEmpty(config.ApiKey) ? null : "Bearer " + config.ApiKey;
     }
@@ -30,7 +34,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider
         {
             throw new ConfigException(config.FieldPath("apiKey"), "required for type 'openai' at api.openai.com");
         }
-        return new OpenAIAdapter(config, baseUrl);
+        return new OpenAIAdapter(config, baseUrl, services);
     }
 
     public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions;
@@ -47,4 +51,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider
 
     public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
         OpenAIErrorMapper.Map(status, body, retryAfter);
+
+    public ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken) =>
+        _canonical.ChatAsync(request, target, sink, cancellationToken);
 }

@@ -4,6 +4,13 @@ namespace LlmProxy.Wire.OpenAI;
 
 internal static class OpenAIFinishReasons
 {
+    // function_call is the pre-tools spelling of tool_calls.
+    public static FinishReason Parse(ReadOnlySpan<byte> reason) =>
+        reason.SequenceEqual("length"u8) ? FinishReason.Length
+        : reason.SequenceEqual("tool_calls"u8) || reason.SequenceEqual("function_call"u8) ? FinishReason.ToolCalls
+        : reason.SequenceEqual("content_filter"u8) ? FinishReason.ContentFilter
+        : FinishReason.Stop;
+
     public static ReadOnlySpan<byte> ToUtf8(FinishReason reason) => reason switch
     {
         FinishReason.Length => "length"u8,

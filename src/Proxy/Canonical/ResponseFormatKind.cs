@@ -1,0 +1,8 @@
+namespace LlmProxy.Canonical;
+
+internal enum ResponseFormatKind
+{
+    Text,
+    JsonObject,
+    JsonSchema,
+}

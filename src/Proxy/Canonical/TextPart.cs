@@ -1,0 +1,3 @@
+namespace LlmProxy.Canonical;
+
+internal sealed record TextPart(string Text) : ContentPart;

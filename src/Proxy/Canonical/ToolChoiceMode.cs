@@ -1,0 +1,9 @@
+namespace LlmProxy.Canonical;
+
+internal enum ToolChoiceMode
+{
+    Auto,
+    None,
+    Required,
+    Named,
+}

@@ -1,0 +1,98 @@
+using System.Text;
+using System.Text.Json;
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>Typed reads of optional body fields for the canonical readers, failing with the field's path in the message.</summary>
+internal static class RequestJson
+{
+    public static bool TryGet(JsonElement obj, string name, out JsonElement value) =>
+        obj.TryGetProperty(name, out value) && value.ValueKind != JsonValueKind.Null;
+
+    public static string? String(JsonElement obj, string name, string param) =>
+        !TryGet(obj, name, out var value) ? null
+        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : throw new RequestFieldException(param, $"'{param}' must be a string.");
+
+    public static double? Number(JsonElement obj, string name, string param) =>
+        !TryGet(obj, name, out var value) ? null
+        : value.ValueKind == JsonValueKind.Number ? value.GetDouble()
+        : throw new RequestFieldException(param, $"'{param}' must be a number.");
+
+    public static int? PositiveInt(JsonElement obj, string name, string param) =>
+        !TryGet(obj, name, out var value) ? null
+        : value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number > 0 ? number
+        : throw new RequestFieldException(param, $"'{param}' must be a positive whole number.");
+
+    public static bool? Bool(JsonElement obj, string name, string param) =>
+        !TryGet(obj, name, out var value) ? null
+        : value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean()
+        : throw new RequestFieldException(param, $"'{param}' must be a boolean.");
+
+    public static JsonElement Object(JsonElement value, string param) =>
+        value.ValueKind == JsonValueKind.Object ? value : throw new RequestFieldException(param, $"'{param}' must be an object.");
+
+    public static JsonElement Array(JsonElement value, string param) =>
+        value.ValueKind == JsonValueKind.Array ? value : throw new RequestFieldException(param, $"'{param}' must be an array.");
+
+    /// <summary>A string, or an array of strings (OpenAI's <c>stop</c>), as a list.</summary>
+    public static IReadOnlyList<string>? Strings(JsonElement obj, string name, string param)
+    {
+        if (!TryGet(obj, name, out var value))
+        {
+            return null;
+        }
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return [value.GetString()!];
+        }
+        var list = new List<string>();
+        foreach (var item in Array(value, param).EnumerateArray())
+        {
+            list.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw new RequestFieldException(param, $"'{param}' must hold strings."));
+        }
+        return list;
+    }
+
+    /// <summary>Content that is a string or an array of <c>{"type":"text","text"}</c> parts, as one text (other parts are skipped).</summary>
+    public static string Text(JsonElement content, string param)
+    {
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return content.GetString()!;
+        }
+        if (content.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
+        {
+            return "";
+        }
+        var text = new StringBuilder();
+        foreach (var part in Array(content, param).EnumerateArray())
+        {
+            if (part.ValueKind == JsonValueKind.Object && String(part, "type", param + ".type") == "text")
+            {
+                text.Append(String(part, "text", param + ".text"));
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>An image by URL; a <c>data:</c> URL becomes inline base64 with its media type.</summary>
+    public static ImagePart Image(string url, string param)
+    {
+        if (!url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        {
+            return new ImagePart(null, null, url);
+        }
+        var comma = url.IndexOf(',');
+        var header = comma < 0 ? "" : url[5..comma];
+        if (!header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new RequestFieldException(param, $"'{param}' must be an https URL or a base64 data URL (data:image/png;base64,...).");
+        }
+        return new ImagePart(header[..^7], url[(comma + 1)..], null);
+    }
+
+    /// <summary>A JSON value kept as JSON text (schemas, tool arguments).</summary>
+    public static string Raw(JsonElement value) => value.GetRawText();
+}

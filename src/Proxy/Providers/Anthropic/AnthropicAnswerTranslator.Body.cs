@@ -1,0 +1,161 @@
+using System.Text.Json;
+using LlmProxy.Canonical;
+using LlmProxy.Wire.Anthropic;
+
+namespace LlmProxy.Providers.Anthropic;
+
+internal sealed partial class AnthropicAnswerTranslator
+{
+    /// <summary>
+    /// A non-stream answer, <c>{"id","type":"message","model","content":[...],"stop_reason","usage"}</c>: read in two
+    /// passes, because its members may come in any order and content must be sent before the finish.
+    /// </summary>
+    public ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
+    {
+        try
+        {
+            string id = "", model = "";
+            var reason = FinishReason.Stop;
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Invalid("an answer that is not a JSON object");
+            }
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    id = reader.GetString() ?? "";
+                }
+                else if (reader.ValueTextEquals("model"u8))
+                {
+                    reader.Read();
+                    model = reader.GetString() ?? "";
+                }
+                else if (reader.ValueTextEquals("usage"u8))
+                {
+                    reader.Read();
+                    _usage = AnthropicUsage.Read(ref reader);
+                }
+                else if (reader.ValueTextEquals("stop_reason"u8))
+                {
+                    reader.Read();
+                    reason = reader.TokenType == JsonTokenType.String ? AnthropicStopReasons.Parse(reader.ValueSpan) : FinishReason.Stop;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            sink.Start(new StreamStart(id, model, createdUnixSeconds));
+            if (ReadContent(body, sink) is { } error)
+            {
+                return error;
+            }
+            sink.Finish(FinalReason(reason));
+            sink.ReportUsage(_usage.ToCanonical());
+            Finished = true;
+            return null;
+        }
+        catch (JsonException)
+        {
+            return Invalid("an answer that is not valid JSON");
+        }
+    }
+
+    private ProviderError? ReadContent(ReadOnlySpan<byte> body, IStreamEventSink sink)
+    {
+        var reader = new Utf8JsonReader(body);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isContent = reader.ValueTextEquals("content"u8);
+            reader.Read();
+            if (!isContent || reader.TokenType != JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+            var index = 0;
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                if (ReadBlock(ref reader, body, index++, sink) is { } error)
+                {
+                    return error;
+                }
+            }
+        }
+        return null;
+    }
+
+    private ProviderError? ReadBlock(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, int index, IStreamEventSink sink)
+    {
+        var kind = BlockKind.Ignored;
+        string? id = null, name = null, text = null, signature = null;
+        ReadOnlySpan<byte> input = default;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                kind = reader.ValueTextEquals("text"u8) ? BlockKind.Text
+                    : reader.ValueTextEquals("thinking"u8) ? BlockKind.Thinking
+                    : reader.ValueTextEquals("tool_use"u8) ? BlockKind.ToolUse
+                    : BlockKind.Ignored;
+            }
+            else if (reader.ValueTextEquals("input"u8))
+            {
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                input = body[start..(int)reader.BytesConsumed];
+            }
+            else
+            {
+                var field = reader.ValueTextEquals("id"u8) ? 1 : reader.ValueTextEquals("name"u8) ? 2
+                    : reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8) ? 3
+                    : reader.ValueTextEquals("signature"u8) ? 4 : 0;
+                reader.Read();
+                var value = field > 0 && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                reader.Skip();
+                switch (field)
+                {
+                    case 1: id = value; break;
+                    case 2: name = value; break;
+                    case 3: text = value; break;
+                    case 4: signature = value; break;
+                }
+            }
+        }
+        if (index >= MaxBlocks)
+        {
+            return Invalid("more content blocks than an answer has");
+        }
+        if (OpenBlock(index, kind, id, name, sink) is { } error)
+        {
+            return error;
+        }
+        switch (_kinds[index])
+        {
+            case BlockKind.Text when text is not null:
+                sink.TextDelta(System.Text.Encoding.UTF8.GetBytes(text));
+                break;
+            case BlockKind.Thinking:
+                sink.ReasoningDelta(System.Text.Encoding.UTF8.GetBytes(text ?? ""));
+                if (signature is not null)
+                {
+                    sink.ReasoningSignature(System.Text.Encoding.UTF8.GetBytes(signature));
+                }
+                break;
+            case BlockKind.ToolUse:
+                sink.ToolCallArgumentsDelta(_toolIndexes[index], input.IsEmpty ? "{}"u8 : input);
+                break;
+            case BlockKind.JsonAnswer:
+                sink.TextDelta(input);
+                break;
+        }
+        return null;
+    }
+}

@@ -1,0 +1,311 @@
+using System.Text.Json;
+using LlmProxy.Canonical;
+using LlmProxy.Streaming;
+using LlmProxy.Wire.OpenAI;
+
+namespace LlmProxy.Providers.OpenAI;
+
+/// <summary>
+/// Reads a Chat Completions answer into canonical events: a <c>chat.completion</c> body, or a stream of
+/// <c>chat.completion.chunk</c> events ended by <c>data: [DONE]</c>. Only the first choice is read. Reasoning comes
+/// as <c>reasoning_content</c> (DeepSeek, vLLM) or <c>reasoning</c> (Ollama, OpenRouter). Tool calls keep the
+/// provider's own index; the id and name come on a call's first delta, the arguments in fragments after.
+/// </summary>
+internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : IAnswerTranslator
+{
+    private const int MaxToolCalls = 1024;
+
+    private bool _started;
+    private string? _id;
+    private string? _model;
+    private bool[] _toolStarted = new bool[4];
+    private int _lastToolIndex = -1;
+    private readonly JsonStringReader _strings = new();
+
+    public bool Finished { get; private set; }
+
+    public ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink)
+    {
+        if (sseEvent.Data.SequenceEqual("[DONE]"u8))
+        {
+            Finished = true;
+            return null;
+        }
+        return Translate(sseEvent.Data, sink, isBody: false);
+    }
+
+    public ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
+    {
+        var error = Translate(body, sink, isBody: true);
+        Finished = error is null;
+        return error;
+    }
+
+    private ProviderError? Translate(ReadOnlySpan<byte> json, IStreamEventSink sink, bool isBody)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Invalid("data that is not a JSON object");
+            }
+            FinishReason? finish = null;
+            TokenUsage? usage = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("choices"u8))
+                {
+                    reader.Read();
+                    if (ReadChoices(ref reader, sink, ref finish) is { } choiceError)
+                    {
+                        return choiceError;
+                    }
+                }
+                else if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    _id ??= reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0 ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("model"u8))
+                {
+                    reader.Read();
+                    _model ??= reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("usage"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        usage = OpenAIUsageReader.Read(ref reader);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                else if (reader.ValueTextEquals("error"u8))
+                {
+                    // An error sent as a stream event (or a 200 body) has no status of its own: a server error.
+                    return OpenAIErrorMapper.Map(500, json, null);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            if (isBody || finish is not null || usage is not null)
+            {
+                EnsureStarted(sink);
+            }
+            if (finish is { } reason)
+            {
+                sink.Finish(reason);
+            }
+            if (usage is { } tokens)
+            {
+                sink.ReportUsage(tokens);
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return Invalid("data that is not valid JSON");
+        }
+        catch (InvalidOperationException)
+        {
+            return Invalid("a value of the wrong type");
+        }
+    }
+
+    private void EnsureStarted(IStreamEventSink sink)
+    {
+        if (!_started)
+        {
+            _started = true;
+            sink.Start(new StreamStart(_id ?? "chatcmpl-" + Guid.NewGuid().ToString("N"), _model ?? "", createdUnixSeconds));
+        }
+    }
+
+    private static ProviderError Invalid(string what) => new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
+
+    private ProviderError? ReadChoices(ref Utf8JsonReader reader, IStreamEventSink sink, ref FinishReason? finish)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return null;
+        }
+        var first = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            if (!first)
+            {
+                reader.Skip();
+                continue;
+            }
+            first = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("message"u8))
+                {
+                    reader.Read();
+                    if (ReadMessage(ref reader, sink) is { } error)
+                    {
+                        return error;
+                    }
+                }
+                else if (reader.ValueTextEquals("finish_reason"u8))
+                {
+                    reader.Read();
+                    finish = reader.TokenType == JsonTokenType.String ? OpenAIFinishReasons.Parse(reader.ValueSpan) : finish;
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        return null;
+    }
+
+    private ProviderError? ReadMessage(ref Utf8JsonReader reader, IStreamEventSink sink)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        EnsureStarted(sink);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("content"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+                {
+                    sink.TextDelta(_strings.Read(ref reader));
+                }
+            }
+            else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+                {
+                    sink.ReasoningDelta(_strings.Read(ref reader));
+                }
+            }
+            else if (reader.ValueTextEquals("tool_calls"u8))
+            {
+                reader.Read();
+                if (ReadToolCalls(ref reader, sink) is { } error)
+                {
+                    return error;
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return null;
+    }
+
+    private ProviderError? ReadToolCalls(ref Utf8JsonReader reader, IStreamEventSink sink)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return null;
+        }
+        var position = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            int? index = null;
+            string? id = null, name = null;
+            scoped ReadOnlySpan<byte> arguments = default;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("index"u8))
+                {
+                    reader.Read();
+                    index = reader.GetInt32();
+                }
+                else if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("function"u8))
+                {
+                    reader.Read();
+                    arguments = ReadFunction(ref reader, ref name);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            // A whole (non-stream) message lists calls without an index: their position is it.
+            var at = index ?? (id is not null ? position : Math.Max(_lastToolIndex, 0));
+            position++;
+            if (at is < 0 or >= MaxToolCalls)
+            {
+                return Invalid($"a tool call index of {at}");
+            }
+            if (at >= _toolStarted.Length)
+            {
+                Array.Resize(ref _toolStarted, Math.Max(at + 1, _toolStarted.Length * 2));
+            }
+            if (!_toolStarted[at])
+            {
+                if (id is null || name is null)
+                {
+                    return Invalid($"tool call {at} without an id or a name on its first delta");
+                }
+                _toolStarted[at] = true;
+                _lastToolIndex = at;
+                sink.ToolCallStart(at, id, name);
+            }
+            if (!arguments.IsEmpty)
+            {
+                sink.ToolCallArgumentsDelta(at, arguments);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Reads a tool call's function object: its name, and its arguments fragment (returned, unescaped).</summary>
+    private ReadOnlySpan<byte> ReadFunction(scoped ref Utf8JsonReader reader, ref string? name)
+    {
+        ReadOnlySpan<byte> arguments = default;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return arguments;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("name"u8))
+            {
+                reader.Read();
+                name = reader.TokenType == JsonTokenType.String ? reader.GetString() : name;
+            }
+            else if (reader.ValueTextEquals("arguments"u8))
+            {
+                reader.Read();
+                arguments = reader.TokenType == JsonTokenType.String ? _strings.Read(ref reader) : default;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return arguments;
+    }
+}

@@ -1,0 +1,24 @@
+using System.Buffers;
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Providers.OpenAI;
+
+/// <summary>
+/// Serves a canonical request from any Chat Completions provider (OpenAI, Azure, compatible servers): the body is
+/// written by <see cref="OpenAIRequestMapper"/>, sent with the provider's own URL and auth, and read back by
+/// <see cref="OpenAIAnswerTranslator"/>.
+/// </summary>
+internal sealed class OpenAICanonicalChat(INativeWireProvider provider, ProviderServices services, bool maxCompletionTokens)
+{
+    private readonly ILogger _logger = services.Logs.CreateLogger(provider.GetType());
+
+    public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
+    {
+        var body = new ArrayBufferWriter<byte>(4096);
+        OpenAIRequestMapper.Write(request, target, body, _logger, maxCompletionTokens);
+        using var message = provider.CreateRequest(WireFormat.OpenAIChatCompletions, target.Model);
+        var translator = new OpenAIAnswerTranslator(services.Time.GetUtcNow().ToUnixTimeSeconds());
+        return await TranslatedExchange.RunAsync(services.Http, message, body.WrittenMemory, target, request.Stream, provider, translator, sink,
+            cancellationToken).ConfigureAwait(false);
+    }
+}

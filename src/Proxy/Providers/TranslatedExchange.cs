@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.Http.Headers;
+using LlmProxy.Canonical;
+using LlmProxy.Streaming;
+
+namespace LlmProxy.Providers;
+
+/// <summary>
+/// The mechanics every translating provider shares: send, map a non-success answer, then feed the body to the
+/// provider's <see cref="IAnswerTranslator"/> (a stream event by event as it arrives, flushing the sink after each
+/// read; a JSON body once whole) and say whether the answer completed.
+/// </summary>
+internal static class TranslatedExchange
+{
+    private const int StreamReadSize = 32 * 1024;
+    private const int MaxBodyBytes = 64 * 1024 * 1024;
+
+    /// <summary>Sends <paramref name="request"/> (URL and auth set) with <paramref name="jsonBody"/> and translates the answer into <paramref name="sink"/>.</summary>
+    public static async ValueTask<ProviderError?> RunAsync(HttpMessageInvoker http, HttpRequestMessage request, ReadOnlyMemory<byte> jsonBody,
+        ProviderTarget target, bool stream, IUpstreamErrorMapper errors, IAnswerTranslator translator, IStreamEventSink sink,
+        CancellationToken cancellationToken)
+    {
+        request.Content = new ReadOnlyMemoryContent(jsonBody) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        var (call, error) = await UpstreamCall.SendAsync(http, request, target.Timeouts, stream, cancellationToken).ConfigureAwait(false);
+        using (call)
+        {
+            if (error is not null)
+            {
+                return error;
+            }
+            if (!UpstreamCall.IsSuccess(call.Response!.StatusCode))
+            {
+                return await call.ReadErrorAsync(errors).ConfigureAwait(false);
+            }
+            try
+            {
+                return stream
+                    ? await ReadStreamAsync(call, translator, sink, cancellationToken).ConfigureAwait(false)
+                    : await ReadBodyAsync(call, translator, sink).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+            {
+                return call.ErrorFrom(e);
+            }
+        }
+    }
+
+    private static async ValueTask<ProviderError?> ReadStreamAsync(UpstreamCall call, IAnswerTranslator translator, IStreamEventSink sink,
+        CancellationToken cancellationToken)
+    {
+        var parser = new SseEventParser();
+        // Zero-byte reads: an idle stream holds no buffer while it waits.
+        var input = PipeReader.Create(await call.Response!.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false),
+            new StreamPipeReaderOptions(bufferSize: StreamReadSize, minimumReadSize: 1024, useZeroByteReads: true));
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(call.Token).ConfigureAwait(false);
+                call.OnProgress();
+                var buffer = result.Buffer;
+                var error = TranslateEvents(ref buffer, result.IsCompleted, parser, translator, sink);
+                input.AdvanceTo(buffer.Start, buffer.End);
+                await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (error is not null)
+                {
+                    return error;
+                }
+                if (result.IsCompleted || translator.Finished)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await input.CompleteAsync().ConfigureAwait(false);
+        }
+        return translator.Finished ? null : new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before its end signal");
+    }
+
+    private static ProviderError? TranslateEvents(ref ReadOnlySequence<byte> buffer, bool isLast, SseEventParser parser,
+        IAnswerTranslator translator, IStreamEventSink sink)
+    {
+        while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _))
+        {
+            if (Translate(parser.Parse(sseEvent), translator, sink) is { } error)
+            {
+                return error;
+            }
+        }
+        if (isLast && !buffer.IsEmpty)
+        {
+            // The spec drops an unterminated last event, but a provider that forgot the blank line still meant it.
+            var remainder = buffer;
+            buffer = buffer.Slice(buffer.End);
+            return Translate(parser.Parse(remainder), translator, sink);
+        }
+        return null;
+    }
+
+    private static ProviderError? Translate(in SseEvent sseEvent, IAnswerTranslator translator, IStreamEventSink sink) =>
+        sseEvent.HasData ? translator.TranslateEvent(sseEvent, sink) : null;
+
+    private static async ValueTask<ProviderError?> ReadBodyAsync(UpstreamCall call, IAnswerTranslator translator, IStreamEventSink sink)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var length = 0;
+        try
+        {
+            await using var body = await call.Response!.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(length), call.Token).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+                if (length == buffer.Length)
+                {
+                    if (length >= MaxBodyBytes)
+                    {
+                        return new ProviderError(ProviderErrorKind.InvalidResponse, $"the provider's answer is larger than {MaxBodyBytes / (1024 * 1024)} MiB");
+                    }
+                    var larger = ArrayPool<byte>.Shared.Rent(length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+            return translator.TranslateBody(buffer.AsSpan(0, length), sink);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
