@@ -1,5 +1,6 @@
 using LlmProxy.Canonical;
 using LlmProxy.Inbound;
+using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIChat;
 using LlmProxy.Inbound.OpenAIModels;
 
@@ -19,11 +20,15 @@ internal static class ProxyEndpoints
         var models = services.GetRequiredService<OpenAIModelsEndpoint>();
         var pipeline = services.GetRequiredService<InboundPipeline>();
         var openAIChat = new OpenAIChatDialect();
+        var anthropicMessages = new AnthropicMessagesDialect();
+        var anthropicCount = new AnthropicCountTokensDialect();
 
         app.MapGet("/health", (RequestDelegate)health.HandleAsync);
         app.MapGet("/v1/models", (RequestDelegate)models.ListAsync);
         app.MapGet("/v1/models/{**id}", (RequestDelegate)models.GetAsync);
         app.MapPost("/v1/chat/completions", context => pipeline.HandleAsync(context, openAIChat));
+        app.MapPost("/v1/messages", context => pipeline.HandleAsync(context, anthropicMessages));
+        app.MapPost("/v1/messages/count_tokens", context => pipeline.HandleCountAsync(context, anthropicCount));
         app.MapFallback(context => errors.WriteAsync(context, new GatewayError(404, ErrorKind.NotFound,
             $"Unknown route: {context.Request.Method} {context.Request.Path}", "unknown_route")));
         return app;

@@ -1,13 +1,17 @@
 using LlmProxy.Canonical;
+using LlmProxy.Wire.Anthropic;
 using LlmProxy.Wire.OpenAI;
 
 namespace LlmProxy.Inbound;
 
 /// <summary>
 /// Writes errors that happen outside a dialect's endpoint (auth, unknown routes, crashes) in the envelope of the
-/// dialect the path belongs to. Every path is OpenAI's until another dialect claims its own.
+/// dialect the path belongs to: Anthropic's under <c>/v1/messages</c> (its SDKs parse nothing else), OpenAI's elsewhere.
 /// </summary>
 internal sealed class ErrorResponder
 {
-    public Task WriteAsync(HttpContext context, GatewayError error) => OpenAIErrorWriter.WriteAsync(context.Response, error);
+    public Task WriteAsync(HttpContext context, GatewayError error) =>
+        context.Request.Path.StartsWithSegments("/v1/messages")
+            ? AnthropicErrorWriter.WriteAsync(context.Response, error)
+            : OpenAIErrorWriter.WriteAsync(context.Response, error);
 }

@@ -24,7 +24,58 @@ internal sealed partial class InboundPipeline(
     public async Task HandleAsync(HttpContext context, IInboundDialect dialect)
     {
         var started = Stopwatch.GetTimestamp();
+        var admission = await AdmitAsync(context, dialect);
+        if (admission is not var (body, envelope, route, key))
+        {
+            return;
+        }
+        using (body)
+        {
+            // Step 5: the deployments in order, until one answers or a failure may not be retried.
+            await ServeAsync(context, dialect, body, envelope, route, key, started);
+        }
+    }
 
+    /// <summary>
+    /// Token counting (Anthropic's count_tokens): answered by the first deployment whose provider counts in this
+    /// format natively, else estimated from the canonical request, since counting must not cost a completion.
+    /// </summary>
+    public async Task HandleCountAsync(HttpContext context, IInboundDialect dialect)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var admission = await AdmitAsync(context, dialect);
+        if (admission is not var (body, envelope, route, _))
+        {
+            return;
+        }
+        using (body)
+        {
+            foreach (var deployment in route.Deployments)
+            {
+                if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
+                {
+                    var (_, error) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, started);
+                    if (error is not null && error.Kind != ProviderErrorKind.Canceled && !context.Response.HasStarted)
+                    {
+                        await dialect.WriteErrorAsync(context.Response, GatewayErrors.FromProvider(error, deployment.Name));
+                    }
+                    return;
+                }
+            }
+            if (!dialect.TryReadCanonical(body.Memory, out var canonical, out var readError))
+            {
+                await dialect.WriteErrorAsync(context.Response, readError!);
+                return;
+            }
+            var writer = dialect.CreateAnswerWriter(context, envelope);
+            writer.ReportUsage(new TokenUsage(TokenEstimate.Of(canonical!), 0));
+            await writer.CompleteAsync(context.RequestAborted);
+        }
+    }
+
+    /// <summary>Steps 1 to 4, which every request passes before any provider is called; null when an error answer was written.</summary>
+    private async Task<(RequestBody Body, RequestEnvelope Envelope, ModelRoute Route, ClientKey Key)?> AdmitAsync(HttpContext context, IInboundDialect dialect)
+    {
         // Step 1: the caller. ClientAuthentication has already turned away every /v1 request without a valid key.
         var key = context.Features.GetRequiredFeature<ClientKey>();
 
@@ -33,36 +84,37 @@ internal sealed partial class InboundPipeline(
         if (body is null)
         {
             await dialect.WriteErrorAsync(context.Response, bodyError!);
-            return;
+            return null;
         }
-        using (body)
+
+        // Step 3: the envelope: model, stream, usage; this pass also rejects malformed JSON.
+        if (!dialect.TryReadEnvelope(body.Memory, out var envelope, out var envelopeError))
         {
-            // Step 3: the envelope: model, stream, usage; this pass also rejects malformed JSON.
-            if (!dialect.TryReadEnvelope(body.Memory, out var envelope, out var envelopeError))
-            {
-                await dialect.WriteErrorAsync(context.Response, envelopeError!);
-                return;
-            }
-
-            // Step 4: the route, and whether this key may take it.
-            var route = catalog.Find(envelope.ModelUtf8.Span);
-            if (route is null)
-            {
-                var name = Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
-                await dialect.WriteErrorAsync(context.Response, GatewayError.BadRequest(
-                    $"The model '{name}' does not exist on this proxy; GET /v1/models lists the models you can use.", "model", "model_not_found"));
-                return;
-            }
-            if (!key.MayUse(route.Alias))
-            {
-                await dialect.WriteErrorAsync(context.Response, new GatewayError(403, ErrorKind.PermissionDenied,
-                    $"This key may not use the model '{route.Alias}'.", "model_not_allowed", "model"));
-                return;
-            }
-
-            // Step 5: the deployments in order, until one answers or a failure may not be retried.
-            await ServeAsync(context, dialect, body, envelope, route, key, started);
+            body.Dispose();
+            await dialect.WriteErrorAsync(context.Response, envelopeError!);
+            return null;
         }
+
+        // Step 4: the route, and whether this key may take it.
+        var route = catalog.Find(envelope.ModelUtf8.Span);
+        GatewayError? refusal = null;
+        if (route is null)
+        {
+            var name = Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
+            refusal = GatewayError.BadRequest(
+                $"The model '{name}' does not exist on this proxy; GET /v1/models lists the models you can use.", "model", "model_not_found");
+        }
+        else if (!key.MayUse(route.Alias))
+        {
+            refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key may not use the model '{route.Alias}'.", "model_not_allowed", "model");
+        }
+        if (refusal is not null)
+        {
+            body.Dispose();
+            await dialect.WriteErrorAsync(context.Response, refusal);
+            return null;
+        }
+        return (body, envelope, route!, key);
     }
 
     private async Task ServeAsync(HttpContext context, IInboundDialect dialect, RequestBody body, RequestEnvelope envelope,

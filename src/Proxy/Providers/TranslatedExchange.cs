@@ -80,7 +80,8 @@ internal static class TranslatedExchange
         return translator.Finished ? null : new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before its end signal");
     }
 
-    private static ProviderError? TranslateEvents(ref ReadOnlySequence<byte> buffer, bool isLast, SseEventParser parser,
+    /// <summary>Translates every complete event of <paramref name="buffer"/>, leaving an incomplete tail (or, when <paramref name="isLast"/>, nothing).</summary>
+    internal static ProviderError? TranslateEvents(ref ReadOnlySequence<byte> buffer, bool isLast, SseEventParser parser,
         IAnswerTranslator translator, IStreamEventSink sink)
     {
         while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _))

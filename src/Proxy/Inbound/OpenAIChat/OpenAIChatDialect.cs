@@ -21,7 +21,8 @@ internal sealed class OpenAIChatDialect : IInboundDialect
     }
 
     public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
-        OpenAIChatPassThroughRelay.RelayAsync(context, call, envelope, deployment);
+        PassThroughRelay.RelayAsync(context, call, new OpenAIChatStreamFilter(envelope.ClientWantsUsage), OpenAIUsageReader.ReadDocument,
+            OpenAIErrorWriter.WriteStreamEvent, deployment);
 
     public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope) =>
         envelope.Stream ? new OpenAIChatStreamWriter(context, envelope.ClientWantsUsage) : new OpenAIChatResponseWriter(context);

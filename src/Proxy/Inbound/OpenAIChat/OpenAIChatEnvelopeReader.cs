@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Unicode;
 using LlmProxy.Canonical;
 
 namespace LlmProxy.Inbound.OpenAIChat;
@@ -11,7 +10,6 @@ namespace LlmProxy.Inbound.OpenAIChat;
 /// </summary>
 internal static class OpenAIChatEnvelopeReader
 {
-    private static readonly JsonReaderOptions Options = new() { MaxDepth = 256 };
     private static readonly byte[] AddStreamOptions = ",\"stream_options\":{\"include_usage\":true}"u8.ToArray();
     private static readonly byte[] UsageOnObject = "{\"include_usage\":true}"u8.ToArray();
     private static readonly byte[] IncludeUsageFirst = "\"include_usage\":true,"u8.ToArray();
@@ -21,10 +19,8 @@ internal static class OpenAIChatEnvelopeReader
     public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)
     {
         envelope = default;
-        // The reader checks JSON grammar but not the UTF-8 inside strings; the provider would reject it less clearly.
-        if (!Utf8.IsValid(body.Span))
+        if (!EnvelopeFields.TryOpen(body, out error))
         {
-            error = GatewayError.BadRequest("The request body is not valid UTF-8.");
             return false;
         }
         try
@@ -33,7 +29,7 @@ internal static class OpenAIChatEnvelopeReader
         }
         catch (JsonException e)
         {
-            error = GatewayError.BadRequest($"The request body is not valid JSON: {e.Message}");
+            error = EnvelopeFields.InvalidJson(e);
             return false;
         }
     }
@@ -41,14 +37,14 @@ internal static class OpenAIChatEnvelopeReader
     private static bool TryReadCore(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)
     {
         envelope = default;
-        var reader = new Utf8JsonReader(body.Span, Options);
+        var reader = new Utf8JsonReader(body.Span, EnvelopeFields.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            error = GatewayError.BadRequest("The request body must be a JSON object.");
+            error = EnvelopeFields.NotAnObject();
             return false;
         }
-        ReadOnlyMemory<byte> model = default;
-        int modelOffset = -1, modelLength = 0, rootEnd = -1;
+        var model = ModelToken.None;
+        var rootEnd = -1;
         bool stream = false, inStreamOptions = false, optionsHaveMembers = false;
         int optionsStart = -1, optionsNullOffset = -1, includeUsageOffset = -1, includeUsageLength = 0;
         bool? includeUsage = null;
@@ -58,25 +54,17 @@ internal static class OpenAIChatEnvelopeReader
             {
                 if (reader.ValueTextEquals("model"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.String || modelOffset >= 0)
+                    if (!EnvelopeFields.TryReadModel(ref reader, body, ref model, out error))
                     {
-                        error = GatewayError.BadRequest(modelOffset >= 0 ? "'model' appears twice." : "'model' must be a string.", "model");
                         return false;
                     }
-                    modelOffset = (int)reader.TokenStartIndex;
-                    modelLength = reader.ValueSpan.Length + 2;
-                    model = reader.ValueIsEscaped ? Unescape(ref reader) : body.Slice(modelOffset + 1, reader.ValueSpan.Length);
                 }
                 else if (reader.ValueTextEquals("stream"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                    if (!EnvelopeFields.TryReadStream(ref reader, out stream, out error))
                     {
-                        error = GatewayError.BadRequest("'stream' must be a boolean.", "stream");
                         return false;
                     }
-                    stream = reader.TokenType == JsonTokenType.True;
                 }
                 else if (reader.ValueTextEquals("stream_options"u8))
                 {
@@ -122,9 +110,9 @@ internal static class OpenAIChatEnvelopeReader
                 rootEnd = (int)reader.TokenStartIndex;
             }
         }
-        if (modelOffset < 0)
+        if (model.Offset < 0)
         {
-            error = GatewayError.BadRequest("You must provide a model parameter.", "model");
+            error = EnvelopeFields.MissingModel();
             return false;
         }
         var clientWantsUsage = stream && includeUsage == true;
@@ -133,15 +121,8 @@ internal static class OpenAIChatEnvelopeReader
             : optionsStart >= 0 ? new BodySplice(optionsStart + 1, 0, optionsHaveMembers ? IncludeUsageFirst : IncludeUsageOnly)
             : optionsNullOffset >= 0 ? new BodySplice(optionsNullOffset, 4, UsageOnObject)
             : new BodySplice(rootEnd, 0, AddStreamOptions);
-        envelope = new RequestEnvelope(model, modelOffset, modelLength, stream, clientWantsUsage, splice);
+        envelope = new RequestEnvelope(model.Value, model.Offset, model.Length, stream, clientWantsUsage, splice);
         error = null;
         return true;
-    }
-
-    private static ReadOnlyMemory<byte> Unescape(ref Utf8JsonReader reader)
-    {
-        var buffer = new byte[reader.ValueSpan.Length];
-        var written = reader.CopyString(buffer);
-        return buffer.AsMemory(0, written);
     }
 }

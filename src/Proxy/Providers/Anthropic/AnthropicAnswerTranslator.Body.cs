@@ -63,6 +63,10 @@ internal sealed partial class AnthropicAnswerTranslator
         {
             return Invalid("an answer that is not valid JSON");
         }
+        catch (InvalidOperationException)
+        {
+            return Invalid("an answer with a value of the wrong type");
+        }
     }
 
     private ProviderError? ReadContent(ReadOnlySpan<byte> body, IStreamEventSink sink)

@@ -27,6 +27,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
 
     private enum BlockKind : byte
     {
+        NotStarted,
         Ignored,
         Text,
         Thinking,
@@ -86,6 +87,10 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         catch (JsonException)
         {
             return Invalid("an event that is not valid JSON");
+        }
+        catch (InvalidOperationException)
+        {
+            return Invalid("an event with a value of the wrong type");
         }
     }
 
@@ -266,7 +271,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
                 reader.Skip();
             }
         }
-        if (index < 0 || index >= _kinds.Length)
+        if (index < 0 || index >= _kinds.Length || _kinds[index] == BlockKind.NotStarted)
         {
             return Invalid($"a delta for content block {index}, which was never started");
         }

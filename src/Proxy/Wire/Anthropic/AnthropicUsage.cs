@@ -57,6 +57,20 @@ internal readonly record struct AnthropicUsage(long? Input, long? Output, long? 
         return new AnthropicUsage(input, output, cacheRead, cacheWrite);
     }
 
+    /// <summary>Reads a whole JSON document that is a usage object into canonical counts; null when it is not one.</summary>
+    public static TokenUsage? ReadDocument(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            return reader.Read() && reader.TokenType == JsonTokenType.StartObject ? Read(ref reader).ToCanonical() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Writes <c>"usage":{...}</c> as Anthropic does, from canonical counts.</summary>
     public static void Write(Utf8JsonWriter writer, in TokenUsage usage)
     {

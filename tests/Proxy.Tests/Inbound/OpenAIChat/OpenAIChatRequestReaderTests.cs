@@ -7,34 +7,86 @@ namespace LlmProxy.Tests.Inbound.OpenAIChat;
 public sealed class OpenAIChatRequestReaderTests
 {
     [Fact]
-    public void TryRead_RolesAndContentForms_BecomeCanonicalMessages()
+    public void TryRead_EveryMessageForm_BecomesCanonicalTurnsAndParts()
     {
         var request = Read("""
             {"model":"m","max_completion_tokens":5,"messages":[
-              {"role":"developer","content":"be brief"},
-              {"role":"user","content":[{"type":"text","text":"look "},{"type":"image_url","image_url":{"url":"data:,"}},{"type":"text","text":"here"}]},
-              {"role":"assistant","content":null,"tool_calls":[{"id":"c","type":"function","function":{"name":"f","arguments":"{}"}}]},
-              {"role":"tool","tool_call_id":"c","content":"42"}]}
+              {"role":"system","content":"be brief"},
+              {"role":"developer","content":[{"type":"text","text":"in French"}]},
+              {"role":"user","content":[{"type":"text","text":"look "},{"type":"image_url","image_url":{"url":"data:image/jpeg;base64,AAAA"}},{"type":"image_url","image_url":{"url":"https://x.test/cat.png","detail":"low"}}]},
+              {"role":"assistant","content":null,"reasoning_content":"hmm","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{\"a\":1}"}}]},
+              {"role":"tool","tool_call_id":"c1","content":"42"}]}
             """);
 
-        Assert.Equal([ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.Tool], request.Messages.Select(m => m.Role));
-        Assert.Equal(["be brief", "look here", "", "42"], request.Messages.Select(m => m.Text));
+        Assert.Equal("be brief\n\nin French", request.System);
+        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool], request.Messages.Select(m => m.Role));
+        Assert.Equal([new TextPart("look "), new ImagePart("image/jpeg", "AAAA", null), new ImagePart(null, null, "https://x.test/cat.png")], request.Messages[0].Parts);
+        Assert.Equal([new ReasoningPart("hmm", null), new ToolCallPart("c1", "f", "{\"a\":1}")], request.Messages[1].Parts);
+        Assert.Equal([new ToolResultPart("c1", "42", false)], request.Messages[2].Parts);
         Assert.Equal(5, request.MaxTokens);
+    }
+
+    [Fact]
+    public void TryRead_Parameters_AreReadAndUnknownOnesListedAsIgnored()
+    {
+        var request = Read("""
+            {"model":"m","messages":[{"role":"user","content":"x"}],"max_tokens":7,"temperature":0.5,"top_p":0.9,"stop":"END","user":"u-1",
+             "tools":[{"type":"function","function":{"name":"get","description":"gets","parameters":{"type":"object","properties":{"q":{"type":"string"}}}}}],
+             "tool_choice":{"type":"function","function":{"name":"get"}},"parallel_tool_calls":false,
+             "response_format":{"type":"json_schema","json_schema":{"name":"out","schema":{"type":"object"},"strict":true}},
+             "reasoning_effort":"high","stream":true,"stream_options":{"include_usage":true},"seed":3,"logprobs":true,"n":null}
+            """);
+
+        Assert.Equal(7, request.MaxTokens);
+        Assert.Equal(0.5, request.Temperature);
+        Assert.Equal(0.9, request.TopP);
+        Assert.Equal(["END"], request.Stop);
+        Assert.Equal("u-1", request.User);
+        var tool = Assert.Single(request.Tools!);
+        Assert.Equal(("get", "gets"), (tool.Name, tool.Description));
+        Assert.Equal("""{"type":"object","properties":{"q":{"type":"string"}}}""", tool.ParametersJson);
+        Assert.Equal(new ToolChoice(ToolChoiceMode.Named, "get"), request.ToolChoice);
+        Assert.False(request.ParallelToolCalls);
+        Assert.Equal(new ResponseFormat(ResponseFormatKind.JsonSchema, "out", """{"type":"object"}"""), request.ResponseFormat);
+        Assert.Equal(new ReasoningRequest("high", null), request.Reasoning);
+        Assert.True(request.Stream);
+        Assert.Equal(["seed", "logprobs"], request.Ignored);
+    }
+
+    [Theory]
+    [InlineData("none", nameof(ToolChoiceMode.None))]
+    [InlineData("auto", nameof(ToolChoiceMode.Auto))]
+    [InlineData("required", nameof(ToolChoiceMode.Required))]
+    public void TryRead_ToolChoiceWords_MapToModes(string choice, string mode)
+    {
+        var request = Read($$"""{"model":"m","messages":[{"role":"user","content":"x"}],"tool_choice":"{{choice}}"}""");
+
+        Assert.Equal(new ToolChoice(Enum.Parse<ToolChoiceMode>(mode)), request.ToolChoice);
     }
 
     [Theory]
     [InlineData("""{"model":"m"}""", "'messages' must be a non-empty array")]
     [InlineData("""{"model":"m","messages":[]}""", "'messages' must be a non-empty array")]
-    [InlineData("""{"model":"m","messages":{}}""", "'messages' must be an array")]
+    [InlineData("""{"model":"m","messages":{}}""", "'messages' must be a non-empty array")]
     [InlineData("""{"model":"m","messages":["hi"]}""", "'messages[0]' must be an object")]
     [InlineData("""{"model":"m","messages":[{"role":"wizard","content":"x"}]}""", "'messages[0].role' must be one of")]
-    [InlineData("""{"model":"m","messages":[{"role":"user","content":42}]}""", "'messages[0].content' must be a string or an array")]
-    [InlineData("""{"model":"m","messages":[{"role":"user","content":["x"]}]}""", "'messages[0].content' parts must be objects")]
+    [InlineData("""{"model":"m","messages":[{"content":"x"}]}""", "'messages[0].role' is required")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":42}]}""", "'messages[0].content' must be an array")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":["x"]}]}""", "'messages[0].content[0]' must be an object")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio"}]}]}""", "must be text or image_url")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,AAAA"}}]}]}""", "base64 data URL")]
+    [InlineData("""{"model":"m","messages":[{"role":"tool","content":"x"}]}""", "'messages[0].tool_call_id' is required")]
+    [InlineData("""{"model":"m","messages":[{"role":"assistant","tool_calls":[{"type":"function","function":{"name":"f"}}]}]}""", "'messages[0].tool_calls[0].id' is required")]
     [InlineData("""{"model":"m","max_tokens":0,"messages":[{"role":"user","content":"x"}]}""", "'max_tokens' must be a positive whole number")]
     [InlineData("""{"model":"m","max_tokens":1.5,"messages":[{"role":"user","content":"x"}]}""", "'max_tokens' must be a positive whole number")]
-    public void TryRead_BadMessages_Is400NamingTheParam(string body, string reason)
+    [InlineData("""{"model":"m","temperature":"hot","messages":[{"role":"user","content":"x"}]}""", "'temperature' must be a number")]
+    [InlineData("""{"model":"m","tool_choice":"sometimes","messages":[{"role":"user","content":"x"}]}""", "'tool_choice' must be none, auto")]
+    [InlineData("""{"model":"m","tools":[{"type":"function","function":{}}],"messages":[{"role":"user","content":"x"}]}""", "'tools[0].function.name' is required")]
+    [InlineData("""{"model":"m","response_format":{"type":"yaml"},"messages":[{"role":"user","content":"x"}]}""", "'response_format.type' must be")]
+    [InlineData("""{"model":"m","stop":[1],"messages":[{"role":"user","content":"x"}]}""", "'stop' must hold strings")]
+    public void TryRead_BadField_Is400NamingIt(string body, string reason)
     {
-        Assert.True(OpenAIChatEnvelopeReader.TryRead(Encoding.UTF8.GetBytes(body), out _, out _), "the envelope is valid; the messages are not");
+        Assert.True(OpenAIChatEnvelopeReader.TryRead(Encoding.UTF8.GetBytes(body), out _, out _), "the envelope is valid; the rest is not");
 
         Assert.False(OpenAIChatRequestReader.TryRead(Encoding.UTF8.GetBytes(body), out _, out var error));
 
@@ -42,7 +94,7 @@ public sealed class OpenAIChatRequestReaderTests
         Assert.Contains(reason, error.Message);
     }
 
-    private static ChatRequest Read(string body)
+    internal static ChatRequest Read(string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         Assert.True(OpenAIChatEnvelopeReader.TryRead(bytes, out _, out var envelopeError), envelopeError?.Message);

@@ -1,23 +1,27 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Http.Features;
+using LlmProxy.Canonical;
 using LlmProxy.Providers;
 using LlmProxy.Streaming;
-using LlmProxy.Wire.OpenAI;
 
-namespace LlmProxy.Inbound.OpenAIChat;
+namespace LlmProxy.Inbound;
 
 /// <summary>
-/// Pipes an OpenAI-format answer back as it arrives, reading usage on the side: JSON bodies byte for byte, streams
-/// through <see cref="OpenAIChatStreamFilter"/>. A stream that ends without <c>[DONE]</c> was cut off: the client
-/// gets an in-stream error, never a silent ending that looks complete.
+/// Pipes a same-dialect answer back as it arrives, reading usage on the side: JSON bodies byte for byte, streams
+/// through the dialect's <see cref="SseRelayFilter"/>. A stream that ends without its end marker was cut off: the
+/// client gets an in-stream error in its dialect, never a silent ending that looks complete.
 /// </summary>
-internal static class OpenAIChatPassThroughRelay
+internal static class PassThroughRelay
 {
     private const int ReadSize = 16 * 1024;
     private const int StreamReadSize = 32 * 1024;
     private static readonly byte[] UsagePropertyName = "usage"u8.ToArray();
 
-    public static Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment)
+    /// <param name="readUsage">Reads the dialect's <c>usage</c> object of a non-stream body.</param>
+    /// <param name="writeStreamError">Writes an error event in the dialect's stream format.</param>
+    public static Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, SseRelayFilter filter,
+        UsageReader readUsage, Action<IBufferWriter<byte>, GatewayError> writeStreamError, string deployment)
     {
         var upstream = call.Response!;
         var response = context.Response;
@@ -25,17 +29,26 @@ internal static class OpenAIChatPassThroughRelay
         var contentType = upstream.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : "application/json";
         response.StatusCode = (int)upstream.StatusCode;
         response.ContentType = contentType;
-        if (upstream.Headers.NonValidated.TryGetValues("x-request-id", out var requestIds))
-        {
-            // Helps operators match a request to the provider's own logs.
-            response.Headers["x-request-id"] = requestIds.ToString();
-        }
+        // Helps operators match a request to the provider's own logs (OpenAI: x-request-id, Anthropic: request-id).
+        CopyHeader(upstream, response, "x-request-id");
+        CopyHeader(upstream, response, "request-id");
         return contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
-            ? RelayStreamAsync(context, call, envelope.ClientWantsUsage, deployment)
-            : RelayBodyAsync(context, call);
+            ? RelayStreamAsync(context, call, filter, writeStreamError, deployment)
+            : RelayBodyAsync(context, call, readUsage);
     }
 
-    private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call)
+    /// <summary>Reads a dialect's usage object; null when it is not one.</summary>
+    public delegate TokenUsage? UsageReader(ReadOnlySpan<byte> usageJson);
+
+    private static void CopyHeader(HttpResponseMessage upstream, HttpResponse response, string name)
+    {
+        if (upstream.Headers.NonValidated.TryGetValues(name, out var values))
+        {
+            response.Headers[name] = values.ToString();
+        }
+    }
+
+    private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call, UsageReader readUsage)
     {
         var response = context.Response;
         response.ContentLength = call.Response!.Content.Headers.ContentLength;
@@ -63,13 +76,13 @@ internal static class OpenAIChatPassThroughRelay
             context.Abort();
             return new RelayResult(null, call.ErrorFrom(e));
         }
-        return new RelayResult(usageCapture.IsComplete ? OpenAIUsageReader.ReadDocument(usageCapture.Value) : null, null);
+        return new RelayResult(usageCapture.IsComplete ? readUsage(usageCapture.Value) : null, null);
     }
 
-    private static async Task<RelayResult> RelayStreamAsync(HttpContext context, UpstreamCall call, bool clientWantsUsage, string deployment)
+    private static async Task<RelayResult> RelayStreamAsync(HttpContext context, UpstreamCall call, SseRelayFilter filter,
+        Action<IBufferWriter<byte>, GatewayError> writeStreamError, string deployment)
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var filter = new OpenAIChatStreamFilter(clientWantsUsage);
         var output = context.Response.BodyWriter;
         // Zero-byte reads: an idle stream holds no buffer while it waits, which is what lets thousands stay open.
         var input = PipeReader.Create(await call.Response!.Content.ReadAsStreamAsync(call.Token),
@@ -106,11 +119,11 @@ internal static class OpenAIChatPassThroughRelay
         }
         if (error is null && !filter.Done && !filter.ProviderSentError)
         {
-            error = new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before [DONE]");
+            error = new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before its end marker");
         }
         if (error is not null && error.Kind != ProviderErrorKind.Canceled && !filter.ProviderSentError)
         {
-            OpenAIErrorWriter.WriteStreamEvent(output, GatewayErrors.FromProvider(error, deployment));
+            writeStreamError(output, GatewayErrors.FromProvider(error, deployment));
             await output.FlushAsync(CancellationToken.None);
         }
         return new RelayResult(filter.Usage, filter.ProviderSentError

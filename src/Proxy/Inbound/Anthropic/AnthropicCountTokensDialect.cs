@@ -1,0 +1,29 @@
+using LlmProxy.Canonical;
+using LlmProxy.Providers;
+using LlmProxy.Wire.Anthropic;
+
+namespace LlmProxy.Inbound.Anthropic;
+
+/// <summary>
+/// <c>POST /v1/messages/count_tokens</c>: a Messages body without <c>max_tokens</c>, answered with
+/// <c>{"input_tokens":N}</c>, by Anthropic itself when the model is served by Claude, else by an estimate.
+/// </summary>
+internal sealed class AnthropicCountTokensDialect : IInboundDialect
+{
+    public WireFormat NativeFormat => WireFormat.AnthropicCountTokens;
+
+    public bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
+        AnthropicEnvelopeReader.TryRead(body, out envelope, out error);
+
+    public bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error) =>
+        AnthropicRequestReader.TryRead(body, out request, out error, requireMaxTokens: false);
+
+    public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream) => AnthropicHeaders.Forward(client, upstream);
+
+    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
+        PassThroughRelay.RelayAsync(context, call, new AnthropicStreamFilter(), static _ => null, AnthropicErrorWriter.WriteStreamEvent, deployment);
+
+    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope) => new AnthropicTokenCountWriter(context);
+
+    public Task WriteErrorAsync(HttpResponse response, GatewayError error) => AnthropicErrorWriter.WriteAsync(response, error);
+}

@@ -1,0 +1,64 @@
+using System.Text.Json;
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Inbound.Anthropic;
+
+/// <summary>
+/// One validating pass over a Messages body that finds what the proxy owns: <c>model</c> and <c>stream</c>.
+/// Anthropic streams always carry usage, so nothing else is spliced.
+/// </summary>
+internal static class AnthropicEnvelopeReader
+{
+    public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)
+    {
+        envelope = default;
+        if (!EnvelopeFields.TryOpen(body, out error))
+        {
+            return false;
+        }
+        try
+        {
+            var reader = new Utf8JsonReader(body.Span, EnvelopeFields.ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                error = EnvelopeFields.NotAnObject();
+                return false;
+            }
+            var model = ModelToken.None;
+            var stream = false;
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+                {
+                    continue;
+                }
+                if (reader.ValueTextEquals("model"u8))
+                {
+                    if (!EnvelopeFields.TryReadModel(ref reader, body, ref model, out error))
+                    {
+                        return false;
+                    }
+                }
+                else if (reader.ValueTextEquals("stream"u8))
+                {
+                    if (!EnvelopeFields.TryReadStream(ref reader, out stream, out error))
+                    {
+                        return false;
+                    }
+                }
+            }
+            if (model.Offset < 0)
+            {
+                error = EnvelopeFields.MissingModel();
+                return false;
+            }
+            envelope = new RequestEnvelope(model.Value, model.Offset, model.Length, stream, ClientWantsUsage: true, default);
+            return true;
+        }
+        catch (JsonException e)
+        {
+            error = EnvelopeFields.InvalidJson(e);
+            return false;
+        }
+    }
+}

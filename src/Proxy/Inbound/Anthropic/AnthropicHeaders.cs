@@ -1,0 +1,24 @@
+namespace LlmProxy.Inbound.Anthropic;
+
+/// <summary>
+/// The client headers a same-dialect Anthropic request keeps: <c>anthropic-version</c> (any date is accepted, since
+/// newer SDKs send newer ones; it replaces the provider's default) and <c>anthropic-beta</c> (betas such as
+/// prompt caching or 1M context change what the body may contain).
+/// </summary>
+internal static class AnthropicHeaders
+{
+    public static void Forward(HttpRequest client, HttpRequestMessage upstream)
+    {
+        var version = client.Headers["anthropic-version"];
+        if (version.Count > 0)
+        {
+            upstream.Headers.Remove("anthropic-version");
+            upstream.Headers.TryAddWithoutValidation("anthropic-version", version.ToString());
+        }
+        var betas = client.Headers["anthropic-beta"];
+        if (betas.Count > 0)
+        {
+            upstream.Headers.TryAddWithoutValidation("anthropic-beta", (IEnumerable<string?>)betas);
+        }
+    }
+}

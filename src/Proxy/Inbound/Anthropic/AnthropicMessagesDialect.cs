@@ -1,0 +1,28 @@
+using LlmProxy.Canonical;
+using LlmProxy.Providers;
+using LlmProxy.Wire.Anthropic;
+
+namespace LlmProxy.Inbound.Anthropic;
+
+/// <summary>Anthropic Messages, <c>POST /v1/messages</c>: what the Anthropic SDKs and Claude Code speak.</summary>
+internal sealed class AnthropicMessagesDialect : IInboundDialect
+{
+    public WireFormat NativeFormat => WireFormat.AnthropicMessages;
+
+    public bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
+        AnthropicEnvelopeReader.TryRead(body, out envelope, out error);
+
+    public bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error) =>
+        AnthropicRequestReader.TryRead(body, out request, out error);
+
+    public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream) => AnthropicHeaders.Forward(client, upstream);
+
+    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
+        PassThroughRelay.RelayAsync(context, call, new AnthropicStreamFilter(), AnthropicUsage.ReadDocument,
+            AnthropicErrorWriter.WriteStreamEvent, deployment);
+
+    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope) =>
+        envelope.Stream ? new AnthropicMessagesStreamWriter(context) : new AnthropicMessagesResponseWriter(context);
+
+    public Task WriteErrorAsync(HttpResponse response, GatewayError error) => AnthropicErrorWriter.WriteAsync(response, error);
+}

@@ -1,0 +1,179 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using LlmProxy.Canonical;
+using LlmProxy.Wire.Anthropic;
+
+namespace LlmProxy.Inbound.Anthropic;
+
+/// <summary>
+/// Writes canonical events in the exact Messages stream grammar the Anthropic SDKs and Claude Code parse: one
+/// <c>message_start</c>; content blocks opened with <c>content_block_start</c>, filled with <c>text_delta</c>,
+/// <c>thinking_delta</c>/<c>signature_delta</c> or <c>input_json_delta</c>, and closed with
+/// <c>content_block_stop</c>, one at a time and in order; then <c>message_delta</c> with the stop reason and the
+/// usage, and <c>message_stop</c>. A text delta costs one escape of its text and no allocation.
+/// </summary>
+internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnswerWriter
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private readonly PipeWriter _output = context.Response.BodyWriter;
+    private readonly Utf8JsonWriter _json = new(Stream.Null, WriterOptions);
+    private int _blockIndex = -1;
+    private OpenBlock _open;
+    private int _openToolIndex = -1;
+    private FinishReason _finish = FinishReason.Stop;
+
+    private enum OpenBlock : byte
+    {
+        None,
+        Text,
+        Thinking,
+        ToolUse,
+    }
+
+    public TokenUsage? Usage { get; private set; }
+
+    public void Start(in StreamStart start)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        _output.Write("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"u8);
+        WriteString(start.Id);
+        _output.Write(",\"type\":\"message\",\"role\":\"assistant\",\"model\":"u8);
+        WriteString(start.Model);
+        // Input usage is not known yet from every provider; the final message_delta carries the whole usage.
+        _output.Write(",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":0,\"output_tokens\":0}}}\n\n"u8);
+    }
+
+    public void TextDelta(ReadOnlySpan<byte> utf8Text)
+    {
+        Open(OpenBlock.Text);
+        WriteDelta("{\"type\":\"text_delta\",\"text\":"u8, utf8Text);
+    }
+
+    public void ReasoningDelta(ReadOnlySpan<byte> utf8Text)
+    {
+        Open(OpenBlock.Thinking);
+        WriteDelta("{\"type\":\"thinking_delta\",\"thinking\":"u8, utf8Text);
+    }
+
+    public void ReasoningSignature(ReadOnlySpan<byte> utf8Signature)
+    {
+        if (_open == OpenBlock.Thinking)
+        {
+            WriteDelta("{\"type\":\"signature_delta\",\"signature\":"u8, utf8Signature);
+        }
+    }
+
+    public void ToolCallStart(int index, string id, string name)
+    {
+        Close();
+        _open = OpenBlock.ToolUse;
+        _openToolIndex = index;
+        WriteBlockStartPrefix();
+        _output.Write("{\"type\":\"tool_use\",\"id\":"u8);
+        WriteString(id);
+        _output.Write(",\"name\":"u8);
+        WriteString(name);
+        _output.Write(",\"input\":{}}}\n\n"u8);
+    }
+
+    // Blocks are sequential in this grammar: a fragment for a call other than the open one cannot be placed, and
+    // Chat Completions providers finish one call's arguments before the next call starts.
+    public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
+    {
+        if (_open == OpenBlock.ToolUse && index == _openToolIndex)
+        {
+            WriteDelta("{\"type\":\"input_json_delta\",\"partial_json\":"u8, utf8Json);
+        }
+    }
+
+    public void Finish(FinishReason reason) => _finish = reason;
+
+    public void ReportUsage(in TokenUsage usage) => Usage = usage;
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken) => await _output.FlushAsync(cancellationToken);
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        Close();
+        _output.Write("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""u8);
+        _output.Write(AnthropicStopReasons.ToUtf8(_finish));
+        _output.Write("\",\"stop_sequence\":null},"u8);
+        // Unvalidated, the writer puts the "usage" member straight after the literal above.
+        _json.Reset(_output);
+        AnthropicUsage.Write(_json, Usage ?? default);
+        _json.Flush();
+        _output.Write("}\n\nevent: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"u8);
+        await _output.FlushAsync(cancellationToken);
+    }
+
+    public async Task FailAsync(GatewayError error, CancellationToken cancellationToken)
+    {
+        AnthropicErrorWriter.WriteStreamEvent(_output, error);
+        await _output.FlushAsync(cancellationToken);
+    }
+
+    private void Open(OpenBlock kind)
+    {
+        if (_open == kind)
+        {
+            return;
+        }
+        Close();
+        _open = kind;
+        WriteBlockStartPrefix();
+        _output.Write(kind == OpenBlock.Text ? "{\"type\":\"text\",\"text\":\"\"}}\n\n"u8 : "{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n"u8);
+    }
+
+    private void Close()
+    {
+        if (_open == OpenBlock.None)
+        {
+            return;
+        }
+        _output.Write("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":"u8);
+        WriteNumber(_blockIndex);
+        _output.Write("}\n\n"u8);
+        _open = OpenBlock.None;
+    }
+
+    private void WriteBlockStartPrefix()
+    {
+        _blockIndex++;
+        _output.Write("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":"u8);
+        WriteNumber(_blockIndex);
+        _output.Write(",\"content_block\":"u8);
+    }
+
+    private void WriteDelta(ReadOnlySpan<byte> deltaPrefix, ReadOnlySpan<byte> utf8Value)
+    {
+        _output.Write("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":"u8);
+        WriteNumber(_blockIndex);
+        _output.Write(",\"delta\":"u8);
+        _output.Write(deltaPrefix);
+        _json.Reset(_output);
+        _json.WriteStringValue(utf8Value);
+        _json.Flush();
+        _output.Write("}}\n\n"u8);
+    }
+
+    private void WriteString(string value)
+    {
+        _json.Reset(_output);
+        _json.WriteStringValue(value);
+        _json.Flush();
+    }
+
+    private void WriteNumber(int value)
+    {
+        _json.Reset(_output);
+        _json.WriteNumberValue(value);
+        _json.Flush();
+    }
+}

@@ -1,0 +1,210 @@
+using System.Text.Json;
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Inbound.Anthropic;
+
+/// <summary>
+/// Reads a Messages body (https://docs.anthropic.com/en/api/messages) into the canonical request, for providers that
+/// do not speak Anthropic natively. Tool results stay in their user turn (each provider mapper places them as its
+/// API wants); server tools, documents, redacted thinking and cache_control have no canonical meaning and are
+/// listed in <see cref="ChatRequest.Ignored"/>.
+/// </summary>
+internal static class AnthropicRequestReader
+{
+    /// <param name="requireMaxTokens">False for count_tokens, whose body has no max_tokens.</param>
+    public static bool TryRead(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error, bool requireMaxTokens = true)
+    {
+        request = null;
+        error = null;
+        try
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
+            request = Read(document.RootElement, requireMaxTokens);
+            return true;
+        }
+        catch (RequestFieldException e)
+        {
+            error = GatewayError.BadRequest(e.Message, e.Param);
+            return false;
+        }
+    }
+
+    private static ChatRequest Read(JsonElement root, bool requireMaxTokens)
+    {
+        if (!RequestJson.TryGet(root, "messages", out var messagesJson) || messagesJson.ValueKind != JsonValueKind.Array)
+        {
+            throw new RequestFieldException("messages", "messages: Field required (an array of user and assistant turns).");
+        }
+        var maxTokens = RequestJson.PositiveInt(root, "max_tokens", "max_tokens");
+        if (maxTokens is null && requireMaxTokens)
+        {
+            throw new RequestFieldException("max_tokens", "max_tokens: Field required.");
+        }
+        List<string>? ignored = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!IsRead(property.Name) && property.Value.ValueKind != JsonValueKind.Null)
+            {
+                (ignored ??= []).Add(property.Name);
+            }
+        }
+        var messages = new List<ChatMessage>(messagesJson.GetArrayLength());
+        var index = 0;
+        foreach (var message in messagesJson.EnumerateArray())
+        {
+            messages.Add(ReadMessage(RequestJson.Object(message, $"messages[{index}]"), $"messages[{index}]", ref ignored));
+            index++;
+        }
+        var choice = RequestJson.TryGet(root, "tool_choice", out var choiceJson) ? RequestJson.Object(choiceJson, "tool_choice") : default;
+        return new ChatRequest
+        {
+            System = ReadSystem(root),
+            Messages = messages,
+            MaxTokens = maxTokens,
+            Temperature = RequestJson.Number(root, "temperature", "temperature"),
+            TopP = RequestJson.Number(root, "top_p", "top_p"),
+            TopK = RequestJson.PositiveInt(root, "top_k", "top_k"),
+            Stop = RequestJson.Strings(root, "stop_sequences", "stop_sequences"),
+            User = RequestJson.TryGet(root, "metadata", out var metadata) ? RequestJson.String(RequestJson.Object(metadata, "metadata"), "user_id", "metadata.user_id") : null,
+            Tools = ReadTools(root, ref ignored),
+            ToolChoice = choice.ValueKind == JsonValueKind.Object ? ReadToolChoice(choice) : null,
+            ParallelToolCalls = choice.ValueKind == JsonValueKind.Object && RequestJson.Bool(choice, "disable_parallel_tool_use", "tool_choice.disable_parallel_tool_use") == true ? false : null,
+            Reasoning = ReadThinking(root),
+            Stream = RequestJson.Bool(root, "stream", "stream") ?? false,
+            Ignored = ignored,
+        };
+    }
+
+    private static bool IsRead(string name) => name is "model" or "messages" or "max_tokens" or "system" or "temperature" or "top_p"
+        or "top_k" or "stop_sequences" or "metadata" or "tools" or "tool_choice" or "thinking" or "stream";
+
+    private static string? ReadSystem(JsonElement root)
+    {
+        if (!RequestJson.TryGet(root, "system", out var system))
+        {
+            return null;
+        }
+        var text = system.ValueKind == JsonValueKind.String ? system.GetString()! : RequestJson.Text(RequestJson.Array(system, "system"), "system");
+        return text.Length > 0 ? text : null;
+    }
+
+    private static ChatMessage ReadMessage(JsonElement message, string param, ref List<string>? ignored)
+    {
+        var role = RequestJson.String(message, "role", param + ".role") switch
+        {
+            "user" => ChatRole.User,
+            "assistant" => ChatRole.Assistant,
+            _ => throw new RequestFieldException(param + ".role", $"{param}.role: Input should be 'user' or 'assistant'."),
+        };
+        if (!RequestJson.TryGet(message, "content", out var content))
+        {
+            throw new RequestFieldException(param + ".content", $"{param}.content: Field required.");
+        }
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return new ChatMessage(role, [new TextPart(content.GetString()!)]);
+        }
+        var parts = new List<ContentPart>();
+        var index = 0;
+        foreach (var block in RequestJson.Array(content, param + ".content").EnumerateArray())
+        {
+            var blockParam = $"{param}.content[{index++}]";
+            if (ReadBlock(RequestJson.Object(block, blockParam), blockParam) is { } part)
+            {
+                parts.Add(part);
+            }
+            else
+            {
+                (ignored ??= []).Add($"{blockParam} ({RequestJson.String(block, "type", blockParam + ".type")})");
+            }
+        }
+        return new ChatMessage(role, parts);
+    }
+
+    private static ContentPart? ReadBlock(JsonElement block, string param)
+    {
+        switch (RequestJson.String(block, "type", param + ".type"))
+        {
+            case "text":
+                return new TextPart(RequestJson.String(block, "text", param + ".text") ?? "");
+            case "image":
+                return ReadImage(RequestJson.Object(RequestJson.TryGet(block, "source", out var source) ? source : default, param + ".source"), param + ".source");
+            case "tool_use":
+                return new ToolCallPart(
+                    RequestJson.String(block, "id", param + ".id") ?? throw new RequestFieldException(param + ".id", $"{param}.id: Field required."),
+                    RequestJson.String(block, "name", param + ".name") ?? throw new RequestFieldException(param + ".name", $"{param}.name: Field required."),
+                    RequestJson.TryGet(block, "input", out var input) ? RequestJson.Raw(input) : "{}");
+            case "tool_result":
+                return new ToolResultPart(
+                    RequestJson.String(block, "tool_use_id", param + ".tool_use_id") ?? throw new RequestFieldException(param + ".tool_use_id", $"{param}.tool_use_id: Field required."),
+                    RequestJson.TryGet(block, "content", out var resultContent) ? RequestJson.Text(resultContent, param + ".content") : "",
+                    RequestJson.Bool(block, "is_error", param + ".is_error") ?? false);
+            case "thinking":
+                return new ReasoningPart(RequestJson.String(block, "thinking", param + ".thinking") ?? "", RequestJson.String(block, "signature", param + ".signature"));
+            case null:
+                throw new RequestFieldException(param + ".type", $"{param}.type: Field required.");
+            default:
+                return null; // documents, redacted thinking, server tool blocks: nothing a translating provider can take.
+        }
+    }
+
+    private static ImagePart ReadImage(JsonElement source, string param) => RequestJson.String(source, "type", param + ".type") switch
+    {
+        "base64" => new ImagePart(
+            RequestJson.String(source, "media_type", param + ".media_type") ?? throw new RequestFieldException(param + ".media_type", $"{param}.media_type: Field required."),
+            RequestJson.String(source, "data", param + ".data") ?? throw new RequestFieldException(param + ".data", $"{param}.data: Field required."),
+            null),
+        "url" => new ImagePart(null, null,
+            RequestJson.String(source, "url", param + ".url") ?? throw new RequestFieldException(param + ".url", $"{param}.url: Field required.")),
+        _ => throw new RequestFieldException(param + ".type", $"{param}.type: this model takes images as base64 or url sources."),
+    };
+
+    private static List<ToolDefinition>? ReadTools(JsonElement root, ref List<string>? ignored)
+    {
+        if (!RequestJson.TryGet(root, "tools", out var toolsJson))
+        {
+            return null;
+        }
+        var tools = new List<ToolDefinition>();
+        var index = 0;
+        foreach (var tool in RequestJson.Array(toolsJson, "tools").EnumerateArray())
+        {
+            var param = $"tools[{index++}]";
+            RequestJson.Object(tool, param);
+            // Server tools (web_search_20250305, bash_20250124...) run at Anthropic; they have no input_schema.
+            if (RequestJson.String(tool, "type", param + ".type") is not (null or "custom"))
+            {
+                (ignored ??= []).Add($"{param} ({RequestJson.String(tool, "type", param + ".type")})");
+                continue;
+            }
+            tools.Add(new ToolDefinition(
+                RequestJson.String(tool, "name", param + ".name") ?? throw new RequestFieldException(param + ".name", $"{param}.name: Field required."),
+                RequestJson.String(tool, "description", param + ".description"),
+                RequestJson.TryGet(tool, "input_schema", out var schema) ? RequestJson.Raw(schema)
+                    : throw new RequestFieldException(param + ".input_schema", $"{param}.input_schema: Field required.")));
+        }
+        return tools;
+    }
+
+    private static ToolChoice ReadToolChoice(JsonElement choice) => RequestJson.String(choice, "type", "tool_choice.type") switch
+    {
+        "auto" => new ToolChoice(ToolChoiceMode.Auto),
+        "any" => new ToolChoice(ToolChoiceMode.Required),
+        "none" => new ToolChoice(ToolChoiceMode.None),
+        "tool" => new ToolChoice(ToolChoiceMode.Named,
+            RequestJson.String(choice, "name", "tool_choice.name") ?? throw new RequestFieldException("tool_choice.name", "tool_choice.name: Field required.")),
+        _ => throw new RequestFieldException("tool_choice.type", "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'."),
+    };
+
+    private static ReasoningRequest? ReadThinking(JsonElement root)
+    {
+        if (!RequestJson.TryGet(root, "thinking", out var thinking))
+        {
+            return null;
+        }
+        RequestJson.Object(thinking, "thinking");
+        return RequestJson.String(thinking, "type", "thinking.type") == "enabled"
+            ? new ReasoningRequest(null, RequestJson.PositiveInt(thinking, "budget_tokens", "thinking.budget_tokens"))
+            : null;
+    }
+}

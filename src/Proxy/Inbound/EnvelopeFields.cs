@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Unicode;
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// The envelope fields every dialect shares, read in the one validating pass over a client's body: the body must be
+/// UTF-8 and a JSON object; <c>model</c> is a string, found once, whose token position is kept for the splice;
+/// <c>stream</c> is a boolean.
+/// </summary>
+internal static class EnvelopeFields
+{
+    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+
+    /// <summary>Checks what the JSON reader alone does not: the UTF-8 inside strings.</summary>
+    public static bool TryOpen(ReadOnlyMemory<byte> body, out GatewayError? error)
+    {
+        // The reader checks JSON grammar but not the UTF-8 inside strings; the provider would reject it less clearly.
+        if (!Utf8.IsValid(body.Span))
+        {
+            error = GatewayError.BadRequest("The request body is not valid UTF-8.");
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    public static GatewayError NotAnObject() => GatewayError.BadRequest("The request body must be a JSON object.");
+
+    public static GatewayError InvalidJson(JsonException e) => GatewayError.BadRequest($"The request body is not valid JSON: {e.Message}");
+
+    public static GatewayError MissingModel() => GatewayError.BadRequest("You must provide a model parameter.", "model");
+
+    /// <summary>Reads the value of <c>model</c> (the reader is on its property name).</summary>
+    public static bool TryReadModel(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, ref ModelToken model, out GatewayError? error)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String || model.Offset >= 0)
+        {
+            error = GatewayError.BadRequest(model.Offset >= 0 ? "'model' appears twice." : "'model' must be a string.", "model");
+            return false;
+        }
+        var offset = (int)reader.TokenStartIndex;
+        model = new ModelToken(
+            reader.ValueIsEscaped ? Unescape(ref reader) : body.Slice(offset + 1, reader.ValueSpan.Length),
+            offset,
+            reader.ValueSpan.Length + 2);
+        error = null;
+        return true;
+    }
+
+    /// <summary>Reads the value of <c>stream</c> (the reader is on its property name); null counts as false.</summary>
+    public static bool TryReadStream(ref Utf8JsonReader reader, out bool stream, out GatewayError? error)
+    {
+        reader.Read();
+        stream = reader.TokenType == JsonTokenType.True;
+        if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+        {
+            error = GatewayError.BadRequest("'stream' must be a boolean.", "stream");
+            return false;
+        }
+        error = null;
+        return true;
+    }
+
+    private static ReadOnlyMemory<byte> Unescape(ref Utf8JsonReader reader)
+    {
+        var buffer = new byte[reader.ValueSpan.Length];
+        var written = reader.CopyString(buffer);
+        return buffer.AsMemory(0, written);
+    }
+}

@@ -1,0 +1,59 @@
+using System.Buffers;
+using LlmProxy.Canonical;
+using LlmProxy.Streaming;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// Decides, event by event, what of a same-dialect provider stream reaches the client, and learns the usage, the
+/// end marker and any provider error on the way. Events are copied out whole and unchanged, in runs: one write per
+/// run of consecutive kept events, not one per event, because each write into the response takes the server's lock.
+/// </summary>
+internal abstract class SseRelayFilter
+{
+    /// <summary>True once the stream's end marker went by.</summary>
+    public bool Done { get; protected set; }
+
+    public bool ProviderSentError { get; protected set; }
+
+    public TokenUsage? Usage { get; protected set; }
+
+    /// <summary>Passes every complete event of <paramref name="buffer"/> on, leaving an incomplete tail in it.</summary>
+    public void Process(ref ReadOnlySequence<byte> buffer, IBufferWriter<byte> output)
+    {
+        var run = buffer;
+        var runLength = 0L;
+        while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out var isSingleLine))
+        {
+            if (Keep(sseEvent, isSingleLine))
+            {
+                runLength += sseEvent.Length;
+                continue;
+            }
+            Write(run.Slice(0, runLength), output);
+            run = buffer;
+            runLength = 0;
+        }
+        Write(run.Slice(0, runLength), output);
+    }
+
+    /// <summary>At the end of the body: the spec drops an unterminated last event, but a provider that forgot the blank line still meant it.</summary>
+    public void ProcessRemainder(in ReadOnlySequence<byte> remainder, IBufferWriter<byte> output)
+    {
+        if (!remainder.IsEmpty && Keep(remainder, isSingleLine: false))
+        {
+            Write(remainder, output);
+        }
+    }
+
+    /// <summary>Looks at one whole event (blank line included) and says whether the client gets it.</summary>
+    protected abstract bool Keep(ReadOnlySequence<byte> sseEvent, bool isSingleLine);
+
+    private static void Write(in ReadOnlySequence<byte> bytes, IBufferWriter<byte> output)
+    {
+        foreach (var segment in bytes)
+        {
+            output.Write(segment.Span);
+        }
+    }
+}

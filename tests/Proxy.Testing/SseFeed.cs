@@ -1,0 +1,48 @@
+using System.Buffers;
+using LlmProxy.Providers;
+using LlmProxy.Streaming;
+
+namespace LlmProxy.Testing;
+
+/// <summary>How a fixture's bytes arrive: all at once, cut at random places, or one byte at a time.</summary>
+public enum Arrival
+{
+    Whole,
+    RandomSplits,
+    ByteByByte,
+}
+
+/// <summary>Feeds a provider stream's bytes to a translator the way the proxy reads them from the network.</summary>
+internal static class SseFeed
+{
+    public static FeedResult Run(IAnswerTranslator translator, byte[] stream, Arrival arrival, int seed = 7)
+    {
+        var sink = new RecordingSink();
+        var parser = new SseEventParser();
+        var random = new Random(seed);
+        var pending = new List<byte>();
+        var at = 0;
+        while (true)
+        {
+            var size = arrival switch
+            {
+                Arrival.Whole => stream.Length,
+                Arrival.ByteByByte => 1,
+                _ => random.Next(1, 40),
+            };
+            var take = Math.Min(size, stream.Length - at);
+            pending.AddRange(stream.AsSpan(at, take));
+            at += take;
+            var isLast = at == stream.Length;
+            var buffer = new ReadOnlySequence<byte>(pending.ToArray());
+            var error = TranslatedExchange.TranslateEvents(ref buffer, isLast, parser, translator, sink);
+            pending.RemoveRange(0, pending.Count - (int)buffer.Length);
+            if (error is not null || isLast || translator.Finished)
+            {
+                return new FeedResult(sink, error, translator.Finished);
+            }
+        }
+    }
+}
+
+internal sealed record FeedResult(RecordingSink Sink, ProviderError? Error, bool Finished);
