@@ -1,4 +1,5 @@
 using System.Buffers;
+using LlmProxy.Canonical;
 using LlmProxy.Providers;
 using LlmProxy.Streaming;
 
@@ -15,9 +16,13 @@ public enum Arrival
 /// <summary>Feeds a provider stream's bytes to a translator the way the proxy reads them from the network.</summary>
 internal static class SseFeed
 {
-    public static FeedResult Run(IAnswerTranslator translator, byte[] stream, Arrival arrival, int seed = 7)
+    public static FeedResult Run(IAnswerTranslator translator, byte[] stream, Arrival arrival, int seed = 7) =>
+        Run(translator, stream, arrival, new RecordingSink(), seed);
+
+    /// <summary>As <see cref="Run(IAnswerTranslator, byte[], Arrival, int)"/>, into a sink of the caller's (a dialect's writer).</summary>
+    public static FeedResult Run<TSink>(IAnswerTranslator translator, byte[] stream, Arrival arrival, TSink sink, int seed = 7)
+        where TSink : IStreamEventSink
     {
-        var sink = new RecordingSink();
         var parser = new SseEventParser();
         var random = new Random(seed);
         var pending = new List<byte>();
@@ -39,7 +44,7 @@ internal static class SseFeed
             pending.RemoveRange(0, pending.Count - (int)buffer.Length);
             if (error is not null || isLast || translator.Finished)
             {
-                return new FeedResult(sink, error, translator.Finished);
+                return new FeedResult(sink as RecordingSink ?? new RecordingSink(), error, translator.Finished);
             }
         }
     }
