@@ -78,7 +78,9 @@ public sealed class FakeOpenAI : IAsyncDisposable
             return;
         }
         var model = Flavor == FakeOpenAIFlavor.Azure ? "gpt-4o-mini-2024-07-18" : body.GetProperty("model").GetString()!;
-        var callsTool = body.TryGetProperty("tools", out var tools) && tools.GetArrayLength() > 0 ? tools[0].GetProperty("function").GetProperty("name").GetString() : null;
+        // A tool call when tools are offered and the last turn is not already a tool's answer.
+        var answersTool = messages.GetArrayLength() > 0 && messages[messages.GetArrayLength() - 1].TryGetProperty("role", out var lastRole) && lastRole.GetString() == "tool";
+        var callsTool = !answersTool && body.TryGetProperty("tools", out var tools) && tools.GetArrayLength() > 0 ? tools[0].GetProperty("function").GetProperty("name").GetString() : null;
         var stream = body.TryGetProperty("stream", out var s) && s.ValueKind == JsonValueKind.True;
         var includeUsage = body.TryGetProperty("stream_options", out var options) && options.ValueKind == JsonValueKind.Object &&
             options.TryGetProperty("include_usage", out var usage) && usage.ValueKind == JsonValueKind.True;

@@ -61,6 +61,9 @@ public sealed class ProxyHost : IAsyncDisposable
     public static string OpenAIProvider(FakeOpenAI fake, string extra = "") =>
         $$"""{ "type": "openai", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{FakeOpenAI.Key}}" {{extra}} }""";
 
+    public static string AnthropicProvider(FakeAnthropic fake) =>
+        $$"""{ "type": "anthropic", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{FakeAnthropic.Key}}" }""";
+
     public static string AzureProvider(FakeOpenAI fake) =>
         $$"""{ "type": "azure", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{FakeOpenAI.Key}}", "apiVersion": "2024-10-21" }""";
 
