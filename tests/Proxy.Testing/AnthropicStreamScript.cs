@@ -7,7 +7,8 @@ namespace LlmProxy.Testing;
 /// <summary>
 /// The bodies Anthropic's Messages API sends, per its API reference: the non-stream <c>message</c> object and the
 /// stream (message_start, ping, content_block_start/delta/stop per block, message_delta, message_stop), answering
-/// either with text or with one tool call.
+/// either with text or with one tool call. A forced tool call (tool_choice any or tool) comes without the text
+/// preamble, as the API sends it.
 /// </summary>
 public static class AnthropicStreamScript
 {
@@ -17,40 +18,46 @@ public static class AnthropicStreamScript
     /// <summary>Usage both forms report: 12 input tokens beside 30 cache reads and 5 cache writes, 9 output.</summary>
     public const string StartUsageJson = """{"input_tokens":12,"cache_creation_input_tokens":5,"cache_read_input_tokens":30,"output_tokens":1}""";
 
-    public static string Message(string model, string reply, string? toolName)
+    public static string Message(string model, string reply, string? toolName, bool forced = false)
     {
+        var preamble = forced ? "" : """{"type":"text","text":"Let me check."},""";
         var content = toolName is null
             ? $$$"""[{"type":"text","text":{{{JsonSerializer.Serialize(reply)}}}}]"""
-            : $$$"""[{"type":"text","text":"Let me check."},{"type":"tool_use","id":"{{{ToolUseId}}}","name":"{{{toolName}}}","input":{"city":"Paris"}}]""";
+            : $$$"""[{{{preamble}}}{"type":"tool_use","id":"{{{ToolUseId}}}","name":"{{{toolName}}}","input":{"city":"Paris"}}]""";
         return $$$"""
-            {"id":"{{Id}}","type":"message","role":"assistant","model":"{{model}}","content":{{content}},
-             "stop_reason":"{{(toolName is null ? "end_turn" : "tool_use")}}","stop_sequence":null,
+            {"id":"{{{Id}}}","type":"message","role":"assistant","model":"{{{model}}}","content":{{{content}}},
+             "stop_reason":"{{{(toolName is null ? "end_turn" : "tool_use")}}}","stop_sequence":null,
              "usage":{"input_tokens":12,"cache_creation_input_tokens":5,"cache_read_input_tokens":30,"output_tokens":9}}
             """;
     }
 
-    public static async Task WriteAsync(HttpContext context, string model, string reply, string? toolName)
+    public static async Task WriteAsync(HttpContext context, string model, string reply, string? toolName, bool forced = false)
     {
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
         await Event(context, "message_start", $$$"""{"type":"message_start","message":{"id":"{{{Id}}}","type":"message","role":"assistant","model":"{{{model}}}","content":[],"stop_reason":null,"stop_sequence":null,"usage":{{{StartUsageJson}}}}}""");
-        await Event(context, "content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""");
         await Event(context, "ping", """{"type": "ping"}""");
-        var words = (toolName is null ? reply : "Let me check.").Split(' ');
-        for (var i = 0; i < words.Length; i++)
+        var index = 0;
+        if (toolName is null || !forced)
         {
-            var piece = i == 0 ? words[i] : " " + words[i];
-            await Event(context, "content_block_delta", $$$"""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":{{{JsonSerializer.Serialize(piece)}}}}}""");
+            await Event(context, "content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""");
+            var words = (toolName is null ? reply : "Let me check.").Split(' ');
+            for (var i = 0; i < words.Length; i++)
+            {
+                var piece = i == 0 ? words[i] : " " + words[i];
+                await Event(context, "content_block_delta", $$$"""{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":{{{JsonSerializer.Serialize(piece)}}}}}""");
+            }
+            await Event(context, "content_block_stop", """{"type":"content_block_stop","index":0}""");
+            index++;
         }
-        await Event(context, "content_block_stop", """{"type":"content_block_stop","index":0}""");
         if (toolName is not null)
         {
-            await Event(context, "content_block_start", $$$"""{"type":"content_block_start","index":1,"content_block":{"type":"tool_use","id":"{{{ToolUseId}}}","name":"{{{toolName}}}","input":{}""" + "}}");
+            await Event(context, "content_block_start", $$$"""{"type":"content_block_start","index":{{{index}}},"content_block":{"type":"tool_use","id":"{{{ToolUseId}}}","name":"{{{toolName}}}","input":{}""" + "}}");
             foreach (var fragment in new[] { "", "{\"ci", "ty\": \"Par", "is\"}" })
             {
-                await Event(context, "content_block_delta", $$$"""{"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":{{{JsonSerializer.Serialize(fragment)}}}}}""");
+                await Event(context, "content_block_delta", $$$"""{"type":"content_block_delta","index":{{{index}}},"delta":{"type":"input_json_delta","partial_json":{{{JsonSerializer.Serialize(fragment)}}}}}""");
             }
-            await Event(context, "content_block_stop", """{"type":"content_block_stop","index":1}""");
+            await Event(context, "content_block_stop", $$$"""{"type":"content_block_stop","index":{{{index}}}}""");
         }
         await Event(context, "message_delta", $$$"""{"type":"message_delta","delta":{"stop_reason":"{{{(toolName is null ? "end_turn" : "tool_use")}}}","stop_sequence":null},"usage":{"output_tokens":9}}""");
         await Event(context, "message_stop", """{"type":"message_stop"}""");

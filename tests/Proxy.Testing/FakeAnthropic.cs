@@ -82,14 +82,15 @@ public sealed class FakeAnthropic : IAsyncDisposable
         }
         var model = body.GetProperty("model").GetString()!;
         var toolName = WantsToolCall(body);
+        var forced = body.TryGetProperty("tool_choice", out var choice) && choice.GetProperty("type").GetString() is "any" or "tool";
         if (body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
         {
-            await AnthropicStreamScript.WriteAsync(context, model, Reply, toolName);
+            await AnthropicStreamScript.WriteAsync(context, model, Reply, toolName, forced);
         }
         else
         {
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(AnthropicStreamScript.Message(model, Reply, toolName));
+            await context.Response.WriteAsync(AnthropicStreamScript.Message(model, Reply, toolName, forced));
         }
     }
 
