@@ -59,6 +59,37 @@ public sealed class PublishedBinaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnthropicMessagesStream_DevKey_StreamsTheMessagesGrammar()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+        {
+            Content = new StringContent("""{"model":"echo","max_tokens":50,"stream":true,"system":"s","messages":[{"role":"user","content":[{"type":"text","text":"one two"}]}]}""",
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-api-key", "sk-local-dev");
+        request.Headers.Add("anthropic-version", "2023-06-01");
+
+        var events = SseEvents.ParseAnthropic(await (await _client.SendAsync(request)).Content.ReadAsStringAsync());
+
+        Assert.Equal("one two", string.Concat(events.Where(e => e.Event == "content_block_delta").Select(e => e.Json.GetProperty("delta").GetProperty("text").GetString())));
+        Assert.Equal("end_turn", events[^2].Json.GetProperty("delta").GetProperty("stop_reason").GetString());
+    }
+
+    [Fact]
+    public async Task AnthropicMessages_BadKey_IsAnthropicShaped401()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = null;
+        request.Headers.Add("x-api-key", "sk-nope");
+        using var anonymous = new HttpClient { BaseAddress = _binary.Root };
+
+        var response = await anonymous.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("authentication_error", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
     public async Task Version_PrintsVersionAndExitsZero()
     {
         var (exitCode, stdout, _) = await PublishedBinary.RunAsync("--version");
