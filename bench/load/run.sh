@@ -62,6 +62,12 @@ write_bodies() {
       "$model" "$stream" "$([ $stream = true ] && echo ',"stream_options":{"include_usage":true}')" > "$RUN/request-$model.json"
   done
   printf '{"model":"gpt-4o-mini","messages":[{"role":"user","content":"Write a haiku about proxies that do not buffer."}],"stream":true,"stream_options":{"include_usage":true}}' > "$RUN/request-stream.json"
+  # Workload 5: what Claude Code sends, on /v1/messages, served by the OpenAI-format upstreams through translation.
+  for model in bench-fast bench-stream; do
+    local stream=false; [ $model = bench-stream ] && stream=true
+    printf '{"model":"%s","max_tokens":256,"system":"You are a helpful assistant.","messages":[{"role":"user","content":"Write a haiku about proxies that do not buffer."}],"temperature":0.7,"stream":%s}' \
+      "$model" "$stream" > "$RUN/anthropic-$model.json"
+  done
 }
 
 # nginx_conf PIDFILE SERVER_BLOCK: a one-worker nginx config around one server block.
@@ -212,6 +218,16 @@ measure_target() {
   FIG[$t,w3_mbps]=$(awk -v b="$(field "$r" bytes)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.1f", b/(d/1e6)/1048576}')
   FIG[$t,w3_errors]=$(field "$r" errors)
 
+  if [ "$t" = llm-proxy ]; then
+    # 5. Anthropic client, OpenAI upstream: translated both ways (only the proxy can serve it; nginx forwards, Portkey has no /v1/messages).
+    local messages="http://127.0.0.1:$PROXY_PORT/v1/messages"
+    r=$(BODY_FILE="$RUN/anthropic-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" "$messages" | grep '^RESULT')
+    local w5_rps; w5_rps=$(awk -v n="$(field "$r" requests)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}')
+    local w5_errors; w5_errors=$(field "$r" errors)
+    r=$(BODY_FILE="$RUN/anthropic-bench-stream.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" "$messages" | grep '^RESULT')
+    FIG[$t,w5]="$w5_rps req/s, $(awk -v n="$(field "$r" requests)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}') streams/s, $((w5_errors + $(field "$r" errors))) errors"
+  fi
+
   local url; url=$(url_for "$t" paced)
   for n in $STREAM_COUNTS; do
     if [ -z "$url" ]; then FIG[$t,w4_${n}]="n/a"; continue; fi
@@ -294,7 +310,7 @@ print_table() {
     line "4. $n: largest gap ms" w4_${n}_gapmax
     line "4. $n: peak RSS per open stream KiB" w4_${n}_rss_per_stream_kib
   done
-  line "5. Anthropic client, OpenAI upstream" w5
+  line "5. Anthropic client, OpenAI upstream, 64 conn: non-stream, fast stream" w5
   line "6. idle RSS MB" idle_rss_mb
   line "6. RSS under load (soak avg) MB" soak_steady_mb
   line "6. RSS growth MiB/min" soak_growth
@@ -306,7 +322,7 @@ main() {
   install_tools
   write_bodies
   start_upstreams
-  for t in $TARGETS; do FIG[$t,w5]="n/a (issue 4)"; measure_target "$t"; done
+  for t in $TARGETS; do FIG[$t,w5]="n/a"; measure_target "$t"; done
   FIG[llm-proxy,startup_ms]=$(startup_ms)
   [ "$SOAK_SECONDS" -gt 0 ] && [[ " $TARGETS " == *" llm-proxy "* ]] && soak
   local stamp; stamp=$(date -u +%Y-%m-%dT%H%MZ)

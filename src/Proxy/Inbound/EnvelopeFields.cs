@@ -32,8 +32,28 @@ internal static class EnvelopeFields
 
     public static GatewayError MissingModel() => GatewayError.BadRequest("You must provide a model parameter.", "model");
 
-    /// <summary>Reads the value of <c>model</c> (the reader is on its property name).</summary>
-    public static bool TryReadModel(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, ref ModelToken model, out GatewayError? error)
+    /// <summary>
+    /// Reads the root member the reader is on when it is <c>model</c> or <c>stream</c> (<paramref name="handled"/>
+    /// says whether it was); false with the error when its value is wrong.
+    /// </summary>
+    public static bool TryReadShared(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, ref ModelToken model, ref bool stream,
+        out bool handled, out GatewayError? error)
+    {
+        error = null;
+        handled = true;
+        if (reader.ValueTextEquals("model"u8))
+        {
+            return TryReadModel(ref reader, body, ref model, out error);
+        }
+        if (reader.ValueTextEquals("stream"u8))
+        {
+            return TryReadStream(ref reader, out stream, out error);
+        }
+        handled = false;
+        return true;
+    }
+
+    private static bool TryReadModel(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, ref ModelToken model, out GatewayError? error)
     {
         reader.Read();
         if (reader.TokenType != JsonTokenType.String || model.Offset >= 0)
@@ -50,8 +70,8 @@ internal static class EnvelopeFields
         return true;
     }
 
-    /// <summary>Reads the value of <c>stream</c> (the reader is on its property name); null counts as false.</summary>
-    public static bool TryReadStream(ref Utf8JsonReader reader, out bool stream, out GatewayError? error)
+    // A null stream counts as false, as the APIs read it.
+    private static bool TryReadStream(ref Utf8JsonReader reader, out bool stream, out GatewayError? error)
     {
         reader.Read();
         stream = reader.TokenType == JsonTokenType.True;

@@ -32,19 +32,9 @@ internal static class AnthropicEnvelopeReader
                 {
                     continue;
                 }
-                if (reader.ValueTextEquals("model"u8))
+                if (!EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out _, out error))
                 {
-                    if (!EnvelopeFields.TryReadModel(ref reader, body, ref model, out error))
-                    {
-                        return false;
-                    }
-                }
-                else if (reader.ValueTextEquals("stream"u8))
-                {
-                    if (!EnvelopeFields.TryReadStream(ref reader, out stream, out error))
-                    {
-                        return false;
-                    }
+                    return false;
                 }
             }
             if (model.Offset < 0)

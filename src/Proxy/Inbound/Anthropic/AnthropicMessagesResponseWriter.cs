@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using LlmProxy.Canonical;
 using LlmProxy.Wire.Anthropic;
@@ -59,30 +58,26 @@ internal sealed class AnthropicMessagesResponseWriter(HttpContext context) : IAn
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public async Task CompleteAsync(CancellationToken cancellationToken)
+    public Task CompleteAsync(CancellationToken cancellationToken) =>
+        JsonAnswer.WriteAsync(context.Response, this, static (json, self) => self.WriteBody(json), cancellationToken);
+
+    private void WriteBody(Utf8JsonWriter json)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        using (var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        json.WriteStartObject();
+        json.WriteString("id"u8, _start.Id);
+        json.WriteString("type"u8, "message"u8);
+        json.WriteString("role"u8, "assistant"u8);
+        json.WriteString("model"u8, _start.Model);
+        json.WriteStartArray("content"u8);
+        foreach (var block in _blocks)
         {
-            json.WriteStartObject();
-            json.WriteString("id"u8, _start.Id);
-            json.WriteString("type"u8, "message"u8);
-            json.WriteString("role"u8, "assistant"u8);
-            json.WriteString("model"u8, _start.Model);
-            json.WriteStartArray("content"u8);
-            foreach (var block in _blocks)
-            {
-                WriteBlock(json, block);
-            }
-            json.WriteEndArray();
-            json.WriteString("stop_reason"u8, AnthropicStopReasons.ToUtf8(_finish));
-            json.WriteNull("stop_sequence"u8);
-            AnthropicUsage.Write(json, Usage ?? default);
-            json.WriteEndObject();
+            WriteBlock(json, block);
         }
-        await response.BodyWriter.FlushAsync(cancellationToken);
+        json.WriteEndArray();
+        json.WriteString("stop_reason"u8, AnthropicStopReasons.ToUtf8(_finish));
+        json.WriteNull("stop_sequence"u8);
+        AnthropicUsage.Write(json, Usage ?? default);
+        json.WriteEndObject();
     }
 
     // Nothing has been sent before completion, so failures are answered as plain HTTP errors by the pipeline.

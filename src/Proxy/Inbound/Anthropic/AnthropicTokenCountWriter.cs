@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Buffers.Text;
 using LlmProxy.Canonical;
 
 namespace LlmProxy.Inbound.Anthropic;
@@ -41,19 +39,13 @@ internal sealed class AnthropicTokenCountWriter(HttpContext context) : IAnswerWr
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public async Task CompleteAsync(CancellationToken cancellationToken)
-    {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        var output = response.BodyWriter;
-        output.Write("{\"input_tokens\":"u8);
-        var span = output.GetSpan(20);
-        Utf8Formatter.TryFormat(Usage?.InputTokens ?? 0, span, out var written);
-        output.Advance(written);
-        output.Write("}"u8);
-        await output.FlushAsync(cancellationToken);
-    }
+    public Task CompleteAsync(CancellationToken cancellationToken) =>
+        JsonAnswer.WriteAsync(context.Response, Usage?.InputTokens ?? 0, static (json, count) =>
+        {
+            json.WriteStartObject();
+            json.WriteNumber("input_tokens"u8, count);
+            json.WriteEndObject();
+        }, cancellationToken);
 
     public Task FailAsync(GatewayError error, CancellationToken cancellationToken) => Task.CompletedTask;
 }

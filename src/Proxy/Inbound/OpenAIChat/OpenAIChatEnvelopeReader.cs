@@ -52,21 +52,11 @@ internal static class OpenAIChatEnvelopeReader
         {
             if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
             {
-                if (reader.ValueTextEquals("model"u8))
+                if (!EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out var handled, out error))
                 {
-                    if (!EnvelopeFields.TryReadModel(ref reader, body, ref model, out error))
-                    {
-                        return false;
-                    }
+                    return false;
                 }
-                else if (reader.ValueTextEquals("stream"u8))
-                {
-                    if (!EnvelopeFields.TryReadStream(ref reader, out stream, out error))
-                    {
-                        return false;
-                    }
-                }
-                else if (reader.ValueTextEquals("stream_options"u8))
+                if (!handled && reader.ValueTextEquals("stream_options"u8))
                 {
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.StartObject)

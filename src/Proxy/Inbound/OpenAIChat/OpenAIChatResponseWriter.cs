@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using LlmProxy.Canonical;
 using LlmProxy.Wire.OpenAI;
@@ -55,33 +54,29 @@ internal sealed class OpenAIChatResponseWriter(HttpContext context) : IAnswerWri
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public async Task CompleteAsync(CancellationToken cancellationToken)
+    public Task CompleteAsync(CancellationToken cancellationToken) =>
+        JsonAnswer.WriteAsync(context.Response, this, static (json, self) => self.WriteBody(json), cancellationToken);
+
+    private void WriteBody(Utf8JsonWriter json)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "application/json";
-        using (var json = new Utf8JsonWriter(response.BodyWriter, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        json.WriteStartObject();
+        json.WriteString("id"u8, _start.Id);
+        json.WriteString("object"u8, "chat.completion"u8);
+        json.WriteNumber("created"u8, _start.CreatedUnixSeconds);
+        json.WriteString("model"u8, _start.Model);
+        json.WriteStartArray("choices"u8);
+        json.WriteStartObject();
+        json.WriteNumber("index"u8, 0);
+        WriteMessage(json);
+        json.WriteNull("logprobs"u8);
+        json.WriteString("finish_reason"u8, OpenAIFinishReasons.ToUtf8(_finish));
+        json.WriteEndObject();
+        json.WriteEndArray();
+        if (Usage is { } usage)
         {
-            json.WriteStartObject();
-            json.WriteString("id"u8, _start.Id);
-            json.WriteString("object"u8, "chat.completion"u8);
-            json.WriteNumber("created"u8, _start.CreatedUnixSeconds);
-            json.WriteString("model"u8, _start.Model);
-            json.WriteStartArray("choices"u8);
-            json.WriteStartObject();
-            json.WriteNumber("index"u8, 0);
-            WriteMessage(json);
-            json.WriteNull("logprobs"u8);
-            json.WriteString("finish_reason"u8, OpenAIFinishReasons.ToUtf8(_finish));
-            json.WriteEndObject();
-            json.WriteEndArray();
-            if (Usage is { } usage)
-            {
-                OpenAIUsageWriter.Write(json, usage);
-            }
-            json.WriteEndObject();
+            OpenAIUsageWriter.Write(json, usage);
         }
-        await response.BodyWriter.FlushAsync(cancellationToken);
+        json.WriteEndObject();
     }
 
     private void WriteMessage(Utf8JsonWriter json)

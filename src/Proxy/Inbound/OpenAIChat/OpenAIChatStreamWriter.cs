@@ -49,29 +49,17 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void ToolCallStart(int index, string id, string name)
     {
-        _output.Write(_chunkPrefix);
-        _output.Write("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":"u8);
-        _json.Reset(_output);
-        _json.WriteNumberValue(index);
-        _json.Flush();
+        WriteToolCallPrefix(index);
         _output.Write(",\"id\":"u8);
-        _json.Reset(_output);
-        _json.WriteStringValue(id);
-        _json.Flush();
+        WriteJson(id);
         _output.Write(",\"type\":\"function\",\"function\":{\"name\":"u8);
-        _json.Reset(_output);
-        _json.WriteStringValue(name);
-        _json.Flush();
+        WriteJson(name);
         _output.Write(",\"arguments\":\"\"}}]},\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
     }
 
     public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
     {
-        _output.Write(_chunkPrefix);
-        _output.Write("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":"u8);
-        _json.Reset(_output);
-        _json.WriteNumberValue(index);
-        _json.Flush();
+        WriteToolCallPrefix(index);
         _output.Write(",\"function\":{\"arguments\":"u8);
         _json.Reset(_output);
         _json.WriteStringValue(utf8Json);
@@ -119,6 +107,22 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
     {
         OpenAIErrorWriter.WriteStreamEvent(_output, error);
         await _output.FlushAsync(cancellationToken);
+    }
+
+    private void WriteToolCallPrefix(int index)
+    {
+        _output.Write(_chunkPrefix);
+        _output.Write("{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":"u8);
+        _json.Reset(_output);
+        _json.WriteNumberValue(index);
+        _json.Flush();
+    }
+
+    private void WriteJson(string value)
+    {
+        _json.Reset(_output);
+        _json.WriteStringValue(value);
+        _json.Flush();
     }
 
     private void WriteStringDelta(ReadOnlySpan<byte> before, ReadOnlySpan<byte> utf8Text, ReadOnlySpan<byte> after)

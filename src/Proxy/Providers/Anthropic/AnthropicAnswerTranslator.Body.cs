@@ -1,6 +1,5 @@
 using System.Text.Json;
 using LlmProxy.Canonical;
-using LlmProxy.Wire.Anthropic;
 
 namespace LlmProxy.Providers.Anthropic;
 
@@ -21,34 +20,7 @@ internal sealed partial class AnthropicAnswerTranslator
             {
                 return Invalid("an answer that is not a JSON object");
             }
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    id = reader.GetString() ?? "";
-                }
-                else if (reader.ValueTextEquals("model"u8))
-                {
-                    reader.Read();
-                    model = reader.GetString() ?? "";
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    reader.Read();
-                    _usage = AnthropicUsage.Read(ref reader);
-                }
-                else if (reader.ValueTextEquals("stop_reason"u8))
-                {
-                    reader.Read();
-                    reason = reader.TokenType == JsonTokenType.String ? AnthropicStopReasons.Parse(reader.ValueSpan) : FinishReason.Stop;
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
+            ReadMessageHeader(ref reader, ref id, ref model, ref reason);
             sink.Start(new StreamStart(id, model, createdUnixSeconds));
             if (ReadContent(body, sink) is { } error)
             {
@@ -103,11 +75,7 @@ internal sealed partial class AnthropicAnswerTranslator
         {
             if (reader.ValueTextEquals("type"u8))
             {
-                reader.Read();
-                kind = reader.ValueTextEquals("text"u8) ? BlockKind.Text
-                    : reader.ValueTextEquals("thinking"u8) ? BlockKind.Thinking
-                    : reader.ValueTextEquals("tool_use"u8) ? BlockKind.ToolUse
-                    : BlockKind.Ignored;
+                kind = ReadBlockKind(ref reader);
             }
             else if (reader.ValueTextEquals("input"u8))
             {

@@ -107,13 +107,14 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
     private void OnMessageStart(ref Utf8JsonReader reader, IStreamEventSink sink)
     {
         string id = "", model = "";
+        var unused = FinishReason.Stop;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isMessage = reader.ValueTextEquals("message"u8);
             reader.Read();
             if (isMessage && reader.TokenType == JsonTokenType.StartObject)
             {
-                ReadMessageHeader(ref reader, ref id, ref model);
+                ReadMessageHeader(ref reader, ref id, ref model, ref unused);
             }
             else
             {
@@ -123,8 +124,8 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         sink.Start(new StreamStart(id, model, createdUnixSeconds));
     }
 
-    /// <summary>Reads id, model and usage of a message object, skipping the rest (content is read by the caller where there is any).</summary>
-    private void ReadMessageHeader(ref Utf8JsonReader reader, ref string id, ref string model)
+    /// <summary>Reads id, model, stop reason and usage of a message object, skipping the rest (content is read by the caller where there is any).</summary>
+    private void ReadMessageHeader(ref Utf8JsonReader reader, ref string id, ref string model, ref FinishReason reason)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -142,6 +143,11 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
             {
                 reader.Read();
                 _usage = _usage.MergeWith(AnthropicUsage.Read(ref reader));
+            }
+            else if (reader.ValueTextEquals("stop_reason"u8))
+            {
+                reader.Read();
+                reason = reader.TokenType == JsonTokenType.String ? AnthropicStopReasons.Parse(reader.ValueSpan) : reason;
             }
             else
             {
@@ -194,12 +200,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         {
             if (reader.ValueTextEquals("type"u8))
             {
-                reader.Read();
-                // redacted_thinking, server_tool_use and tool results have no place in the canonical answer.
-                kind = reader.ValueTextEquals("text"u8) ? BlockKind.Text
-                    : reader.ValueTextEquals("thinking"u8) ? BlockKind.Thinking
-                    : reader.ValueTextEquals("tool_use"u8) ? BlockKind.ToolUse
-                    : BlockKind.Ignored;
+                kind = ReadBlockKind(ref reader);
             }
             else if (reader.ValueTextEquals("id"u8))
             {
@@ -218,6 +219,17 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
             }
         }
         return kind;
+    }
+
+    /// <summary>Reads a block's <c>type</c> value (the reader is on the property name).</summary>
+    private static BlockKind ReadBlockKind(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        // redacted_thinking, server_tool_use and tool results have no place in the canonical answer.
+        return reader.ValueTextEquals("text"u8) ? BlockKind.Text
+            : reader.ValueTextEquals("thinking"u8) ? BlockKind.Thinking
+            : reader.ValueTextEquals("tool_use"u8) ? BlockKind.ToolUse
+            : BlockKind.Ignored;
     }
 
     private ProviderError? OpenBlock(int index, BlockKind kind, string? id, string? name, IStreamEventSink sink)

@@ -7,7 +7,7 @@ namespace LlmProxy.Providers.Azure;
 
 /// <summary>
 /// Azure OpenAI: <c>{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=</c> with an
-/// <c>api-key</c> header. Same body format as OpenAI, so the client's body passes through.
+/// <c>api-key</c> header. Same body format as OpenAI, so an OpenAI client's body passes through; other dialects are translated.
 /// </summary>
 internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
 {
@@ -17,16 +17,18 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
     private readonly string _apiVersion;
     private readonly string _apiKey;
     private readonly ConcurrentDictionary<string, string> _chatUrls = new(StringComparer.Ordinal);
-
     private readonly OpenAICanonicalChat _canonical;
 
     private AzureAdapter(ProviderConfig config, Uri baseUrl, string apiKey, ProviderServices services)
     {
         Config = config;
-        _canonical = new OpenAICanonicalChat(this, services, maxCompletionTokens: true);
         _deploymentsBase = ProviderUrl.Join(baseUrl, "/openai/deployments/");
         _apiVersion = Uri.EscapeDataString(config.ApiVersion ?? DefaultApiVersion);
         _apiKey = apiKey;
+        // max_completion_tokens (which Azure's reasoning models require) came with api-version 2024-12-01-preview;
+        // older versions reject it as an unknown argument.
+        var apiVersion = config.ApiVersion ?? DefaultApiVersion;
+        _canonical = new OpenAICanonicalChat(this, services, maxCompletionTokens: string.CompareOrdinal(apiVersion, "2024-12") >= 0);
     }
 
     public ProviderConfig Config { get; }

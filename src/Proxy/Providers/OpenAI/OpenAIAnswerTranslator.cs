@@ -74,15 +74,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : IAnswerT
                 }
                 else if (reader.ValueTextEquals("usage"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        usage = OpenAIUsageReader.Read(ref reader);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
+                    usage = OpenAIUsageReader.ReadMember(ref reader);
                 }
                 else if (reader.ValueTextEquals("error"u8))
                 {

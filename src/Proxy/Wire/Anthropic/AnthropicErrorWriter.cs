@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using LlmProxy.Canonical;
@@ -9,17 +8,7 @@ namespace LlmProxy.Wire.Anthropic;
 /// <summary>Writes errors in Anthropic's envelope, <c>{"type":"error","error":{"type","message"}}</c>, as an HTTP answer or as an <c>event: error</c>.</summary>
 internal static class AnthropicErrorWriter
 {
-    public static async Task WriteAsync(HttpResponse response, GatewayError error)
-    {
-        response.StatusCode = error.Status;
-        response.ContentType = "application/json";
-        if (error.RetryAfter is { } retryAfter)
-        {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-        WriteBody(response.BodyWriter, error);
-        await response.BodyWriter.FlushAsync().ConfigureAwait(false);
-    }
+    public static Task WriteAsync(HttpResponse response, GatewayError error) => ErrorResponse.WriteAsync(response, error, WriteBody);
 
     /// <summary>An error after the stream started, as Anthropic sends it mid-stream.</summary>
     public static void WriteStreamEvent(IBufferWriter<byte> output, GatewayError error)

@@ -127,15 +127,7 @@ internal static class OpenAIChunkInspector
                 }
                 else if (reader.ValueTextEquals("usage"u8))
                 {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        usage = OpenAIUsageReader.Read(ref reader);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
+                    usage = OpenAIUsageReader.ReadMember(ref reader);
                 }
                 else if (reader.ValueTextEquals("id"u8))
                 {

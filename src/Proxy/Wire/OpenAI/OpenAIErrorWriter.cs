@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using LlmProxy.Canonical;
@@ -9,17 +8,7 @@ namespace LlmProxy.Wire.OpenAI;
 /// <summary>Writes errors in OpenAI's envelope, <c>{"error":{"message","type","param","code"}}</c>, as an HTTP answer or as an in-stream event.</summary>
 internal static class OpenAIErrorWriter
 {
-    public static async Task WriteAsync(HttpResponse response, GatewayError error)
-    {
-        response.StatusCode = error.Status;
-        response.ContentType = "application/json";
-        if (error.RetryAfter is { } retryAfter)
-        {
-            response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        }
-        WriteBody(response.BodyWriter, error);
-        await response.BodyWriter.FlushAsync().ConfigureAwait(false);
-    }
+    public static Task WriteAsync(HttpResponse response, GatewayError error) => ErrorResponse.WriteAsync(response, error, WriteBody);
 
     /// <summary>An error after the stream started: <c>data: {"error":{...}}</c>, as OpenAI itself sends it.</summary>
     public static void WriteStreamEvent(IBufferWriter<byte> output, GatewayError error)

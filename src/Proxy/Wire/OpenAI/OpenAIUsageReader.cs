@@ -40,6 +40,18 @@ internal static class OpenAIUsageReader
         return new TokenUsage(prompt, completion, cached, 0, reasoning);
     }
 
+    /// <summary>Reads the value of a <c>usage</c> member (the reader is on its name): the counts, or null when it is null or not an object.</summary>
+    public static TokenUsage? ReadMember(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        return Read(ref reader);
+    }
+
     /// <summary>Reads a whole JSON document that is a usage object; null when it is not one.</summary>
     public static TokenUsage? ReadDocument(ReadOnlySpan<byte> json)
     {
