@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using LlmProxy.Canonical;
 using LlmProxy.Wire.Anthropic;
 
@@ -37,11 +36,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public void Start(in StreamStart start)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        SseAnswer.Begin(context);
         _output.Write("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"u8);
         WriteString(start.Id);
         _output.Write(",\"type\":\"message\",\"role\":\"assistant\",\"model\":"u8);

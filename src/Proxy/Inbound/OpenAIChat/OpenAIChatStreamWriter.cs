@@ -2,7 +2,6 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Features;
 using LlmProxy.Canonical;
 using LlmProxy.Wire.OpenAI;
 
@@ -29,11 +28,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
     public void Start(in StreamStart start)
     {
         _start = start;
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        SseAnswer.Begin(context);
         _chunkPrefix = EncodePrefix(start);
         WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
     }

@@ -70,6 +70,15 @@ public sealed class OpenAIAnswerTranslatorTests
     }
 
     [Fact]
+    public void Translate_EmptyBody_StartsNothingAndIsNotFinished()
+    {
+        var result = SseFeed.Run(new OpenAIAnswerTranslator(0), [], Arrival.Whole);
+
+        Assert.Null(result.Sink.Started);
+        Assert.False(result.Finished, "a stream that died before its first byte is retryable, not an empty answer");
+    }
+
+    [Fact]
     public void Translate_ErrorEvent_IsARetryableServerError()
     {
         var stream = "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n"u8.ToArray();
