@@ -142,7 +142,7 @@ internal sealed partial class InboundPipeline(
                         await dialect.WriteErrorAsync(context.Response, readError!);
                         return;
                     }
-                    if (canonical!.Ignored is { } ignored)
+                    if (canonical!.Ignored is { } ignored && logger.IsEnabled(LogLevel.Debug))
                     {
                         LogIgnored(logger, route.Alias, string.Join(", ", ignored));
                     }
