@@ -25,7 +25,9 @@ internal static class JsonArguments
         }
     }
 
-    private static bool IsObject(ReadOnlySpan<byte> utf8)
+    public static bool IsObject(string json) => IsObject(Encoding.UTF8.GetBytes(json));
+
+    public static bool IsObject(ReadOnlySpan<byte> utf8)
     {
         try
         {

@@ -1,6 +1,7 @@
 using LlmProxy.Config;
 using LlmProxy.Providers.Anthropic;
 using LlmProxy.Providers.Azure;
+using LlmProxy.Providers.Gemini;
 using LlmProxy.Providers.Mock;
 using LlmProxy.Providers.OpenAI;
 
@@ -17,6 +18,7 @@ internal static class ProviderRegistry
         ("openai", OpenAIAdapter.Create),
         ("azure", AzureAdapter.Create),
         ("anthropic", AnthropicAdapter.Create),
+        ("gemini", GeminiAdapter.Create),
         ("mock", MockAdapter.Create),
     ];
 

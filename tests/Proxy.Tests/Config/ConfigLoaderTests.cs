@@ -146,7 +146,7 @@ public sealed class ConfigLoaderTests
     }
 
     // Provider types whose examples ship before their adapters (issues 4 and 5); remove each as it lands.
-    private static readonly string[] PendingProviderTypes = ["gemini", "bedrock"];
+    private static readonly string[] PendingProviderTypes = ["bedrock"];
 
     private static ProxyConfig Parse(string json) =>
         ConfigLoader.Parse(json, "proxy.json", new EnvironmentExpander(name => Environment.GetValueOrDefault(name)));

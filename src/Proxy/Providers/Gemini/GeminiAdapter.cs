@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using LlmProxy.Canonical;
+using LlmProxy.Config;
+using LlmProxy.Providers.OpenAI;
+
+namespace LlmProxy.Providers.Gemini;
+
+/// <summary>
+/// Google's Gemini API: <c>{baseUrl}/v1beta/models/{model}:generateContent</c>, or
+/// <c>:streamGenerateContent?alt=sse</c> for streams, with <c>x-goog-api-key</c>. Every dialect is translated.
+/// </summary>
+internal sealed class GeminiAdapter : ICanonicalChatProvider, IUpstreamErrorMapper
+{
+    public static readonly Uri DefaultBaseUrl = new("https://generativelanguage.googleapis.com");
+
+    private readonly string _modelsBase;
+    private readonly string? _apiKey;
+    private readonly ProviderServices _services;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<(string Model, bool Stream), string> _urls = new();
+
+    private GeminiAdapter(ProviderConfig config, Uri baseUrl, ProviderServices services)
+    {
+        Config = config;
+        _modelsBase = ProviderUrl.Join(baseUrl, "/v1beta/models/");
+        _apiKey = string.IsNullOrEmpty(config.ApiKey) ? null : config.ApiKey;
+        _services = services;
+        _logger = services.Logs.CreateLogger<GeminiAdapter>();
+    }
+
+    public ProviderConfig Config { get; }
+
+    public static IProviderAdapter Create(ProviderConfig config, ProviderServices services)
+    {
+        var baseUrl = config.BaseUrl ?? DefaultBaseUrl;
+        if (string.IsNullOrEmpty(config.ApiKey) && baseUrl.Host == DefaultBaseUrl.Host)
+        {
+            throw new ConfigException(config.FieldPath("apiKey"), "required for type 'gemini' at generativelanguage.googleapis.com");
+        }
+        return new GeminiAdapter(config, baseUrl, services);
+    }
+
+    // Gemini's error body, {"error":{"code","message","status"}}, has the same error object OpenAI's does.
+    public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
+        OpenAIErrorMapper.Map(status, body, retryAfter);
+
+    public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
+    {
+        var body = new ArrayBufferWriter<byte>(4096);
+        GeminiRequestMapper.Write(request, target, body, _logger);
+        using var message = new HttpRequestMessage(HttpMethod.Post, Url(target.Model, request.Stream));
+        if (_apiKey is not null)
+        {
+            message.Headers.TryAddWithoutValidation("x-goog-api-key", _apiKey);
+        }
+        var translator = new GeminiAnswerTranslator(_services.Time.GetUtcNow().ToUnixTimeSeconds());
+        return await TranslatedExchange.RunAsync(_services.Http, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private string Url(string model, bool stream) => _urls.GetOrAdd((model, stream), static (key, modelsBase) =>
+        $"{modelsBase}{Uri.EscapeDataString(key.Model)}:{(key.Stream ? "streamGenerateContent?alt=sse" : "generateContent")}", _modelsBase);
+}

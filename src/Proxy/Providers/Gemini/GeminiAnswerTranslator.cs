@@ -1,0 +1,311 @@
+using System.Text.Json;
+using LlmProxy.Canonical;
+using LlmProxy.Providers.OpenAI;
+using LlmProxy.Streaming;
+
+namespace LlmProxy.Providers.Gemini;
+
+/// <summary>
+/// Reads Gemini answers into canonical events. A body and every event of <c>streamGenerateContent?alt=sse</c> are
+/// the same <c>GenerateContentResponse</c>: <c>candidates[0].content.parts</c> (text, thought text, function calls
+/// sent whole), a <c>finishReason</c> on the last one, and <c>usageMetadata</c>. Gemini streams have no end marker
+/// but the finish reason, so a stream that ends without one was cut off. Function calls get proxy-minted ids that
+/// carry their thought signature (<see cref="GeminiToolCallIds"/>).
+/// </summary>
+internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : IAnswerTranslator
+{
+    private readonly JsonStringReader _strings = new();
+    private bool _started;
+    private int _toolCount;
+
+    public bool Finished { get; private set; }
+
+    public ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink) => Translate(sseEvent.Data, sink);
+
+    public ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
+    {
+        var error = Translate(body, sink);
+        if (error is null && !Finished)
+        {
+            // A body without a finish reason (a prompt blocked before any candidate) is still a whole answer.
+            EnsureStarted(sink, null, null);
+            sink.Finish(FinishReason.ContentFilter);
+            Finished = true;
+        }
+        return error;
+    }
+
+    private ProviderError? Translate(ReadOnlySpan<byte> json, IStreamEventSink sink)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Invalid("data that is not a JSON object");
+            }
+            FinishReason? finish = null;
+            TokenUsage? usage = null;
+            string? id = null, model = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("candidates"u8))
+                {
+                    reader.Read();
+                    if (ReadCandidates(ref reader, json, sink, ref id, ref model, ref finish) is { } error)
+                    {
+                        return error;
+                    }
+                }
+                else if (reader.ValueTextEquals("usageMetadata"u8))
+                {
+                    reader.Read();
+                    usage = ReadUsage(ref reader);
+                }
+                else if (reader.ValueTextEquals("responseId"u8))
+                {
+                    reader.Read();
+                    id ??= reader.GetString();
+                }
+                else if (reader.ValueTextEquals("modelVersion"u8))
+                {
+                    reader.Read();
+                    model ??= reader.GetString();
+                }
+                else if (reader.ValueTextEquals("error"u8))
+                {
+                    return OpenAIErrorMapper.Map(500, json, null);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            if (finish is { } reason)
+            {
+                EnsureStarted(sink, id, model);
+                // Gemini says STOP after function calls; clients expect to be told to run the tools.
+                sink.Finish(reason == FinishReason.Stop && _toolCount > 0 ? FinishReason.ToolCalls : reason);
+                Finished = true;
+            }
+            if (usage is { } tokens)
+            {
+                EnsureStarted(sink, id, model);
+                sink.ReportUsage(tokens);
+            }
+            return null;
+        }
+        catch (JsonException)
+        {
+            return Invalid("data that is not valid JSON");
+        }
+        catch (InvalidOperationException)
+        {
+            return Invalid("a value of the wrong type");
+        }
+    }
+
+    private static ProviderError Invalid(string what) => new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
+
+    private void EnsureStarted(IStreamEventSink sink, string? id, string? model)
+    {
+        if (!_started)
+        {
+            _started = true;
+            sink.Start(new StreamStart(id ?? "gemini-" + Guid.NewGuid().ToString("N"), model ?? "", createdUnixSeconds));
+        }
+    }
+
+    private ProviderError? ReadCandidates(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, ref string? id, ref string? model,
+        ref FinishReason? finish)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            reader.Skip();
+            return null;
+        }
+        var first = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            if (!first)
+            {
+                reader.Skip();
+                continue;
+            }
+            first = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("content"u8))
+                {
+                    reader.Read();
+                    if (ReadContent(ref reader, json, sink, id, model) is { } error)
+                    {
+                        return error;
+                    }
+                }
+                else if (reader.ValueTextEquals("finishReason"u8))
+                {
+                    reader.Read();
+                    finish = GeminiFinishReasons.Parse(reader.ValueSpan);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        return null;
+    }
+
+    private ProviderError? ReadContent(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, string? id, string? model)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isParts = reader.ValueTextEquals("parts"u8);
+            reader.Read();
+            if (!isParts || reader.TokenType != JsonTokenType.StartArray)
+            {
+                reader.Skip();
+                continue;
+            }
+            EnsureStarted(sink, id, model);
+            while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+            {
+                if (ReadPart(ref reader, json, sink) is { } error)
+                {
+                    return error;
+                }
+            }
+        }
+        return null;
+    }
+
+    /// <summary>One part: text (a thought when <c>thought</c> is true) or a whole function call, in any member order.</summary>
+    private ProviderError? ReadPart(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink)
+    {
+        scoped ReadOnlySpan<byte> text = default;
+        var hasText = false;
+        var thought = false;
+        string? name = null, signature = null;
+        scoped ReadOnlySpan<byte> args = default;
+        var isCall = false;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("text"u8))
+            {
+                reader.Read();
+                text = _strings.Read(ref reader);
+                hasText = true;
+            }
+            else if (reader.ValueTextEquals("thought"u8))
+            {
+                reader.Read();
+                thought = reader.TokenType == JsonTokenType.True;
+            }
+            else if (reader.ValueTextEquals("thoughtSignature"u8))
+            {
+                reader.Read();
+                signature = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("functionCall"u8))
+            {
+                reader.Read();
+                isCall = true;
+                args = ReadFunctionCall(ref reader, json, ref name);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        if (isCall)
+        {
+            if (name is null)
+            {
+                return Invalid("a function call without a name");
+            }
+            var index = _toolCount++;
+            sink.ToolCallStart(index, GeminiToolCallIds.Mint(signature), name);
+            sink.ToolCallArgumentsDelta(index, args.IsEmpty ? "{}"u8 : args);
+        }
+        else if (hasText && !text.IsEmpty)
+        {
+            if (thought)
+            {
+                sink.ReasoningDelta(text);
+            }
+            else
+            {
+                sink.TextDelta(text);
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Reads a functionCall object: its name, and its <c>args</c> object returned as raw JSON.</summary>
+    private static ReadOnlySpan<byte> ReadFunctionCall(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref string? name)
+    {
+        ReadOnlySpan<byte> args = default;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return args;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("name"u8))
+            {
+                reader.Read();
+                name = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("args"u8))
+            {
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                args = json[start..(int)reader.BytesConsumed];
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return args;
+    }
+
+    // promptTokenCount includes cached content; candidatesTokenCount excludes thoughts, which are billed as output.
+    private static TokenUsage ReadUsage(ref Utf8JsonReader reader)
+    {
+        long prompt = 0, candidates = 0, cached = 0, thoughts = 0;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return default;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = reader.ValueTextEquals("promptTokenCount"u8) ? 1 : reader.ValueTextEquals("candidatesTokenCount"u8) ? 2
+                : reader.ValueTextEquals("cachedContentTokenCount"u8) ? 3 : reader.ValueTextEquals("thoughtsTokenCount"u8) ? 4 : 0;
+            reader.Read();
+            var value = field > 0 && reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : 0;
+            reader.Skip();
+            switch (field)
+            {
+                case 1: prompt = value; break;
+                case 2: candidates = value; break;
+                case 3: cached = value; break;
+                case 4: thoughts = value; break;
+            }
+        }
+        return new TokenUsage(prompt, candidates + thoughts, cached, 0, thoughts);
+    }
+}
