@@ -47,6 +47,11 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : IAnswerT
             FinishReason? finish = null;
             TokenUsage? usage = null;
             string? id = null, model = null;
+            if (!_started)
+            {
+                // The answer's id and model follow its candidates; the first chunk is read for them before it starts the answer.
+                ReadIdentity(json, ref id, ref model);
+            }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("candidates"u8))
@@ -106,6 +111,29 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : IAnswerT
         }
     }
 
+    private static void ReadIdentity(ReadOnlySpan<byte> json, ref string? id, ref string? model)
+    {
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = reader.ValueTextEquals("responseId"u8) ? 1 : reader.ValueTextEquals("modelVersion"u8) ? 2 : 0;
+            reader.Read();
+            if (field > 0 && reader.TokenType == JsonTokenType.String)
+            {
+                if (field == 1)
+                {
+                    id = reader.GetString();
+                }
+                else
+                {
+                    model = reader.GetString();
+                }
+            }
+            reader.Skip();
+        }
+    }
+
     private static ProviderError Invalid(string what) => new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
 
     private void EnsureStarted(IStreamEventSink sink, string? id, string? model)
@@ -147,6 +175,10 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : IAnswerT
                 else if (reader.ValueTextEquals("finishReason"u8))
                 {
                     reader.Read();
+                    if (reader.TokenType != JsonTokenType.String)
+                    {
+                        return Invalid("a finish reason that is not a string");
+                    }
                     finish = GeminiFinishReasons.Parse(reader.ValueSpan);
                 }
                 else
@@ -201,6 +233,10 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : IAnswerT
             if (reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
+                {
+                    return Invalid("a text part that is not a string");
+                }
                 text = _strings.Read(ref reader);
                 hasText = true;
             }
