@@ -64,6 +64,9 @@ public sealed class ProxyHost : IAsyncDisposable
     public static string AnthropicProvider(FakeAnthropic fake) =>
         $$"""{ "type": "anthropic", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{FakeAnthropic.Key}}" }""";
 
+    public static string GeminiProvider(FakeGemini fake, string key = FakeGemini.Key) =>
+        $$"""{ "type": "gemini", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{key}}" }""";
+
     public static string AzureProvider(FakeOpenAI fake) =>
         $$"""{ "type": "azure", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{FakeOpenAI.Key}}", "apiVersion": "2024-10-21" }""";
 

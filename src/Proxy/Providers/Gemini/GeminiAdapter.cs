@@ -41,9 +41,10 @@ internal sealed class GeminiAdapter : ICanonicalChatProvider, IUpstreamErrorMapp
         return new GeminiAdapter(config, baseUrl, services);
     }
 
-    // Gemini's error body, {"error":{"code","message","status"}}, has the same error object OpenAI's does.
+    // Gemini's error body, {"error":{"code","message","status"}}, has the same error object OpenAI's does. A bad key
+    // is a 400 there (reason API_KEY_INVALID): it is the operator's credential, not the client's request, so a 401.
     public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
-        OpenAIErrorMapper.Map(status, body, retryAfter);
+        OpenAIErrorMapper.Map(status == 400 && body.IndexOf("\"API_KEY_INVALID\""u8) >= 0 ? 401 : status, body, retryAfter);
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
