@@ -49,7 +49,7 @@ public class StreamTranslationBenchmarks
     [Benchmark]
     public bool OpenAIChunkToAnthropicDelta() => Feed(OpenAIChunk, _fromOpenAI, _toAnthropic);
 
-    private bool Feed(byte[] bytes, IAnswerTranslator translator, IStreamEventSink sink)
+    private bool Feed(byte[] bytes, SseAnswerTranslator translator, IStreamEventSink sink)
     {
         var buffer = new ReadOnlySequence<byte>(bytes);
         SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _);

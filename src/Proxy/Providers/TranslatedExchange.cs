@@ -2,13 +2,12 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Http.Headers;
 using LlmProxy.Canonical;
-using LlmProxy.Streaming;
 
 namespace LlmProxy.Providers;
 
 /// <summary>
 /// The mechanics every translating provider shares: send, map a non-success answer, then feed the body to the
-/// provider's <see cref="IAnswerTranslator"/> (a stream event by event as it arrives, flushing the sink after each
+/// provider's <see cref="IAnswerTranslator"/> (a stream frame by frame as it arrives, flushing the sink after each
 /// read; a JSON body once whole) and say whether the answer completed.
 /// </summary>
 internal static class TranslatedExchange
@@ -49,7 +48,6 @@ internal static class TranslatedExchange
     private static async ValueTask<ProviderError?> ReadStreamAsync(UpstreamCall call, IAnswerTranslator translator, IStreamEventSink sink,
         CancellationToken cancellationToken)
     {
-        var parser = new SseEventParser();
         // Zero-byte reads: an idle stream holds no buffer while it waits.
         var input = PipeReader.Create(await call.Response!.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false),
             new StreamPipeReaderOptions(bufferSize: StreamReadSize, minimumReadSize: 1024, useZeroByteReads: true));
@@ -60,14 +58,16 @@ internal static class TranslatedExchange
                 var result = await input.ReadAsync(call.Token).ConfigureAwait(false);
                 call.OnProgress();
                 var buffer = result.Buffer;
-                var error = TranslateEvents(ref buffer, result.IsCompleted, parser, translator, sink);
+                var error = translator.TranslateFrames(ref buffer, result.IsCompleted, sink);
                 input.AdvanceTo(buffer.Start, buffer.End);
                 await sink.FlushAsync(cancellationToken).ConfigureAwait(false);
                 if (error is not null)
                 {
                     return error;
                 }
-                if (result.IsCompleted || translator.Finished)
+                // Read to the end even after the end signal: usage may follow it (Bedrock's metadata), and a body read
+                // to its end returns the connection to the pool.
+                if (result.IsCompleted)
                 {
                     break;
                 }
@@ -79,30 +79,6 @@ internal static class TranslatedExchange
         }
         return translator.Finished ? null : new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before its end signal");
     }
-
-    /// <summary>Translates every complete event of <paramref name="buffer"/>, leaving an incomplete tail (or, when <paramref name="isLast"/>, nothing).</summary>
-    internal static ProviderError? TranslateEvents(ref ReadOnlySequence<byte> buffer, bool isLast, SseEventParser parser,
-        IAnswerTranslator translator, IStreamEventSink sink)
-    {
-        while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _))
-        {
-            if (Translate(parser.Parse(sseEvent), translator, sink) is { } error)
-            {
-                return error;
-            }
-        }
-        if (isLast && !buffer.IsEmpty)
-        {
-            // The spec drops an unterminated last event, but a provider that forgot the blank line still meant it.
-            var remainder = buffer;
-            buffer = buffer.Slice(buffer.End);
-            return Translate(parser.Parse(remainder), translator, sink);
-        }
-        return null;
-    }
-
-    private static ProviderError? Translate(in SseEvent sseEvent, IAnswerTranslator translator, IStreamEventSink sink) =>
-        sseEvent.HasData ? translator.TranslateEvent(sseEvent, sink) : null;
 
     private static async ValueTask<ProviderError?> ReadBodyAsync(UpstreamCall call, IAnswerTranslator translator, IStreamEventSink sink)
     {

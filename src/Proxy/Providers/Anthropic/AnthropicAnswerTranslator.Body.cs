@@ -9,7 +9,7 @@ internal sealed partial class AnthropicAnswerTranslator
     /// A non-stream answer, <c>{"id","type":"message","model","content":[...],"stop_reason","usage"}</c>: read in two
     /// passes, because its members may come in any order and content must be sent before the finish.
     /// </summary>
-    public ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
+    public override ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
     {
         try
         {

@@ -11,9 +11,10 @@ namespace LlmProxy.Providers.Anthropic;
 /// (https://docs.anthropic.com/en/docs/build-with-claude/streaming): <c>message_start</c>, then per content block
 /// <c>content_block_start</c>, deltas and <c>content_block_stop</c>, then <c>message_delta</c> (stop reason, output
 /// usage) and <c>message_stop</c>; <c>ping</c> and unknown events may appear anywhere and are ignored. Tool calls
-/// are numbered per tool call, not per content block, because text and thinking blocks sit between them.
+/// are numbered per tool call, not per content block, because text and thinking blocks sit between them. Anthropic
+/// streams have no [DONE]: message_stop is the only end signal, so a body that ends without it was cut off.
 /// </summary>
-internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, long createdUnixSeconds) : IAnswerTranslator
+internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, long createdUnixSeconds) : SseAnswerTranslator
 {
     // A content block index beyond this is not a real answer; it would only grow the table.
     private const int MaxBlocks = 4096;
@@ -44,11 +45,8 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         InputJson,
     }
 
-    // Anthropic streams have no [DONE]; message_stop is the only end signal, so a body that ends without it is a
-    // truncated answer, not a finished one.
-    public bool Finished { get; private set; }
 
-    public ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink)
+    public override ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink)
     {
         try
         {

@@ -12,17 +12,16 @@ namespace LlmProxy.Providers.Gemini;
 /// but the finish reason, so a stream that ends without one was cut off. Function calls get proxy-minted ids that
 /// carry their thought signature (<see cref="GeminiToolCallIds"/>).
 /// </summary>
-internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : IAnswerTranslator
+internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswerTranslator
 {
     private readonly JsonStringReader _strings = new();
     private bool _started;
     private int _toolCount;
 
-    public bool Finished { get; private set; }
 
-    public ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink) => Translate(sseEvent.Data, sink);
+    public override ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink) => Translate(sseEvent.Data, sink);
 
-    public ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
+    public override ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
     {
         var error = Translate(body, sink);
         if (error is null && !Finished)

@@ -11,7 +11,7 @@ namespace LlmProxy.Providers.OpenAI;
 /// as <c>reasoning_content</c> (DeepSeek, vLLM) or <c>reasoning</c> (Ollama, OpenRouter). Tool calls keep the
 /// provider's own index; the id and name come on a call's first delta, the arguments in fragments after.
 /// </summary>
-internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : IAnswerTranslator
+internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswerTranslator
 {
     private const int MaxToolCalls = 1024;
 
@@ -22,9 +22,8 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : IAnswerT
     private int _lastToolIndex = -1;
     private readonly JsonStringReader _strings = new();
 
-    public bool Finished { get; private set; }
 
-    public ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink)
+    public override ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink)
     {
         if (sseEvent.Data.SequenceEqual("[DONE]"u8))
         {
@@ -34,7 +33,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : IAnswerT
         return Translate(sseEvent.Data, sink, isBody: false);
     }
 
-    public ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
+    public override ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
     {
         var error = Translate(body, sink, isBody: true);
         Finished = error is null;

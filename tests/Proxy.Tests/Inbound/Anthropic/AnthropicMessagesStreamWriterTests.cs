@@ -18,7 +18,7 @@ public sealed class AnthropicMessagesStreamWriterTests
         var body = new MemoryStream();
         context.Response.Body = body;
         var writer = new AnthropicMessagesStreamWriter(context);
-        var result = SseFeed.Run(new OpenAIAnswerTranslator(1700000000), Fixture.Read("openai", openAIFixture), arrival, writer);
+        var result = StreamFeed.Run(new OpenAIAnswerTranslator(1700000000), Fixture.Read("openai", openAIFixture), arrival, writer);
         Assert.Null(result.Error);
         await writer.CompleteAsync(CancellationToken.None);
         Assert.Equal("text/event-stream", context.Response.ContentType);

@@ -18,7 +18,7 @@ public sealed class OpenAIChatStreamWriterTests
         var body = new MemoryStream();
         context.Response.Body = body;
         var writer = new OpenAIChatStreamWriter(context, includeUsage);
-        var result = SseFeed.Run(new AnthropicAnswerTranslator(null, 1700000000), Fixture.Read("anthropic", anthropicFixture), arrival, writer);
+        var result = StreamFeed.Run(new AnthropicAnswerTranslator(null, 1700000000), Fixture.Read("anthropic", anthropicFixture), arrival, writer);
         Assert.Null(result.Error);
         await writer.CompleteAsync(CancellationToken.None);
         var events = SseEvents.Parse(Encoding.UTF8.GetString(body.ToArray()));

@@ -12,7 +12,7 @@ public sealed class AnthropicAnswerTranslatorStreamTests
     public static TheoryData<Arrival> Arrivals => Fixture.Arrivals;
 
     private static FeedResult Feed(string fixture, Arrival arrival, string? jsonTool = null) =>
-        SseFeed.Run(new AnthropicAnswerTranslator(jsonTool, 1700000000), Fixture.Read("anthropic", fixture), arrival);
+        StreamFeed.Run(new AnthropicAnswerTranslator(jsonTool, 1700000000), Fixture.Read("anthropic", fixture), arrival);
 
     [Theory]
     [MemberData(nameof(Arrivals))]
@@ -111,7 +111,7 @@ public sealed class AnthropicAnswerTranslatorStreamTests
     [Fact]
     public void Translate_EmptyBody_StartsNothingAndIsNotFinished()
     {
-        var result = SseFeed.Run(new AnthropicAnswerTranslator(null, 0), [], Arrival.Whole);
+        var result = StreamFeed.Run(new AnthropicAnswerTranslator(null, 0), [], Arrival.Whole);
 
         Assert.Null(result.Sink.Started);
         Assert.False(result.Finished);
@@ -121,7 +121,7 @@ public sealed class AnthropicAnswerTranslatorStreamTests
     public void Translate_JsonAnswerTool_BecomesTextAndStop()
     {
         var stream = Fixture.Read("anthropic", "parallel_tools");
-        var result = SseFeed.Run(new AnthropicAnswerTranslator("get_weather", 0), stream, Arrival.Whole);
+        var result = StreamFeed.Run(new AnthropicAnswerTranslator("get_weather", 0), stream, Arrival.Whole);
 
         Assert.Equal("Checking both cities.{\"location\": \"San Francisco, CA\"}", result.Sink.Text);
         Assert.Single(result.Sink.ToolCalls);
@@ -137,7 +137,7 @@ public sealed class AnthropicAnswerTranslatorStreamTests
     [InlineData("event: content_block_start\ndata: {\"index\":\"zero\",\"content_block\":{\"type\":\"text\"}}\n\n", "wrong type")]
     public void Translate_MalformedEvent_IsAnInvalidResponseNotACrash(string stream, string reason)
     {
-        var result = SseFeed.Run(new AnthropicAnswerTranslator(null, 0), Encoding.UTF8.GetBytes(stream), Arrival.Whole);
+        var result = StreamFeed.Run(new AnthropicAnswerTranslator(null, 0), Encoding.UTF8.GetBytes(stream), Arrival.Whole);
 
         Assert.NotNull(result.Error);
         Assert.Equal(ProviderErrorKind.InvalidResponse, result.Error!.Kind);

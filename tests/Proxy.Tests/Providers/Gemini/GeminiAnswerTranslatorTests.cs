@@ -12,7 +12,7 @@ public sealed class GeminiAnswerTranslatorTests
     public static TheoryData<Arrival> Arrivals => Fixture.Arrivals;
 
     private static FeedResult Feed(string fixture, Arrival arrival) =>
-        SseFeed.Run(new GeminiAnswerTranslator(1700000000), Fixture.Read("gemini", fixture), arrival);
+        StreamFeed.Run(new GeminiAnswerTranslator(1700000000), Fixture.Read("gemini", fixture), arrival);
 
     [Theory]
     [MemberData(nameof(Arrivals))]
@@ -87,7 +87,7 @@ public sealed class GeminiAnswerTranslatorTests
     [Fact]
     public void Translate_EmptyBody_StartsNothing()
     {
-        var result = SseFeed.Run(new GeminiAnswerTranslator(0), [], Arrival.Whole);
+        var result = StreamFeed.Run(new GeminiAnswerTranslator(0), [], Arrival.Whole);
 
         Assert.Null(result.Sink.Started);
         Assert.False(result.Finished);
@@ -114,7 +114,7 @@ public sealed class GeminiAnswerTranslatorTests
     [InlineData("data: {\"candidates\":[{\"content\":{\"parts\":[{\"text\":5}]}}]}\r\n\r\n", "text part that is not a string")]
     public void Translate_MalformedChunk_IsAnInvalidResponse(string stream, string reason)
     {
-        var result = SseFeed.Run(new GeminiAnswerTranslator(0), Encoding.UTF8.GetBytes(stream), Arrival.Whole);
+        var result = StreamFeed.Run(new GeminiAnswerTranslator(0), Encoding.UTF8.GetBytes(stream), Arrival.Whole);
 
         Assert.Equal(ProviderErrorKind.InvalidResponse, result.Error?.Kind);
         Assert.Contains(reason, result.Error!.Message);

@@ -12,7 +12,7 @@ public sealed class OpenAIAnswerTranslatorTests
     public static TheoryData<Arrival> Arrivals => Fixture.Arrivals;
 
     private static FeedResult Feed(string fixture, Arrival arrival) =>
-        SseFeed.Run(new OpenAIAnswerTranslator(1700000000), Fixture.Read("openai", fixture), arrival);
+        StreamFeed.Run(new OpenAIAnswerTranslator(1700000000), Fixture.Read("openai", fixture), arrival);
 
     [Theory]
     [MemberData(nameof(Arrivals))]
@@ -72,7 +72,7 @@ public sealed class OpenAIAnswerTranslatorTests
     [Fact]
     public void Translate_EmptyBody_StartsNothingAndIsNotFinished()
     {
-        var result = SseFeed.Run(new OpenAIAnswerTranslator(0), [], Arrival.Whole);
+        var result = StreamFeed.Run(new OpenAIAnswerTranslator(0), [], Arrival.Whole);
 
         Assert.Null(result.Sink.Started);
         Assert.False(result.Finished, "a stream that died before its first byte is retryable, not an empty answer");
@@ -83,7 +83,7 @@ public sealed class OpenAIAnswerTranslatorTests
     {
         var stream = "data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n"u8.ToArray();
 
-        var result = SseFeed.Run(new OpenAIAnswerTranslator(0), stream, Arrival.Whole);
+        var result = StreamFeed.Run(new OpenAIAnswerTranslator(0), stream, Arrival.Whole);
 
         Assert.Equal("The server had an error", result.Error!.Message);
         Assert.True(result.Error.IsRetryable);
@@ -95,7 +95,7 @@ public sealed class OpenAIAnswerTranslatorTests
     {
         var stream = "data: {\"choices\":[],\"created\":0,\"id\":\"\",\"model\":\"\",\"object\":\"\",\"prompt_filter_results\":[{\"prompt_index\":0,\"content_filter_results\":{}}]}\n\n"u8.ToArray();
 
-        var result = SseFeed.Run(new OpenAIAnswerTranslator(0), stream, Arrival.Whole);
+        var result = StreamFeed.Run(new OpenAIAnswerTranslator(0), stream, Arrival.Whole);
 
         Assert.Null(result.Error);
         Assert.Null(result.Sink.Started);
@@ -109,7 +109,7 @@ public sealed class OpenAIAnswerTranslatorTests
     [InlineData("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":\"0\"}]}}]}\n\n", "wrong type")]
     public void Translate_MalformedChunk_IsAnInvalidResponseNotACrash(string stream, string reason)
     {
-        var result = SseFeed.Run(new OpenAIAnswerTranslator(0), Encoding.UTF8.GetBytes(stream), Arrival.Whole);
+        var result = StreamFeed.Run(new OpenAIAnswerTranslator(0), Encoding.UTF8.GetBytes(stream), Arrival.Whole);
 
         Assert.Equal(ProviderErrorKind.InvalidResponse, result.Error?.Kind);
         Assert.Contains(reason, result.Error!.Message);

@@ -1,7 +1,6 @@
 using System.Buffers;
 using LlmProxy.Canonical;
 using LlmProxy.Providers;
-using LlmProxy.Streaming;
 
 namespace LlmProxy.Testing;
 
@@ -13,8 +12,8 @@ public enum Arrival
     ByteByByte,
 }
 
-/// <summary>Feeds a provider stream's bytes to a translator the way the proxy reads them from the network.</summary>
-internal static class SseFeed
+/// <summary>Feeds a provider stream's bytes (any framing) to a translator the way the proxy reads them from the network.</summary>
+internal static class StreamFeed
 {
     public static FeedResult Run(IAnswerTranslator translator, byte[] stream, Arrival arrival, int seed = 7) =>
         Run(translator, stream, arrival, new RecordingSink(), seed);
@@ -23,7 +22,6 @@ internal static class SseFeed
     public static FeedResult Run<TSink>(IAnswerTranslator translator, byte[] stream, Arrival arrival, TSink sink, int seed = 7)
         where TSink : IStreamEventSink
     {
-        var parser = new SseEventParser();
         var random = new Random(seed);
         var pending = new List<byte>();
         var at = 0;
@@ -40,9 +38,9 @@ internal static class SseFeed
             at += take;
             var isLast = at == stream.Length;
             var buffer = new ReadOnlySequence<byte>(pending.ToArray());
-            var error = TranslatedExchange.TranslateEvents(ref buffer, isLast, parser, translator, sink);
+            var error = translator.TranslateFrames(ref buffer, isLast, sink);
             pending.RemoveRange(0, pending.Count - (int)buffer.Length);
-            if (error is not null || isLast || translator.Finished)
+            if (error is not null || isLast)
             {
                 return new FeedResult(sink as RecordingSink ?? new RecordingSink(), error, translator.Finished);
             }

@@ -1,0 +1,39 @@
+using System.Buffers;
+using LlmProxy.Canonical;
+using LlmProxy.Streaming;
+
+namespace LlmProxy.Providers;
+
+/// <summary>The framing of providers that stream server-sent events: events are cut and parsed here, translated by the provider.</summary>
+internal abstract class SseAnswerTranslator : IAnswerTranslator
+{
+    private readonly SseEventParser _parser = new();
+
+    public bool Finished { get; protected set; }
+
+    /// <summary>Translates one event that carries data.</summary>
+    public abstract ProviderError? TranslateEvent(in SseEvent sseEvent, IStreamEventSink sink);
+
+    public abstract ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink);
+
+    public ProviderError? TranslateFrames(ref ReadOnlySequence<byte> buffer, bool isLast, IStreamEventSink sink)
+    {
+        while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _))
+        {
+            if (Translate(_parser.Parse(sseEvent), sink) is { } error)
+            {
+                return error;
+            }
+        }
+        if (isLast && !buffer.IsEmpty)
+        {
+            // The spec drops an unterminated last event, but a provider that forgot the blank line still meant it.
+            var remainder = buffer;
+            buffer = buffer.Slice(buffer.End);
+            return Translate(_parser.Parse(remainder), sink);
+        }
+        return null;
+    }
+
+    private ProviderError? Translate(in SseEvent sseEvent, IStreamEventSink sink) => sseEvent.HasData ? TranslateEvent(sseEvent, sink) : null;
+}
