@@ -11,6 +11,32 @@ internal sealed class SegmentedSequence : ReadOnlySequenceSegment<byte>
         RunningIndex = runningIndex;
     }
 
+    /// <summary>One segment per non-empty part, in order.</summary>
+    public static ReadOnlySequence<byte> Of(params byte[][] parts)
+    {
+        SegmentedSequence? first = null, last = null;
+        long at = 0;
+        foreach (var part in parts)
+        {
+            if (part.Length == 0)
+            {
+                continue;
+            }
+            var segment = new SegmentedSequence(part, at);
+            at += part.Length;
+            if (last is null)
+            {
+                first = segment;
+            }
+            else
+            {
+                last.Next = segment;
+            }
+            last = segment;
+        }
+        return first is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(first, 0, last!, last!.Memory.Length);
+    }
+
     public static ReadOnlySequence<byte> From(byte[] bytes, int segmentSize)
     {
         if (bytes.Length == 0)
