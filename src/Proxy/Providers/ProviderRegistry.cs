@@ -1,6 +1,7 @@
 using LlmProxy.Config;
 using LlmProxy.Providers.Anthropic;
 using LlmProxy.Providers.Azure;
+using LlmProxy.Providers.Bedrock;
 using LlmProxy.Providers.Gemini;
 using LlmProxy.Providers.Mock;
 using LlmProxy.Providers.OpenAI;
@@ -19,6 +20,7 @@ internal static class ProviderRegistry
         ("azure", AzureAdapter.Create),
         ("anthropic", AnthropicAdapter.Create),
         ("gemini", GeminiAdapter.Create),
+        ("bedrock", BedrockAdapter.Create),
         ("mock", MockAdapter.Create),
     ];
 

@@ -15,16 +15,15 @@ internal static class AnthropicRequestMapper
 {
     /// <summary>Used when neither the client nor the deployment (<c>maxTokensDefault</c>) gave a limit; Anthropic requires one.</summary>
     public const int FallbackMaxTokens = 4096;
-    private const string JsonObjectToolName = "json_object";
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Writes the body; <paramref name="jsonToolName"/> is the forced tool that carries a JSON answer, if any.</summary>
     public static void Write(ChatRequest request, ProviderTarget target, IBufferWriter<byte> output, ILogger logger, out string? jsonToolName)
     {
         using var json = new Utf8JsonWriter(output, WriterOptions);
-        jsonToolName = JsonToolName(request.ResponseFormat);
+        jsonToolName = JsonAnswerTool.NameFor(request.ResponseFormat);
         var forcedTool = jsonToolName is not null || request.ToolChoice?.Mode is ToolChoiceMode.Required or ToolChoiceMode.Named;
-        var budget = ThinkingBudget(request.Reasoning);
+        var budget = ThinkingBudget.ForClaude(request.Reasoning);
         if (budget is not null && forcedTool)
         {
             // The API allows only tool_choice auto or none with extended thinking.
@@ -32,10 +31,9 @@ internal static class AnthropicRequestMapper
             budget = null;
         }
         var maxTokens = request.MaxTokens ?? target.MaxTokensDefault ?? FallbackMaxTokens;
-        if (budget is { } thinkingTokens && maxTokens <= thinkingTokens)
+        if (budget is { } thinkingTokens)
         {
-            // budget_tokens must be below max_tokens; the client's limit is for the answer, so thinking comes on top.
-            maxTokens += thinkingTokens;
+            maxTokens = ThinkingBudget.MaxTokensWith(maxTokens, thinkingTokens);
         }
 
         json.WriteStartObject();
@@ -76,23 +74,6 @@ internal static class AnthropicRequestMapper
         }
         json.WriteEndObject();
     }
-
-    // OpenAI's effort words as thinking budgets; minimal means no extended thinking. 1024 is the API's minimum budget.
-    private static int? ThinkingBudget(ReasoningRequest? reasoning) => reasoning switch
-    {
-        { BudgetTokens: { } budget } => Math.Max(1024, budget),
-        { Effort: "low" } => 1024,
-        { Effort: "medium" } => 4096,
-        { Effort: "high" } => 16384,
-        _ => null,
-    };
-
-    private static string? JsonToolName(ResponseFormat? format) => format switch
-    {
-        { Kind: ResponseFormatKind.JsonSchema, Name: { Length: > 0 } name } => name,
-        { Kind: ResponseFormatKind.JsonSchema or ResponseFormatKind.JsonObject } => JsonObjectToolName,
-        _ => null,
-    };
 
     private static void WriteSampling(Utf8JsonWriter json, ChatRequest request, bool thinking, ILogger logger)
     {
@@ -135,8 +116,7 @@ internal static class AnthropicRequestMapper
         }
         if (jsonToolName is not null)
         {
-            var schema = request.ResponseFormat!.SchemaJson ?? "{\"type\":\"object\"}";
-            WriteTool(json, jsonToolName, "Give the answer as this tool's input: JSON that matches its schema.", schema);
+            WriteTool(json, jsonToolName, JsonAnswerTool.Description, JsonAnswerTool.SchemaFor(request.ResponseFormat!));
         }
         json.WriteEndArray();
 

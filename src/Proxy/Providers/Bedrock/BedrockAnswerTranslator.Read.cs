@@ -1,0 +1,239 @@
+using System.Text.Json;
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Providers.Bedrock;
+
+internal sealed partial class BedrockAnswerTranslator
+{
+    private enum DeltaKind : byte
+    {
+        None,
+        Text,
+        ToolInput,
+        Reasoning,
+        Signature,
+    }
+
+    /// <summary>A delta: <c>{"text"}</c>, <c>{"toolUse":{"input"}}</c> or <c>{"reasoningContent":{"text"|"signature"}}</c>; its string returned unescaped.</summary>
+    private ReadOnlySpan<byte> ReadDelta(scoped ref Utf8JsonReader reader, out DeltaKind kind)
+    {
+        kind = DeltaKind.None;
+        ReadOnlySpan<byte> value = default;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return value;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("text"u8))
+            {
+                reader.Read();
+                kind = DeltaKind.Text;
+                value = _strings.Read(ref reader);
+            }
+            else if (reader.ValueTextEquals("toolUse"u8) || reader.ValueTextEquals("reasoningContent"u8))
+            {
+                var toolUse = reader.ValueTextEquals("toolUse"u8);
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    reader.Skip();
+                    continue;
+                }
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    var inner = toolUse && reader.ValueTextEquals("input"u8) ? DeltaKind.ToolInput
+                        : !toolUse && reader.ValueTextEquals("text"u8) ? DeltaKind.Reasoning
+                        : !toolUse && reader.ValueTextEquals("signature"u8) ? DeltaKind.Signature
+                        : DeltaKind.None;
+                    reader.Read();
+                    if (inner != DeltaKind.None && reader.TokenType == JsonTokenType.String)
+                    {
+                        kind = inner;
+                        value = _strings.Read(ref reader);
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        return value;
+    }
+
+    private void OnStop(ref Utf8JsonReader reader, IStreamEventSink sink)
+    {
+        var reason = FinishReason.Stop;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isReason = reader.ValueTextEquals("stopReason"u8);
+            reader.Read();
+            if (isReason && reader.TokenType == JsonTokenType.String)
+            {
+                reason = ParseStopReason(reader.ValueSpan);
+            }
+            reader.Skip();
+        }
+        EnsureStarted(sink);
+        sink.Finish(FinalReason(reason));
+        _stopped = true;
+    }
+
+    private void OnMetadata(ref Utf8JsonReader reader, IStreamEventSink sink)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isUsage = reader.ValueTextEquals("usage"u8);
+            reader.Read();
+            if (isUsage && reader.TokenType == JsonTokenType.StartObject)
+            {
+                EnsureStarted(sink);
+                sink.ReportUsage(ReadUsage(ref reader));
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        Finished = true;
+    }
+
+    // Like Anthropic's, Converse's inputTokens leaves out cache reads and writes; the canonical input includes them.
+    private static TokenUsage ReadUsage(ref Utf8JsonReader reader)
+    {
+        long input = 0, output = 0, cacheRead = 0, cacheWrite = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = reader.ValueTextEquals("inputTokens"u8) ? 1 : reader.ValueTextEquals("outputTokens"u8) ? 2
+                : reader.ValueTextEquals("cacheReadInputTokens"u8) ? 3 : reader.ValueTextEquals("cacheWriteInputTokens"u8) ? 4 : 0;
+            reader.Read();
+            var value = field > 0 && reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : 0;
+            reader.Skip();
+            switch (field)
+            {
+                case 1: input = value; break;
+                case 2: output = value; break;
+                case 3: cacheRead = value; break;
+                case 4: cacheWrite = value; break;
+            }
+        }
+        return new TokenUsage(input + cacheRead + cacheWrite, output, cacheRead, cacheWrite);
+    }
+
+    private static FinishReason ParseStopReason(ReadOnlySpan<byte> reason) =>
+        reason.SequenceEqual("max_tokens"u8) || reason.SequenceEqual("model_context_window_exceeded"u8) ? FinishReason.Length
+        : reason.SequenceEqual("tool_use"u8) ? FinishReason.ToolCalls
+        : reason.SequenceEqual("guardrail_intervened"u8) || reason.SequenceEqual("content_filtered"u8) ? FinishReason.ContentFilter
+        : FinishReason.Stop;
+
+    // The forced JSON-answer tool is the answer itself, so stopping "to use" it is a normal stop.
+    private FinishReason FinalReason(FinishReason reason) =>
+        reason == FinishReason.ToolCalls && _jsonAnswered && _toolCount == 0 ? FinishReason.Stop : reason;
+
+    /// <summary>A Converse body: <c>{"output":{"message":{"content":[...]}},"stopReason","usage"}</c>, content sent before the finish.</summary>
+    public ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return Invalid("an answer that is not a JSON object");
+            }
+            var reason = FinishReason.Stop;
+            TokenUsage? usage = null;
+            var contentStart = -1;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("stopReason"u8))
+                {
+                    reader.Read();
+                    reason = ParseStopReason(reader.ValueSpan);
+                }
+                else if (reader.ValueTextEquals("usage"u8))
+                {
+                    reader.Read();
+                    usage = ReadUsage(ref reader);
+                }
+                else if (reader.ValueTextEquals("output"u8))
+                {
+                    reader.Read();
+                    contentStart = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+            EnsureStarted(sink);
+            if (contentStart >= 0 && ReadOutput(body[contentStart..], sink) is { } error)
+            {
+                return error;
+            }
+            sink.Finish(FinalReason(reason));
+            if (usage is { } tokens)
+            {
+                sink.ReportUsage(tokens);
+            }
+            Finished = true;
+            return null;
+        }
+        catch (JsonException)
+        {
+            return Invalid("an answer that is not valid JSON");
+        }
+        catch (InvalidOperationException)
+        {
+            return Invalid("an answer with a value of the wrong type");
+        }
+    }
+
+    private ProviderError? ReadOutput(ReadOnlySpan<byte> output, IStreamEventSink sink)
+    {
+        using var document = JsonDocument.Parse(output.ToArray());
+        if (!document.RootElement.TryGetProperty("message", out var message) || !message.TryGetProperty("content", out var content) ||
+            content.ValueKind != JsonValueKind.Array)
+        {
+            return Invalid("an answer without output.message.content");
+        }
+        foreach (var block in content.EnumerateArray())
+        {
+            if (block.TryGetProperty("text", out var text))
+            {
+                sink.TextDelta(System.Text.Encoding.UTF8.GetBytes(text.GetString() ?? ""));
+            }
+            else if (block.TryGetProperty("toolUse", out var toolUse))
+            {
+                var name = toolUse.GetProperty("name").GetString()!;
+                var input = toolUse.TryGetProperty("input", out var i) ? System.Text.Encoding.UTF8.GetBytes(i.GetRawText()) : "{}"u8.ToArray();
+                if (name == jsonToolName)
+                {
+                    _jsonAnswered = true;
+                    sink.TextDelta(input);
+                    continue;
+                }
+                var index = _toolCount++;
+                sink.ToolCallStart(index, toolUse.GetProperty("toolUseId").GetString()!, name);
+                sink.ToolCallArgumentsDelta(index, input);
+            }
+            else if (block.TryGetProperty("reasoningContent", out var reasoning) && reasoning.TryGetProperty("reasoningText", out var reasoningText))
+            {
+                sink.ReasoningDelta(System.Text.Encoding.UTF8.GetBytes(reasoningText.TryGetProperty("text", out var t) ? t.GetString() ?? "" : ""));
+                if (reasoningText.TryGetProperty("signature", out var signature))
+                {
+                    sink.ReasoningSignature(System.Text.Encoding.UTF8.GetBytes(signature.GetString() ?? ""));
+                }
+            }
+        }
+        return null;
+    }
+}
