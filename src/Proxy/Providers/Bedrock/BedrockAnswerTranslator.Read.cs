@@ -149,7 +149,7 @@ internal sealed partial class BedrockAnswerTranslator
             }
             var reason = FinishReason.Stop;
             TokenUsage? usage = null;
-            var contentStart = -1;
+            Range output = default;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("stopReason"u8))
@@ -165,8 +165,9 @@ internal sealed partial class BedrockAnswerTranslator
                 else if (reader.ValueTextEquals("output"u8))
                 {
                     reader.Read();
-                    contentStart = (int)reader.TokenStartIndex;
+                    var start = (int)reader.TokenStartIndex;
                     reader.Skip();
+                    output = start..(int)reader.BytesConsumed;
                 }
                 else
                 {
@@ -175,7 +176,7 @@ internal sealed partial class BedrockAnswerTranslator
                 }
             }
             EnsureStarted(sink);
-            if (contentStart >= 0 && ReadOutput(body[contentStart..], sink) is { } error)
+            if (ReadOutput(body[output], sink) is { } error)
             {
                 return error;
             }
@@ -199,6 +200,10 @@ internal sealed partial class BedrockAnswerTranslator
 
     private ProviderError? ReadOutput(ReadOnlySpan<byte> output, IStreamEventSink sink)
     {
+        if (output.IsEmpty)
+        {
+            return Invalid("an answer without output.message.content");
+        }
         using var document = JsonDocument.Parse(output.ToArray());
         if (!document.RootElement.TryGetProperty("message", out var message) || !message.TryGetProperty("content", out var content) ||
             content.ValueKind != JsonValueKind.Array)
