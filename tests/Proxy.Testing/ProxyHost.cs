@@ -67,6 +67,11 @@ public sealed class ProxyHost : IAsyncDisposable
     public static string GeminiProvider(FakeGemini fake, string key = FakeGemini.Key) =>
         $$"""{ "type": "gemini", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{key}}" }""";
 
+    /// <summary>A Bedrock provider signing with SigV4 (the fake's example key, or <paramref name="secret"/>), or with its API key when <paramref name="apiKey"/>.</summary>
+    public static string BedrockProvider(FakeBedrock fake, string secret = FakeBedrock.SecretAccessKey, string? sessionToken = null, bool apiKey = false) => apiKey
+        ? $$"""{ "type": "bedrock", "baseUrl": "{{fake.BaseUrl}}", "region": "{{FakeBedrock.Region}}", "apiKey": "{{FakeBedrock.ApiKey}}" }"""
+        : $$"""{ "type": "bedrock", "baseUrl": "{{fake.BaseUrl}}", "region": "{{FakeBedrock.Region}}", "accessKeyId": "{{FakeBedrock.AccessKeyId}}", "secretAccessKey": "{{secret}}"{{(sessionToken is null ? "" : $", \"sessionToken\": \"{sessionToken}\"")}} }""";
+
     public static string AzureProvider(FakeOpenAI fake) =>
         $$"""{ "type": "azure", "baseUrl": "{{fake.BaseUrl}}", "apiKey": "{{FakeOpenAI.Key}}", "apiVersion": "2024-10-21" }""";
 
