@@ -160,44 +160,10 @@ internal static class AnthropicRequestMapper
         json.WriteEndObject();
     }
 
-    private static void WriteMessages(Utf8JsonWriter json, IReadOnlyList<ChatMessage> messages, ILogger logger)
-    {
-        json.WriteStartArray("messages"u8);
-        var open = false;
-        var openRole = ChatRole.User;
-        foreach (var message in messages)
-        {
-            // Tool results travel in user turns; a run of turns of one role becomes one message.
-            var role = message.Role == ChatRole.Tool ? ChatRole.User : message.Role;
-            foreach (var part in message.Parts)
-            {
-                if (!IsWritten(part, role, logger))
-                {
-                    continue;
-                }
-                if (!open || role != openRole)
-                {
-                    if (open)
-                    {
-                        json.WriteEndArray();
-                        json.WriteEndObject();
-                    }
-                    json.WriteStartObject();
-                    json.WriteString("role"u8, role == ChatRole.Assistant ? "assistant"u8 : "user"u8);
-                    json.WriteStartArray("content"u8);
-                    open = true;
-                    openRole = role;
-                }
-                WritePart(json, part);
-            }
-        }
-        if (open)
-        {
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
-    }
+    private static readonly TurnShape Turns = new("messages", "user", "assistant", "content");
+
+    private static void WriteMessages(Utf8JsonWriter json, IReadOnlyList<ChatMessage> messages, ILogger logger) =>
+        AlternatingTurns.Write(json, messages, Turns, (part, role) => IsWritten(part, role, logger), WritePart);
 
     // The API rejects empty text blocks, and thinking it did not sign (it cannot check where it came from).
     private static bool IsWritten(ContentPart part, ChatRole role, ILogger logger)

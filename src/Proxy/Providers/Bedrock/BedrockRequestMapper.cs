@@ -174,48 +174,20 @@ internal static class BedrockRequestMapper
         json.WriteEndObject();
     }
 
+    private static readonly TurnShape Turns = new("messages", "user", "assistant", "content");
+
     /// <summary>Writes the turns; returns the names of the tools the history used (null when it used none).</summary>
     private static HashSet<string>? WriteMessages(Utf8JsonWriter json, IReadOnlyList<ChatMessage> messages, ILogger logger)
     {
         HashSet<string>? toolNames = null;
-        json.WriteStartArray("messages"u8);
-        var open = false;
-        var openRole = ChatRole.User;
-        foreach (var message in messages)
+        AlternatingTurns.Write(json, messages, Turns, (part, role) => IsWritten(part, role, logger), (writer, part) =>
         {
-            var role = message.Role == ChatRole.Assistant ? ChatRole.Assistant : ChatRole.User;
-            foreach (var part in message.Parts)
+            if (part is ToolCallPart call)
             {
-                if (!IsWritten(part, role, logger))
-                {
-                    continue;
-                }
-                if (!open || role != openRole)
-                {
-                    if (open)
-                    {
-                        json.WriteEndArray();
-                        json.WriteEndObject();
-                    }
-                    json.WriteStartObject();
-                    json.WriteString("role"u8, role == ChatRole.Assistant ? "assistant"u8 : "user"u8);
-                    json.WriteStartArray("content"u8);
-                    open = true;
-                    openRole = role;
-                }
-                if (part is ToolCallPart call)
-                {
-                    (toolNames ??= new HashSet<string>(StringComparer.Ordinal)).Add(call.Name);
-                }
-                WriteBlock(json, part);
+                (toolNames ??= new HashSet<string>(StringComparer.Ordinal)).Add(call.Name);
             }
-        }
-        if (open)
-        {
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+            WriteBlock(writer, part);
+        });
         return toolNames;
     }
 

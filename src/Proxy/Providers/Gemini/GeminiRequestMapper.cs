@@ -145,44 +145,13 @@ internal static class GeminiRequestMapper
         }
     }
 
+    private static readonly TurnShape Turns = new("contents", "user", "model", "parts");
+
     private static void WriteContents(Utf8JsonWriter json, IReadOnlyList<ChatMessage> messages, ILogger logger)
     {
         // functionResponse parts are matched to their call by name, so the names of earlier calls are kept by id.
         var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
-        json.WriteStartArray("contents"u8);
-        var open = false;
-        var openRole = ChatRole.User;
-        foreach (var message in messages)
-        {
-            var role = message.Role == ChatRole.Assistant ? ChatRole.Assistant : ChatRole.User;
-            foreach (var part in message.Parts)
-            {
-                if (!IsWritten(part, logger))
-                {
-                    continue;
-                }
-                if (!open || role != openRole)
-                {
-                    if (open)
-                    {
-                        json.WriteEndArray();
-                        json.WriteEndObject();
-                    }
-                    json.WriteStartObject();
-                    json.WriteString("role"u8, role == ChatRole.Assistant ? "model"u8 : "user"u8);
-                    json.WriteStartArray("parts"u8);
-                    open = true;
-                    openRole = role;
-                }
-                WritePart(json, part, callNames);
-            }
-        }
-        if (open)
-        {
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-        json.WriteEndArray();
+        AlternatingTurns.Write(json, messages, Turns, (part, _) => IsWritten(part, logger), (writer, part) => WritePart(writer, part, callNames));
     }
 
     // Thoughts are not sent back (their signature, on the call, stands for them); Gemini reads images only inline or
