@@ -84,6 +84,10 @@ internal static class PassThroughRelay
     {
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var output = context.Response.BodyWriter;
+        // Until content arrives the stream is held back here, not sent: a provider that fails before its first content
+        // leaves the response untouched, so the next deployment can still answer.
+        var held = new ArrayBufferWriter<byte>(1024);
+        IBufferWriter<byte> target = held;
         // Zero-byte reads: an idle stream holds no buffer while it waits, which is what lets thousands stay open.
         var input = PipeReader.Create(await call.Response!.Content.ReadAsStreamAsync(call.Token),
             new StreamPipeReaderOptions(bufferSize: StreamReadSize, minimumReadSize: 1024, useZeroByteReads: true));
@@ -95,14 +99,22 @@ internal static class PassThroughRelay
                 var result = await input.ReadAsync(call.Token);
                 call.OnProgress();
                 var buffer = result.Buffer;
-                filter.Process(ref buffer, output);
+                filter.Process(ref buffer, target);
                 if (result.IsCompleted)
                 {
-                    filter.ProcessRemainder(buffer, output);
+                    filter.ProcessRemainder(buffer, target);
                     buffer = buffer.Slice(buffer.End);
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);
-                await output.FlushAsync(context.RequestAborted);
+                if (target == held && filter.ContentStarted)
+                {
+                    output.Write(held.WrittenSpan);
+                    target = output;
+                }
+                if (target == output)
+                {
+                    await output.FlushAsync(context.RequestAborted);
+                }
                 if (result.IsCompleted)
                 {
                     break;
@@ -116,6 +128,18 @@ internal static class PassThroughRelay
         finally
         {
             await input.CompleteAsync();
+        }
+        if (target == held)
+        {
+            if (error is null && filter.Done && !filter.ProviderSentError)
+            {
+                // A whole answer without content (an empty completion): nothing to retry, send it as it came.
+                output.Write(held.WrittenSpan);
+                await output.FlushAsync(context.RequestAborted);
+                return new RelayResult(filter.Usage, null);
+            }
+            return new RelayResult(null, filter.EarlyError ?? error ??
+                new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before any content"));
         }
         if (error is null && !filter.Done && !filter.ProviderSentError)
         {

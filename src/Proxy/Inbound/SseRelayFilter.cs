@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Text.Json;
 using LlmProxy.Canonical;
+using LlmProxy.Providers;
 using LlmProxy.Streaming;
 
 namespace LlmProxy.Inbound;
@@ -17,6 +19,12 @@ internal abstract class SseRelayFilter
     public bool ProviderSentError { get; protected set; }
 
     public TokenUsage? Usage { get; protected set; }
+
+    /// <summary>True once an event with content for the client went by; until then the relay holds the stream back.</summary>
+    public bool ContentStarted { get; protected set; }
+
+    /// <summary>The provider's error event when it came before any content (so another deployment may still answer).</summary>
+    public ProviderError? EarlyError { get; protected set; }
 
     /// <summary>Passes every complete event of <paramref name="buffer"/> on, leaving an incomplete tail in it.</summary>
     public void Process(ref ReadOnlySequence<byte> buffer, IBufferWriter<byte> output)
@@ -44,6 +52,33 @@ internal abstract class SseRelayFilter
         {
             Write(remainder, output);
         }
+    }
+
+    /// <summary>The message of an error event's <c>error</c> object (OpenAI's and Anthropic's share it), for <see cref="EarlyError"/>.</summary>
+    protected static (string? Type, string Message) ErrorOf(ReadOnlySpan<byte> data)
+    {
+        string? type = null, message = null;
+        try
+        {
+            var reader = new Utf8JsonReader(data);
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 2)
+                {
+                    var field = reader.ValueTextEquals("type"u8) ? 1 : reader.ValueTextEquals("message"u8) ? 2 : 0;
+                    reader.Read();
+                    if (field > 0 && reader.TokenType == JsonTokenType.String)
+                    {
+                        (type, message) = field == 1 ? (reader.GetString(), message) : (type, reader.GetString());
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // The reason stays generic below.
+        }
+        return (type, message ?? "the provider ended its stream with an error event before any content");
     }
 
     /// <summary>Looks at one whole event (blank line included) and says whether the client gets it.</summary>

@@ -12,7 +12,9 @@ namespace LlmProxy.Inbound.Anthropic;
 /// <c>message_start</c>; content blocks opened with <c>content_block_start</c>, filled with <c>text_delta</c>,
 /// <c>thinking_delta</c>/<c>signature_delta</c> or <c>input_json_delta</c>, and closed with
 /// <c>content_block_stop</c>, one at a time and in order; then <c>message_delta</c> with the stop reason and the
-/// usage, and <c>message_stop</c>. A text delta costs one escape of its text and no allocation.
+/// usage, and <c>message_stop</c>. A text delta costs one escape of its text and no allocation. Nothing is sent, not
+/// even the headers, until the first content or the end: a provider that fails before that can be replaced by the
+/// next deployment without the client seeing anything.
 /// </summary>
 internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnswerWriter
 {
@@ -23,6 +25,8 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
     private OpenBlock _open;
     private int _openToolIndex = -1;
     private FinishReason _finish = FinishReason.Stop;
+    private StreamStart _start;
+    private bool _opened;
 
     private enum OpenBlock : byte
     {
@@ -34,16 +38,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public TokenUsage? Usage { get; private set; }
 
-    public void Start(in StreamStart start)
-    {
-        SseAnswer.Begin(context);
-        _output.Write("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"u8);
-        WriteString(start.Id);
-        _output.Write(",\"type\":\"message\",\"role\":\"assistant\",\"model\":"u8);
-        WriteString(start.Model);
-        // Input usage is not known yet from every provider; the final message_delta carries the whole usage.
-        _output.Write(",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":0,\"output_tokens\":0}}}\n\n"u8);
-    }
+    public void Start(in StreamStart start) => _start = start;
 
     public void TextDelta(ReadOnlySpan<byte> utf8Text)
     {
@@ -67,6 +62,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public void ToolCallStart(int index, string id, string name)
     {
+        Begin();
         Close();
         _open = OpenBlock.ToolUse;
         _openToolIndex = index;
@@ -92,10 +88,17 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public void ReportUsage(in TokenUsage usage) => Usage = usage;
 
-    public async ValueTask FlushAsync(CancellationToken cancellationToken) => await _output.FlushAsync(cancellationToken);
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_opened)
+        {
+            await _output.FlushAsync(cancellationToken);
+        }
+    }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
+        Begin();
         Close();
         _output.Write("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""u8);
         _output.Write(AnthropicStopReasons.ToUtf8(_finish));
@@ -114,8 +117,26 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
         await _output.FlushAsync(cancellationToken);
     }
 
+    // The held-back opening: headers and message_start, sent with the first content.
+    private void Begin()
+    {
+        if (_opened)
+        {
+            return;
+        }
+        _opened = true;
+        SseAnswer.Begin(context);
+        _output.Write("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"u8);
+        WriteString(_start.Id);
+        _output.Write(",\"type\":\"message\",\"role\":\"assistant\",\"model\":"u8);
+        WriteString(_start.Model);
+        // Input usage is not known yet from every provider; the final message_delta carries the whole usage.
+        _output.Write(",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":0,\"output_tokens\":0}}}\n\n"u8);
+    }
+
     private void Open(OpenBlock kind)
     {
+        Begin();
         if (_open == kind)
         {
             return;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using LlmProxy.Providers;
 using LlmProxy.Streaming;
 using LlmProxy.Wire.Anthropic;
 
@@ -19,6 +20,7 @@ internal sealed class AnthropicStreamFilter : SseRelayFilter
     {
         if (sseEvent.FirstSpan.StartsWith("event: content_block_delta"u8))
         {
+            ContentStarted = true;
             return true;
         }
         var parsed = _parser.Parse(sseEvent);
@@ -27,14 +29,22 @@ internal sealed class AnthropicStreamFilter : SseRelayFilter
         {
             _usage = _usage.MergeWith(FindUsage(parsed.Data));
             Usage = _usage.ToCanonical();
+            ContentStarted |= type.SequenceEqual("message_delta"u8);
         }
         else if (type.SequenceEqual("message_stop"u8))
         {
             Done = true;
+            ContentStarted = true;
         }
         else if (type.SequenceEqual("error"u8))
         {
             ProviderSentError = true;
+            if (!ContentStarted)
+            {
+                // overloaded_error before any content: the status its type stands for (529), so it is retried elsewhere.
+                var (errorType, message) = ErrorOf(parsed.Data);
+                EarlyError = new ProviderError(ProviderErrorKind.UpstreamStatus, message) { Status = AnthropicErrorTypes.StatusOf(errorType), Type = errorType };
+            }
         }
         return true;
     }

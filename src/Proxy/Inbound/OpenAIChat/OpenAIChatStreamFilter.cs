@@ -1,5 +1,6 @@
 using System.Buffers;
 using LlmProxy.Canonical;
+using LlmProxy.Providers;
 using LlmProxy.Streaming;
 using LlmProxy.Wire.OpenAI;
 
@@ -40,12 +41,19 @@ internal sealed class OpenAIChatStreamFilter(bool clientWantsUsage) : SseRelayFi
         {
             case OpenAIChunkKind.Error:
                 ProviderSentError = true;
+                if (!ContentStarted)
+                {
+                    // A server error by its kind: worth another deployment.
+                    var (type, message) = ErrorOf(data);
+                    EarlyError = new ProviderError(ProviderErrorKind.UpstreamStatus, message) { Status = 500, Type = type };
+                }
                 return true;
             case OpenAIChunkKind.NoChoices:
                 return usage is not null && clientWantsUsage;
             case OpenAIChunkKind.Annotation:
                 return false;
             default:
+                ContentStarted = ContentStarted || OpenAIChunkContent.IsPresent(data);
                 return true;
         }
     }

@@ -12,7 +12,9 @@ namespace LlmProxy.Inbound.OpenAIChat;
 /// (<c>reasoning_content</c>, as DeepSeek and vLLM send it) or tool call delta, the finish chunk, the usage chunk
 /// when asked, then <c>data: [DONE]</c>. A tool call's first chunk carries its index, id, type and name; later
 /// chunks only argument fragments. The part of a chunk that never changes (id, created, model) is encoded once per
-/// stream, so a delta costs one escape of its text and no allocation.
+/// stream, so a delta costs one escape of its text and no allocation. Nothing is sent, not even the headers, until
+/// the first content, tool call or finish: a provider that fails before that can be replaced by the next deployment
+/// without the client seeing anything.
 /// </summary>
 internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUsage) : IAnswerWriter
 {
@@ -22,20 +24,27 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
     private byte[] _chunkPrefix = [];
     private StreamStart _start;
     private FinishReason? _finish;
+    private bool _opened;
 
     public TokenUsage? Usage { get; private set; }
 
     public void Start(in StreamStart start)
     {
         _start = start;
-        SseAnswer.Begin(context);
         _chunkPrefix = EncodePrefix(start);
-        WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
     }
 
-    public void TextDelta(ReadOnlySpan<byte> utf8Text) => WriteStringDelta("{\"index\":0,\"delta\":{\"content\":"u8, utf8Text, "}"u8);
+    public void TextDelta(ReadOnlySpan<byte> utf8Text)
+    {
+        Open();
+        WriteStringDelta("{\"index\":0,\"delta\":{\"content\":"u8, utf8Text, "}"u8);
+    }
 
-    public void ReasoningDelta(ReadOnlySpan<byte> utf8Text) => WriteStringDelta("{\"index\":0,\"delta\":{\"reasoning_content\":"u8, utf8Text, "}"u8);
+    public void ReasoningDelta(ReadOnlySpan<byte> utf8Text)
+    {
+        Open();
+        WriteStringDelta("{\"index\":0,\"delta\":{\"reasoning_content\":"u8, utf8Text, "}"u8);
+    }
 
     // Chat Completions has no field for a reasoning signature; an OpenAI client could not send it back anyway.
     public void ReasoningSignature(ReadOnlySpan<byte> utf8Signature)
@@ -44,6 +53,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void ToolCallStart(int index, string id, string name)
     {
+        Open();
         WriteToolCallPrefix(index);
         _output.Write(",\"id\":"u8);
         WriteJson(id);
@@ -54,6 +64,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
     {
+        Open();
         WriteToolCallPrefix(index);
         _output.Write(",\"function\":{\"arguments\":"u8);
         _json.Reset(_output);
@@ -64,6 +75,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void Finish(FinishReason reason)
     {
+        Open();
         _finish = reason;
         _output.Write(_chunkPrefix);
         _output.Write("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\""u8);
@@ -73,10 +85,17 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void ReportUsage(in TokenUsage usage) => Usage = usage;
 
-    public async ValueTask FlushAsync(CancellationToken cancellationToken) => await _output.FlushAsync(cancellationToken);
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_opened)
+        {
+            await _output.FlushAsync(cancellationToken);
+        }
+    }
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
+        Open();
         if (_finish is null)
         {
             Finish(FinishReason.Stop);
@@ -102,6 +121,18 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
     {
         OpenAIErrorWriter.WriteStreamEvent(_output, error);
         await _output.FlushAsync(cancellationToken);
+    }
+
+    // The held-back opening: headers and the role chunk, sent with the first thing worth sending.
+    private void Open()
+    {
+        if (_opened)
+        {
+            return;
+        }
+        _opened = true;
+        SseAnswer.Begin(context);
+        WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
     }
 
     private void WriteToolCallPrefix(int index)

@@ -68,7 +68,10 @@ public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test", s
         Upstream.Override = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
-            await context.Response.WriteAsync("data: " + OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "cut", null, false).First() + "\n\n");
+            foreach (var chunk in OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "cut", null, false).Take(2))
+            {
+                await context.Response.WriteAsync("data: " + chunk + "\n\n");
+            }
         };
 
         var events = SseText.DataOf(await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
@@ -77,19 +80,37 @@ public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test", s
     }
 
     [Fact]
+    public async Task UpstreamStreamEndsAfterOnlyTheRoleChunk_NothingWasSentSoTheClientGetsA502()
+    {
+        Upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("data: " + OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "cut", null, false).First() + "\n\n");
+        };
+
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest));
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("upstream_truncated", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task UpstreamStallsMidStream_IdleTimeoutEndsItWithErrorAndCancelsUpstream()
     {
         Upstream.Override = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream";
-            await context.Response.WriteAsync("data: " + OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "stalled", null, false).First() + "\n\n");
+            foreach (var chunk in OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "stalled", null, false).Take(2))
+            {
+                await context.Response.WriteAsync("data: " + chunk + "\n\n");
+            }
             await context.Response.Body.FlushAsync();
             await Task.Delay(Timeout.Infinite, context.RequestAborted);
         };
 
         var events = SseText.DataOf(await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
 
-        Assert.Equal(2, events.Count);
+        Assert.Equal(3, events.Count);
         Assert.Contains("upstream_timeout", events[^1]);
         Assert.Contains("went silent mid-stream for 1000 ms", events[^1]);
         await Upstream.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
@@ -123,7 +144,26 @@ public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test", s
     }
 
     [Fact]
-    public async Task UpstreamSendsErrorEvent_IsForwardedOnce()
+    public async Task UpstreamSendsErrorEventAfterContent_IsForwardedOnce()
+    {
+        Upstream.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            foreach (var chunk in OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "some", null, false).Take(2))
+            {
+                await context.Response.WriteAsync("data: " + chunk + "\n\n");
+            }
+            await context.Response.WriteAsync("data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
+        };
+
+        var events = SseText.DataOf(await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
+
+        Assert.Equal(3, events.Count);
+        Assert.Equal("The server had an error", System.Text.Json.JsonDocument.Parse(events[^1]).RootElement.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task UpstreamSendsErrorEventBeforeContent_IsAnHttpErrorWithItsMessage()
     {
         Upstream.Override = async (context, _) =>
         {
@@ -131,9 +171,10 @@ public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test", s
             await context.Response.WriteAsync("data: {\"error\":{\"message\":\"The server had an error\",\"type\":\"server_error\",\"param\":null,\"code\":null}}\n\n");
         };
 
-        var events = SseText.DataOf(await (await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest))).Content.ReadAsStringAsync());
+        var response = await Proxy.Client.PostAsync("/v1/chat/completions", new StringContent(StreamRequest));
 
-        Assert.Equal("The server had an error", System.Text.Json.JsonDocument.Parse(Assert.Single(events)).RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("The server had an error", await response.Content.ReadAsStringAsync());
     }
 
     [Theory]
