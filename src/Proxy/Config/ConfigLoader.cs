@@ -93,14 +93,21 @@ internal static class ConfigLoader
         {
             return defaults;
         }
-        routing.AllowOnly("retries", "connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "timeoutMs", "maxTokensDefault");
+        routing.AllowOnly("retries", "connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "timeoutMs", "maxTokensDefault",
+            "retryBaseDelayMs", "retryMaxDelayMs", "deadlineMs", "cooldownFailures", "cooldownWindowMs", "cooldownMs");
         return new RoutingDefaults(
             routing.OptionalInt("retries", 0, 10) ?? defaults.Retries,
             routing.OptionalInt("connectTimeoutMs", 1, int.MaxValue) ?? defaults.ConnectTimeoutMs,
             routing.OptionalInt("firstByteTimeoutMs", 1, int.MaxValue) ?? defaults.FirstByteTimeoutMs,
             routing.OptionalInt("idleTimeoutMs", 1, int.MaxValue) ?? defaults.IdleTimeoutMs,
             routing.OptionalInt("timeoutMs", 1, int.MaxValue) ?? defaults.TimeoutMs,
-            routing.OptionalInt("maxTokensDefault", 1, int.MaxValue) ?? defaults.MaxTokensDefault);
+            routing.OptionalInt("maxTokensDefault", 1, int.MaxValue) ?? defaults.MaxTokensDefault,
+            routing.OptionalInt("retryBaseDelayMs", 1, int.MaxValue) ?? defaults.RetryBaseDelayMs,
+            routing.OptionalInt("retryMaxDelayMs", 1, int.MaxValue) ?? defaults.RetryMaxDelayMs,
+            routing.OptionalInt("deadlineMs", 1, int.MaxValue) ?? defaults.DeadlineMs,
+            routing.OptionalInt("cooldownFailures", 1, 1000) ?? defaults.CooldownFailures,
+            routing.OptionalInt("cooldownWindowMs", 1, int.MaxValue) ?? defaults.CooldownWindowMs,
+            routing.OptionalInt("cooldownMs", 1, int.MaxValue) ?? defaults.CooldownMs);
     }
 
     private static List<ProviderConfig> ReadProviders(ConfigNode section)

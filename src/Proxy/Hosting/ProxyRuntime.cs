@@ -18,6 +18,6 @@ internal sealed record ProxyRuntime(ProxyConfig Config, ModelCatalog Catalog, Cl
         {
             providers[provider.Name] = ProviderRegistry.Create(provider, services);
         }
-        return new ProxyRuntime(config, new ModelCatalog(config.Models, providers), new ClientKeyStore(config.Keys));
+        return new ProxyRuntime(config, new ModelCatalog(config.Models, providers, config.Routing, services.Time), new ClientKeyStore(config.Keys));
     }
 }

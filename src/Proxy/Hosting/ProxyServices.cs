@@ -15,6 +15,7 @@ internal static class ProxyServices
         services.AddSingleton(provider => ProxyRuntime.Build(config,
             new ProviderServices(upstream, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(config.Server);
+        services.AddSingleton(config.Routing);
         services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Catalog);
         services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Keys);
         services.AddSingleton(_ => upstream); // a factory registration, so the container disposes the pool on shutdown

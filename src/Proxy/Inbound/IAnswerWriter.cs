@@ -8,6 +8,9 @@ internal interface IAnswerWriter : IStreamEventSink
     /// <summary>The usage the provider reported, once it has.</summary>
     TokenUsage? Usage { get; }
 
+    /// <summary>When the answer's first bytes were written (a Stopwatch timestamp); 0 for answers written whole at the end.</summary>
+    long OpenedTimestamp { get; }
+
     /// <summary>Ends a successful answer (a stream's terminator, or the whole JSON body).</summary>
     Task CompleteAsync(CancellationToken cancellationToken);
 

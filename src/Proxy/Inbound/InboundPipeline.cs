@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.AspNetCore.Http.Features;
 using System.Diagnostics;
 using System.Text;
@@ -17,6 +18,8 @@ namespace LlmProxy.Inbound;
 internal sealed partial class InboundPipeline(
     ModelCatalog catalog,
     ServerOptions server,
+    RoutingDefaults routing,
+    TimeProvider time,
     HttpMessageInvoker http,
     IUsageRecorder usageRecorder,
     ILogger<InboundPipeline> logger)
@@ -31,7 +34,7 @@ internal sealed partial class InboundPipeline(
         }
         using (body)
         {
-            // Step 5: the deployments in order, until one answers or a failure may not be retried.
+            // Step 5: the deployments in the route's strategy order, each with its retries, until one answers or a failure may not be retried.
             await ServeAsync(context, dialect, body, envelope, route, key, started);
         }
     }
@@ -54,7 +57,7 @@ internal sealed partial class InboundPipeline(
             {
                 if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
                 {
-                    var (_, error) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, started);
+                    var (_, error, _) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, started, 1);
                     if (error is not null && error.Kind != ProviderErrorKind.Canceled && !context.Response.HasStarted)
                     {
                         await dialect.WriteErrorAsync(context.Response, GatewayErrors.FromProvider(error, deployment.Name));
@@ -125,72 +128,140 @@ internal sealed partial class InboundPipeline(
     {
         List<(string Deployment, ProviderError Error)>? failures = null;
         ChatRequest? canonical = null;
-        foreach (var deployment in route.Deployments)
+        var deployments = route.Deployments;
+        var order = ArrayPool<int>.Shared.Rent(deployments.Count);
+        var attempts = 0;
+        try
         {
-            TokenUsage? usage;
-            ProviderError? error;
-            if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
+            route.Order.Fill(order.AsSpan(0, deployments.Count), Random.Shared);
+            // Two passes: the deployments that are not cooling down; and, only when every one of them was, all of them
+            // anyway, since a cooldown must not turn a partial outage into a refusal.
+            for (var pass = 0; pass < 2 && attempts == 0; pass++)
             {
-                (usage, error) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, started);
-            }
-            else if (deployment.Provider is ICanonicalChatProvider translated)
-            {
-                if (canonical is null)
+                for (var k = 0; k < deployments.Count; k++)
                 {
-                    if (!dialect.TryReadCanonical(body.Memory, out canonical, out var readError))
+                    var deployment = deployments[order[k]];
+                    for (var retry = 0; retry <= deployment.Config.Retries; retry++)
                     {
-                        await dialect.WriteErrorAsync(context.Response, readError!);
-                        return;
-                    }
-                    if (canonical!.Ignored is { } ignored && logger.IsEnabled(LogLevel.Debug))
-                    {
-                        LogIgnored(logger, route.Alias, string.Join(", ", ignored));
+                        if (retry > 0 && !await WaitBeforeRetryAsync(retry, failures![^1].Error, started, context.RequestAborted))
+                        {
+                            break;
+                        }
+                        if (pass == 0 && !deployment.Health.TryAdmit())
+                        {
+                            break;
+                        }
+                        if (pass == 1)
+                        {
+                            deployment.Health.Force();
+                        }
+                        attempts++;
+                        var attemptStarted = Stopwatch.GetTimestamp();
+                        TokenUsage? usage;
+                        ProviderError? error;
+                        long firstByte;
+                        if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
+                        {
+                            (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, started, attempts);
+                        }
+                        else if (deployment.Provider is ICanonicalChatProvider translated)
+                        {
+                            if (canonical is null && (canonical = await ReadCanonicalAsync(context, dialect, body, route)) is null)
+                            {
+                                deployment.Health.Released();
+                                return; // not a readable chat request: the dialect has answered 400.
+                            }
+                            (usage, error, firstByte) = await TranslateAsync(context, dialect, translated, deployment, canonical, envelope, started, attempts);
+                        }
+                        else
+                        {
+                            (usage, error, firstByte) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
+                                $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"), 0);
+                        }
+
+                        // Step 6: account for what was served, even when a stream broke after its first bytes.
+                        if (usage is { } tokens)
+                        {
+                            usageRecorder.Record(new UsageRecord(key.Name, route.Alias, deployment.Name, tokens, envelope.Stream));
+                        }
+                        if (error is null)
+                        {
+                            deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));
+                            return;
+                        }
+                        if (error.Kind == ProviderErrorKind.Canceled)
+                        {
+                            deployment.Health.Released();
+                            LogClientGone(logger, route.Alias, deployment.Name);
+                            return;
+                        }
+                        deployment.Health.Failed(error);
+                        LogAttemptFailed(logger, deployment.Name, error.Kind, error.Status, error.Message);
+                        if (context.Response.HasStarted)
+                        {
+                            return; // the answer already began: the dialect ended it with an in-stream error.
+                        }
+                        (failures ??= []).Add((deployment.Name, error));
+                        if (!error.IsRetryable)
+                        {
+                            await WriteFailureAsync(context, dialect, failures);
+                            return;
+                        }
                     }
                 }
-                (usage, error) = await TranslateAsync(context, dialect, translated, deployment, canonical!, envelope, started);
-            }
-            else
-            {
-                (usage, error) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
-                    $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"));
-            }
-
-            // Step 6: account for what was served, even when a stream broke after its first bytes.
-            if (usage is { } tokens)
-            {
-                usageRecorder.Record(new UsageRecord(key.Name, route.Alias, deployment.Name, tokens, envelope.Stream));
-            }
-            if (error is null)
-            {
-                return;
-            }
-            if (error.Kind == ProviderErrorKind.Canceled)
-            {
-                LogClientGone(logger, route.Alias, deployment.Name);
-                return;
-            }
-            LogAttemptFailed(logger, deployment.Name, error.Kind, error.Status, error.Message);
-            if (context.Response.HasStarted)
-            {
-                return; // the answer already began: the dialect ended it with an in-stream error.
-            }
-            (failures ??= []).Add((deployment.Name, error));
-            if (!error.IsRetryable)
-            {
-                break;
             }
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            LogClientGone(logger, route.Alias, "(waiting to retry)");
+            return;
+        }
+        finally
+        {
+            ArrayPool<int>.Shared.Return(order);
+        }
+        await WriteFailureAsync(context, dialect, failures!);
+    }
 
-        // Step 7: nobody served. One failure speaks for itself; several are summarised.
-        var last = failures![^1];
+    // Step 7: nobody served. One failure speaks for itself; several are summarised.
+    private static Task WriteFailureAsync(HttpContext context, IInboundDialect dialect, List<(string Deployment, ProviderError Error)> failures)
+    {
+        var last = failures[^1];
         var gatewayError = failures.Count == 1 || !last.Error.IsRetryable
             ? GatewayErrors.FromProvider(last.Error, last.Deployment)
             : GatewayErrors.AllFailed(failures);
-        await dialect.WriteErrorAsync(context.Response, gatewayError);
+        return dialect.WriteErrorAsync(context.Response, gatewayError);
     }
 
-    private async Task<(TokenUsage?, ProviderError?)> PassThroughAsync(HttpContext context, IInboundDialect dialect,
-        INativeWireProvider provider, Deployment deployment, RequestBody body, RequestEnvelope envelope, long started)
+    /// <summary>Waits before retrying a deployment (backoff with jitter, or the provider's Retry-After); false when that would pass the request's deadline.</summary>
+    private async Task<bool> WaitBeforeRetryAsync(int retry, ProviderError last, long started, CancellationToken cancellationToken)
+    {
+        var delay = RetryBackoff.Delay(retry, last.RetryAfter, routing, Random.Shared);
+        if (Stopwatch.GetElapsedTime(started) + delay > TimeSpan.FromMilliseconds(routing.DeadlineMs))
+        {
+            return false;
+        }
+        await Task.Delay(delay, time, cancellationToken);
+        return true;
+    }
+
+    /// <summary>The canonical request, read once when a deployment needs translation; null after answering 400.</summary>
+    private async Task<ChatRequest?> ReadCanonicalAsync(HttpContext context, IInboundDialect dialect, RequestBody body, ModelRoute route)
+    {
+        if (!dialect.TryReadCanonical(body.Memory, out var canonical, out var readError))
+        {
+            await dialect.WriteErrorAsync(context.Response, readError!);
+            return null;
+        }
+        if (canonical!.Ignored is { } ignored && logger.IsEnabled(LogLevel.Debug))
+        {
+            LogIgnored(logger, route.Alias, string.Join(", ", ignored));
+        }
+        return canonical;
+    }
+
+    private async Task<(TokenUsage?, ProviderError?, long FirstByte)> PassThroughAsync(HttpContext context, IInboundDialect dialect,
+        INativeWireProvider provider, Deployment deployment, RequestBody body, RequestEnvelope envelope, long started, int attempt)
     {
         using var request = provider.CreateRequest(dialect.NativeFormat, deployment.ProviderModel);
         dialect.ForwardHeaders(context.Request, request);
@@ -201,23 +272,24 @@ internal sealed partial class InboundPipeline(
         {
             if (error is not null)
             {
-                return (null, error);
+                return (null, error, 0);
             }
             if (!UpstreamCall.IsSuccess(call.Response!.StatusCode))
             {
-                return (null, await call.ReadErrorAsync(provider));
+                return (null, await call.ReadErrorAsync(provider), 0);
             }
-            ProxyResponseHeaders.Set(context.Response, deployment.Name, started, call.HeadersElapsedTicks);
+            var headersAt = Stopwatch.GetTimestamp();
+            ProxyResponseHeaders.Set(context.Response, deployment.Name, started, call.HeadersElapsedTicks, attempt);
             var result = await dialect.RelayAsync(context, call, envelope, deployment.Name);
-            return (result.Usage, result.Error);
+            return (result.Usage, result.Error, headersAt);
         }
     }
 
-    private static async Task<(TokenUsage?, ProviderError?)> TranslateAsync(HttpContext context, IInboundDialect dialect,
-        ICanonicalChatProvider provider, Deployment deployment, ChatRequest request, RequestEnvelope envelope, long started)
+    private static async Task<(TokenUsage?, ProviderError?, long FirstByte)> TranslateAsync(HttpContext context, IInboundDialect dialect,
+        ICanonicalChatProvider provider, Deployment deployment, ChatRequest request, RequestEnvelope envelope, long started, int attempt)
     {
         var writer = dialect.CreateAnswerWriter(context, envelope);
-        ProxyResponseHeaders.Set(context.Response, deployment.Name, started, 0);
+        ProxyResponseHeaders.Set(context.Response, deployment.Name, started, 0, attempt);
         var error = await provider.ChatAsync(request, deployment.Target, writer, context.RequestAborted);
         try
         {
@@ -234,7 +306,7 @@ internal sealed partial class InboundPipeline(
         {
             error = ProviderError.Canceled;
         }
-        return (writer.Usage, error);
+        return (writer.Usage, error, writer.OpenedTimestamp);
     }
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "{Model}: parameters with no equivalent for a translating provider were dropped: {Parameters}")]

@@ -7,8 +7,9 @@ namespace LlmProxy.Routing;
 /// <summary>A provider + provider model that can serve an alias, with everything the hot path needs precomputed.</summary>
 internal sealed class Deployment
 {
-    public Deployment(DeploymentConfig config, IProviderAdapter provider)
+    public Deployment(DeploymentConfig config, IProviderAdapter provider, DeploymentHealth health)
     {
+        Health = health;
         Config = config;
         Provider = provider;
         Name = $"{config.Provider}/{config.Model}";
@@ -30,6 +31,8 @@ internal sealed class Deployment
     public byte[] ModelJson { get; }
 
     public UpstreamTimeouts Timeouts { get; }
+
+    public DeploymentHealth Health { get; }
 
     /// <summary>What a translating provider is told about this deployment.</summary>
     public ProviderTarget Target { get; }

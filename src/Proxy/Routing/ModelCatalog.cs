@@ -11,12 +11,12 @@ internal sealed class ModelCatalog
     private readonly Dictionary<string, ModelRoute> _byAlias;
     private readonly Dictionary<string, ModelRoute>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
 
-    public ModelCatalog(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers)
+    public ModelCatalog(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy, TimeProvider time)
     {
         var routes = new List<ModelRoute>(models.Count);
         foreach (var model in models)
         {
-            var deployments = model.Deployments.Select(d => new Deployment(d, providers[d.Provider])).ToArray();
+            var deployments = model.Deployments.Select(d => new Deployment(d, providers[d.Provider], new DeploymentHealth(policy, time))).ToArray();
             routes.Add(new ModelRoute(model, deployments));
         }
         Routes = routes;

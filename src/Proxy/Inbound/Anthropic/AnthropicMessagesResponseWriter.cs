@@ -25,6 +25,8 @@ internal sealed class AnthropicMessagesResponseWriter(HttpContext context) : IAn
 
     public TokenUsage? Usage { get; private set; }
 
+    public long OpenedTimestamp => 0;
+
     public void Start(in StreamStart start) => _start = start;
 
     public void TextDelta(ReadOnlySpan<byte> utf8Text) => Current(BlockKind.Text).Content.Write(utf8Text);

@@ -38,6 +38,8 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public TokenUsage? Usage { get; private set; }
 
+    public long OpenedTimestamp { get; private set; }
+
     public void Start(in StreamStart start) => _start = start;
 
     public void TextDelta(ReadOnlySpan<byte> utf8Text)
@@ -125,6 +127,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
             return;
         }
         _opened = true;
+        OpenedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         SseAnswer.Begin(context);
         _output.Write("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"u8);
         WriteString(_start.Id);

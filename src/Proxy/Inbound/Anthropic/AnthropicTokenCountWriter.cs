@@ -7,6 +7,8 @@ internal sealed class AnthropicTokenCountWriter(HttpContext context) : IAnswerWr
 {
     public TokenUsage? Usage { get; private set; }
 
+    public long OpenedTimestamp => 0;
+
     public void Start(in StreamStart start)
     {
     }

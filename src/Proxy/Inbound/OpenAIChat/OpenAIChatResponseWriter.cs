@@ -20,6 +20,8 @@ internal sealed class OpenAIChatResponseWriter(HttpContext context) : IAnswerWri
 
     public TokenUsage? Usage { get; private set; }
 
+    public long OpenedTimestamp => 0;
+
     public void Start(in StreamStart start) => _start = start;
 
     public void TextDelta(ReadOnlySpan<byte> utf8Text) => _text.Write(utf8Text);

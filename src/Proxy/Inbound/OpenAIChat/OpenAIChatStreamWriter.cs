@@ -28,6 +28,8 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public TokenUsage? Usage { get; private set; }
 
+    public long OpenedTimestamp { get; private set; }
+
     public void Start(in StreamStart start)
     {
         _start = start;
@@ -131,6 +133,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
             return;
         }
         _opened = true;
+        OpenedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         SseAnswer.Begin(context);
         WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
     }
