@@ -3,7 +3,10 @@ using LlmProxy.Routing;
 
 namespace LlmProxy.Hosting;
 
-/// <summary><c>GET /health</c>: no key needed; says the proxy is up, its version, and each deployment's state. Never shows secrets.</summary>
+/// <summary>
+/// <c>GET /health</c>: no key needed; says the proxy is up, its version, and each deployment's state (healthy,
+/// cooling down until when, half open), requests in flight, time-to-first-byte average and last error. Never shows secrets.
+/// </summary>
 internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time)
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -31,7 +34,24 @@ internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time)
                     json.WriteStartObject();
                     json.WriteString("deployment"u8, deployment.Name);
                     json.WriteString("provider"u8, deployment.Provider.Config.Type);
-                    json.WriteString("state"u8, "healthy"u8);
+                    var health = deployment.Health;
+                    var (state, until) = health.Snapshot();
+                    json.WriteString("state"u8, state switch
+                    {
+                        HealthState.CoolingDown => "cooling_down"u8,
+                        HealthState.HalfOpen => "half_open"u8,
+                        _ => "healthy"u8,
+                    });
+                    if (until is { } coolingUntil)
+                    {
+                        json.WriteString("coolingDownUntil"u8, coolingUntil);
+                    }
+                    json.WriteNumber("inFlight"u8, health.InFlight);
+                    json.WriteNumber("latencyMs"u8, Math.Round(health.LatencyMs, 1));
+                    if (health.LastError is { } lastError)
+                    {
+                        json.WriteString("lastError"u8, lastError);
+                    }
                     json.WriteEndObject();
                 }
                 json.WriteEndArray();

@@ -114,7 +114,8 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
         lock (_lock)
         {
             _inFlight--;
-            LastError = error.Kind == ProviderErrorKind.UpstreamStatus ? $"HTTP {error.Status} {error.Message}" : error.Message;
+            // The class of failure only: /health is open to anyone, and providers' messages may quote prompts or key prefixes.
+            LastError = error.Kind == ProviderErrorKind.UpstreamStatus ? $"HTTP {error.Status}" : error.Kind.ToString().ToLowerInvariant();
             var now = Now();
             var wasProbe = _probeInFlight;
             _probeInFlight = false;

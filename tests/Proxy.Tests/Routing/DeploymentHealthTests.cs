@@ -29,7 +29,7 @@ public sealed class DeploymentHealthTests
         Assert.Equal(HealthState.CoolingDown, health.Snapshot().State);
         Assert.Equal(_clock.GetUtcNow().AddSeconds(30), health.Snapshot().Until);
         Assert.False(health.TryAdmit());
-        Assert.Equal("HTTP 500 boom", health.LastError);
+        Assert.Equal("HTTP 500", health.LastError);
     }
 
     [Fact]
