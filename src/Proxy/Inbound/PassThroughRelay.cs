@@ -86,7 +86,7 @@ internal static class PassThroughRelay
         var output = context.Response.BodyWriter;
         // Until content arrives the stream is held back here, not sent: a provider that fails before its first content
         // leaves the response untouched, so the next deployment can still answer.
-        var held = new ArrayBufferWriter<byte>(1024);
+        ArrayBufferWriter<byte>? held = new(512);
         IBufferWriter<byte> target = held;
         // Zero-byte reads: an idle stream holds no buffer while it waits, which is what lets thousands stay open.
         var input = PipeReader.Create(await call.Response!.Content.ReadAsStreamAsync(call.Token),
@@ -106,12 +106,13 @@ internal static class PassThroughRelay
                     buffer = buffer.Slice(buffer.End);
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);
-                if (target == held && filter.ContentStarted)
+                if (held is not null && filter.ContentStarted)
                 {
                     output.Write(held.WrittenSpan);
                     target = output;
+                    held = null; // released: a long stream does not keep its opening's buffer alive
                 }
-                if (target == output)
+                if (held is null)
                 {
                     await output.FlushAsync(context.RequestAborted);
                 }
@@ -129,7 +130,7 @@ internal static class PassThroughRelay
         {
             await input.CompleteAsync();
         }
-        if (target == held)
+        if (held is not null)
         {
             if (error is null && filter.Done && !filter.ProviderSentError)
             {
