@@ -1,7 +1,7 @@
 using System.Buffers;
-using Microsoft.AspNetCore.Http.Features;
 using System.Diagnostics;
 using System.Text;
+using Microsoft.AspNetCore.Http.Features;
 using LlmProxy.Access;
 using LlmProxy.Canonical;
 using LlmProxy.Config;

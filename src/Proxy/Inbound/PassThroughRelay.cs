@@ -9,8 +9,9 @@ namespace LlmProxy.Inbound;
 
 /// <summary>
 /// Pipes a same-dialect answer back as it arrives, reading usage on the side: JSON bodies byte for byte, streams
-/// through the dialect's <see cref="SseRelayFilter"/>. A stream that ends without its end marker was cut off: the
-/// client gets an in-stream error in its dialect, never a silent ending that looks complete.
+/// through the dialect's <see cref="SseRelayFilter"/>, held back until the first content so a stream that fails
+/// before it can still be served by another deployment. A stream that ends without its end marker after content was
+/// cut off: the client gets an in-stream error in its dialect, never a silent ending that looks complete.
 /// </summary>
 internal static class PassThroughRelay
 {
