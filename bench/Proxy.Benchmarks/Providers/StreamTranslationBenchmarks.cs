@@ -34,12 +34,12 @@ public class StreamTranslationBenchmarks
     public void Setup()
     {
         _fromAnthropic = new AnthropicAnswerTranslator(null, 1741570283);
-        _toOpenAI = new OpenAIChatStreamWriter(DiscardingContext(), includeUsage: true);
+        _toOpenAI = new OpenAIChatStreamWriter(DiscardingContext(), includeUsage: true, claim: null);
         Feed("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01\",\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"u8.ToArray(), _fromAnthropic, _toOpenAI);
         Feed("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"u8.ToArray(), _fromAnthropic, _toOpenAI);
 
         _fromOpenAI = new OpenAIAnswerTranslator(1741570283);
-        _toAnthropic = new AnthropicMessagesStreamWriter(DiscardingContext());
+        _toAnthropic = new AnthropicMessagesStreamWriter(DiscardingContext(), claim: null);
         Feed(OpenAIChunk, _fromOpenAI, _toAnthropic);
     }
 

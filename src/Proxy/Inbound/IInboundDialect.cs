@@ -19,10 +19,11 @@ internal interface IInboundDialect
     /// <summary>Copies the client headers that belong to this format (e.g. <c>anthropic-beta</c>) onto a pass-through request.</summary>
     void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream);
 
-    /// <summary>Pipes a successful same-format answer to the client; headers that name the deployment are already set.</summary>
-    Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment);
+    /// <summary>Pipes a successful same-format answer to the client, claiming the answer just before its first write.</summary>
+    Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim);
 
-    IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope);
+    /// <summary>A writer for a translated answer; it claims <paramref name="claim"/> before its first write (none for answers the proxy makes itself).</summary>
+    IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim);
 
     Task WriteErrorAsync(HttpResponse response, GatewayError error);
 }

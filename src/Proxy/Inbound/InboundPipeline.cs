@@ -57,7 +57,8 @@ internal sealed partial class InboundPipeline(
             {
                 if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
                 {
-                    var (_, error, _) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, started, 1);
+                    var (_, error, _) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, new AnswerGate(context, started), 1,
+                        context.RequestAborted);
                     if (error is not null && error.Kind != ProviderErrorKind.Canceled && !context.Response.HasStarted)
                     {
                         await dialect.WriteErrorAsync(context.Response, GatewayErrors.FromProvider(error, deployment.Name));
@@ -70,7 +71,7 @@ internal sealed partial class InboundPipeline(
                 await dialect.WriteErrorAsync(context.Response, readError!);
                 return;
             }
-            var writer = dialect.CreateAnswerWriter(context, envelope);
+            var writer = dialect.CreateAnswerWriter(context, envelope, claim: null);
             writer.ReportUsage(new TokenUsage(TokenEstimate.Of(canonical!), 0));
             await writer.CompleteAsync(context.RequestAborted);
         }
@@ -130,6 +131,7 @@ internal sealed partial class InboundPipeline(
         ChatRequest? canonical = null;
         var deployments = route.Deployments;
         var order = ArrayPool<int>.Shared.Rent(deployments.Count);
+        var gate = new AnswerGate(context, started);
         var attempts = 0;
         try
         {
@@ -162,7 +164,8 @@ internal sealed partial class InboundPipeline(
                         long firstByte;
                         if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
                         {
-                            (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, started, attempts);
+                            (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, gate, attempts,
+                                context.RequestAborted);
                         }
                         else if (deployment.Provider is ICanonicalChatProvider translated)
                         {
@@ -171,7 +174,8 @@ internal sealed partial class InboundPipeline(
                                 deployment.Health.Released();
                                 return; // not a readable chat request: the dialect has answered 400.
                             }
-                            (usage, error, firstByte) = await TranslateAsync(context, dialect, translated, deployment, canonical, envelope, started, attempts);
+                            (usage, error, firstByte) = await TranslateAsync(context, dialect, translated, deployment, canonical, envelope, gate, attempts,
+                                context.RequestAborted);
                         }
                         else
                         {
@@ -261,13 +265,14 @@ internal sealed partial class InboundPipeline(
     }
 
     private async Task<(TokenUsage?, ProviderError?, long FirstByte)> PassThroughAsync(HttpContext context, IInboundDialect dialect,
-        INativeWireProvider provider, Deployment deployment, RequestBody body, RequestEnvelope envelope, long started, int attempt)
+        INativeWireProvider provider, Deployment deployment, RequestBody body, RequestEnvelope envelope, AnswerGate gate, int attempt,
+        CancellationToken cancellationToken)
     {
         using var request = provider.CreateRequest(dialect.NativeFormat, deployment.ProviderModel);
         dialect.ForwardHeaders(context.Request, request);
         request.Content = new SplicedJsonContent(body.Memory,
             new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, deployment.ModelJson), envelope.ExtraSplice);
-        var (call, error) = await UpstreamCall.SendAsync(http, request, deployment.Timeouts, envelope.Stream, context.RequestAborted);
+        var (call, error) = await UpstreamCall.SendAsync(http, request, deployment.Timeouts, envelope.Stream, cancellationToken);
         using (call)
         {
             if (error is not null)
@@ -279,27 +284,26 @@ internal sealed partial class InboundPipeline(
                 return (null, await call.ReadErrorAsync(provider), 0);
             }
             var headersAt = Stopwatch.GetTimestamp();
-            ProxyResponseHeaders.Set(context.Response, deployment.Name, started, call.HeadersElapsedTicks, attempt);
-            var result = await dialect.RelayAsync(context, call, envelope, deployment.Name);
+            var result = await dialect.RelayAsync(context, call, envelope, new AnswerClaim(gate, attempt, deployment.Name, call.HeadersElapsedTicks));
             return (result.Usage, result.Error, headersAt);
         }
     }
 
     private static async Task<(TokenUsage?, ProviderError?, long FirstByte)> TranslateAsync(HttpContext context, IInboundDialect dialect,
-        ICanonicalChatProvider provider, Deployment deployment, ChatRequest request, RequestEnvelope envelope, long started, int attempt)
+        ICanonicalChatProvider provider, Deployment deployment, ChatRequest request, RequestEnvelope envelope, AnswerGate gate, int attempt,
+        CancellationToken cancellationToken)
     {
-        var writer = dialect.CreateAnswerWriter(context, envelope);
-        ProxyResponseHeaders.Set(context.Response, deployment.Name, started, 0, attempt);
-        var error = await provider.ChatAsync(request, deployment.Target, writer, context.RequestAborted);
+        var writer = dialect.CreateAnswerWriter(context, envelope, new AnswerClaim(gate, attempt, deployment.Name, 0));
+        var error = await provider.ChatAsync(request, deployment.Target, writer, cancellationToken);
         try
         {
             if (error is null)
             {
-                await writer.CompleteAsync(context.RequestAborted);
+                await writer.CompleteAsync(cancellationToken);
             }
             else if (context.Response.HasStarted && error.Kind != ProviderErrorKind.Canceled)
             {
-                await writer.FailAsync(GatewayErrors.FromProvider(error, deployment.Name), context.RequestAborted);
+                await writer.FailAsync(GatewayErrors.FromProvider(error, deployment.Name), cancellationToken);
             }
         }
         catch (OperationCanceledException)

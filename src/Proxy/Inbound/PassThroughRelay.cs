@@ -22,21 +22,38 @@ internal static class PassThroughRelay
     /// <param name="readUsage">Reads the dialect's <c>usage</c> object of a non-stream body.</param>
     /// <param name="writeStreamError">Writes an error event in the dialect's stream format.</param>
     public static Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, SseRelayFilter filter,
-        UsageReader readUsage, Action<IBufferWriter<byte>, GatewayError> writeStreamError, string deployment)
+        UsageReader readUsage, Action<IBufferWriter<byte>, GatewayError> writeStreamError, AnswerClaim claim)
     {
+        // The raw header, not the parsed ContentType property: it is passed on as sent, so parsing it is wasted work.
+        var contentType = call.Response!.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : "application/json";
+        return contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
+            ? RelayStreamAsync(context, call, filter, writeStreamError, claim, contentType)
+            : RelayBodyAsync(context, call, readUsage, claim, contentType);
+    }
+
+    /// <summary>Claims the answer and gives the response the provider's head; false when another attempt answers instead.</summary>
+    private static bool TryClaim(HttpContext context, UpstreamCall call, AnswerClaim claim, string contentType, bool stream)
+    {
+        if (!claim.TryClaim())
+        {
+            return false;
+        }
+        if (stream)
+        {
+            context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        }
         var upstream = call.Response!;
         var response = context.Response;
-        // The raw header, not the parsed ContentType property: it is passed on as sent, so parsing it is wasted work.
-        var contentType = upstream.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : "application/json";
         response.StatusCode = (int)upstream.StatusCode;
         response.ContentType = contentType;
         // Helps operators match a request to the provider's own logs (OpenAI: x-request-id, Anthropic: request-id).
         CopyHeader(upstream, response, "x-request-id");
         CopyHeader(upstream, response, "request-id");
-        return contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
-            ? RelayStreamAsync(context, call, filter, writeStreamError, deployment)
-            : RelayBodyAsync(context, call, readUsage);
+        return true;
     }
+
+    // Another attempt answers: this one stops as if cancelled, having written nothing.
+    private static RelayResult Lost => new(null, ProviderError.Canceled);
 
     /// <summary>Reads a dialect's usage object; null when it is not one.</summary>
     public delegate TokenUsage? UsageReader(ReadOnlySpan<byte> usageJson);
@@ -49,8 +66,12 @@ internal static class PassThroughRelay
         }
     }
 
-    private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call, UsageReader readUsage)
+    private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call, UsageReader readUsage, AnswerClaim claim, string contentType)
     {
+        if (!TryClaim(context, call, claim, contentType, stream: false))
+        {
+            return Lost;
+        }
         var response = context.Response;
         response.ContentLength = call.Response!.Content.Headers.ContentLength;
         var usageCapture = new JsonPropertyCapture(UsagePropertyName);
@@ -81,9 +102,8 @@ internal static class PassThroughRelay
     }
 
     private static async Task<RelayResult> RelayStreamAsync(HttpContext context, UpstreamCall call, SseRelayFilter filter,
-        Action<IBufferWriter<byte>, GatewayError> writeStreamError, string deployment)
+        Action<IBufferWriter<byte>, GatewayError> writeStreamError, AnswerClaim claim, string contentType)
     {
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var output = context.Response.BodyWriter;
         // Until content arrives the stream is held back here, not sent: a provider that fails before its first content
         // leaves the response untouched, so the next deployment can still answer.
@@ -109,6 +129,10 @@ internal static class PassThroughRelay
                 input.AdvanceTo(buffer.Start, buffer.End);
                 if (held is not null && filter.ContentStarted)
                 {
+                    if (!TryClaim(context, call, claim, contentType, stream: true))
+                    {
+                        return Lost;
+                    }
                     output.Write(held.WrittenSpan);
                     target = output;
                     held = null; // released: a long stream does not keep its opening's buffer alive
@@ -136,6 +160,10 @@ internal static class PassThroughRelay
             if (error is null && filter.Done && !filter.ProviderSentError)
             {
                 // A whole answer without content (an empty completion): nothing to retry, send it as it came.
+                if (!TryClaim(context, call, claim, contentType, stream: true))
+                {
+                    return Lost;
+                }
                 output.Write(held.WrittenSpan);
                 await output.FlushAsync(context.RequestAborted);
                 return new RelayResult(filter.Usage, null);
@@ -149,7 +177,7 @@ internal static class PassThroughRelay
         }
         if (error is not null && error.Kind != ProviderErrorKind.Canceled && !filter.ProviderSentError)
         {
-            writeStreamError(output, GatewayErrors.FromProvider(error, deployment));
+            writeStreamError(output, GatewayErrors.FromProvider(error, claim.Deployment));
             await output.FlushAsync(CancellationToken.None);
         }
         return new RelayResult(filter.Usage, filter.ProviderSentError

@@ -20,10 +20,11 @@ internal sealed class AnthropicCountTokensDialect : IInboundDialect
 
     public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream) => AnthropicHeaders.Forward(client, upstream);
 
-    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
-        PassThroughRelay.RelayAsync(context, call, new AnthropicStreamFilter(), static _ => null, AnthropicErrorWriter.WriteStreamEvent, deployment);
+    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>
+        PassThroughRelay.RelayAsync(context, call, new AnthropicStreamFilter(), static _ => null, AnthropicErrorWriter.WriteStreamEvent, claim);
 
-    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope) => new AnthropicTokenCountWriter(context);
+    // The estimate is the proxy's own answer: no deployment, no claim.
+    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim) => new AnthropicTokenCountWriter(context);
 
     public Task WriteErrorAsync(HttpResponse response, GatewayError error) => AnthropicErrorWriter.WriteAsync(response, error);
 }

@@ -17,12 +17,12 @@ internal sealed class AnthropicMessagesDialect : IInboundDialect
 
     public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream) => AnthropicHeaders.Forward(client, upstream);
 
-    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
+    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>
         PassThroughRelay.RelayAsync(context, call, new AnthropicStreamFilter(), AnthropicUsage.ReadDocument,
-            AnthropicErrorWriter.WriteStreamEvent, deployment);
+            AnthropicErrorWriter.WriteStreamEvent, claim);
 
-    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope) =>
-        envelope.Stream ? new AnthropicMessagesStreamWriter(context) : new AnthropicMessagesResponseWriter(context);
+    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim) =>
+        envelope.Stream ? new AnthropicMessagesStreamWriter(context, claim) : new AnthropicMessagesResponseWriter(context, claim);
 
     public Task WriteErrorAsync(HttpResponse response, GatewayError error) => AnthropicErrorWriter.WriteAsync(response, error);
 }

@@ -10,7 +10,7 @@ namespace LlmProxy.Inbound.Anthropic;
 /// "stop_reason","stop_sequence","usage"}</c>: a new content block whenever the kind of content changes, tool
 /// calls as <c>tool_use</c> blocks whose arguments become the <c>input</c> object.
 /// </summary>
-internal sealed class AnthropicMessagesResponseWriter(HttpContext context) : IAnswerWriter
+internal sealed class AnthropicMessagesResponseWriter(HttpContext context, AnswerClaim? claim) : IAnswerWriter
 {
     private readonly List<Block> _blocks = [];
     private StreamStart _start;
@@ -60,8 +60,10 @@ internal sealed class AnthropicMessagesResponseWriter(HttpContext context) : IAn
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public Task CompleteAsync(CancellationToken cancellationToken) =>
-        JsonAnswer.WriteAsync(context.Response, this, static (json, self) => self.WriteBody(json), cancellationToken);
+    // Claimed only now: another attempt may answer while this one collects.
+    public Task CompleteAsync(CancellationToken cancellationToken) => claim is { } ticket && !ticket.TryClaim()
+        ? Task.CompletedTask
+        : JsonAnswer.WriteAsync(context.Response, this, static (json, self) => self.WriteBody(json), cancellationToken);
 
     private void WriteBody(Utf8JsonWriter json)
     {

@@ -16,7 +16,7 @@ namespace LlmProxy.Inbound.Anthropic;
 /// even the headers, until the first content or the end: a provider that fails before that can be replaced by the
 /// next deployment without the client seeing anything.
 /// </summary>
-internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnswerWriter
+internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerClaim? claim) : IAnswerWriter
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private readonly PipeWriter _output = context.Response.BodyWriter;
@@ -27,6 +27,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
     private FinishReason _finish = FinishReason.Stop;
     private StreamStart _start;
     private bool _opened;
+    private bool _lost;
 
     private enum OpenBlock : byte
     {
@@ -44,13 +45,19 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public void TextDelta(ReadOnlySpan<byte> utf8Text)
     {
-        Open(OpenBlock.Text);
+        if (!Open(OpenBlock.Text))
+        {
+            return;
+        }
         WriteDelta("{\"type\":\"text_delta\",\"text\":"u8, utf8Text);
     }
 
     public void ReasoningDelta(ReadOnlySpan<byte> utf8Text)
     {
-        Open(OpenBlock.Thinking);
+        if (!Open(OpenBlock.Thinking))
+        {
+            return;
+        }
         WriteDelta("{\"type\":\"thinking_delta\",\"thinking\":"u8, utf8Text);
     }
 
@@ -64,7 +71,10 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public void ToolCallStart(int index, string id, string name)
     {
-        Begin();
+        if (!Begin())
+        {
+            return;
+        }
         Close();
         _open = OpenBlock.ToolUse;
         _openToolIndex = index;
@@ -100,7 +110,10 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        Begin();
+        if (!Begin())
+        {
+            return;
+        }
         Close();
         _output.Write("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""u8);
         _output.Write(AnthropicStopReasons.ToUtf8(_finish));
@@ -115,16 +128,26 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
 
     public async Task FailAsync(GatewayError error, CancellationToken cancellationToken)
     {
+        if (!_opened)
+        {
+            return;
+        }
         AnthropicErrorWriter.WriteStreamEvent(_output, error);
         await _output.FlushAsync(cancellationToken);
     }
 
-    // The held-back opening: headers and message_start, sent with the first content.
-    private void Begin()
+    // The held-back opening: the answer is claimed, then headers and message_start go with the first content. False
+    // when another attempt answers instead: this one writes nothing.
+    private bool Begin()
     {
-        if (_opened)
+        if (_opened || _lost)
         {
-            return;
+            return _opened;
+        }
+        if (claim is { } ticket && !ticket.TryClaim())
+        {
+            _lost = true;
+            return false;
         }
         _opened = true;
         OpenedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -135,19 +158,24 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context) : IAnsw
         WriteString(_start.Model);
         // Input usage is not known yet from every provider; the final message_delta carries the whole usage.
         _output.Write(",\"content\":[],\"stop_reason\":null,\"stop_sequence\":null,\"usage\":{\"input_tokens\":0,\"output_tokens\":0}}}\n\n"u8);
+        return true;
     }
 
-    private void Open(OpenBlock kind)
+    private bool Open(OpenBlock kind)
     {
-        Begin();
+        if (!Begin())
+        {
+            return false;
+        }
         if (_open == kind)
         {
-            return;
+            return true;
         }
         Close();
         _open = kind;
         WriteBlockStartPrefix();
         _output.Write(kind == OpenBlock.Text ? "{\"type\":\"text\",\"text\":\"\"}}\n\n"u8 : "{\"type\":\"thinking\",\"thinking\":\"\"}}\n\n"u8);
+        return true;
     }
 
     private void Close()

@@ -20,12 +20,12 @@ internal sealed class OpenAIChatDialect : IInboundDialect
     {
     }
 
-    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, string deployment) =>
+    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>
         PassThroughRelay.RelayAsync(context, call, new OpenAIChatStreamFilter(envelope.ClientWantsUsage), OpenAIUsageReader.ReadDocument,
-            OpenAIErrorWriter.WriteStreamEvent, deployment);
+            OpenAIErrorWriter.WriteStreamEvent, claim);
 
-    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope) =>
-        envelope.Stream ? new OpenAIChatStreamWriter(context, envelope.ClientWantsUsage) : new OpenAIChatResponseWriter(context);
+    public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim) =>
+        envelope.Stream ? new OpenAIChatStreamWriter(context, envelope.ClientWantsUsage, claim) : new OpenAIChatResponseWriter(context, claim);
 
     public Task WriteErrorAsync(HttpResponse response, GatewayError error) => OpenAIErrorWriter.WriteAsync(response, error);
 }

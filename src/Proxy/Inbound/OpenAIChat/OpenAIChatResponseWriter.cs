@@ -10,7 +10,7 @@ namespace LlmProxy.Inbound.OpenAIChat;
 /// the text as <c>content</c> (null when the answer is only tool calls, as OpenAI sends it), reasoning as
 /// <c>reasoning_content</c>, tool calls with their arguments joined.
 /// </summary>
-internal sealed class OpenAIChatResponseWriter(HttpContext context) : IAnswerWriter
+internal sealed class OpenAIChatResponseWriter(HttpContext context, AnswerClaim? claim) : IAnswerWriter
 {
     private readonly ArrayBufferWriter<byte> _text = new(1024);
     private ArrayBufferWriter<byte>? _reasoning;
@@ -56,8 +56,10 @@ internal sealed class OpenAIChatResponseWriter(HttpContext context) : IAnswerWri
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
-    public Task CompleteAsync(CancellationToken cancellationToken) =>
-        JsonAnswer.WriteAsync(context.Response, this, static (json, self) => self.WriteBody(json), cancellationToken);
+    // Claimed only now: another attempt may answer while this one collects.
+    public Task CompleteAsync(CancellationToken cancellationToken) => claim is { } ticket && !ticket.TryClaim()
+        ? Task.CompletedTask
+        : JsonAnswer.WriteAsync(context.Response, this, static (json, self) => self.WriteBody(json), cancellationToken);
 
     private void WriteBody(Utf8JsonWriter json)
     {

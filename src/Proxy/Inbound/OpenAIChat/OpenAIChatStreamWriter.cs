@@ -16,7 +16,7 @@ namespace LlmProxy.Inbound.OpenAIChat;
 /// the first content, tool call or finish: a provider that fails before that can be replaced by the next deployment
 /// without the client seeing anything.
 /// </summary>
-internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUsage) : IAnswerWriter
+internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUsage, AnswerClaim? claim) : IAnswerWriter
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private readonly PipeWriter _output = context.Response.BodyWriter;
@@ -25,6 +25,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
     private StreamStart _start;
     private FinishReason? _finish;
     private bool _opened;
+    private bool _lost;
 
     public TokenUsage? Usage { get; private set; }
 
@@ -38,13 +39,19 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void TextDelta(ReadOnlySpan<byte> utf8Text)
     {
-        Open();
+        if (!Open())
+        {
+            return;
+        }
         WriteStringDelta("{\"index\":0,\"delta\":{\"content\":"u8, utf8Text, "}"u8);
     }
 
     public void ReasoningDelta(ReadOnlySpan<byte> utf8Text)
     {
-        Open();
+        if (!Open())
+        {
+            return;
+        }
         WriteStringDelta("{\"index\":0,\"delta\":{\"reasoning_content\":"u8, utf8Text, "}"u8);
     }
 
@@ -55,7 +62,10 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void ToolCallStart(int index, string id, string name)
     {
-        Open();
+        if (!Open())
+        {
+            return;
+        }
         WriteToolCallPrefix(index);
         _output.Write(",\"id\":"u8);
         WriteJson(id);
@@ -66,7 +76,10 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
     {
-        Open();
+        if (!Open())
+        {
+            return;
+        }
         WriteToolCallPrefix(index);
         _output.Write(",\"function\":{\"arguments\":"u8);
         _json.Reset(_output);
@@ -77,7 +90,10 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void Finish(FinishReason reason)
     {
-        Open();
+        if (!Open())
+        {
+            return;
+        }
         _finish = reason;
         _output.Write(_chunkPrefix);
         _output.Write("{\"index\":0,\"delta\":{},\"logprobs\":null,\"finish_reason\":\""u8);
@@ -97,7 +113,10 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public async Task CompleteAsync(CancellationToken cancellationToken)
     {
-        Open();
+        if (!Open())
+        {
+            return;
+        }
         if (_finish is null)
         {
             Finish(FinishReason.Stop);
@@ -121,21 +140,32 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public async Task FailAsync(GatewayError error, CancellationToken cancellationToken)
     {
+        if (!_opened)
+        {
+            return;
+        }
         OpenAIErrorWriter.WriteStreamEvent(_output, error);
         await _output.FlushAsync(cancellationToken);
     }
 
-    // The held-back opening: headers and the role chunk, sent with the first thing worth sending.
-    private void Open()
+    // The held-back opening: the answer is claimed, then headers and the role chunk go with the first thing worth
+    // sending. False when another attempt answers instead: this one writes nothing.
+    private bool Open()
     {
-        if (_opened)
+        if (_opened || _lost)
         {
-            return;
+            return _opened;
+        }
+        if (claim is { } ticket && !ticket.TryClaim())
+        {
+            _lost = true;
+            return false;
         }
         _opened = true;
         OpenedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
         SseAnswer.Begin(context);
         WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
+        return true;
     }
 
     private void WriteToolCallPrefix(int index)

@@ -17,7 +17,7 @@ public sealed class AnthropicMessagesStreamWriterTests
         var context = new DefaultHttpContext();
         var body = new MemoryStream();
         context.Response.Body = body;
-        var writer = new AnthropicMessagesStreamWriter(context);
+        var writer = new AnthropicMessagesStreamWriter(context, claim: null);
         var result = StreamFeed.Run(new OpenAIAnswerTranslator(1700000000), Fixture.Read("openai", openAIFixture), arrival, writer);
         Assert.Null(result.Error);
         await writer.CompleteAsync(CancellationToken.None);
@@ -70,13 +70,30 @@ public sealed class AnthropicMessagesStreamWriterTests
     }
 
     [Fact]
-    public async Task Fail_AfterStart_WritesAnErrorEvent()
+    public async Task Fail_BeforeContent_WritesNothingSoAnotherDeploymentCanAnswer()
     {
         var context = new DefaultHttpContext();
         var body = new MemoryStream();
         context.Response.Body = body;
-        var writer = new AnthropicMessagesStreamWriter(context);
+        var writer = new AnthropicMessagesStreamWriter(context, claim: null);
         writer.Start(new LlmProxy.Canonical.StreamStart("msg_1", "m", 0));
+
+        await writer.FlushAsync(CancellationToken.None);
+        await writer.FailAsync(new LlmProxy.Canonical.GatewayError(502, LlmProxy.Canonical.ErrorKind.Upstream, "cut off"), CancellationToken.None);
+
+        Assert.Equal(0, body.Length);
+        Assert.Null(context.Response.ContentType);
+    }
+
+    [Fact]
+    public async Task Fail_AfterContent_WritesAnErrorEvent()
+    {
+        var context = new DefaultHttpContext();
+        var body = new MemoryStream();
+        context.Response.Body = body;
+        var writer = new AnthropicMessagesStreamWriter(context, claim: null);
+        writer.Start(new LlmProxy.Canonical.StreamStart("msg_1", "m", 0));
+        writer.TextDelta("Hi"u8);
 
         await writer.FailAsync(new LlmProxy.Canonical.GatewayError(502, LlmProxy.Canonical.ErrorKind.Upstream, "cut off") { Type = "overloaded_error" }, CancellationToken.None);
 

@@ -17,7 +17,7 @@ public sealed class OpenAIChatStreamWriterTests
         var context = new DefaultHttpContext();
         var body = new MemoryStream();
         context.Response.Body = body;
-        var writer = new OpenAIChatStreamWriter(context, includeUsage);
+        var writer = new OpenAIChatStreamWriter(context, includeUsage, claim: null);
         var result = StreamFeed.Run(new AnthropicAnswerTranslator(null, 1700000000), Fixture.Read("anthropic", anthropicFixture), arrival, writer);
         Assert.Null(result.Error);
         await writer.CompleteAsync(CancellationToken.None);
