@@ -127,25 +127,41 @@ internal sealed partial class InboundPipeline(
     private async Task ServeAsync(HttpContext context, IInboundDialect dialect, RequestBody body, RequestEnvelope envelope,
         ModelRoute route, ClientKey key, long started)
     {
-        List<(string Deployment, ProviderError Error)>? failures = null;
-        ChatRequest? canonical = null;
+        var request = new Attempts(context, dialect, body, envelope, route, key, new AnswerGate(context, started));
         var deployments = route.Deployments;
         var order = ArrayPool<int>.Shared.Rent(deployments.Count);
-        var gate = new AnswerGate(context, started);
-        var attempts = 0;
         try
         {
             route.Order.Fill(order.AsSpan(0, deployments.Count), Random.Shared);
+            var next = 0;
+            if (route.Config.HedgeAfterMs is { } hedgeAfterMs && deployments.Count > 1)
+            {
+                var (outcome, tried) = await HedgeAsync(request, order, hedgeAfterMs);
+                if (outcome is not Outcome.Failed)
+                {
+                    return;
+                }
+                if (request.Failures is [.., var (_, last)] && !last.IsRetryable)
+                {
+                    await WriteFailureAsync(context, dialect, request.Failures);
+                    return;
+                }
+                next = tried;
+            }
             // Two passes: the deployments that are not cooling down; and, only when every one of them was, all of them
             // anyway, since a cooldown must not turn a partial outage into a refusal.
-            for (var pass = 0; pass < 2 && attempts == 0; pass++)
+            for (var pass = 0; pass < 2; pass++)
             {
-                for (var k = 0; k < deployments.Count; k++)
+                if (pass == 1 && request.Count > 0)
+                {
+                    break;
+                }
+                for (var k = pass == 0 ? next : 0; k < deployments.Count; k++)
                 {
                     var deployment = deployments[order[k]];
                     for (var retry = 0; retry <= deployment.Config.Retries; retry++)
                     {
-                        if (retry > 0 && !await WaitBeforeRetryAsync(retry, failures![^1].Error, started, context.RequestAborted))
+                        if (retry > 0 && !await WaitBeforeRetryAsync(retry, request.Failures![^1].Error, started, context.RequestAborted))
                         {
                             break;
                         }
@@ -157,58 +173,14 @@ internal sealed partial class InboundPipeline(
                         {
                             deployment.Health.Force();
                         }
-                        attempts++;
-                        var attemptStarted = Stopwatch.GetTimestamp();
-                        TokenUsage? usage;
-                        ProviderError? error;
-                        long firstByte;
-                        if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
+                        var outcome = await AttemptAsync(request, deployment, request.Next(), context.RequestAborted);
+                        if (outcome is not Outcome.Failed)
                         {
-                            (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, gate, attempts,
-                                context.RequestAborted);
-                        }
-                        else if (deployment.Provider is ICanonicalChatProvider translated)
-                        {
-                            if (canonical is null && (canonical = await ReadCanonicalAsync(context, dialect, body, route)) is null)
-                            {
-                                deployment.Health.Released();
-                                return; // not a readable chat request: the dialect has answered 400.
-                            }
-                            (usage, error, firstByte) = await TranslateAsync(context, dialect, translated, deployment, canonical, envelope, gate, attempts,
-                                context.RequestAborted);
-                        }
-                        else
-                        {
-                            (usage, error, firstByte) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
-                                $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"), 0);
-                        }
-
-                        // Step 6: account for what was served, even when a stream broke after its first bytes.
-                        if (usage is { } tokens)
-                        {
-                            usageRecorder.Record(new UsageRecord(key.Name, route.Alias, deployment.Name, tokens, envelope.Stream));
-                        }
-                        if (error is null)
-                        {
-                            deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));
                             return;
                         }
-                        if (error.Kind == ProviderErrorKind.Canceled)
+                        if (!request.Failures![^1].Error.IsRetryable)
                         {
-                            deployment.Health.Released();
-                            LogClientGone(logger, route.Alias, deployment.Name);
-                            return;
-                        }
-                        deployment.Health.Failed(error);
-                        LogAttemptFailed(logger, deployment.Name, error.Kind, error.Status, error.Message);
-                        if (context.Response.HasStarted)
-                        {
-                            return; // the answer already began: the dialect ended it with an in-stream error.
-                        }
-                        (failures ??= []).Add((deployment.Name, error));
-                        if (!error.IsRetryable)
-                        {
-                            await WriteFailureAsync(context, dialect, failures);
+                            await WriteFailureAsync(context, dialect, request.Failures);
                             return;
                         }
                     }
@@ -224,7 +196,135 @@ internal sealed partial class InboundPipeline(
         {
             ArrayPool<int>.Shared.Return(order);
         }
-        await WriteFailureAsync(context, dialect, failures!);
+        await WriteFailureAsync(context, dialect, request.Failures!);
+    }
+
+    /// <summary>
+    /// Hedging: the first deployment starts; when it has sent no content after <c>hedgeAfterMs</c>, the next one
+    /// starts too, and the first to have content answers while the other is cancelled (its provider request aborted).
+    /// Returns how it ended and how many deployments of the order it used; when both fail, the caller goes on from there.
+    /// </summary>
+    private async Task<(Outcome Outcome, int Tried)> HedgeAsync(Attempts request, int[] order, int hedgeAfterMs)
+    {
+        var deployments = request.Route.Deployments;
+        var k = 0;
+        var first = NextAdmitted(deployments, order, ref k);
+        if (first is null)
+        {
+            return (Outcome.Failed, 0);
+        }
+        using var firstCancel = CancellationTokenSource.CreateLinkedTokenSource(request.Context.RequestAborted);
+        var firstAttempt = request.Next();
+        request.Gate.Register(firstAttempt, firstCancel);
+        var running = new List<Task<Outcome>>(2) { AttemptAsync(request, first, firstAttempt, firstCancel.Token) };
+        CancellationTokenSource? secondCancel = null;
+        try
+        {
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(request.Context.RequestAborted);
+            var hedge = Task.Delay(TimeSpan.FromMilliseconds(hedgeAfterMs), time, timer.Token);
+            if (await Task.WhenAny(running[0], hedge) == hedge && !request.Context.RequestAborted.IsCancellationRequested && !request.Gate.IsClaimed &&
+                NextAdmitted(deployments, order, ref k) is { } second)
+            {
+                secondCancel = CancellationTokenSource.CreateLinkedTokenSource(request.Context.RequestAborted);
+                var secondAttempt = request.Next();
+                request.Gate.Register(secondAttempt, secondCancel);
+                running.Add(AttemptAsync(request, second, secondAttempt, secondCancel.Token));
+            }
+            timer.Cancel();
+            var result = Outcome.Failed;
+            while (running.Count > 0)
+            {
+                var done = await Task.WhenAny(running);
+                running.Remove(done);
+                var outcome = await done;
+                if (outcome is Outcome.Served or Outcome.ClientGone or Outcome.Ended)
+                {
+                    result = outcome;
+                }
+            }
+            return (result, k);
+        }
+        catch (OperationCanceledException) when (request.Context.RequestAborted.IsCancellationRequested)
+        {
+            await Task.WhenAll(running);
+            return (Outcome.ClientGone, k);
+        }
+        finally
+        {
+            secondCancel?.Dispose();
+        }
+    }
+
+    private static Deployment? NextAdmitted(IReadOnlyList<Deployment> deployments, int[] order, ref int k)
+    {
+        while (k < deployments.Count)
+        {
+            var deployment = deployments[order[k++]];
+            if (deployment.Health.TryAdmit())
+            {
+                return deployment;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>One attempt on an admitted deployment, accounted for (usage, health, failures); says what the caller does next.</summary>
+    private async Task<Outcome> AttemptAsync(Attempts request, Deployment deployment, int attempt, CancellationToken cancellationToken)
+    {
+        var (context, dialect, route) = (request.Context, request.Dialect, request.Route);
+        var attemptStarted = Stopwatch.GetTimestamp();
+        TokenUsage? usage;
+        ProviderError? error;
+        long firstByte;
+        if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
+        {
+            (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, request.Body, request.Envelope, request.Gate, attempt,
+                cancellationToken);
+        }
+        else if (deployment.Provider is ICanonicalChatProvider translated)
+        {
+            if ((request.Canonical ??= await ReadCanonicalAsync(context, dialect, request.Body, route)) is not { } canonical)
+            {
+                deployment.Health.Released();
+                return Outcome.Ended; // not a readable chat request: the dialect has answered 400.
+            }
+            (usage, error, firstByte) = await TranslateAsync(context, dialect, translated, deployment, canonical, request.Envelope, request.Gate, attempt,
+                cancellationToken);
+        }
+        else
+        {
+            (usage, error, firstByte) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
+                $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"), 0);
+        }
+
+        // Step 6: account for what was served, even when a stream broke after its first bytes.
+        if (usage is { } tokens)
+        {
+            usageRecorder.Record(new UsageRecord(request.Key.Name, route.Alias, deployment.Name, tokens, request.Envelope.Stream));
+        }
+        if (error is null)
+        {
+            deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));
+            return Outcome.Served;
+        }
+        if (error.Kind == ProviderErrorKind.Canceled)
+        {
+            deployment.Health.Released();
+            if (context.RequestAborted.IsCancellationRequested)
+            {
+                LogClientGone(logger, route.Alias, deployment.Name);
+                return Outcome.ClientGone;
+            }
+            return Outcome.Failed; // a hedge another attempt won
+        }
+        deployment.Health.Failed(error);
+        LogAttemptFailed(logger, deployment.Name, error.Kind, error.Status, error.Message);
+        if (context.Response.HasStarted)
+        {
+            return Outcome.Ended; // the answer already began: the dialect ended it with an in-stream error.
+        }
+        request.Fail(deployment.Name, error);
+        return Outcome.Failed;
     }
 
     // Step 7: nobody served. One failure speaks for itself; several are summarised.
@@ -247,6 +347,16 @@ internal sealed partial class InboundPipeline(
         }
         await Task.Delay(delay, time, cancellationToken);
         return true;
+    }
+
+    /// <summary>How an attempt ended, for the loop that makes attempts.</summary>
+    private enum Outcome
+    {
+        Served,
+        Failed,
+        ClientGone,
+        /// <summary>The request is answered (an error written, or a stream ended in-stream): nothing more to try.</summary>
+        Ended,
     }
 
     /// <summary>The canonical request, read once when a deployment needs translation; null after answering 400.</summary>

@@ -68,35 +68,57 @@ internal static class PassThroughRelay
 
     private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call, UsageReader readUsage, AnswerClaim claim, string contentType)
     {
-        if (!TryClaim(context, call, claim, contentType, stream: false))
-        {
-            return Lost;
-        }
-        var response = context.Response;
-        response.ContentLength = call.Response!.Content.Headers.ContentLength;
         var usageCapture = new JsonPropertyCapture(UsagePropertyName);
-        var writer = response.BodyWriter;
+        Stream body;
+        var first = ArrayPool<byte>.Shared.Rent(ReadSize);
+        int firstRead;
         try
         {
-            await using var body = await call.Response.Content.ReadAsStreamAsync(call.Token);
-            while (true)
-            {
-                var memory = writer.GetMemory(ReadSize);
-                var read = await body.ReadAsync(memory, call.Token);
-                if (read == 0)
-                {
-                    break;
-                }
-                usageCapture.Feed(memory.Span[..read]);
-                writer.Advance(read);
-                await writer.FlushAsync(context.RequestAborted);
-            }
+            // The first bytes are read before the answer is claimed: a body that breaks before them leaves the
+            // response untouched, so another deployment can still answer.
+            body = await call.Response!.Content.ReadAsStreamAsync(call.Token);
+            firstRead = await body.ReadAsync(first, call.Token);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
         {
-            // Half a JSON body cannot be repaired: abort, so the client sees a broken response rather than a short one.
-            context.Abort();
+            ArrayPool<byte>.Shared.Return(first);
             return new RelayResult(null, call.ErrorFrom(e));
+        }
+        await using (body)
+        {
+            if (!TryClaim(context, call, claim, contentType, stream: false))
+            {
+                ArrayPool<byte>.Shared.Return(first);
+                return Lost;
+            }
+            var response = context.Response;
+            response.ContentLength = call.Response.Content.Headers.ContentLength;
+            var writer = response.BodyWriter;
+            usageCapture.Feed(first.AsSpan(0, firstRead));
+            writer.Write(first.AsSpan(0, firstRead));
+            ArrayPool<byte>.Shared.Return(first);
+            try
+            {
+                await writer.FlushAsync(context.RequestAborted);
+                while (firstRead > 0)
+                {
+                    var memory = writer.GetMemory(ReadSize);
+                    var read = await body.ReadAsync(memory, call.Token);
+                    if (read == 0)
+                    {
+                        break;
+                    }
+                    usageCapture.Feed(memory.Span[..read]);
+                    writer.Advance(read);
+                    await writer.FlushAsync(context.RequestAborted);
+                }
+            }
+            catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+            {
+                // Half a JSON body cannot be repaired: abort, so the client sees a broken response rather than a short one.
+                context.Abort();
+                return new RelayResult(null, call.ErrorFrom(e));
+            }
         }
         return new RelayResult(usageCapture.IsComplete ? readUsage(usageCapture.Value) : null, null);
     }
