@@ -26,8 +26,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
     private int _openToolIndex = -1;
     private FinishReason _finish = FinishReason.Stop;
     private StreamStart _start;
-    private bool _opened;
-    private bool _lost;
+    private readonly StreamOpening _opening = new(context, claim);
 
     private enum OpenBlock : byte
     {
@@ -39,7 +38,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
 
     public TokenUsage? Usage { get; private set; }
 
-    public long OpenedTimestamp { get; private set; }
+    public long OpenedTimestamp => _opening.OpenedTimestamp;
 
     public void Start(in StreamStart start) => _start = start;
 
@@ -102,7 +101,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (_opened)
+        if (_opening.IsOpen)
         {
             await _output.FlushAsync(cancellationToken);
         }
@@ -128,7 +127,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
 
     public async Task FailAsync(GatewayError error, CancellationToken cancellationToken)
     {
-        if (!_opened)
+        if (!_opening.IsOpen)
         {
             return;
         }
@@ -136,22 +135,17 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
         await _output.FlushAsync(cancellationToken);
     }
 
-    // The held-back opening: the answer is claimed, then headers and message_start go with the first content. False
-    // when another attempt answers instead: this one writes nothing.
+    // message_start goes with the first content; false when another attempt answers instead.
     private bool Begin()
     {
-        if (_opened || _lost)
+        if (!_opening.TryOpen(out var justOpened))
         {
-            return _opened;
-        }
-        if (claim is { } ticket && !ticket.TryClaim())
-        {
-            _lost = true;
             return false;
         }
-        _opened = true;
-        OpenedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
-        SseAnswer.Begin(context);
+        if (!justOpened)
+        {
+            return true;
+        }
         _output.Write("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":"u8);
         WriteString(_start.Id);
         _output.Write(",\"type\":\"message\",\"role\":\"assistant\",\"model\":"u8);

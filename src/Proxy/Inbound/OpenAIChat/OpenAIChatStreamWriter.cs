@@ -24,12 +24,11 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
     private byte[] _chunkPrefix = [];
     private StreamStart _start;
     private FinishReason? _finish;
-    private bool _opened;
-    private bool _lost;
+    private readonly StreamOpening _opening = new(context, claim);
 
     public TokenUsage? Usage { get; private set; }
 
-    public long OpenedTimestamp { get; private set; }
+    public long OpenedTimestamp => _opening.OpenedTimestamp;
 
     public void Start(in StreamStart start)
     {
@@ -105,7 +104,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (_opened)
+        if (_opening.IsOpen)
         {
             await _output.FlushAsync(cancellationToken);
         }
@@ -140,7 +139,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public async Task FailAsync(GatewayError error, CancellationToken cancellationToken)
     {
-        if (!_opened)
+        if (!_opening.IsOpen)
         {
             return;
         }
@@ -148,23 +147,17 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
         await _output.FlushAsync(cancellationToken);
     }
 
-    // The held-back opening: the answer is claimed, then headers and the role chunk go with the first thing worth
-    // sending. False when another attempt answers instead: this one writes nothing.
+    // The role chunk goes with the first thing worth sending; false when another attempt answers instead.
     private bool Open()
     {
-        if (_opened || _lost)
+        if (!_opening.TryOpen(out var justOpened))
         {
-            return _opened;
-        }
-        if (claim is { } ticket && !ticket.TryClaim())
-        {
-            _lost = true;
             return false;
         }
-        _opened = true;
-        OpenedTimestamp = System.Diagnostics.Stopwatch.GetTimestamp();
-        SseAnswer.Begin(context);
-        WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
+        if (justOpened)
+        {
+            WriteChoice("{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}"u8);
+        }
         return true;
     }
 
