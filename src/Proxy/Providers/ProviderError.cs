@@ -29,4 +29,7 @@ internal sealed record ProviderError(ProviderErrorKind Kind, string Message)
     public static bool IsRetryableStatus(int status) => status is 408 or 429 or 500 or 502 or 503 or 504 or 529;
 
     public static ProviderError Canceled { get; } = new(ProviderErrorKind.Canceled, "the client closed the request");
+
+    /// <summary>A provider answer the proxy cannot read: "the provider sent <paramref name="what"/>".</summary>
+    public static ProviderError Invalid(string what) => new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
 }

@@ -18,7 +18,7 @@ internal sealed partial class AnthropicAnswerTranslator
             var reader = new Utf8JsonReader(body);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return Invalid("an answer that is not a JSON object");
+                return ProviderError.Invalid("an answer that is not a JSON object");
             }
             ReadMessageHeader(ref reader, ref id, ref model, ref reason);
             sink.Start(new StreamStart(id, model, createdUnixSeconds));
@@ -33,11 +33,11 @@ internal sealed partial class AnthropicAnswerTranslator
         }
         catch (JsonException)
         {
-            return Invalid("an answer that is not valid JSON");
+            return ProviderError.Invalid("an answer that is not valid JSON");
         }
         catch (InvalidOperationException)
         {
-            return Invalid("an answer with a value of the wrong type");
+            return ProviderError.Invalid("an answer with a value of the wrong type");
         }
     }
 
@@ -103,7 +103,7 @@ internal sealed partial class AnthropicAnswerTranslator
         }
         if (index >= MaxBlocks)
         {
-            return Invalid("more content blocks than an answer has");
+            return ProviderError.Invalid("more content blocks than an answer has");
         }
         if (OpenBlock(index, kind, id, name, sink) is { } error)
         {

@@ -54,7 +54,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
             var reader = new Utf8JsonReader(sseEvent.Data);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return Invalid("an event whose data is not a JSON object");
+                return ProviderError.Invalid("an event whose data is not a JSON object");
             }
             if (type.SequenceEqual("content_block_delta"u8))
             {
@@ -84,11 +84,11 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         }
         catch (JsonException)
         {
-            return Invalid("an event that is not valid JSON");
+            return ProviderError.Invalid("an event that is not valid JSON");
         }
         catch (InvalidOperationException)
         {
-            return Invalid("an event with a value of the wrong type");
+            return ProviderError.Invalid("an event with a value of the wrong type");
         }
     }
 
@@ -99,8 +99,6 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         return error with { Status = AnthropicErrorTypes.StatusOf(error.Type) };
     }
 
-    private static ProviderError Invalid(string what) =>
-        new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
 
     private void OnMessageStart(ref Utf8JsonReader reader, IStreamEventSink sink)
     {
@@ -180,7 +178,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         }
         if (index is < 0 or >= MaxBlocks)
         {
-            return Invalid($"a content block index of {index}");
+            return ProviderError.Invalid($"a content block index of {index}");
         }
         return OpenBlock(index, kind, id, name, sink);
     }
@@ -241,7 +239,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         {
             if (id is null || name is null)
             {
-                return Invalid("a tool_use block without an id or a name");
+                return ProviderError.Invalid("a tool_use block without an id or a name");
             }
             if (name == jsonToolName)
             {
@@ -283,7 +281,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         }
         if (index < 0 || index >= _kinds.Length || _kinds[index] == BlockKind.NotStarted)
         {
-            return Invalid($"a delta for content block {index}, which was never started");
+            return ProviderError.Invalid($"a delta for content block {index}, which was never started");
         }
         switch (_kinds[index], deltaKind)
         {

@@ -145,7 +145,7 @@ internal sealed partial class BedrockAnswerTranslator
             var reader = new Utf8JsonReader(body);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return Invalid("an answer that is not a JSON object");
+                return ProviderError.Invalid("an answer that is not a JSON object");
             }
             var reason = FinishReason.Stop;
             TokenUsage? usage = null;
@@ -190,11 +190,11 @@ internal sealed partial class BedrockAnswerTranslator
         }
         catch (JsonException)
         {
-            return Invalid("an answer that is not valid JSON");
+            return ProviderError.Invalid("an answer that is not valid JSON");
         }
         catch (InvalidOperationException)
         {
-            return Invalid("an answer with a value of the wrong type");
+            return ProviderError.Invalid("an answer with a value of the wrong type");
         }
     }
 
@@ -202,13 +202,13 @@ internal sealed partial class BedrockAnswerTranslator
     {
         if (output.IsEmpty)
         {
-            return Invalid("an answer without output.message.content");
+            return ProviderError.Invalid("an answer without output.message.content");
         }
         using var document = JsonDocument.Parse(output.ToArray());
         if (!document.RootElement.TryGetProperty("message", out var message) || !message.TryGetProperty("content", out var content) ||
             content.ValueKind != JsonValueKind.Array)
         {
-            return Invalid("an answer without output.message.content");
+            return ProviderError.Invalid("an answer without output.message.content");
         }
         foreach (var block in content.EnumerateArray())
         {

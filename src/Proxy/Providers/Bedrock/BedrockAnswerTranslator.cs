@@ -40,7 +40,7 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
             var status = _decoder.TryRead(ref buffer, out var message);
             if (status == OperationStatus.InvalidData)
             {
-                return Invalid(_decoder.Error);
+                return ProviderError.Invalid(_decoder.Error);
             }
             if (status != OperationStatus.Done)
             {
@@ -57,7 +57,7 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
             Finished |= _stopped;
             if (!buffer.IsEmpty)
             {
-                return Invalid("an incomplete event-stream message at the end of the stream");
+                return ProviderError.Invalid("an incomplete event-stream message at the end of the stream");
             }
         }
         return null;
@@ -74,7 +74,7 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
             var reader = new Utf8JsonReader(message.Payload);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return Invalid("an event whose payload is not a JSON object");
+                return ProviderError.Invalid("an event whose payload is not a JSON object");
             }
             var type = message.EventType;
             if (type.SequenceEqual("contentBlockDelta"u8))
@@ -101,11 +101,11 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
         }
         catch (JsonException)
         {
-            return Invalid("an event whose payload is not valid JSON");
+            return ProviderError.Invalid("an event whose payload is not valid JSON");
         }
         catch (InvalidOperationException)
         {
-            return Invalid("an event with a value of the wrong type");
+            return ProviderError.Invalid("an event with a value of the wrong type");
         }
     }
 
@@ -126,7 +126,6 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
         return new ProviderError(ProviderErrorKind.UpstreamStatus, $"{type}: {BedrockErrorMapper.MessageOf(message.Payload)}") { Status = status, Type = type };
     }
 
-    private static ProviderError Invalid(string what) => new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
 
     private void EnsureStarted(IStreamEventSink sink)
     {
@@ -162,7 +161,7 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
         }
         if (!TryTrack(index))
         {
-            return Invalid($"a content block index of {index}");
+            return ProviderError.Invalid($"a content block index of {index}");
         }
         if (id is null || name is null)
         {
@@ -256,7 +255,7 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
         }
         if (!TryTrack(index))
         {
-            return Invalid($"a content block index of {index}");
+            return ProviderError.Invalid($"a content block index of {index}");
         }
         EnsureStarted(sink);
         switch (kind, _kinds[index])
@@ -277,7 +276,7 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
                 sink.TextDelta(value);
                 break;
             case (DeltaKind.ToolInput, BlockKind.Content):
-                return Invalid($"tool input for content block {index}, which started no tool use");
+                return ProviderError.Invalid($"tool input for content block {index}, which started no tool use");
         }
         return null;
     }

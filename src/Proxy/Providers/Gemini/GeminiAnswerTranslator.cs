@@ -41,7 +41,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
             var reader = new Utf8JsonReader(json);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return Invalid("data that is not a JSON object");
+                return ProviderError.Invalid("data that is not a JSON object");
             }
             FinishReason? finish = null;
             TokenUsage? usage = null;
@@ -102,11 +102,11 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
         }
         catch (JsonException)
         {
-            return Invalid("data that is not valid JSON");
+            return ProviderError.Invalid("data that is not valid JSON");
         }
         catch (InvalidOperationException)
         {
-            return Invalid("a value of the wrong type");
+            return ProviderError.Invalid("a value of the wrong type");
         }
     }
 
@@ -133,7 +133,6 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
         }
     }
 
-    private static ProviderError Invalid(string what) => new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
 
     private void EnsureStarted(IStreamEventSink sink, string? id, string? model)
     {
@@ -147,46 +146,36 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
     private ProviderError? ReadCandidates(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, ref string? id, ref string? model,
         ref FinishReason? finish)
     {
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (!JsonFirstElement.TryEnter(ref reader))
         {
-            reader.Skip();
             return null;
         }
-        var first = true;
-        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!first)
+            if (reader.ValueTextEquals("content"u8))
             {
-                reader.Skip();
-                continue;
+                reader.Read();
+                if (ReadContent(ref reader, json, sink, id, model) is { } error)
+                {
+                    return error;
+                }
             }
-            first = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            else if (reader.ValueTextEquals("finishReason"u8))
             {
-                if (reader.ValueTextEquals("content"u8))
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.String)
                 {
-                    reader.Read();
-                    if (ReadContent(ref reader, json, sink, id, model) is { } error)
-                    {
-                        return error;
-                    }
+                    return ProviderError.Invalid("a finish reason that is not a string");
                 }
-                else if (reader.ValueTextEquals("finishReason"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.String)
-                    {
-                        return Invalid("a finish reason that is not a string");
-                    }
-                    finish = GeminiFinishReasons.Parse(reader.ValueSpan);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                finish = GeminiFinishReasons.Parse(reader.ValueSpan);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
             }
         }
+        JsonFirstElement.SkipRest(ref reader);
         return null;
     }
 
@@ -234,7 +223,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.String)
                 {
-                    return Invalid("a text part that is not a string");
+                    return ProviderError.Invalid("a text part that is not a string");
                 }
                 text = _strings.Read(ref reader);
                 hasText = true;
@@ -265,7 +254,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
         {
             if (name is null)
             {
-                return Invalid("a function call without a name");
+                return ProviderError.Invalid("a function call without a name");
             }
             var index = _toolCount++;
             sink.ToolCallStart(index, GeminiToolCallIds.Mint(signature), name);

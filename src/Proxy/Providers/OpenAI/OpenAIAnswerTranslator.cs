@@ -47,7 +47,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             var reader = new Utf8JsonReader(json);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return Invalid("data that is not a JSON object");
+                return ProviderError.Invalid("data that is not a JSON object");
             }
             FinishReason? finish = null;
             TokenUsage? usage = null;
@@ -102,11 +102,11 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
         }
         catch (JsonException)
         {
-            return Invalid("data that is not valid JSON");
+            return ProviderError.Invalid("data that is not valid JSON");
         }
         catch (InvalidOperationException)
         {
-            return Invalid("a value of the wrong type");
+            return ProviderError.Invalid("a value of the wrong type");
         }
     }
 
@@ -119,46 +119,35 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
         }
     }
 
-    private static ProviderError Invalid(string what) => new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
 
     private ProviderError? ReadChoices(ref Utf8JsonReader reader, IStreamEventSink sink, ref FinishReason? finish)
     {
-        if (reader.TokenType != JsonTokenType.StartArray)
+        if (!JsonFirstElement.TryEnter(ref reader))
         {
-            reader.Skip();
             return null;
         }
-        var first = true;
-        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (!first)
+            if (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("message"u8))
             {
-                reader.Skip();
-                continue;
+                reader.Read();
+                if (ReadMessage(ref reader, sink) is { } error)
+                {
+                    return error;
+                }
             }
-            first = false;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            else if (reader.ValueTextEquals("finish_reason"u8))
             {
-                if (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("message"u8))
-                {
-                    reader.Read();
-                    if (ReadMessage(ref reader, sink) is { } error)
-                    {
-                        return error;
-                    }
-                }
-                else if (reader.ValueTextEquals("finish_reason"u8))
-                {
-                    reader.Read();
-                    finish = reader.TokenType == JsonTokenType.String ? OpenAIFinishReasons.Parse(reader.ValueSpan) : finish;
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
+                reader.Read();
+                finish = reader.TokenType == JsonTokenType.String ? OpenAIFinishReasons.Parse(reader.ValueSpan) : finish;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
             }
         }
+        JsonFirstElement.SkipRest(ref reader);
         return null;
     }
 
@@ -246,7 +235,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             position++;
             if (at is < 0 or >= MaxToolCalls)
             {
-                return Invalid($"a tool call index of {at}");
+                return ProviderError.Invalid($"a tool call index of {at}");
             }
             if (at >= _toolStarted.Length)
             {
@@ -256,7 +245,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             {
                 if (id is null || name is null)
                 {
-                    return Invalid($"tool call {at} without an id or a name on its first delta");
+                    return ProviderError.Invalid($"tool call {at} without an id or a name on its first delta");
                 }
                 _toolStarted[at] = true;
                 _lastToolIndex = at;
