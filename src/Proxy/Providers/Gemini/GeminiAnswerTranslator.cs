@@ -16,6 +16,8 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
 {
     private readonly JsonStringReader _strings = new();
     private bool _started;
+    private string? _id;
+    private string? _model;
     private int _toolCount;
 
 
@@ -27,7 +29,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
         if (error is null && !Finished)
         {
             // A body without a finish reason (a prompt blocked before any candidate) is still a whole answer.
-            EnsureStarted(sink, null, null);
+            EnsureStarted(sink);
             sink.Finish(FinishReason.ContentFilter);
             Finished = true;
         }
@@ -45,18 +47,17 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
             }
             FinishReason? finish = null;
             TokenUsage? usage = null;
-            string? id = null, model = null;
             if (!_started)
             {
                 // The answer's id and model follow its candidates; the first chunk is read for them before it starts the answer.
-                ReadIdentity(json, ref id, ref model);
+                ReadIdentity(json);
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("candidates"u8))
                 {
                     reader.Read();
-                    if (ReadCandidates(ref reader, json, sink, ref id, ref model, ref finish) is { } error)
+                    if (ReadCandidates(ref reader, json, sink, ref finish) is { } error)
                     {
                         return error;
                     }
@@ -65,16 +66,6 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
                 {
                     reader.Read();
                     usage = ReadUsage(ref reader);
-                }
-                else if (reader.ValueTextEquals("responseId"u8))
-                {
-                    reader.Read();
-                    id ??= reader.GetString();
-                }
-                else if (reader.ValueTextEquals("modelVersion"u8))
-                {
-                    reader.Read();
-                    model ??= reader.GetString();
                 }
                 else if (reader.ValueTextEquals("error"u8))
                 {
@@ -88,14 +79,14 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
             }
             if (finish is { } reason)
             {
-                EnsureStarted(sink, id, model);
+                EnsureStarted(sink);
                 // Gemini says STOP after function calls; clients expect to be told to run the tools.
                 sink.Finish(reason == FinishReason.Stop && _toolCount > 0 ? FinishReason.ToolCalls : reason);
                 Finished = true;
             }
             if (usage is { } tokens)
             {
-                EnsureStarted(sink, id, model);
+                EnsureStarted(sink);
                 sink.ReportUsage(tokens);
             }
             return null;
@@ -110,7 +101,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
         }
     }
 
-    private static void ReadIdentity(ReadOnlySpan<byte> json, ref string? id, ref string? model)
+    private void ReadIdentity(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json);
         reader.Read();
@@ -122,11 +113,11 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
             {
                 if (field == 1)
                 {
-                    id = reader.GetString();
+                    _id = reader.GetString();
                 }
                 else
                 {
-                    model = reader.GetString();
+                    _model = reader.GetString();
                 }
             }
             reader.Skip();
@@ -134,17 +125,16 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
     }
 
 
-    private void EnsureStarted(IStreamEventSink sink, string? id, string? model)
+    private void EnsureStarted(IStreamEventSink sink)
     {
         if (!_started)
         {
             _started = true;
-            sink.Start(new StreamStart(id ?? "gemini-" + Guid.NewGuid().ToString("N"), model ?? "", createdUnixSeconds));
+            sink.Start(new StreamStart(_id ?? "gemini-" + Guid.NewGuid().ToString("N"), _model ?? "", createdUnixSeconds));
         }
     }
 
-    private ProviderError? ReadCandidates(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, ref string? id, ref string? model,
-        ref FinishReason? finish)
+    private ProviderError? ReadCandidates(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, ref FinishReason? finish)
     {
         if (!JsonFirstElement.TryEnter(ref reader))
         {
@@ -155,7 +145,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
             if (reader.ValueTextEquals("content"u8))
             {
                 reader.Read();
-                if (ReadContent(ref reader, json, sink, id, model) is { } error)
+                if (ReadContent(ref reader, json, sink) is { } error)
                 {
                     return error;
                 }
@@ -179,7 +169,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
         return null;
     }
 
-    private ProviderError? ReadContent(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, string? id, string? model)
+    private ProviderError? ReadContent(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -195,7 +185,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
                 reader.Skip();
                 continue;
             }
-            EnsureStarted(sink, id, model);
+            EnsureStarted(sink);
             while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
                 if (ReadPart(ref reader, json, sink) is { } error)
