@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Text;
 using LlmProxy.Streaming;
 
@@ -36,10 +37,10 @@ internal static class AwsEventStreamWriter
         var message = new byte[total];
         BinaryPrimitives.WriteUInt32BigEndian(message, (uint)total);
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4), (uint)headerBytes.Count);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), Crc32.Compute(message.AsSpan(0, 8)));
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(8), Crc32.HashToUInt32(message.AsSpan(0, 8)));
         headerBytes.CopyTo(message, 12);
         payload.CopyTo(message, 12 + headerBytes.Count);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(total - 4), Crc32.Compute(message.AsSpan(0, total - 4)));
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(total - 4), Crc32.HashToUInt32(message.AsSpan(0, total - 4)));
         return message;
     }
 }

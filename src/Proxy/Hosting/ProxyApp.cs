@@ -43,6 +43,9 @@ internal static partial class ProxyApp
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // Hosting starts an Activity per request whenever its logger is enabled at any level; nothing reads it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
+        // Under systemd (its parent is systemd, or it is PID 1 with $NOTIFY_SOCKET, as in a container): READY=1 once it
+        // listens and STOPPING=1 on shutdown for Type=notify, and log lines with journald's <N> priority prefixes.
+        builder.Host.UseSystemd();
         builder.Services.AddProxy(config, upstream);
         configureServices?.Invoke(builder.Services);
 
@@ -58,9 +61,7 @@ internal static partial class ProxyApp
             {
                 LogNoKeys(logger);
             }
-            SystemdNotifier.Notify("READY=1");
         });
-        app.Lifetime.ApplicationStopping.Register(() => SystemdNotifier.Notify("STOPPING=1"));
         return app;
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.IO.Hashing;
 
 namespace LlmProxy.Streaming;
 
@@ -33,7 +34,7 @@ internal sealed class AwsEventStreamDecoder
         buffer.Slice(0, PreludeLength).CopyTo(prelude);
         var totalLength = BinaryPrimitives.ReadUInt32BigEndian(prelude);
         var headersLength = BinaryPrimitives.ReadUInt32BigEndian(prelude[4..]);
-        if (Crc32.Compute(prelude[..8]) != BinaryPrimitives.ReadUInt32BigEndian(prelude[8..]))
+        if (Crc32.HashToUInt32(prelude[..8]) != BinaryPrimitives.ReadUInt32BigEndian(prelude[8..]))
         {
             return Invalid("an event-stream prelude failed its CRC check");
         }
@@ -60,7 +61,7 @@ internal sealed class AwsEventStreamDecoder
             frame.CopyTo(_scratch);
             bytes = _scratch.AsSpan(0, (int)totalLength);
         }
-        if (Crc32.Compute(bytes[..^4]) != BinaryPrimitives.ReadUInt32BigEndian(bytes[^4..]))
+        if (Crc32.HashToUInt32(bytes[..^4]) != BinaryPrimitives.ReadUInt32BigEndian(bytes[^4..]))
         {
             return Invalid("an event-stream message failed its CRC check");
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Hashing;
 using System.Text;
 using LlmProxy.Streaming;
 using LlmProxy.Testing;
@@ -14,7 +15,25 @@ public sealed class AwsEventStreamDecoderTests
     ];
 
     [Fact]
-    public void Crc32_StandardCheckValue_Matches() => Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
+    public void TryRead_AwsTestVectors_Decode()
+    {
+        // aws-c-event-stream's encoded/positive/empty_message and payload_no_headers, their CRC-32s as AWS wrote
+        // them (not computed here), so the decoder is checked against the wire, not against the test writer's CRC.
+        byte[] vectors =
+        [
+            0x00, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00, 0x00, 0x05, 0xC2, 0x48, 0xEB, 0x7D, 0x98, 0xC8, 0xFF,
+            0x00, 0x00, 0x00, 0x1D, 0x00, 0x00, 0x00, 0x00, 0xFD, 0x52, 0x8C, 0x5A, 0x7B, 0x27, 0x66, 0x6F,
+            0x6F, 0x27, 0x3A, 0x27, 0x62, 0x61, 0x72, 0x27, 0x7D, 0xC3, 0x65, 0x39, 0x36,
+        ];
+        var decoder = new AwsEventStreamDecoder();
+        var buffer = new ReadOnlySequence<byte>(vectors);
+
+        Assert.Equal(OperationStatus.Done, decoder.TryRead(ref buffer, out var empty));
+        Assert.True(empty.Payload.IsEmpty && empty.MessageType.IsEmpty, "an empty message has no headers and no payload");
+        Assert.Equal(OperationStatus.Done, decoder.TryRead(ref buffer, out var payload));
+        Assert.Equal("{'foo':'bar'}", Encoding.UTF8.GetString(payload.Payload));
+        Assert.True(buffer.IsEmpty);
+    }
 
     [Fact]
     public void TryRead_TwoMessages_GivesHeadersAndPayloads()
@@ -75,7 +94,7 @@ public sealed class AwsEventStreamDecoderTests
     {
         var bytes = AwsEventStreamWriter.Event("messageStop", "{}");
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, 0x7FFFFFFF);
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(8), Crc32.Compute(bytes.AsSpan(0, 8)));
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(8), Crc32.HashToUInt32(bytes.AsSpan(0, 8)));
         var buffer = new ReadOnlySequence<byte>(bytes);
 
         Assert.Equal(OperationStatus.InvalidData, new AwsEventStreamDecoder().TryRead(ref buffer, out _));
