@@ -6,6 +6,13 @@ namespace LlmProxy.Streaming;
 /// Cuts complete server-sent events off the front of a buffered sequence. An event ends at a blank line; lines end
 /// in LF, CRLF or a lone CR (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation).
 /// </summary>
+/// <remarks>
+/// Not the framework's <c>System.Net.ServerSentEvents.SseParser</c>: it pulls from a <c>Stream</c> and yields parsed
+/// items, so it cannot give the pass-through relay what it needs, each event's raw bytes in the pipe's own buffers
+/// (copied on unchanged, in runs, flushed once per read), and it allocates a string for every <c>event:</c> type.
+/// Measured (<c>SseSplittingBenchmarks</c>, net10.0): a 103-event OpenAI stream 6.5 µs here vs 7.1 µs and 216 B for
+/// SseParser; a 102-event Anthropic stream 8.8 µs and 0 B here vs 10.0 µs and 6.7 KB.
+/// </remarks>
 internal static class SseEventSplitter
 {
     private static readonly SearchValues<byte> LineEnds = SearchValues.Create("\r\n"u8);

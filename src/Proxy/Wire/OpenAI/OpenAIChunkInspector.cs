@@ -8,6 +8,10 @@ namespace LlmProxy.Wire.OpenAI;
 /// recognised by a few vectorised searches (a non-empty <c>"choices":[</c>, no usage object, a non-empty id); only
 /// the rare rest (the usage chunk, filter annotations, errors) gets a full parse, which is the one that decides.
 /// </summary>
+/// <remarks>
+/// Not a <c>Utf8JsonReader</c> or JsonSerializer pass over every chunk: a bare reader pass over a content chunk is
+/// 520 ns, the inspector 32 ns (<c>ChunkInspectionBenchmarks</c>, net10.0), and a fast stream is 100 such chunks.
+/// </remarks>
 internal static class OpenAIChunkInspector
 {
     public static OpenAIChunkKind Inspect(ReadOnlySpan<byte> json, out TokenUsage? usage)
