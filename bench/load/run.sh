@@ -6,6 +6,8 @@
 #   bench/load/run.sh                        everything (about 25 minutes with the 10-minute memory soak)
 #   DURATION=5 SOAK_SECONDS=60 bench/load/run.sh      a quicker pass
 #   TARGETS="direct llm-proxy" bench/load/run.sh      a subset
+#   LLM_PROXY_BINARY=/path/llm-proxy bench/load/run.sh    measure that binary instead of publishing this tree's
+#   RESULTS_DIR=/tmp/x bench/load/run.sh              write the table there instead of bench/results/
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -13,8 +15,10 @@ PEERS=$HERE/.peers
 RUN=$PEERS/run
 DURATION=${DURATION:-10}
 SOAK_SECONDS=${SOAK_SECONDS:-600}
-STREAM_COUNTS=${STREAM_COUNTS:-"1000 10000"}
+STREAM_COUNTS=${STREAM_COUNTS-"1000 10000"}
 TARGETS=${TARGETS:-"direct nginx llm-proxy portkey"}
+PROXY_BINARY=${LLM_PROXY_BINARY:-$ROOT/artifacts/llm-proxy}
+RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
 TARGET_CPU=0
 LOAD_CPU=1
 UPSTREAM_PORT=18101 PACED_PORT=18102 NGINX_PORT=18103 PROXY_PORT=18104 PORTKEY_PORT=18105
@@ -41,7 +45,7 @@ install_tools() {
   sed -i 's/      return responseViaResponseObject(res, outgoing, options);/      return await responseViaResponseObject(res, outgoing, options);/' \
     "$PEERS/portkey/node_modules/@hono/node-server/dist/index.mjs"
   log "publishing llm-proxy and the load tools (Native AOT)"
-  "$ROOT/build.sh" publish >/dev/null
+  [ -n "${LLM_PROXY_BINARY:-}" ] || "$ROOT/build.sh" publish >/dev/null
   dotnet publish "$HERE/LoadTools" -c Release -r linux-x64 -o "$PEERS/tools" --nologo -v quiet >/dev/null
   ulimit -n "$(ulimit -Hn)"  # 10,000 streams need two sockets each in the proxy
 }
@@ -118,17 +122,8 @@ start_upstreams() {
   sleep 1
 }
 
-# Sets TARGET_PID, and per workload the URL, body file and extra headers, for target $1.
-start_target() {
-  TARGET_PID=
-  case $1 in
-    direct) ;;
-    nginx)
-      taskset -c $TARGET_CPU nginx -c "$RUN/nginx-proxy.conf"; sleep 0.5
-      TARGET_PID=$(cat "$RUN/nginx-proxy.pid")
-      TARGET_PID=$(pgrep -P "$TARGET_PID" | head -1) ;;
-    llm-proxy)
-      cat > "$RUN/llm-proxy.json" <<CONF
+proxy_config() {
+  cat <<CONF
 {
   "providers": {
     "fast":   { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/fast/v1", "apiKey": "$KEY" },
@@ -143,7 +138,20 @@ start_target() {
   "keys": [ { "key": "$KEY", "name": "bench" } ]
 }
 CONF
-      taskset -c $TARGET_CPU "$ROOT/artifacts/llm-proxy" --config "$RUN/llm-proxy.json" --urls "http://127.0.0.1:$PROXY_PORT" > "$RUN/llm-proxy.log" 2>&1 &
+}
+
+# Sets TARGET_PID, and per workload the URL, body file and extra headers, for target $1.
+start_target() {
+  TARGET_PID=
+  case $1 in
+    direct) ;;
+    nginx)
+      taskset -c $TARGET_CPU nginx -c "$RUN/nginx-proxy.conf"; sleep 0.5
+      TARGET_PID=$(cat "$RUN/nginx-proxy.pid")
+      TARGET_PID=$(pgrep -P "$TARGET_PID" | head -1) ;;
+    llm-proxy)
+      proxy_config > "$RUN/llm-proxy.json"
+      taskset -c $TARGET_CPU "$PROXY_BINARY" --config "$RUN/llm-proxy.json" --urls "http://127.0.0.1:$PROXY_PORT" > "$RUN/llm-proxy.log" 2>&1 &
       TARGET_PID=$! ;;
     portkey)
       (cd "$PEERS/portkey" && exec taskset -c $TARGET_CPU node node_modules/@portkey-ai/gateway/build/start-server.js --headless --port=$PORTKEY_PORT > "$RUN/portkey.log" 2>&1) &
@@ -244,7 +252,7 @@ measure_target() {
 # Median of 5 starts: one start swings from 31 to 70 ms on this VM.
 startup_ms() {
   for _ in 1 2 3 4 5; do
-    taskset -c $TARGET_CPU "$PEERS/tools/load-tools" startup "$ROOT/artifacts/llm-proxy" "$ROOT/config/proxy.json" $PROXY_PORT | awk '/RESULT/ {print $3}'
+    taskset -c $TARGET_CPU "$PEERS/tools/load-tools" startup "$PROXY_BINARY" "$ROOT/config/proxy.json" $PROXY_PORT | awk '/RESULT/ {print $3}'
   done | sort -n | sed -n 3p
 }
 
@@ -326,12 +334,12 @@ main() {
   FIG[llm-proxy,startup_ms]=$(startup_ms)
   [ "$SOAK_SECONDS" -gt 0 ] && [[ " $TARGETS " == *" llm-proxy "* ]] && soak
   local stamp; stamp=$(date -u +%Y-%m-%dT%H%MZ)
-  mkdir -p "$ROOT/bench/results"
-  local out="$ROOT/bench/results/load-$stamp.md"
+  mkdir -p "$RESULTS_DIR"
+  local out="$RESULTS_DIR/load-$stamp.md"
   {
     echo "# Load harness run $stamp"
     echo
-    echo "- commit $(git -C "$ROOT" rev-parse --short HEAD), $("$ROOT/artifacts/llm-proxy" --version)"
+    echo "- commit $(git -C "$ROOT" rev-parse --short HEAD) (harness), measured $("$PROXY_BINARY" --version)"
     echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), kernel $(uname -r)"
     echo "- peers: $(nginx -v 2>&1 | cut -d/ -f2), Portkey $(node -p "require('$PEERS/portkey/node_modules/@portkey-ai/gateway/package.json').version" 2>/dev/null) on node $(node --version 2>/dev/null), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
     echo "- target pinned to CPU $TARGET_CPU, wrk and fake upstreams to CPU $LOAD_CPU; ${DURATION}s per measurement; memory soak ${SOAK_SECONDS}s"
@@ -342,4 +350,5 @@ main() {
   log "written to $out"
 }
 
-main "$@"
+# Sourced (by ab.sh) for its functions only.
+[ "${BASH_SOURCE[0]}" != "$0" ] || main "$@"
