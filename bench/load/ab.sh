@@ -8,14 +8,18 @@
 #
 #   bench/load/ab.sh A_BINARY B_BINARY [ROUNDS]     default 5 rounds of DURATION (10) seconds per workload and side
 set -euo pipefail
+[ $# -ge 2 ] || { echo "usage: bench/load/ab.sh A_BINARY B_BINARY [ROUNDS]" >&2; exit 2; }
 HERE=$(cd "$(dirname "$0")" && pwd)
-# run.sh's functions, measuring the given binaries instead of publishing this tree's.
-LLM_PROXY_BINARY=$(realpath "$2"); export LLM_PROXY_BINARY
+# run.sh's functions, measuring the given binaries instead of publishing this tree's, with no peers to install.
+LLM_PROXY_BINARY=$(realpath "$2") TARGETS=llm-proxy
+export LLM_PROXY_BINARY TARGETS
 # shellcheck source=run.sh
 source "$HERE/run.sh"
 declare -A BIN=([A]=$(realpath "$1") [B]=$(realpath "$2")) PORT=([A]=18110 [B]=18111) PID=()
 ROUNDS=${3:-5}
+STARTUP_PORT=18112
 TSV=$(mktemp)
+trap 'cleanup; rm -f "$TSV"' EXIT
 
 start_side() {
   taskset -c $TARGET_CPU "${BIN[$1]}" --config "$RUN/ab.json" --urls "http://127.0.0.1:${PORT[$1]}" > "$RUN/ab-$1.log" 2>&1 &
@@ -39,14 +43,15 @@ measure() {
   esac
   local before after r n d
   before=$(cpu_ticks)
-  r=$(BODY_FILE=$body KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c$conns -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" "$url" | grep '^RESULT')
+  r=$(BODY_FILE=$body KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c$conns -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" "$url" | grep '^RESULT' || true)
   after=$(cpu_ticks)
+  if [ -z "$r" ]; then record "$side" "$label: errors" 1; log "$side $w: wrk gave no result"; return 0; fi
   n=$(field "$r" requests) d=$(field "$r" duration_us)
   record "$side" "$label: ${unit}s/s" "$(awk -v n="$n" -v d="$d" 'BEGIN{printf "%.0f", n/(d/1e6)}')"
   record "$side" "$label: CPU µs per $unit" "$(awk -v c=$((after - before)) -v n="$n" -v hz="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", c/hz*1e6/n}')"
   record "$side" "$label: p50 µs" "$(field "$r" p50_us)"
   record "$side" "$label: p99 µs" "$(field "$r" p99_us)"
-  record "$side" "errors (every workload)" "$(field "$r" errors)"
+  record "$side" "$label: errors" "$(field "$r" errors)"
 }
 
 install_tools
@@ -65,7 +70,7 @@ for round in $(seq "$ROUNDS"); do
 done
 for _ in 1 2 3 4 5; do
   for side in A B; do
-    record $side "6. exec to first 200 ms" "$(taskset -c $TARGET_CPU "$PEERS/tools/load-tools" startup "${BIN[$side]}" "$ROOT/config/proxy.json" $((PROXY_PORT + 10)) | awk '/RESULT/ {print $3}')"
+    record $side "6. exec to first 200 ms" "$(taskset -c $TARGET_CPU "$PEERS/tools/load-tools" startup "${BIN[$side]}" "$ROOT/config/proxy.json" $STARTUP_PORT | awk '/RESULT/ {print $3}')"
   done
 done
 
@@ -81,6 +86,9 @@ mkdir -p "$RESULTS_DIR"
   echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
   echo "- command: DURATION=$DURATION bench/load/ab.sh A B $ROUNDS"
   echo
+  echo "- rates: higher is better; µs, ms and MB: lower is better. A workload's errors row is the sum over its rounds,"
+  echo "  and a rate measured with errors counts failed answers too (wrk counts every answer), so it is not comparable."
+  echo
   echo "| figure | A median | A min-max | B median | B min-max | B vs A (medians) |"
   echo "|---|---|---|---|---|---|"
   # Medians, not means: one round caught by a noisy neighbour should not move the verdict.
@@ -95,12 +103,19 @@ mkdir -p "$RESULTS_DIR"
     { val[$1, $2, ++cnt[$1, $2]] = $3 + 0; raw[$1, $2] = raw[$1, $2] " " $3 }
     END {
       for (i = 1; i <= n; i++) {
-        f = order[i]; ma = median("A", f); mb = median("B", f)
+        f = order[i]
+        if (f ~ /errors$/) {
+          ea = 0; eb = 0
+          for (j = 1; j <= cnt["A", f]; j++) ea += val["A", f, j]
+          for (j = 1; j <= cnt["B", f]; j++) eb += val["B", f, j]
+          printf "| %s (sum) | %d | - | %d | - | %s |\n", f, ea, eb, (ea + eb ? "NOT COMPARABLE" : "-")
+          continue
+        }
+        ma = median("A", f); mb = median("B", f)
         printf "| %s | %g | %g-%g | %g | %g-%g | %s |\n", f, ma, lo["A", f], hi["A", f], mb, lo["B", f], hi["B", f], (ma == 0 ? "-" : sprintf("%+.1f %%", (mb - ma) / ma * 100))
       }
       print ""; print "Samples in order (A | B):"; print ""
       for (i = 1; i <= n; i++) printf "- %s:%s |%s\n", order[i], raw["A", order[i]], raw["B", order[i]]
     }' "$TSV"
 } | tee "$out"
-rm -f "$TSV"
 log "written to $out"

@@ -9,7 +9,7 @@
 #   LLM_PROXY_BINARY=/path/llm-proxy bench/load/run.sh    measure that binary instead of publishing this tree's
 #   RESULTS_DIR=/tmp/x bench/load/run.sh              write the table there instead of bench/results/
 set -euo pipefail
-HERE=$(cd "$(dirname "$0")" && pwd)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 PEERS=$HERE/.peers
 RUN=$PEERS/run
@@ -36,6 +36,14 @@ install_tools() {
   done
   [ ${#missing[@]} -eq 0 ] || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
   mkdir -p "$PEERS" "$RUN"
+  [[ " $TARGETS " != *" portkey "* ]] || install_portkey
+  log "publishing llm-proxy and the load tools (Native AOT)"
+  [ -n "${LLM_PROXY_BINARY:-}" ] || "$ROOT/build.sh" publish >/dev/null
+  dotnet publish "$HERE/LoadTools" -c Release -r linux-x64 -o "$PEERS/tools" --nologo -v quiet >/dev/null
+  ulimit -n "$(ulimit -Hn)"  # 10,000 streams need two sockets each in the proxy
+}
+
+install_portkey() {
   if [ ! -d "$PEERS/portkey/node_modules/@portkey-ai/gateway" ]; then
     log "installing the Portkey gateway from npm"
     mkdir -p "$PEERS/portkey" && cp "$HERE/package.json" "$PEERS/portkey/"
@@ -44,10 +52,6 @@ install_tools() {
   # Portkey's streams fail with "TypeError: immutable" (its issues #1389, #1550) unless the response is awaited.
   sed -i 's/      return responseViaResponseObject(res, outgoing, options);/      return await responseViaResponseObject(res, outgoing, options);/' \
     "$PEERS/portkey/node_modules/@hono/node-server/dist/index.mjs"
-  log "publishing llm-proxy and the load tools (Native AOT)"
-  [ -n "${LLM_PROXY_BINARY:-}" ] || "$ROOT/build.sh" publish >/dev/null
-  dotnet publish "$HERE/LoadTools" -c Release -r linux-x64 -o "$PEERS/tools" --nologo -v quiet >/dev/null
-  ulimit -n "$(ulimit -Hn)"  # 10,000 streams need two sockets each in the proxy
 }
 
 write_bodies() {

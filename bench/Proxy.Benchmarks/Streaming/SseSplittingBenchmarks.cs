@@ -23,13 +23,13 @@ public class SseSplittingBenchmarks
     [Benchmark]
     public long SplitterOpenAIStream() => Split(BenchmarkInputs.FastStream);
 
-    [Benchmark]
+    [Benchmark, BenchmarkCategory(AllocationBudgets.Reference)]
     public long FrameworkParserOpenAIStream() => ParseWithFramework(_openAI);
 
     [Benchmark]
     public long SplitterAnthropicStream() => Split(AnthropicStream);
 
-    [Benchmark]
+    [Benchmark, BenchmarkCategory(AllocationBudgets.Reference)]
     public long FrameworkParserAnthropicStream() => ParseWithFramework(_anthropic);
 
     private long Split(byte[] stream)

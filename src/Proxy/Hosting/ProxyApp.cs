@@ -34,18 +34,23 @@ internal static partial class ProxyApp
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null; // the pipeline enforces server.maxBodyBytes, answering 413 in the client's dialect.
         });
-        builder.Logging.AddSimpleConsole(console =>
+        if (SystemdIntegration.LogsToJournal)
         {
-            console.SingleLine = true;
-            console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            console.UseUtcTimestamp = true;
-        });
+            builder.Logging.AddSystemdConsole();
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(console =>
+            {
+                console.SingleLine = true;
+                console.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                console.UseUtcTimestamp = true;
+            });
+        }
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         // Hosting starts an Activity per request whenever its logger is enabled at any level; nothing reads it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
-        // Under systemd (its parent is systemd, or it is PID 1 with $NOTIFY_SOCKET, as in a container): READY=1 once it
-        // listens and STOPPING=1 on shutdown for Type=notify, and log lines with journald's <N> priority prefixes.
-        builder.Host.UseSystemd();
+        builder.Services.AddSystemdNotify();
         builder.Services.AddProxy(config, upstream);
         configureServices?.Invoke(builder.Services);
 

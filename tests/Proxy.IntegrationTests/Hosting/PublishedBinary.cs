@@ -13,13 +13,11 @@ namespace LlmProxy.IntegrationTests.Hosting;
 internal sealed partial class PublishedBinary : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly int _proxyPid;
     private readonly ConcurrentQueue<string> _output;
 
-    private PublishedBinary(Process process, int proxyPid, ConcurrentQueue<string> output, Uri root)
+    private PublishedBinary(Process process, ConcurrentQueue<string> output, Uri root)
     {
         _process = process;
-        _proxyPid = proxyPid;
         _output = output;
         Root = root;
     }
@@ -31,13 +29,9 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
 
     public static string Path { get; } = Locate();
 
-    /// <param name="underSystemd">Start it as systemd does: as the child of a process named <c>systemd</c>, which is
-    /// how the hosting library tells that it runs as a service (it reads its parent's <c>/proc/PID/comm</c>).</param>
-    public static async Task<PublishedBinary> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null,
-        bool underSystemd = false)
+    public static async Task<PublishedBinary> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null)
     {
-        string[] args = ["--config", configPath, "--urls", "http://127.0.0.1:0"];
-        var process = underSystemd ? Start(SystemdStandIn.Value, environment, [Path, .. args]) : Start(Path, environment, args);
+        var process = Start(environment, "--config", configPath, "--urls", "http://127.0.0.1:0");
         var output = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, line) =>
@@ -56,12 +50,11 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            var root = await listening.Task.WaitAsync(TimeSpan.FromSeconds(20));
-            return new PublishedBinary(process, underSystemd ? OnlyChildOf(process.Id) : process.Id, output, root);
+            return new PublishedBinary(process, output, await listening.Task.WaitAsync(TimeSpan.FromSeconds(20)));
         }
         catch
         {
-            process.Kill(entireProcessTree: true);
+            process.Kill();
             throw;
         }
     }
@@ -69,7 +62,7 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
     /// <summary>Runs the binary to completion (for <c>--version</c>, <c>--check-config</c>).</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
     {
-        using var process = Start(Path, null, args);
+        using var process = Start(null, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
@@ -80,25 +73,24 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
-            _process.Kill(entireProcessTree: true);
+            _process.Kill();
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
     }
 
-    /// <summary>Asks the proxy to stop as systemd does, with SIGTERM, and returns its exit code.</summary>
+    /// <summary>Asks the process to stop as systemd does, with SIGTERM, and returns its exit code.</summary>
     public async Task<int> TerminateAsync()
     {
         // Straight through libc, so the test needs no kill(1) on the machine.
-        Assert.Equal(0, Kill(_proxyPid, SignalTerminate));
-        // Under the systemd stand-in, its exit code is the proxy's (it ends with the proxy's wait status).
+        Assert.Equal(0, Kill(_process.Id, SignalTerminate));
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
         return _process.ExitCode;
     }
 
-    private static Process Start(string executable, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    private static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
@@ -108,28 +100,6 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
         return Process.Start(start)!;
-    }
-
-    // A script named systemd: the kernel names a script's process after the script, so the proxy it starts (and
-    // waits for, passing on its exit status) sees a parent called systemd, as under a real service manager.
-    private static readonly Lazy<string> SystemdStandIn = new(() =>
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            throw new PlatformNotSupportedException("systemd is a Linux service manager");
-        }
-        var directory = Directory.CreateTempSubdirectory("llm-proxy-systemd-").FullName;
-        var script = System.IO.Path.Combine(directory, "systemd");
-        File.WriteAllText(script, "#!/bin/sh\n\"$@\" &\nwait $!\n");
-        File.SetUnixFileMode(script, UnixFileMode.UserRead | UnixFileMode.UserExecute);
-        return script;
-    });
-
-    private static int OnlyChildOf(int pid)
-    {
-        var children = File.ReadAllText($"/proc/{pid}/task/{pid}/children").Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        Assert.True(children.Length == 1, $"the systemd stand-in should have started exactly the proxy, found children [{string.Join(",", children)}]");
-        return int.Parse(children[0]);
     }
 
     private static string Locate()

@@ -4,16 +4,20 @@ using LlmProxy.Testing;
 
 namespace LlmProxy.IntegrationTests.Hosting;
 
-/// <summary>The binary under <c>Type=notify</c>: systemd learns when it serves and when it stops (sd_notify protocol).</summary>
+/// <summary>
+/// The binary under <c>Type=notify</c>: systemd learns when it serves and when it stops (sd_notify protocol). The
+/// tests start it from the test host, not from a process named systemd: under the unit's <c>ProtectProc=invisible</c>
+/// the proxy cannot see its parent either, so nothing may depend on it.
+/// </summary>
 public sealed class SystemdNotifyTests
 {
     private static readonly string DefaultConfig = Path.Combine(RepositoryRoot.Path, "config", "proxy.json");
 
     [Fact]
-    public async Task Binary_StartedBySystemd_SendsReadyThenStoppingOnSigtermAndExitsZero()
+    public async Task Binary_WithNotifySocket_SendsReadyThenStoppingOnSigtermAndExitsZero()
     {
-        using var notify = new NotifySocket();
-        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, notify.Environment, underSystemd: true);
+        using var notify = new NotifySocket(abstractName: false);
+        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, notify.Environment);
 
         Assert.Equal("READY=1", await notify.ReceiveAsync());
         Assert.Equal(0, await binary.TerminateAsync());
@@ -21,37 +25,52 @@ public sealed class SystemdNotifyTests
     }
 
     [Fact]
-    public async Task Binary_StartedBySystemd_LogsWithJournalPriorityPrefixes()
+    public async Task Binary_WithAbstractNotifySocket_SendsReady()
     {
-        using var notify = new NotifySocket();
-        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, notify.Environment, underSystemd: true);
+        using var notify = new NotifySocket(abstractName: true);
+        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, notify.Environment);
+
+        Assert.Equal("READY=1", await notify.ReceiveAsync());
+    }
+
+    [Fact]
+    public async Task Binary_WithUnreachableNotifySocket_StillServes()
+    {
+        var environment = new Dictionary<string, string> { ["NOTIFY_SOCKET"] = Path.Combine(Path.GetTempPath(), $"missing-{Guid.NewGuid():N}.sock") };
+        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, environment);
+        using var http = new HttpClient { BaseAddress = binary.Root };
+
+        Assert.True((await http.GetAsync("/health")).IsSuccessStatusCode, "a service manager that cannot be told must not stop the proxy serving");
+        Assert.Equal(0, await binary.TerminateAsync());
+    }
+
+    [Fact]
+    public async Task Binary_WritingToJournal_LogsWithPriorityPrefixesInsteadOfTimestamps()
+    {
+        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, new Dictionary<string, string> { ["JOURNAL_STREAM"] = "8:12345" });
 
         // journald reads "<6>" as the priority (info) and stamps the time itself.
         var started = Assert.Single(binary.Output, line => line.Contains("listening on", StringComparison.Ordinal));
         Assert.StartsWith("<6>", started, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Binary_NotStartedBySystemd_LeavesAnInheritedNotifySocketAlone()
-    {
-        using var notify = new NotifySocket();
-        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, notify.Environment);
-
-        Assert.Equal(0, await binary.TerminateAsync());
-        // The process has exited, so anything it sent is already queued on the socket.
-        Assert.True(notify.Pending == 0, "a proxy started from a shell inside some service must not report that service's readiness");
-    }
-
     private sealed class NotifySocket : IDisposable
     {
-        private readonly string _path = Path.Combine(Path.GetTempPath(), $"llm-proxy-notify-{Guid.NewGuid():N}.sock");
+        private readonly string _name = $"llm-proxy-notify-{Guid.NewGuid():N}";
+        private readonly bool _abstract;
         private readonly Socket _socket = new(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
 
-        public NotifySocket() => _socket.Bind(new UnixDomainSocketEndPoint(_path));
+        // systemd spells an abstract socket's address with a leading '@'; the kernel's is a NUL byte.
+        public NotifySocket(bool abstractName)
+        {
+            _abstract = abstractName;
+            _socket.Bind(new UnixDomainSocketEndPoint(abstractName ? "\0" + _name : FilePath));
+        }
 
-        public IReadOnlyDictionary<string, string> Environment => new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _path };
+        public IReadOnlyDictionary<string, string> Environment =>
+            new Dictionary<string, string> { ["NOTIFY_SOCKET"] = _abstract ? "@" + _name : FilePath };
 
-        public int Pending => _socket.Available;
+        private string FilePath => Path.Combine(Path.GetTempPath(), _name + ".sock");
 
         public async Task<string> ReceiveAsync()
         {
@@ -63,7 +82,10 @@ public sealed class SystemdNotifyTests
         public void Dispose()
         {
             _socket.Dispose();
-            File.Delete(_path);
+            if (!_abstract)
+            {
+                File.Delete(FilePath);
+            }
         }
     }
 }

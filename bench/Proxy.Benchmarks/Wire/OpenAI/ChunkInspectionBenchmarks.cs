@@ -15,7 +15,7 @@ public class ChunkInspectionBenchmarks
     [Benchmark]
     public bool Inspector() => OpenAIChunkInspector.Inspect(BenchmarkInputs.ContentChunk, out _) == OpenAIChunkKind.Choices;
 
-    [Benchmark]
+    [Benchmark, BenchmarkCategory(AllocationBudgets.Reference)]
     public int ReaderPass()
     {
         var reader = new Utf8JsonReader(BenchmarkInputs.ContentChunk);

@@ -8,7 +8,8 @@ namespace LlmProxy.Providers.Bedrock;
 /// AWS Signature Version 4 (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html): a
 /// canonical request (method, URI-encoded path, sorted query, sorted lowercase headers, signed header names, payload
 /// SHA-256), a string to sign over its hash and the credential scope, and an HMAC-SHA256 chain from the secret
-/// through date, region, service and "aws4_request".
+/// through date, region, service and "aws4_request". SigV4's UriEncode is RFC 3986's (unreserved characters kept,
+/// UTF-8 bytes as upper-case %XX), which is what <see cref="Uri.EscapeDataString(string)"/> does.
 /// </summary>
 internal static class AwsSigV4Signer
 {
@@ -67,7 +68,7 @@ internal static class AwsSigV4Signer
         var segments = path.Split('/');
         for (var i = 0; i < segments.Length; i++)
         {
-            segments[i] = UriEncode(segments[i]);
+            segments[i] = Uri.EscapeDataString(segments[i]);
         }
         return string.Join('/', segments);
     }
@@ -84,32 +85,13 @@ internal static class AwsSigV4Signer
             var equals = pair.IndexOf('=');
             var key = Uri.UnescapeDataString(equals < 0 ? pair : pair[..equals]);
             var value = equals < 0 ? "" : Uri.UnescapeDataString(pair[(equals + 1)..]);
-            pairs.Add((UriEncode(key), UriEncode(value)));
+            pairs.Add((Uri.EscapeDataString(key), Uri.EscapeDataString(value)));
         }
         pairs.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key) is var byKey and not 0 ? byKey : string.CompareOrdinal(a.Value, b.Value));
         var result = new StringBuilder();
         foreach (var (key, value) in pairs)
         {
             result.Append(result.Length > 0 ? "&" : "").Append(key).Append('=').Append(value);
-        }
-        return result.ToString();
-    }
-
-    // RFC 3986: unreserved characters stay, everything else is %XX in upper-case hex, byte by byte of its UTF-8.
-    private static string UriEncode(string value)
-    {
-        var result = new StringBuilder(value.Length);
-        foreach (var b in Encoding.UTF8.GetBytes(value))
-        {
-            if (b is (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'a' and <= (byte)'z') or (>= (byte)'0' and <= (byte)'9')
-                or (byte)'-' or (byte)'_' or (byte)'.' or (byte)'~')
-            {
-                result.Append((char)b);
-            }
-            else
-            {
-                result.Append('%').Append(b.ToString("X2", CultureInfo.InvariantCulture));
-            }
         }
         return result.ToString();
     }
