@@ -70,9 +70,12 @@ internal sealed class RecordingSink : IStreamEventSink
         Note('A');
     }
 
-    public void Finish(FinishReason reason)
+    public string? StopSequence { get; private set; }
+
+    public void Finish(FinishReason reason, string? stopSequence = null)
     {
         Finished = reason;
+        StopSequence = stopSequence;
         Note('F');
     }
 

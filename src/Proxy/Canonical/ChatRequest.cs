@@ -1,7 +1,7 @@
 namespace LlmProxy.Canonical;
 
 /// <summary>A chat request as the gateway understands it, whatever dialect the client spoke.</summary>
-internal sealed class ChatRequest
+internal sealed record ChatRequest
 {
     /// <summary>The system and developer instructions, joined in order; null when there are none.</summary>
     public string? System { get; init; }
@@ -34,6 +34,9 @@ internal sealed class ChatRequest
     public ReasoningRequest? Reasoning { get; init; }
 
     public bool Stream { get; init; }
+
+    /// <summary>Tools only the client's own provider runs (Anthropic server tools, OpenAI hosted tools): a translating provider refuses them by name.</summary>
+    public IReadOnlyList<UnsupportedPart>? UnsupportedTools { get; init; }
 
     /// <summary>Parameters of the client's body that have no canonical meaning, so no provider will see them (logged at debug).</summary>
     public IReadOnlyList<string>? Ignored { get; init; }

@@ -25,7 +25,8 @@ internal interface IStreamEventSink
     /// <summary>A fragment of a tool call's arguments JSON text; fragments joined in order form the whole.</summary>
     void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json);
 
-    void Finish(FinishReason reason);
+    /// <summary>Why the answer ended; <paramref name="stopSequence"/> is the stop sequence that ended it, when the provider said which.</summary>
+    void Finish(FinishReason reason, string? stopSequence = null);
 
     void ReportUsage(in TokenUsage usage);
 

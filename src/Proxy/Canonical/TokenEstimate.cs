@@ -22,11 +22,12 @@ internal static class TokenEstimate
                 {
                     TextPart text => text.Text.Length,
                     ToolCallPart call => call.Name.Length + call.ArgumentsJson.Length,
-                    ToolResultPart result => result.Content.Length,
+                    ToolResultPart result => result.Text.Length,
+                    DocumentPart document => document.Text?.Length ?? document.Data?.Length ?? 0,
                     ReasoningPart reasoning => reasoning.Text.Length,
                     _ => 0,
                 };
-                images += part is ImagePart ? 1 : 0;
+                images += part is ImagePart ? 1 : part is ToolResultPart withMedia ? CountImages(withMedia.Content) : 0;
             }
         }
         if (request.Tools is { } tools)
@@ -37,5 +38,15 @@ internal static class TokenEstimate
             }
         }
         return (chars + CharsPerToken - 1) / CharsPerToken + images * TokensPerImage;
+    }
+
+    private static int CountImages(IReadOnlyList<ContentPart> parts)
+    {
+        var images = 0;
+        foreach (var part in parts)
+        {
+            images += part is ImagePart ? 1 : 0;
+        }
+        return images;
     }
 }

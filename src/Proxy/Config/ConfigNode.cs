@@ -89,6 +89,17 @@ internal readonly struct ConfigNode
         return _expander.Expand(value.GetString()!, path);
     }
 
+    public bool? OptionalBool(string name)
+    {
+        if (!_element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        return value.ValueKind is JsonValueKind.True or JsonValueKind.False
+            ? value.GetBoolean()
+            : throw new ConfigException(Child(name), $"must be true or false, not {Describe(value)}");
+    }
+
     public int? OptionalInt(string name, int min, int max)
     {
         var number = OptionalNumber(name);

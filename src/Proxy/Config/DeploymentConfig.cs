@@ -11,4 +11,5 @@ internal sealed record DeploymentConfig(
     int IdleTimeoutMs,
     int TimeoutMs,
     int? MaxTokensDefault,
-    PriceConfig? Price);
+    PriceConfig? Price,
+    bool? ReasoningModel = null);

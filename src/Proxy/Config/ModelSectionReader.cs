@@ -61,7 +61,8 @@ internal static class ModelSectionReader
 
     private static DeploymentConfig ReadDeployment(ConfigNode node, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults)
     {
-        node.AllowOnly("provider", "model", "weight", "retries", "connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "timeoutMs", "maxTokensDefault", "price");
+        node.AllowOnly("provider", "model", "weight", "retries", "connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "timeoutMs", "maxTokensDefault", "price",
+            "reasoningModel");
         var provider = node.RequiredString("provider");
         if (!providers.Any(p => p.Name == provider))
         {
@@ -77,7 +78,8 @@ internal static class ModelSectionReader
             node.OptionalInt("idleTimeoutMs", 1, int.MaxValue) ?? defaults.IdleTimeoutMs,
             node.OptionalInt("timeoutMs", 1, int.MaxValue) ?? defaults.TimeoutMs,
             node.OptionalInt("maxTokensDefault", 1, int.MaxValue) ?? defaults.MaxTokensDefault,
-            node.OptionalObject("price") is { } price ? ReadPrice(price) : null);
+            node.OptionalObject("price") is { } price ? ReadPrice(price) : null,
+            node.OptionalBool("reasoningModel"));
     }
 
     private static PriceConfig ReadPrice(ConfigNode price)

@@ -18,14 +18,16 @@ internal static class ProxyEndpoints
 
         var health = services.GetRequiredService<HealthEndpoint>();
         var models = services.GetRequiredService<OpenAIModelsEndpoint>();
+        var anthropicModels = services.GetRequiredService<AnthropicModelsEndpoint>();
         var pipeline = services.GetRequiredService<InboundPipeline>();
         var openAIChat = new OpenAIChatDialect();
         var anthropicMessages = new AnthropicMessagesDialect();
         var anthropicCount = new AnthropicCountTokensDialect();
 
         app.MapGet("/health", (RequestDelegate)health.HandleAsync);
-        app.MapGet("/v1/models", (RequestDelegate)models.ListAsync);
-        app.MapGet("/v1/models/{**id}", (RequestDelegate)models.GetAsync);
+        // One path, two shapes: Anthropic's SDKs say who they are with anthropic-version.
+        app.MapGet("/v1/models", context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
+        app.MapGet("/v1/models/{**id}", context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));
         app.MapPost("/v1/chat/completions", context => pipeline.HandleAsync(context, openAIChat));
         app.MapPost("/v1/messages", context => pipeline.HandleAsync(context, anthropicMessages));
         app.MapPost("/v1/messages/count_tokens", context => pipeline.HandleCountAsync(context, anthropicCount));

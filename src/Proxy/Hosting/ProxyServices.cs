@@ -1,5 +1,6 @@
 using LlmProxy.Config;
 using LlmProxy.Inbound;
+using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIModels;
 using LlmProxy.Providers;
 using LlmProxy.Usage;
@@ -25,6 +26,7 @@ internal static class ProxyServices
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<OpenAIModelsEndpoint>();
+        services.AddSingleton<AnthropicModelsEndpoint>();
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using LlmProxy.Canonical;
+using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Wire.Anthropic;
 using LlmProxy.Wire.OpenAI;
 
@@ -6,12 +7,13 @@ namespace LlmProxy.Inbound;
 
 /// <summary>
 /// Writes errors that happen outside a dialect's endpoint (auth, unknown routes, crashes) in the envelope of the
-/// dialect the path belongs to: Anthropic's under <c>/v1/messages</c> (its SDKs parse nothing else), OpenAI's elsewhere.
+/// dialect the client speaks: Anthropic's under <c>/v1/messages</c> and for any request that carries
+/// <c>anthropic-version</c> (its SDKs parse nothing else), OpenAI's elsewhere.
 /// </summary>
 internal sealed class ErrorResponder
 {
     public Task WriteAsync(HttpContext context, GatewayError error) =>
-        context.Request.Path.StartsWithSegments("/v1/messages")
+        context.Request.Path.StartsWithSegments("/v1/messages") || AnthropicHeaders.SentBy(context.Request)
             ? AnthropicErrorWriter.WriteAsync(context.Response, error)
             : OpenAIErrorWriter.WriteAsync(context.Response, error);
 }

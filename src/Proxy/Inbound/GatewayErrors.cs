@@ -13,6 +13,7 @@ internal static class GatewayErrors
         ProviderErrorKind.Truncated => new(502, ErrorKind.Upstream, $"{deployment}: {error.Message}", "upstream_truncated"),
         ProviderErrorKind.InvalidResponse => new(502, ErrorKind.Upstream, $"{deployment}: {error.Message}", "upstream_invalid_response"),
         ProviderErrorKind.UpstreamStatus => FromStatus(error, deployment),
+        ProviderErrorKind.Unsupported => new(400, ErrorKind.InvalidRequest, error.Message, error.Code, error.Param),
         _ => new(499, ErrorKind.Internal, error.Message, "client_closed_request"),
     };
 

@@ -141,7 +141,7 @@ internal sealed partial class InboundPipeline(
                 {
                     return;
                 }
-                if (request.Failures is [.., var (_, last)] && !last.IsRetryable)
+                if (request.Failures is [.., var (_, last)] && !last.IsRetryable && last.Kind != ProviderErrorKind.Unsupported)
                 {
                     await WriteFailureAsync(context, dialect, request.Failures);
                     return;
@@ -178,7 +178,12 @@ internal sealed partial class InboundPipeline(
                         {
                             return;
                         }
-                        if (!request.Failures![^1].Error.IsRetryable)
+                        var failure = request.Failures![^1].Error;
+                        if (failure.Kind == ProviderErrorKind.Unsupported)
+                        {
+                            break; // this provider cannot carry the request; another deployment's may.
+                        }
+                        if (!failure.IsRetryable)
                         {
                             await WriteFailureAsync(context, dialect, request.Failures);
                             return;
@@ -327,14 +332,27 @@ internal sealed partial class InboundPipeline(
         return Outcome.Failed;
     }
 
-    // Step 7: nobody served. One failure speaks for itself; several are summarised.
+    // Step 7: nobody served. One failure speaks for itself, as does a client error; several are summarised, and so is a
+    // provider that could not carry the request after others failed in ways worth retrying.
     private static Task WriteFailureAsync(HttpContext context, IInboundDialect dialect, List<(string Deployment, ProviderError Error)> failures)
     {
         var last = failures[^1];
-        var gatewayError = failures.Count == 1 || !last.Error.IsRetryable
-            ? GatewayErrors.FromProvider(last.Error, last.Deployment)
-            : GatewayErrors.AllFailed(failures);
+        var speaksForItself = failures.Count == 1
+            || (!last.Error.IsRetryable && (last.Error.Kind != ProviderErrorKind.Unsupported || !AnyRetryable(failures)));
+        var gatewayError = speaksForItself ? GatewayErrors.FromProvider(last.Error, last.Deployment) : GatewayErrors.AllFailed(failures);
         return dialect.WriteErrorAsync(context.Response, gatewayError);
+    }
+
+    private static bool AnyRetryable(List<(string Deployment, ProviderError Error)> failures)
+    {
+        foreach (var (_, error) in failures)
+        {
+            if (error.IsRetryable)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /// <summary>Waits before retrying a deployment (backoff with jitter, or the provider's Retry-After); false when that would pass the request's deadline.</summary>

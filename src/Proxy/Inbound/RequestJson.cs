@@ -84,13 +84,20 @@ internal static class RequestJson
         {
             return new ImagePart(null, null, url);
         }
+        var (mediaType, data) = DataUrl(url, param);
+        return new ImagePart(mediaType, data, null);
+    }
+
+    /// <summary>A base64 <c>data:</c> URL's media type (null when it names none) and data.</summary>
+    public static (string? MediaType, string Data) DataUrl(string url, string param)
+    {
         var comma = url.IndexOf(',');
-        var header = comma < 0 ? "" : url[5..comma];
+        var header = comma < 0 || !url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? "" : url[5..comma];
         if (!header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
         {
             throw new RequestFieldException(param, $"'{param}' must be an https URL or a base64 data URL (data:image/png;base64,...).");
         }
-        return new ImagePart(header[..^7], url[(comma + 1)..], null);
+        return (header.Length > 7 ? header[..^7] : null, url[(comma + 1)..]);
     }
 
     /// <summary>A JSON value kept as JSON text (schemas, tool arguments).</summary>

@@ -19,4 +19,7 @@ internal enum ProviderErrorKind
 
     /// <summary>The client went away; nobody is left to answer.</summary>
     Canceled,
+
+    /// <summary>The request holds a part this provider cannot carry; another deployment may, else the client gets a 400 naming it.</summary>
+    Unsupported,
 }

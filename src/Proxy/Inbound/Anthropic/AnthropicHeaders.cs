@@ -1,12 +1,15 @@
 namespace LlmProxy.Inbound.Anthropic;
 
 /// <summary>
-/// The client headers a same-dialect Anthropic request keeps: <c>anthropic-version</c> (any date is accepted, since
+/// How an Anthropic client is told apart, and the client headers a same-dialect Anthropic request keeps: <c>anthropic-version</c> (any date is accepted, since
 /// newer SDKs send newer ones; it replaces the provider's default) and <c>anthropic-beta</c> (betas such as
 /// prompt caching or 1M context change what the body may contain).
 /// </summary>
 internal static class AnthropicHeaders
 {
+    /// <summary>True for a request from an Anthropic SDK or Claude Code: they send <c>anthropic-version</c> on every call.</summary>
+    public static bool SentBy(HttpRequest request) => request.Headers.ContainsKey("anthropic-version");
+
     public static void Forward(HttpRequest client, HttpRequestMessage upstream)
     {
         var version = client.Headers["anthropic-version"];

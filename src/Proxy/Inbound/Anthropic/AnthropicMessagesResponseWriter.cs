@@ -15,6 +15,7 @@ internal sealed class AnthropicMessagesResponseWriter(HttpContext context, Answe
     private readonly List<Block> _blocks = [];
     private StreamStart _start;
     private FinishReason _finish = FinishReason.Stop;
+    private string? _stopSequence;
 
     private enum BlockKind : byte
     {
@@ -41,7 +42,9 @@ internal sealed class AnthropicMessagesResponseWriter(HttpContext context, Answe
         }
     }
 
-    public void ToolCallStart(int index, string id, string name) => _blocks.Add(new Block(BlockKind.ToolUse, index) { Id = id, Name = name });
+    // The client sends the id back, perhaps to Anthropic itself: it must be one Anthropic accepts.
+    public void ToolCallStart(int index, string id, string name) =>
+        _blocks.Add(new Block(BlockKind.ToolUse, index) { Id = AnthropicIdentifiers.ToolUseIds.Conform(id), Name = name });
 
     public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
     {
@@ -54,7 +57,7 @@ internal sealed class AnthropicMessagesResponseWriter(HttpContext context, Answe
         }
     }
 
-    public void Finish(FinishReason reason) => _finish = reason;
+    public void Finish(FinishReason reason, string? stopSequence = null) => (_finish, _stopSequence) = (reason, stopSequence);
 
     public void ReportUsage(in TokenUsage usage) => Usage = usage;
 
@@ -79,7 +82,14 @@ internal sealed class AnthropicMessagesResponseWriter(HttpContext context, Answe
         }
         json.WriteEndArray();
         json.WriteString("stop_reason"u8, AnthropicStopReasons.ToUtf8(_finish));
-        json.WriteNull("stop_sequence"u8);
+        if (_finish == FinishReason.StopSequence && _stopSequence is not null)
+        {
+            json.WriteString("stop_sequence"u8, _stopSequence);
+        }
+        else
+        {
+            json.WriteNull("stop_sequence"u8);
+        }
         AnthropicUsage.Write(json, Usage ?? default);
         json.WriteEndObject();
     }

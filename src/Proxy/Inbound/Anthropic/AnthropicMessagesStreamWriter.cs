@@ -25,6 +25,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
     private OpenBlock _open;
     private int _openToolIndex = -1;
     private FinishReason _finish = FinishReason.Stop;
+    private string? _stopSequence;
     private StreamStart _start;
     private readonly StreamOpening _opening = new(context, claim);
 
@@ -79,7 +80,8 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
         _openToolIndex = index;
         WriteBlockStartPrefix();
         _output.Write("{\"type\":\"tool_use\",\"id\":"u8);
-        WriteString(id);
+        // The client sends it back, perhaps to Anthropic itself: it must be an id Anthropic accepts.
+        WriteString(AnthropicIdentifiers.ToolUseIds.Conform(id));
         _output.Write(",\"name\":"u8);
         WriteString(name);
         _output.Write(",\"input\":{}}}\n\n"u8);
@@ -89,13 +91,14 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
     // Chat Completions providers finish one call's arguments before the next call starts.
     public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
     {
-        if (_open == OpenBlock.ToolUse && index == _openToolIndex)
+        // An empty fragment would make the client parse "" as the input; without fragments it keeps the block's {}.
+        if (_open == OpenBlock.ToolUse && index == _openToolIndex && !utf8Json.IsEmpty)
         {
             WriteDelta("{\"type\":\"input_json_delta\",\"partial_json\":"u8, utf8Json);
         }
     }
 
-    public void Finish(FinishReason reason) => _finish = reason;
+    public void Finish(FinishReason reason, string? stopSequence = null) => (_finish, _stopSequence) = (reason, stopSequence);
 
     public void ReportUsage(in TokenUsage usage) => Usage = usage;
 
@@ -116,7 +119,9 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
         Close();
         _output.Write("event: message_delta\ndata: {\"type\":\"message_delta\",\"delta\":{\"stop_reason\":\""u8);
         _output.Write(AnthropicStopReasons.ToUtf8(_finish));
-        _output.Write("\",\"stop_sequence\":null},"u8);
+        _output.Write("\",\"stop_sequence\":"u8);
+        WriteStringOrNull(_finish == FinishReason.StopSequence ? _stopSequence : null);
+        _output.Write("},"u8);
         // Unvalidated, the writer puts the "usage" member straight after the literal above.
         _json.Reset(_output);
         AnthropicUsage.Write(_json, Usage ?? default);
@@ -209,6 +214,16 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
         _json.Reset(_output);
         _json.WriteStringValue(value);
         _json.Flush();
+    }
+
+    private void WriteStringOrNull(string? value)
+    {
+        if (value is null)
+        {
+            _output.Write("null"u8);
+            return;
+        }
+        WriteString(value);
     }
 
     private void WriteNumber(int value)

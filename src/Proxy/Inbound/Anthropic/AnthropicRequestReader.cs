@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using LlmProxy.Canonical;
 
@@ -6,8 +7,10 @@ namespace LlmProxy.Inbound.Anthropic;
 /// <summary>
 /// Reads a Messages body (https://docs.anthropic.com/en/api/messages) into the canonical request, for providers that
 /// do not speak Anthropic natively. Tool results stay in their user turn (each provider mapper places them as its
-/// API wants); server tools, documents, redacted thinking and cache_control have no canonical meaning and are
-/// listed in <see cref="ChatRequest.Ignored"/>.
+/// API wants), with their images and documents; documents and search results are content like any other. Server-tool
+/// blocks, container uploads and server tools are kept as <see cref="UnsupportedPart"/>s, which a translating provider
+/// refuses by name. Redacted thinking (Claude's encrypted reasoning, which only Claude can read) and cache_control are
+/// provider state, not content: listed in <see cref="ChatRequest.Ignored"/>.
 /// </summary>
 internal static class AnthropicRequestReader
 {
@@ -56,6 +59,7 @@ internal static class AnthropicRequestReader
             index++;
         }
         var choice = RequestJson.TryGet(root, "tool_choice", out var choiceJson) ? RequestJson.Object(choiceJson, "tool_choice") : default;
+        List<UnsupportedPart>? serverTools = null;
         return new ChatRequest
         {
             System = ReadSystem(root),
@@ -66,7 +70,8 @@ internal static class AnthropicRequestReader
             TopK = RequestJson.PositiveInt(root, "top_k", "top_k"),
             Stop = RequestJson.Strings(root, "stop_sequences", "stop_sequences"),
             User = RequestJson.TryGet(root, "metadata", out var metadata) ? RequestJson.String(RequestJson.Object(metadata, "metadata"), "user_id", "metadata.user_id") : null,
-            Tools = ReadTools(root, ref ignored),
+            Tools = ReadTools(root, ref serverTools),
+            UnsupportedTools = serverTools,
             ToolChoice = choice.ValueKind == JsonValueKind.Object ? ReadToolChoice(choice) : null,
             ParallelToolCalls = choice.ValueKind == JsonValueKind.Object && RequestJson.Bool(choice, "disable_parallel_tool_use", "tool_choice.disable_parallel_tool_use") == true ? false : null,
             Reasoning = ReadThinking(root),
@@ -115,20 +120,27 @@ internal static class AnthropicRequestReader
             }
             else
             {
-                (ignored ??= []).Add($"{blockParam} ({RequestJson.String(block, "type", blockParam + ".type")})");
+                (ignored ??= []).Add($"{blockParam} (redacted_thinking)");
             }
         }
         return new ChatMessage(role, parts);
     }
 
+    /// <summary>One content block as a canonical part; null only for redacted thinking, which is provider state.</summary>
     private static ContentPart? ReadBlock(JsonElement block, string param)
     {
-        switch (RequestJson.String(block, "type", param + ".type"))
+        var type = RequestJson.String(block, "type", param + ".type");
+        switch (type)
         {
             case "text":
                 return new TextPart(RequestJson.String(block, "text", param + ".text") ?? "");
             case "image":
-                return ReadImage(RequestJson.Object(RequestJson.TryGet(block, "source", out var source) ? source : default, param + ".source"), param + ".source");
+                return ReadImage(RequestJson.Object(RequestJson.TryGet(block, "source", out var source) ? source : default, param + ".source"), param + ".source")
+                    with { Path = param };
+            case "document":
+                return ReadDocument(block, param);
+            case "search_result":
+                return ReadSearchResult(block, param);
             case "tool_use":
                 return new ToolCallPart(
                     RequestJson.String(block, "id", param + ".id") ?? throw new RequestFieldException(param + ".id", $"{param}.id: Field required."),
@@ -137,16 +149,76 @@ internal static class AnthropicRequestReader
             case "tool_result":
                 return new ToolResultPart(
                     RequestJson.String(block, "tool_use_id", param + ".tool_use_id") ?? throw new RequestFieldException(param + ".tool_use_id", $"{param}.tool_use_id: Field required."),
-                    RequestJson.TryGet(block, "content", out var resultContent) ? RequestJson.Text(resultContent, param + ".content") : "",
-                    RequestJson.Bool(block, "is_error", param + ".is_error") ?? false);
+                    RequestJson.TryGet(block, "content", out var resultContent) ? ReadResultContent(resultContent, param + ".content") : [],
+                    RequestJson.Bool(block, "is_error", param + ".is_error") ?? false) { Path = param };
             case "thinking":
                 return new ReasoningPart(RequestJson.String(block, "thinking", param + ".thinking") ?? "", RequestJson.String(block, "signature", param + ".signature"));
+            case "redacted_thinking":
+                return null;
             case null:
                 throw new RequestFieldException(param + ".type", $"{param}.type: Field required.");
             default:
-                return null; // documents, redacted thinking, server tool blocks: nothing a translating provider can take.
+                // Server-tool calls and results, container uploads, and block types newer than the proxy: only Anthropic takes them.
+                return new UnsupportedPart(type) { Path = param };
         }
     }
+
+    /// <summary>A tool result's content: a string, or blocks of text, images, documents and search results.</summary>
+    private static List<ContentPart> ReadResultContent(JsonElement content, string param)
+    {
+        if (content.ValueKind == JsonValueKind.String)
+        {
+            return [new TextPart(content.GetString()!)];
+        }
+        var parts = new List<ContentPart>();
+        var index = 0;
+        foreach (var block in RequestJson.Array(content, param).EnumerateArray())
+        {
+            var blockParam = $"{param}[{index++}]";
+            if (ReadBlock(RequestJson.Object(block, blockParam), blockParam) is { } part)
+            {
+                parts.Add(part);
+            }
+        }
+        return parts;
+    }
+
+    // https://docs.anthropic.com/en/docs/build-with-claude/pdf-support: base64 PDF, plain text, a URL, or content blocks.
+    private static ContentPart ReadDocument(JsonElement block, string param)
+    {
+        var sourceParam = param + ".source";
+        var source = RequestJson.Object(RequestJson.TryGet(block, "source", out var s) ? s : default, sourceParam);
+        var title = RequestJson.String(block, "title", param + ".title");
+        var mediaType = RequestJson.String(source, "media_type", sourceParam + ".media_type");
+        return RequestJson.String(source, "type", sourceParam + ".type") switch
+        {
+            "base64" => new DocumentPart(mediaType ?? "application/pdf", Required(source, "data", sourceParam), null, null, title) { Path = param },
+            "text" => new DocumentPart(mediaType ?? "text/plain", null, Required(source, "data", sourceParam), null, title) { Path = param },
+            "url" => new DocumentPart("application/pdf", null, null, Required(source, "url", sourceParam), title) { Path = param },
+            "content" => new DocumentPart("text/plain", null,
+                RequestJson.Text(RequestJson.TryGet(source, "content", out var blocks) ? blocks : default, sourceParam + ".content"), null, title) { Path = param },
+            "file" => new UnsupportedPart("document (Files API file_id)") { Path = param },
+            _ => throw new RequestFieldException(sourceParam + ".type", $"{sourceParam}.type: Input should be 'base64', 'text', 'url', 'content' or 'file'."),
+        };
+    }
+
+    // A search result the client supplies for citations: its text, under its title and source, is what the model reads.
+    private static TextPart ReadSearchResult(JsonElement block, string param)
+    {
+        var text = new StringBuilder();
+        foreach (var line in (ReadOnlySpan<string?>)[RequestJson.String(block, "title", param + ".title"), RequestJson.String(block, "source", param + ".source")])
+        {
+            if (!string.IsNullOrEmpty(line))
+            {
+                text.Append(line).Append('\n');
+            }
+        }
+        text.Append(RequestJson.Text(RequestJson.TryGet(block, "content", out var content) ? content : default, param + ".content"));
+        return new TextPart(text.ToString());
+    }
+
+    private static string Required(JsonElement obj, string name, string param) =>
+        RequestJson.String(obj, name, $"{param}.{name}") ?? throw new RequestFieldException($"{param}.{name}", $"{param}.{name}: Field required.");
 
     private static ImagePart ReadImage(JsonElement source, string param) => RequestJson.String(source, "type", param + ".type") switch
     {
@@ -159,7 +231,7 @@ internal static class AnthropicRequestReader
         _ => throw new RequestFieldException(param + ".type", $"{param}.type: this model takes images as base64 or url sources."),
     };
 
-    private static List<ToolDefinition>? ReadTools(JsonElement root, ref List<string>? ignored)
+    private static List<ToolDefinition>? ReadTools(JsonElement root, ref List<UnsupportedPart>? serverTools)
     {
         if (!RequestJson.TryGet(root, "tools", out var toolsJson))
         {
@@ -172,9 +244,9 @@ internal static class AnthropicRequestReader
             var param = $"tools[{index++}]";
             RequestJson.Object(tool, param);
             // Server tools (web_search_20250305, bash_20250124...) run at Anthropic; they have no input_schema.
-            if (RequestJson.String(tool, "type", param + ".type") is not (null or "custom"))
+            if (RequestJson.String(tool, "type", param + ".type") is { } type and not "custom")
             {
-                (ignored ??= []).Add($"{param} ({RequestJson.String(tool, "type", param + ".type")})");
+                (serverTools ??= []).Add(new UnsupportedPart($"server tool {type}") { Path = param });
                 continue;
             }
             tools.Add(new ToolDefinition(

@@ -33,7 +33,7 @@ internal sealed class AnthropicTokenCountWriter(HttpContext context) : IAnswerWr
     {
     }
 
-    public void Finish(FinishReason reason)
+    public void Finish(FinishReason reason, string? stopSequence = null)
     {
     }
 

@@ -7,7 +7,9 @@ namespace LlmProxy.Inbound.OpenAIChat;
 /// <summary>
 /// Reads a Chat Completions body (https://platform.openai.com/docs/api-reference/chat/create) into the canonical
 /// request, for providers that do not speak OpenAI natively. System and developer messages join into the system
-/// text; parameters with no canonical meaning (n, logprobs, penalties, seed...) are listed in
+/// text; images, audio and files become parts (a file in OpenAI's file store, and tools other than functions, only
+/// OpenAI can take: they are kept as <see cref="UnsupportedPart"/>s that a translating provider refuses by name);
+/// parameters with no canonical meaning (n, logprobs, penalties, seed...) are listed in
 /// <see cref="ChatRequest.Ignored"/> so the pipeline can log what was dropped. The envelope reader already
 /// validated the JSON.
 /// </summary>
@@ -52,6 +54,7 @@ internal static class OpenAIChatRequestReader
                 (ignored ??= []).Add(property.Name);
             }
         }
+        List<UnsupportedPart>? hostedTools = null;
         return new ChatRequest
         {
             System = system.Length > 0 ? system.ToString() : null,
@@ -62,7 +65,8 @@ internal static class OpenAIChatRequestReader
             TopP = RequestJson.Number(root, "top_p", "top_p"),
             Stop = RequestJson.Strings(root, "stop", "stop"),
             User = RequestJson.String(root, "user", "user"),
-            Tools = ReadTools(root),
+            Tools = ReadTools(root, ref hostedTools),
+            UnsupportedTools = hostedTools,
             ToolChoice = ReadToolChoice(root),
             ParallelToolCalls = RequestJson.Bool(root, "parallel_tool_calls", "parallel_tool_calls"),
             ResponseFormat = ReadResponseFormat(root),
@@ -94,7 +98,7 @@ internal static class OpenAIChatRequestReader
             case "tool":
                 var callId = RequestJson.String(message, "tool_call_id", param + ".tool_call_id")
                     ?? throw new RequestFieldException(param + ".tool_call_id", $"'{param}.tool_call_id' is required for a tool message.");
-                messages.Add(new ChatMessage(ChatRole.Tool, [new ToolResultPart(callId, RequestJson.Text(content, param + ".content"), false)]));
+                messages.Add(new ChatMessage(ChatRole.Tool, [ToolResultPart.OfText(callId, RequestJson.Text(content, param + ".content"), false) with { Path = param }]));
                 break;
             case null:
                 throw new RequestFieldException(param + ".role", $"'{param}.role' is required.");
@@ -125,13 +129,37 @@ internal static class OpenAIChatRequestReader
                     var url = image.ValueKind == JsonValueKind.String ? image.GetString()
                         : image.ValueKind == JsonValueKind.Object ? RequestJson.String(image, "url", partParam + ".image_url.url") : null;
                     parts.Add(RequestJson.Image(url ?? throw new RequestFieldException(partParam + ".image_url.url", $"'{partParam}.image_url.url' is required."),
-                        partParam + ".image_url.url"));
+                        partParam + ".image_url.url") with { Path = partParam });
+                    break;
+                case "input_audio":
+                    var audio = RequestJson.Object(RequestJson.TryGet(part, "input_audio", out var audioJson) ? audioJson : default, partParam + ".input_audio");
+                    parts.Add(new AudioPart(
+                        RequestJson.String(audio, "format", partParam + ".input_audio.format") ?? throw new RequestFieldException(partParam + ".input_audio.format", $"'{partParam}.input_audio.format' is required."),
+                        RequestJson.String(audio, "data", partParam + ".input_audio.data") ?? throw new RequestFieldException(partParam + ".input_audio.data", $"'{partParam}.input_audio.data' is required."))
+                    { Path = partParam });
+                    break;
+                case "file":
+                    parts.Add(ReadFile(RequestJson.Object(RequestJson.TryGet(part, "file", out var file) ? file : default, partParam + ".file"), partParam));
                     break;
                 default:
-                    throw new RequestFieldException(partParam + ".type", $"'{partParam}.type' must be text or image_url for this model.");
+                    throw new RequestFieldException(partParam + ".type", $"'{partParam}.type' must be text, image_url, input_audio or file.");
             }
         }
         return parts;
+    }
+
+    // https://platform.openai.com/docs/guides/pdf-files: inline as a base64 data URL with a filename, or a file_id.
+    private static ContentPart ReadFile(JsonElement file, string param)
+    {
+        var name = RequestJson.String(file, "filename", param + ".file.filename");
+        if (RequestJson.String(file, "file_data", param + ".file.file_data") is { } data)
+        {
+            var inline = RequestJson.DataUrl(data, param + ".file.file_data");
+            return new DocumentPart(inline.MediaType ?? "application/pdf", inline.Data, null, null, name) { Path = param };
+        }
+        return RequestJson.String(file, "file_id", param + ".file.file_id") is not null
+            ? new UnsupportedPart("file (file_id in OpenAI's file store)") { Path = param }
+            : throw new RequestFieldException(param + ".file", $"'{param}.file' needs file_data or file_id.");
     }
 
     private static List<ContentPart> ReadAssistant(JsonElement message, JsonElement content, string param)
@@ -162,7 +190,7 @@ internal static class OpenAIChatRequestReader
         return parts;
     }
 
-    private static List<ToolDefinition>? ReadTools(JsonElement root)
+    private static List<ToolDefinition>? ReadTools(JsonElement root, ref List<UnsupportedPart>? hostedTools)
     {
         if (!RequestJson.TryGet(root, "tools", out var toolsJson))
         {
@@ -173,9 +201,10 @@ internal static class OpenAIChatRequestReader
         foreach (var tool in RequestJson.Array(toolsJson, "tools").EnumerateArray())
         {
             var param = $"tools[{index++}]";
-            if (RequestJson.String(RequestJson.Object(tool, param), "type", param + ".type") is not (null or "function"))
+            if (RequestJson.String(RequestJson.Object(tool, param), "type", param + ".type") is { } type and not "function")
             {
-                continue; // built-in tool types (custom, web search) have no portable meaning.
+                (hostedTools ??= []).Add(new UnsupportedPart($"{type} tool") { Path = param });
+                continue;
             }
             var function = RequestJson.Object(RequestJson.TryGet(tool, "function", out var f) ? f : default, param + ".function");
             tools.Add(new ToolDefinition(

@@ -50,7 +50,7 @@ internal sealed class OpenAIChatResponseWriter(HttpContext context, AnswerClaim?
         }
     }
 
-    public void Finish(FinishReason reason) => _finish = reason;
+    public void Finish(FinishReason reason, string? stopSequence = null) => _finish = reason;
 
     public void ReportUsage(in TokenUsage usage) => Usage = usage;
 
@@ -110,7 +110,8 @@ internal sealed class OpenAIChatResponseWriter(HttpContext context, AnswerClaim?
                 json.WriteString("type"u8, "function"u8);
                 json.WriteStartObject("function"u8);
                 json.WriteString("name"u8, name);
-                json.WriteString("arguments"u8, arguments.WrittenSpan);
+                // A call the provider gave no arguments takes an empty object, as OpenAI sends it: arguments always parse.
+                json.WriteString("arguments"u8, arguments.WrittenCount == 0 ? "{}"u8 : arguments.WrittenSpan);
                 json.WriteEndObject();
                 json.WriteEndObject();
             }

@@ -11,7 +11,8 @@ namespace LlmProxy.Inbound.OpenAIChat;
 /// Writes canonical events as Chat Completions chunks: a role chunk, one chunk per text, reasoning
 /// (<c>reasoning_content</c>, as DeepSeek and vLLM send it) or tool call delta, the finish chunk, the usage chunk
 /// when asked, then <c>data: [DONE]</c>. A tool call's first chunk carries its index, id, type and name; later
-/// chunks only argument fragments. The part of a chunk that never changes (id, created, model) is encoded once per
+/// chunks only argument fragments; a call whose provider sent no arguments gets <c>"{}"</c> before the finish, as
+/// OpenAI itself sends them, so every call's arguments parse as JSON. The part of a chunk that never changes (id, created, model) is encoded once per
 /// stream, so a delta costs one escape of its text and no allocation. Nothing is sent, not even the headers, until
 /// the first content, tool call or finish: a provider that fails before that can be replaced by the next deployment
 /// without the client seeing anything.
@@ -24,6 +25,8 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
     private byte[] _chunkPrefix = [];
     private StreamStart _start;
     private FinishReason? _finish;
+    // Per tool call index: 0 not started, 1 started without arguments yet, 2 arguments sent.
+    private byte[] _toolCalls = [];
     private readonly StreamOpening _opening = new(context, claim);
 
     public TokenUsage? Usage { get; private set; }
@@ -65,6 +68,11 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
         {
             return;
         }
+        if (index >= _toolCalls.Length)
+        {
+            Array.Resize(ref _toolCalls, Math.Max(index + 1, _toolCalls.Length * 2));
+        }
+        _toolCalls[index] = 1;
         WriteToolCallPrefix(index);
         _output.Write(",\"id\":"u8);
         WriteJson(id);
@@ -75,9 +83,13 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
 
     public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
     {
-        if (!Open())
+        if (utf8Json.IsEmpty || !Open())
         {
             return;
+        }
+        if (index < _toolCalls.Length)
+        {
+            _toolCalls[index] = 2;
         }
         WriteToolCallPrefix(index);
         _output.Write(",\"function\":{\"arguments\":"u8);
@@ -87,11 +99,18 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
         _output.Write("}}]},\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
     }
 
-    public void Finish(FinishReason reason)
+    public void Finish(FinishReason reason, string? stopSequence = null)
     {
         if (!Open())
         {
             return;
+        }
+        for (var index = 0; index < _toolCalls.Length; index++)
+        {
+            if (_toolCalls[index] == 1)
+            {
+                ToolCallArgumentsDelta(index, "{}"u8);
+            }
         }
         _finish = reason;
         _output.Write(_chunkPrefix);

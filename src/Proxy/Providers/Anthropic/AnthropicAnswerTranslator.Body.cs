@@ -26,7 +26,7 @@ internal sealed partial class AnthropicAnswerTranslator
             {
                 return error;
             }
-            sink.Finish(FinalReason(reason));
+            sink.Finish(FinalReason(reason), _stopSequence);
             sink.ReportUsage(_usage.ToCanonical());
             Finished = true;
             return null;

@@ -24,6 +24,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
     private int _toolCount;
     private bool _jsonAnswered;
     private AnthropicUsage _usage;
+    private string? _stopSequence;
     private readonly JsonStringReader _strings = new();
 
     private enum BlockKind : byte
@@ -144,6 +145,11 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
             {
                 reader.Read();
                 reason = reader.TokenType == JsonTokenType.String ? AnthropicStopReasons.Parse(reader.ValueSpan) : reason;
+            }
+            else if (reader.ValueTextEquals("stop_sequence"u8))
+            {
+                reader.Read();
+                _stopSequence = reader.TokenType == JsonTokenType.String ? reader.GetString() : _stopSequence;
             }
             else
             {
@@ -361,11 +367,12 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
                 reader.Skip();
             }
         }
-        sink.Finish(FinalReason(reason));
+        sink.Finish(FinalReason(reason), _stopSequence);
         sink.ReportUsage(_usage.ToCanonical());
     }
 
-    private static FinishReason ReadStopReason(ref Utf8JsonReader reader)
+    /// <summary>Reads message_delta's <c>delta</c>: the stop reason, and the stop sequence that matched, if one did.</summary>
+    private FinishReason ReadStopReason(ref Utf8JsonReader reader)
     {
         var reason = FinishReason.Stop;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -375,11 +382,15 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var isStopReason = reader.ValueTextEquals("stop_reason"u8);
+            var field = reader.ValueTextEquals("stop_reason"u8) ? 1 : reader.ValueTextEquals("stop_sequence"u8) ? 2 : 0;
             reader.Read();
-            if (isStopReason && reader.TokenType == JsonTokenType.String)
+            if (field == 1 && reader.TokenType == JsonTokenType.String)
             {
                 reason = AnthropicStopReasons.Parse(reader.ValueSpan);
+            }
+            else if (field == 2 && reader.TokenType == JsonTokenType.String)
+            {
+                _stopSequence = reader.GetString();
             }
             reader.Skip();
         }

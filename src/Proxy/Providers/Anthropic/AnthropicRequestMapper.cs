@@ -8,7 +8,8 @@ namespace LlmProxy.Providers.Anthropic;
 /// <summary>
 /// Writes a canonical request as an Anthropic Messages body (https://docs.anthropic.com/en/api/messages): system
 /// text to the top-level <c>system</c>, consecutive turns of one role merged (the API wants user and assistant to
-/// alternate, and tool results are user turns), <c>max_tokens</c> always set, tools, tool choice, images, thinking.
+/// alternate, and tool results are user turns), <c>max_tokens</c> always set, tools, tool choice, images and
+/// documents (in turns and in tool results), thinking.
 /// A JSON answer format becomes a forced tool whose input is the answer (see <see cref="AnthropicAnswerTranslator"/>).
 /// </summary>
 internal static class AnthropicRequestMapper
@@ -16,6 +17,9 @@ internal static class AnthropicRequestMapper
     /// <summary>Used when neither the client nor the deployment (<c>maxTokensDefault</c>) gave a limit; Anthropic requires one.</summary>
     public const int FallbackMaxTokens = 4096;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>What the Messages API cannot carry, for <see cref="ContentSupport"/>.</summary>
+    public static string? WhyNot(ContentPart part) => part is AudioPart ? "Claude takes no audio input" : null;
 
     /// <summary>Writes the body; <paramref name="jsonToolName"/> is the forced tool that carries a JSON answer, if any.</summary>
     public static void Write(ChatRequest request, ProviderTarget target, IBufferWriter<byte> output, ILogger logger, out string? jsonToolName)
@@ -205,6 +209,33 @@ internal static class AnthropicRequestMapper
                 }
                 json.WriteEndObject();
                 break;
+            case DocumentPart document:
+                // https://docs.anthropic.com/en/docs/build-with-claude/pdf-support
+                json.WriteString("type"u8, "document"u8);
+                json.WriteStartObject("source"u8);
+                if (document.Data is not null)
+                {
+                    json.WriteString("type"u8, "base64"u8);
+                    json.WriteString("media_type"u8, document.MediaType);
+                    json.WriteString("data"u8, document.Data);
+                }
+                else if (document.Text is not null)
+                {
+                    json.WriteString("type"u8, "text"u8);
+                    json.WriteString("media_type"u8, "text/plain"u8);
+                    json.WriteString("data"u8, document.Text);
+                }
+                else
+                {
+                    json.WriteString("type"u8, "url"u8);
+                    json.WriteString("url"u8, document.Url);
+                }
+                json.WriteEndObject();
+                if (document.Title is not null)
+                {
+                    json.WriteString("title"u8, document.Title);
+                }
+                break;
             case ToolCallPart call:
                 json.WriteString("type"u8, "tool_use"u8);
                 json.WriteString("id"u8, call.Id);
@@ -215,7 +246,22 @@ internal static class AnthropicRequestMapper
             case ToolResultPart result:
                 json.WriteString("type"u8, "tool_result"u8);
                 json.WriteString("tool_use_id"u8, result.ToolCallId);
-                json.WriteString("content"u8, result.Content);
+                if (result.HasMedia)
+                {
+                    json.WriteStartArray("content"u8);
+                    foreach (var inner in result.Content)
+                    {
+                        if (inner is not TextPart { Text.Length: 0 })
+                        {
+                            WritePart(json, inner);
+                        }
+                    }
+                    json.WriteEndArray();
+                }
+                else
+                {
+                    json.WriteString("content"u8, result.Text);
+                }
                 if (result.IsError)
                 {
                     json.WriteBoolean("is_error"u8, true);

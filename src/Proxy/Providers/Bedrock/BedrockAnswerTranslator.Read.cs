@@ -71,19 +71,50 @@ internal sealed partial class BedrockAnswerTranslator
     private void OnStop(ref Utf8JsonReader reader, IStreamEventSink sink)
     {
         var reason = FinishReason.Stop;
+        string? stopSequence = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var isReason = reader.ValueTextEquals("stopReason"u8);
-            reader.Read();
-            if (isReason && reader.TokenType == JsonTokenType.String)
+            if (reader.ValueTextEquals("stopReason"u8))
             {
-                reason = ParseStopReason(reader.ValueSpan);
+                reader.Read();
+                reason = reader.TokenType == JsonTokenType.String ? ParseStopReason(reader.ValueSpan) : reason;
+            }
+            else if (reader.ValueTextEquals("additionalModelResponseFields"u8))
+            {
+                reader.Read();
+                stopSequence = ReadStopSequence(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+        EnsureStarted(sink);
+        sink.Finish(FinalReason(reason), stopSequence);
+        _stopped = true;
+    }
+
+    /// <summary>Claude's <c>stop_sequence</c> in <c>additionalModelResponseFields</c>, there when the request asked for it.</summary>
+    private static string? ReadStopSequence(ref Utf8JsonReader reader)
+    {
+        string? stopSequence = null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isStopSequence = reader.ValueTextEquals("stop_sequence"u8);
+            reader.Read();
+            if (isStopSequence && reader.TokenType == JsonTokenType.String)
+            {
+                stopSequence = reader.GetString();
             }
             reader.Skip();
         }
-        EnsureStarted(sink);
-        sink.Finish(FinalReason(reason));
-        _stopped = true;
+        return stopSequence;
     }
 
     private void OnMetadata(ref Utf8JsonReader reader, IStreamEventSink sink)
@@ -130,6 +161,7 @@ internal sealed partial class BedrockAnswerTranslator
     private static FinishReason ParseStopReason(ReadOnlySpan<byte> reason) =>
         reason.SequenceEqual("max_tokens"u8) || reason.SequenceEqual("model_context_window_exceeded"u8) ? FinishReason.Length
         : reason.SequenceEqual("tool_use"u8) ? FinishReason.ToolCalls
+        : reason.SequenceEqual("stop_sequence"u8) ? FinishReason.StopSequence
         : reason.SequenceEqual("guardrail_intervened"u8) || reason.SequenceEqual("content_filtered"u8) ? FinishReason.ContentFilter
         : FinishReason.Stop;
 
@@ -148,6 +180,7 @@ internal sealed partial class BedrockAnswerTranslator
                 return ProviderError.Invalid("an answer that is not a JSON object");
             }
             var reason = FinishReason.Stop;
+            string? stopSequence = null;
             TokenUsage? usage = null;
             Range output = default;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -156,6 +189,11 @@ internal sealed partial class BedrockAnswerTranslator
                 {
                     reader.Read();
                     reason = ParseStopReason(reader.ValueSpan);
+                }
+                else if (reader.ValueTextEquals("additionalModelResponseFields"u8))
+                {
+                    reader.Read();
+                    stopSequence = ReadStopSequence(ref reader);
                 }
                 else if (reader.ValueTextEquals("usage"u8))
                 {
@@ -180,7 +218,7 @@ internal sealed partial class BedrockAnswerTranslator
             {
                 return error;
             }
-            sink.Finish(FinalReason(reason));
+            sink.Finish(FinalReason(reason), stopSequence);
             if (usage is { } tokens)
             {
                 sink.ReportUsage(tokens);

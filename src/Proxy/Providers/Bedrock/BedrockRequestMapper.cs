@@ -62,6 +62,13 @@ internal static class BedrockRequestMapper
             }
             json.WriteEndObject();
         }
+        if (claude && request.Stop is { Count: > 0 })
+        {
+            // Converse says only "stop_sequence"; Claude's own answer names the sequence, and this asks for it back.
+            json.WriteStartArray("additionalModelResponseFieldPaths"u8);
+            json.WriteStringValue("/stop_sequence"u8);
+            json.WriteEndArray();
+        }
         json.WriteEndObject();
     }
 
@@ -191,21 +198,22 @@ internal static class BedrockRequestMapper
         return toolNames;
     }
 
-    private static bool IsWritten(ContentPart part, ChatRole role, ILogger logger)
+    /// <summary>What Converse cannot carry, for <see cref="ContentSupport"/>: media come as bytes (or from S3, which the proxy cannot reach).</summary>
+    public static string? WhyNot(ContentPart part) => part switch
     {
-        switch (part)
-        {
-            case TextPart text:
-                return text.Text.Length > 0;
-            case ReasoningPart reasoning when role != ChatRole.Assistant || reasoning.Signature is null:
-                return false;
-            case ImagePart { Data: null }:
-                DroppedParameterLog.Write(logger, "bedrock", "image_url", "Converse takes images as bytes, not by URL");
-                return false;
-            default:
-                return true;
-        }
-    }
+        ImagePart { Data: null } => "Converse takes images as bytes, not by URL",
+        DocumentPart { Url: not null } => "Converse takes documents as bytes, not by URL",
+        DocumentPart { Data: not null } document when DocumentFormat(document.MediaType) is null => $"Converse takes no {document.MediaType} documents",
+        AudioPart => "Converse takes no audio input",
+        _ => null,
+    };
+
+    private static bool IsWritten(ContentPart part, ChatRole role, ILogger logger) => part switch
+    {
+        TextPart text => text.Text.Length > 0,
+        ReasoningPart reasoning => role == ChatRole.Assistant && reasoning.Signature is not null,
+        _ => true,
+    };
 
     private static void WriteBlock(Utf8JsonWriter json, ContentPart part)
     {
@@ -215,11 +223,24 @@ internal static class BedrockRequestMapper
             case TextPart text:
                 json.WriteString("text"u8, text.Text);
                 break;
+            case DocumentPart { Text: not null } document:
+                json.WriteString("text"u8, document.TitledText);
+                break;
             case ImagePart image:
                 json.WriteStartObject("image"u8);
                 json.WriteString("format"u8, ImageFormat(image.MediaType));
                 json.WriteStartObject("source"u8);
                 json.WriteString("bytes"u8, image.Data);
+                json.WriteEndObject();
+                json.WriteEndObject();
+                break;
+            case DocumentPart document:
+                // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_DocumentBlock.html
+                json.WriteStartObject("document"u8);
+                json.WriteString("format"u8, DocumentFormat(document.MediaType));
+                json.WriteString("name"u8, DocumentName(document.Title));
+                json.WriteStartObject("source"u8);
+                json.WriteString("bytes"u8, document.Data);
                 json.WriteEndObject();
                 json.WriteEndObject();
                 break;
@@ -235,17 +256,28 @@ internal static class BedrockRequestMapper
                 json.WriteStartObject("toolResult"u8);
                 json.WriteString("toolUseId"u8, result.ToolCallId);
                 json.WriteStartArray("content"u8);
-                json.WriteStartObject();
-                if (JsonArguments.IsObject(result.Content))
+                var resultText = result.Text;
+                if (resultText.Length > 0 || !result.HasMedia)
                 {
-                    json.WritePropertyName("json"u8);
-                    JsonArguments.WriteObject(json, result.Content);
+                    json.WriteStartObject();
+                    if (JsonArguments.IsObject(resultText))
+                    {
+                        json.WritePropertyName("json"u8);
+                        JsonArguments.WriteObject(json, resultText);
+                    }
+                    else
+                    {
+                        json.WriteString("text"u8, resultText);
+                    }
+                    json.WriteEndObject();
                 }
-                else
+                foreach (var inner in result.Content)
                 {
-                    json.WriteString("text"u8, result.Content);
+                    if (inner is not TextPart)
+                    {
+                        WriteBlock(json, inner); // images and documents: ToolResultContentBlock members too.
+                    }
                 }
-                json.WriteEndObject();
                 json.WriteEndArray();
                 if (result.IsError)
                 {
@@ -273,4 +305,37 @@ internal static class BedrockRequestMapper
         "image/webp" => "webp",
         _ => "png",
     };
+
+    private static string? DocumentFormat(string mediaType) => mediaType switch
+    {
+        "application/pdf" => "pdf",
+        "text/csv" => "csv",
+        "application/msword" => "doc",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "application/vnd.ms-excel" => "xls",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" => "xlsx",
+        "text/html" => "html",
+        "text/plain" => "txt",
+        "text/markdown" => "md",
+        _ => null,
+    };
+
+    // A document name may hold only letters, digits, single spaces, hyphens, parentheses and square brackets.
+    private static string DocumentName(string? title)
+    {
+        if (string.IsNullOrWhiteSpace(title))
+        {
+            return "document";
+        }
+        var name = new System.Text.StringBuilder(Math.Min(title.Length, 200));
+        foreach (var c in title)
+        {
+            var kept = char.IsAsciiLetterOrDigit(c) || c is '-' or '(' or ')' or '[' or ']' ? c : ' ';
+            if (name.Length < 200 && !(kept == ' ' && (name.Length == 0 || name[^1] == ' ')))
+            {
+                name.Append(kept);
+            }
+        }
+        return name.Length == 0 ? "document" : name.ToString().TrimEnd();
+    }
 }

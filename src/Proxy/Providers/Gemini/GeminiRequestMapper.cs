@@ -154,25 +154,45 @@ internal static class GeminiRequestMapper
         AlternatingTurns.Write(json, messages, Turns, (part, _) => IsWritten(part, logger), (writer, part) => WritePart(writer, part, callNames));
     }
 
-    // Thoughts are not sent back (their signature, on the call, stands for them); Gemini reads images only inline or
-    // from its own file store, so an image by https URL cannot be passed on.
-    private static bool IsWritten(ContentPart part, ILogger logger)
+    /// <summary>
+    /// What generateContent cannot carry, for <see cref="ContentSupport"/>: Gemini reads media inline or from its own
+    /// file store (https://ai.google.dev/gemini-api/docs/file-input-methods), so nothing by https URL.
+    /// </summary>
+    public static string? WhyNot(ContentPart part) => part switch
     {
-        switch (part)
+        ImagePart { Data: null } => "Gemini takes images inline (base64), not by URL",
+        DocumentPart { Url: not null } => "Gemini takes documents inline (base64), not by URL",
+        _ => null,
+    };
+
+    // Thoughts are not sent back (their signature, on the call, stands for them).
+    private static bool IsWritten(ContentPart part, ILogger logger) => part switch
+    {
+        TextPart text => text.Text.Length > 0,
+        ReasoningPart => false,
+        _ => true,
+    };
+
+    // One canonical part is one Gemini part, but for a tool result with media: its images and documents follow its
+    // functionResponse as inlineData parts of the same turn.
+    private static void WritePart(Utf8JsonWriter json, ContentPart part, Dictionary<string, string> callNames)
+    {
+        if (part is ToolResultPart { HasMedia: true } result)
         {
-            case TextPart text:
-                return text.Text.Length > 0;
-            case ReasoningPart:
-                return false;
-            case ImagePart { Data: null }:
-                DroppedParameterLog.Write(logger, "gemini", "image_url", "Gemini takes images inline (base64), not by https URL");
-                return false;
-            default:
-                return true;
+            WriteSinglePart(json, result, callNames);
+            foreach (var inner in result.Content)
+            {
+                if (inner is not TextPart)
+                {
+                    WriteSinglePart(json, inner, callNames);
+                }
+            }
+            return;
         }
+        WriteSinglePart(json, part, callNames);
     }
 
-    private static void WritePart(Utf8JsonWriter json, ContentPart part, Dictionary<string, string> callNames)
+    private static void WriteSinglePart(Utf8JsonWriter json, ContentPart part, Dictionary<string, string> callNames)
     {
         json.WriteStartObject();
         switch (part)
@@ -180,11 +200,17 @@ internal static class GeminiRequestMapper
             case TextPart text:
                 json.WriteString("text"u8, text.Text);
                 break;
+            case DocumentPart { Text: not null } document:
+                json.WriteString("text"u8, document.TitledText);
+                break;
             case ImagePart image:
-                json.WriteStartObject("inlineData"u8);
-                json.WriteString("mimeType"u8, image.MediaType ?? "image/png");
-                json.WriteString("data"u8, image.Data);
-                json.WriteEndObject();
+                WriteInlineData(json, image.MediaType ?? "image/png", image.Data!);
+                break;
+            case DocumentPart document:
+                WriteInlineData(json, document.MediaType, document.Data!);
+                break;
+            case AudioPart audio:
+                WriteInlineData(json, "audio/" + audio.Format, audio.Data);
                 break;
             case ToolCallPart call:
                 callNames[call.Id] = call.Name;
@@ -209,16 +235,25 @@ internal static class GeminiRequestMapper
         json.WriteEndObject();
     }
 
+    private static void WriteInlineData(Utf8JsonWriter json, string mimeType, string data)
+    {
+        json.WriteStartObject("inlineData"u8);
+        json.WriteString("mimeType"u8, mimeType);
+        json.WriteString("data"u8, data);
+        json.WriteEndObject();
+    }
+
     // functionResponse.response is an object: a tool's JSON object result as it is, anything else wrapped.
     private static void WriteResponse(Utf8JsonWriter json, ToolResultPart result)
     {
-        if (!result.IsError && JsonArguments.IsObject(result.Content))
+        var text = result.Text;
+        if (!result.IsError && JsonArguments.IsObject(text))
         {
-            JsonArguments.WriteObject(json, result.Content);
+            JsonArguments.WriteObject(json, text);
             return;
         }
         json.WriteStartObject();
-        json.WriteString(result.IsError ? "error"u8 : "result"u8, result.Content);
+        json.WriteString(result.IsError ? "error"u8 : "result"u8, text);
         json.WriteEndObject();
     }
 }

@@ -19,7 +19,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
     {
         Config = config;
         // OpenAI's reasoning models reject max_tokens; compatible servers (vLLM, Ollama, Groq...) read only max_tokens.
-        _canonical = new OpenAICanonicalChat(this, services, maxCompletionTokens: baseUrl.Host == DefaultBaseUrl.Host);
+        _canonical = new OpenAICanonicalChat(this, services, hostTakesMaxCompletionTokens: baseUrl.Host == DefaultBaseUrl.Host);
         _chatCompletionsUrl = ProviderUrl.Join(baseUrl, "/chat/completions");
         _authorization = string.IsNullOrEmpty(config.ApiKey) ? null : "Bearer " + config.ApiKey;
     }

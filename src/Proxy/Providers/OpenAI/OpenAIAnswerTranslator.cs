@@ -9,7 +9,9 @@ namespace LlmProxy.Providers.OpenAI;
 /// Reads a Chat Completions answer into canonical events: a <c>chat.completion</c> body, or a stream of
 /// <c>chat.completion.chunk</c> events ended by <c>data: [DONE]</c>. Only the first choice is read. Reasoning comes
 /// as <c>reasoning_content</c> (DeepSeek, vLLM) or <c>reasoning</c> (Ollama, OpenRouter). Tool calls keep the
-/// provider's own index; the id and name come on a call's first delta, the arguments in fragments after.
+/// provider's own index; the id and name come on a call's first delta, the arguments in fragments after (as JSON
+/// text, or, from some compatible servers, as an object, taken whole). A <c>refusal</c> is the answer's text and ends
+/// it as a content filter; vLLM's <c>stop_reason</c> names the stop sequence that ended it.
 /// </summary>
 internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswerTranslator
 {
@@ -20,6 +22,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
     private string? _model;
     private bool[] _toolStarted = new bool[4];
     private int _lastToolIndex = -1;
+    private bool _refused;
     private readonly JsonStringReader _strings = new();
 
 
@@ -50,13 +53,14 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
                 return ProviderError.Invalid("data that is not a JSON object");
             }
             FinishReason? finish = null;
+            string? stopSequence = null;
             TokenUsage? usage = null;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("choices"u8))
                 {
                     reader.Read();
-                    if (ReadChoices(ref reader, sink, ref finish) is { } choiceError)
+                    if (ReadChoices(ref reader, json, sink, ref finish, ref stopSequence) is { } choiceError)
                     {
                         return choiceError;
                     }
@@ -92,7 +96,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             }
             if (finish is { } reason)
             {
-                sink.Finish(reason);
+                sink.Finish(FinalReason(reason, stopSequence), stopSequence);
             }
             if (usage is { } tokens)
             {
@@ -120,7 +124,15 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
     }
 
 
-    private ProviderError? ReadChoices(ref Utf8JsonReader reader, IStreamEventSink sink, ref FinishReason? finish)
+    private FinishReason FinalReason(FinishReason reason, string? stopSequence) => reason switch
+    {
+        FinishReason.Stop when _refused => FinishReason.ContentFilter,
+        FinishReason.Stop when stopSequence is not null => FinishReason.StopSequence,
+        _ => reason,
+    };
+
+    private ProviderError? ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, ref FinishReason? finish,
+        ref string? stopSequence)
     {
         if (!JsonFirstElement.TryEnter(ref reader))
         {
@@ -131,7 +143,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             if (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("message"u8))
             {
                 reader.Read();
-                if (ReadMessage(ref reader, sink) is { } error)
+                if (ReadMessage(ref reader, json, sink) is { } error)
                 {
                     return error;
                 }
@@ -140,6 +152,12 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             {
                 reader.Read();
                 finish = reader.TokenType == JsonTokenType.String ? OpenAIFinishReasons.Parse(reader.ValueSpan) : finish;
+            }
+            else if (reader.ValueTextEquals("stop_reason"u8))
+            {
+                // vLLM: the stop string that matched (or a stop token id, a number, which names no sequence).
+                reader.Read();
+                stopSequence = reader.TokenType == JsonTokenType.String ? reader.GetString() : stopSequence;
             }
             else
             {
@@ -151,7 +169,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
         return null;
     }
 
-    private ProviderError? ReadMessage(ref Utf8JsonReader reader, IStreamEventSink sink)
+    private ProviderError? ReadMessage(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -169,6 +187,15 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
                     sink.TextDelta(_strings.Read(ref reader));
                 }
             }
+            else if (reader.ValueTextEquals("refusal"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
+                {
+                    _refused = true;
+                    sink.TextDelta(_strings.Read(ref reader));
+                }
+            }
             else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
             {
                 reader.Read();
@@ -180,7 +207,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             else if (reader.ValueTextEquals("tool_calls"u8))
             {
                 reader.Read();
-                if (ReadToolCalls(ref reader, sink) is { } error)
+                if (ReadToolCalls(ref reader, json, sink) is { } error)
                 {
                     return error;
                 }
@@ -194,7 +221,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
         return null;
     }
 
-    private ProviderError? ReadToolCalls(ref Utf8JsonReader reader, IStreamEventSink sink)
+    private ProviderError? ReadToolCalls(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -222,7 +249,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
                 else if (reader.ValueTextEquals("function"u8))
                 {
                     reader.Read();
-                    arguments = ReadFunction(ref reader, ref name);
+                    arguments = ReadFunction(ref reader, json, ref name);
                 }
                 else
                 {
@@ -260,7 +287,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
     }
 
     /// <summary>Reads a tool call's function object: its name, and its arguments fragment (returned, unescaped).</summary>
-    private ReadOnlySpan<byte> ReadFunction(scoped ref Utf8JsonReader reader, ref string? name)
+    private ReadOnlySpan<byte> ReadFunction(scoped ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref string? name)
     {
         ReadOnlySpan<byte> arguments = default;
         if (reader.TokenType != JsonTokenType.StartObject)
@@ -278,7 +305,16 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             else if (reader.ValueTextEquals("arguments"u8))
             {
                 reader.Read();
-                arguments = reader.TokenType == JsonTokenType.String ? _strings.Read(ref reader) : default;
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    arguments = _strings.Read(ref reader);
+                }
+                else if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    var start = (int)reader.TokenStartIndex;
+                    reader.Skip();
+                    arguments = json[start..(int)reader.BytesConsumed];
+                }
             }
             else
             {

@@ -8,44 +8,69 @@ namespace LlmProxy.Providers.OpenAI;
 /// <summary>
 /// Writes a canonical request as a Chat Completions body (https://platform.openai.com/docs/api-reference/chat/create)
 /// for clients of other dialects: system text as the first message, tool results as <c>tool</c> messages placed
-/// right after the assistant turn that called them, images as <c>image_url</c> parts, streams with usage on.
+/// right after the assistant turn that called them (their images and documents, which a tool message cannot hold,
+/// follow in the next user message), images as <c>image_url</c> parts, PDFs as <c>file</c> parts, audio as
+/// <c>input_audio</c>, text documents as text, streams with usage on.
 /// </summary>
 internal static class OpenAIRequestMapper
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    /// <param name="maxCompletionTokens">
-    /// Write the limit as <c>max_completion_tokens</c> (OpenAI and Azure, where reasoning models reject
-    /// <c>max_tokens</c>) rather than <c>max_tokens</c> (what OpenAI-compatible servers read).
+    /// <summary>What Chat Completions cannot carry, for <see cref="ContentSupport"/>.</summary>
+    public static string? WhyNot(ContentPart part) =>
+        part is DocumentPart { Url: not null } ? "Chat Completions takes files inline (file_data), not by URL" : null;
+
+    /// <param name="hostTakesMaxCompletionTokens">
+    /// The host reads <c>max_completion_tokens</c> for every model (OpenAI, Azure from api-version 2024-12); other
+    /// OpenAI-compatible servers read <c>max_tokens</c>. Reasoning models get <c>max_completion_tokens</c> wherever they are.
     /// </param>
-    public static void Write(ChatRequest request, ProviderTarget target, IBufferWriter<byte> output, ILogger logger, bool maxCompletionTokens)
+    public static void Write(ChatRequest request, ProviderTarget target, IBufferWriter<byte> output, ILogger logger, bool hostTakesMaxCompletionTokens)
     {
+        var reasoningModel = target.ReasoningModel ?? OpenAIModelFamily.IsReasoning(target.Model);
         using var json = new Utf8JsonWriter(output, WriterOptions);
         json.WriteStartObject();
         json.WriteString("model"u8, target.Model);
-        WriteMessages(json, request);
+        WriteMessages(json, request, systemRole: reasoningModel ? "developer"u8 : "system"u8);
         if ((request.MaxTokens ?? target.MaxTokensDefault) is { } maxTokens)
         {
-            json.WriteNumber(maxCompletionTokens ? "max_completion_tokens"u8 : "max_tokens"u8, maxTokens);
+            json.WriteNumber(reasoningModel || hostTakesMaxCompletionTokens ? "max_completion_tokens"u8 : "max_tokens"u8, maxTokens);
         }
-        if (request.Temperature is { } temperature)
+        if (reasoningModel)
         {
-            json.WriteNumber("temperature"u8, temperature);
+            if (request.Temperature is not null || request.TopP is not null)
+            {
+                DroppedParameterLog.Write(logger, "openai", "temperature/top_p", "reasoning models accept only their default sampling");
+            }
+            if (ReasoningEffort(request.Reasoning) is { } effort)
+            {
+                json.WriteString("reasoning_effort"u8, effort);
+            }
         }
-        if (request.TopP is { } topP)
+        else
         {
-            json.WriteNumber("top_p"u8, topP);
+            if (request.Temperature is { } temperature)
+            {
+                json.WriteNumber("temperature"u8, temperature);
+            }
+            if (request.TopP is { } topP)
+            {
+                json.WriteNumber("top_p"u8, topP);
+            }
+            if (request.Reasoning is not null)
+            {
+                // reasoning_effort fails with 400 on a model that does not reason (reasoningModel: true says it does).
+                DroppedParameterLog.Write(logger, "openai", "reasoning", "not a reasoning model by its name or its deployment's reasoningModel");
+            }
         }
         if (request.TopK is not null)
         {
             DroppedParameterLog.Write(logger, "openai", "top_k", "Chat Completions has no top_k");
         }
-        if (request.Reasoning is not null)
+        if (request.Stop is { Count: > 0 } && OpenAIModelFamily.RejectsStop(target.Model))
         {
-            // reasoning_effort fails with 400 on models that do not reason, and the proxy cannot tell which do.
-            DroppedParameterLog.Write(logger, "openai", "thinking", "a thinking budget has no Chat Completions equivalent that every model accepts");
+            DroppedParameterLog.Write(logger, "openai", "stop", "o3 and o4-mini take no stop sequences");
         }
-        if (request.Stop is { Count: > 0 } stop)
+        else if (request.Stop is { Count: > 0 } stop)
         {
             json.WriteStartArray("stop"u8);
             foreach (var sequence in stop)
@@ -69,6 +94,16 @@ internal static class OpenAIRequestMapper
         }
         json.WriteEndObject();
     }
+
+    /// <summary>An effort word as given; a thinking budget as the effort that spends about as much (Claude's 1024/4096/16384 steps).</summary>
+    private static string? ReasoningEffort(ReasoningRequest? reasoning) => reasoning switch
+    {
+        { Effort: { } effort } => effort,
+        { BudgetTokens: <= 2048 } => "low",
+        { BudgetTokens: <= 8192 } => "medium",
+        { BudgetTokens: not null } => "high",
+        _ => null,
+    };
 
     private static void WriteTools(Utf8JsonWriter json, ChatRequest request)
     {
@@ -136,13 +171,14 @@ internal static class OpenAIRequestMapper
         json.WriteEndObject();
     }
 
-    private static void WriteMessages(Utf8JsonWriter json, ChatRequest request)
+    // With o1 and newer reasoning models, developer messages replace system messages (API reference, messages).
+    private static void WriteMessages(Utf8JsonWriter json, ChatRequest request, ReadOnlySpan<byte> systemRole)
     {
         json.WriteStartArray("messages"u8);
         if (request.System is { Length: > 0 } system)
         {
             json.WriteStartObject();
-            json.WriteString("role"u8, "system"u8);
+            json.WriteString("role"u8, systemRole);
             json.WriteString("content"u8, system);
             json.WriteEndObject();
         }
@@ -153,7 +189,9 @@ internal static class OpenAIRequestMapper
                 WriteAssistant(json, message.Parts);
                 continue;
             }
-            // Tool results answer the assistant turn just before: they go first, as tool messages, then any user content.
+            // Tool results answer the assistant turn just before: they go first, as tool messages (text only), then one
+            // user message with the results' images and documents and the turn's own content.
+            List<ContentPart>? userParts = null;
             foreach (var part in message.Parts)
             {
                 if (part is ToolResultPart result)
@@ -161,37 +199,39 @@ internal static class OpenAIRequestMapper
                     json.WriteStartObject();
                     json.WriteString("role"u8, "tool"u8);
                     json.WriteString("tool_call_id"u8, result.ToolCallId);
-                    json.WriteString("content"u8, result.Content);
+                    json.WriteString("content"u8, result.Text);
                     json.WriteEndObject();
+                    if (result.HasMedia)
+                    {
+                        foreach (var inner in result.Content)
+                        {
+                            if (inner is not TextPart)
+                            {
+                                (userParts ??= []).Add(inner);
+                            }
+                        }
+                    }
+                }
+                else if (message.Role == ChatRole.User && IsUserContent(part))
+                {
+                    (userParts ??= []).Add(part);
                 }
             }
-            if (message.Role == ChatRole.User)
+            if (userParts is not null)
             {
-                WriteUser(json, message.Parts);
+                WriteUser(json, userParts);
             }
         }
         json.WriteEndArray();
     }
 
-    private static void WriteUser(Utf8JsonWriter json, IReadOnlyList<ContentPart> parts)
+    private static bool IsUserContent(ContentPart part) => part is TextPart or ImagePart or DocumentPart or AudioPart;
+
+    private static void WriteUser(Utf8JsonWriter json, List<ContentPart> parts)
     {
-        var count = 0;
-        TextPart? onlyText = null;
-        foreach (var part in parts)
-        {
-            if (part is TextPart or ImagePart)
-            {
-                count++;
-                onlyText = part as TextPart;
-            }
-        }
-        if (count == 0)
-        {
-            return;
-        }
         json.WriteStartObject();
         json.WriteString("role"u8, "user"u8);
-        if (count == 1 && onlyText is not null)
+        if (parts is [TextPart onlyText])
         {
             json.WriteString("content"u8, onlyText.Text);
         }
@@ -209,22 +249,44 @@ internal static class OpenAIRequestMapper
 
     private static void WriteUserPart(Utf8JsonWriter json, ContentPart part)
     {
-        if (part is TextPart text)
+        json.WriteStartObject();
+        switch (part)
         {
-            json.WriteStartObject();
-            json.WriteString("type"u8, "text"u8);
-            json.WriteString("text"u8, text.Text);
-            json.WriteEndObject();
+            case TextPart text:
+                WriteText(json, text.Text);
+                break;
+            case DocumentPart { Text: not null } document:
+                WriteText(json, document.TitledText);
+                break;
+            case ImagePart image:
+                json.WriteString("type"u8, "image_url"u8);
+                json.WriteStartObject("image_url"u8);
+                json.WriteString("url"u8, image.Url ?? $"data:{image.MediaType ?? "image/png"};base64,{image.Data}");
+                json.WriteEndObject();
+                break;
+            case DocumentPart document:
+                // https://platform.openai.com/docs/guides/pdf-files
+                json.WriteString("type"u8, "file"u8);
+                json.WriteStartObject("file"u8);
+                json.WriteString("filename"u8, document.Title ?? "document.pdf");
+                json.WriteString("file_data"u8, $"data:{document.MediaType};base64,{document.Data}");
+                json.WriteEndObject();
+                break;
+            case AudioPart audio:
+                json.WriteString("type"u8, "input_audio"u8);
+                json.WriteStartObject("input_audio"u8);
+                json.WriteString("data"u8, audio.Data);
+                json.WriteString("format"u8, audio.Format);
+                json.WriteEndObject();
+                break;
         }
-        else if (part is ImagePart image)
-        {
-            json.WriteStartObject();
-            json.WriteString("type"u8, "image_url"u8);
-            json.WriteStartObject("image_url"u8);
-            json.WriteString("url"u8, image.Url ?? $"data:{image.MediaType ?? "image/png"};base64,{image.Data}");
-            json.WriteEndObject();
-            json.WriteEndObject();
-        }
+        json.WriteEndObject();
+    }
+
+    private static void WriteText(Utf8JsonWriter json, string text)
+    {
+        json.WriteString("type"u8, "text"u8);
+        json.WriteString("text"u8, text);
     }
 
     // Reasoning from an earlier turn is not sent back: Chat Completions has no input field for it.

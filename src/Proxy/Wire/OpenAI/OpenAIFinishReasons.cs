@@ -2,6 +2,7 @@ using LlmProxy.Canonical;
 
 namespace LlmProxy.Wire.OpenAI;
 
+/// <summary>Chat Completions' <c>finish_reason</c> values and the canonical finish reasons they mean.</summary>
 internal static class OpenAIFinishReasons
 {
     // function_call is the pre-tools spelling of tool_calls.
@@ -11,6 +12,7 @@ internal static class OpenAIFinishReasons
         : reason.SequenceEqual("content_filter"u8) ? FinishReason.ContentFilter
         : FinishReason.Stop;
 
+    // Chat Completions says "stop" for a natural end and for a stop sequence alike, and has no pause.
     public static ReadOnlySpan<byte> ToUtf8(FinishReason reason) => reason switch
     {
         FinishReason.Length => "length"u8,

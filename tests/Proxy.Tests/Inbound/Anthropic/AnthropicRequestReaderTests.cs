@@ -28,9 +28,12 @@ public sealed class AnthropicRequestReaderTests
 
         Assert.Equal("Be terse.", request.System);
         Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.User, ChatRole.Assistant], request.Messages.Select(m => m.Role));
-        Assert.Equal([new TextPart("What is this?"), new ImagePart("image/png", "iVBOR", null), new ImagePart(null, null, "https://x.test/i.jpg")], request.Messages[0].Parts);
+        Assert.Equal([new TextPart("What is this?"), new ImagePart("image/png", "iVBOR", null) { Path = "messages[0].content[1]" },
+            new ImagePart(null, null, "https://x.test/i.jpg") { Path = "messages[0].content[2]" }], request.Messages[0].Parts);
         Assert.Equal([new ReasoningPart("look", "sig"), new ToolCallPart("toolu_1", "zoom", """{"x":2}""")], request.Messages[1].Parts);
-        Assert.Equal([new ToolResultPart("toolu_1", "a cat", false), new TextPart("and now?")], request.Messages[2].Parts);
+        var result = Assert.IsType<ToolResultPart>(request.Messages[2].Parts[0]);
+        Assert.Equal(("toolu_1", "a cat", false, false), (result.ToolCallId, result.Text, result.IsError, result.HasMedia));
+        Assert.Equal(new TextPart("and now?"), request.Messages[2].Parts[1]);
         Assert.Equal([new TextPart("It is a cat.")], request.Messages[3].Parts);
         Assert.Equal(["messages[1].content[1] (redacted_thinking)"], request.Ignored);
     }
@@ -54,7 +57,8 @@ public sealed class AnthropicRequestReaderTests
         Assert.False(request.ParallelToolCalls);
         Assert.Equal(new ReasoningRequest(null, 2048), request.Reasoning);
         Assert.True(request.Stream);
-        Assert.Equal(["service_tier", "tools[1] (web_search_20250305)"], request.Ignored);
+        Assert.Equal(["service_tier"], request.Ignored);
+        Assert.Equal([new UnsupportedPart("server tool web_search_20250305") { Path = "tools[1]" }], request.UnsupportedTools);
     }
 
     [Theory]

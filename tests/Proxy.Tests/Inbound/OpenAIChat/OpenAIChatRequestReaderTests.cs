@@ -20,9 +20,11 @@ public sealed class OpenAIChatRequestReaderTests
 
         Assert.Equal("be brief\n\nin French", request.System);
         Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool], request.Messages.Select(m => m.Role));
-        Assert.Equal([new TextPart("look "), new ImagePart("image/jpeg", "AAAA", null), new ImagePart(null, null, "https://x.test/cat.png")], request.Messages[0].Parts);
+        Assert.Equal([new TextPart("look "), new ImagePart("image/jpeg", "AAAA", null) { Path = "messages[2].content[1]" },
+            new ImagePart(null, null, "https://x.test/cat.png") { Path = "messages[2].content[2]" }], request.Messages[0].Parts);
         Assert.Equal([new ReasoningPart("hmm", null), new ToolCallPart("c1", "f", "{\"a\":1}")], request.Messages[1].Parts);
-        Assert.Equal([new ToolResultPart("c1", "42", false)], request.Messages[2].Parts);
+        var result = Assert.IsType<ToolResultPart>(Assert.Single(request.Messages[2].Parts));
+        Assert.Equal(("c1", "42", false), (result.ToolCallId, result.Text, result.IsError));
         Assert.Equal(5, request.MaxTokens);
     }
 
@@ -73,7 +75,8 @@ public sealed class OpenAIChatRequestReaderTests
     [InlineData("""{"model":"m","messages":[{"content":"x"}]}""", "'messages[0].role' is required")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":42}]}""", "'messages[0].content' must be an array")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":["x"]}]}""", "'messages[0].content[0]' must be an object")]
-    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio"}]}]}""", "must be text or image_url")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"video"}]}]}""", "must be text, image_url, input_audio or file")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio"}]}]}""", "'messages[0].content[0].input_audio' must be an object")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png,AAAA"}}]}]}""", "base64 data URL")]
     [InlineData("""{"model":"m","messages":[{"role":"tool","content":"x"}]}""", "'messages[0].tool_call_id' is required")]
     [InlineData("""{"model":"m","messages":[{"role":"assistant","tool_calls":[{"type":"function","function":{"name":"f"}}]}]}""", "'messages[0].tool_calls[0].id' is required")]

@@ -88,10 +88,10 @@ public sealed class GeminiRequestMapperTests
     }
 
     [Fact]
-    public void Write_HttpsImage_IsDroppedNotSentToFail()
+    public void WhyNot_ImageOrDocumentByUrl_SaysGeminiTakesThemInline()
     {
-        var body = Map(OpenAIChatRequestReaderTests.Read("""{"model":"m","messages":[{"role":"user","content":[{"type":"text","text":"x"},{"type":"image_url","image_url":{"url":"https://x.test/a.png"}}]}]}"""));
-
-        Assert.Equal("""[{"text":"x"}]""", body.GetProperty("contents")[0].GetProperty("parts").GetRawText());
+        Assert.Contains("inline", GeminiRequestMapper.WhyNot(new LlmProxy.Canonical.ImagePart(null, null, "https://x.test/a.png")));
+        Assert.Contains("inline", GeminiRequestMapper.WhyNot(new LlmProxy.Canonical.DocumentPart("application/pdf", null, null, "https://x.test/a.pdf", null)));
+        Assert.Null(GeminiRequestMapper.WhyNot(new LlmProxy.Canonical.ImagePart("image/png", "iVBOR", null)));
     }
 }
