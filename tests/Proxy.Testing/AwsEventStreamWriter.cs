@@ -11,6 +11,21 @@ namespace LlmProxy.Testing;
 /// </summary>
 internal static class AwsEventStreamWriter
 {
+    /// <summary>
+    /// A ConverseStream recorded one message a line (<c>eventType json</c>, or <c>!exceptionType message</c>), encoded
+    /// into frames as Bedrock sends them.
+    /// </summary>
+    public static byte[] EncodeLines(IEnumerable<string> lines)
+    {
+        var frames = new List<byte>();
+        foreach (var line in lines)
+        {
+            var space = line.IndexOf(' ');
+            frames.AddRange(line.StartsWith('!') ? Exception(line[1..space], line[(space + 1)..]) : Event(line[..space], line[(space + 1)..]));
+        }
+        return [.. frames];
+    }
+
     public static byte[] Event(string eventType, string json) =>
         Message([(":event-type", eventType), (":content-type", "application/json"), (":message-type", "event")], json);
 

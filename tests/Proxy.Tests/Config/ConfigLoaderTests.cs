@@ -77,6 +77,7 @@ public sealed class ConfigLoaderTests
     [InlineData("""{ "server": { "urls": "https://0.0.0.0:443" }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""", "server.urls: 'https://0.0.0.0:443' is not an http:// listen URL")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m" } ] } }""", "models.x[0].model: required")]
     [InlineData("""{ "models": {} }""", "providers: required")]
+    [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e", "reasoningModel": "yes" } ] } }""", "models.x[0].reasoningModel: must be true or false")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "modles": {} }""", "modles: unknown field")]
     public void Parse_InvalidConfig_NamesTheField(string json, string expected)
     {
@@ -84,6 +85,14 @@ public sealed class ConfigLoaderTests
 
         Assert.StartsWith(expected, error.Message);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public void Parse_ReasoningModel_IsReadPerDeploymentAndUnsetByDefault()
+    {
+        var config = Parse("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "prod", "reasoningModel": true }, { "provider": "m", "model": "e" } ] } }""");
+
+        Assert.Equal([true, null], config.Models[0].Deployments.Select(d => d.ReasoningModel));
     }
 
     [Fact]

@@ -12,18 +12,8 @@ internal static class Fixture
     /// A Bedrock ConverseStream recorded as Fixtures/bedrock/{name}.events, one message a line (<c>eventType json</c>,
     /// or <c>!exceptionType message</c>), encoded into AWS event-stream frames as Bedrock sends them.
     /// </summary>
-    public static byte[] ReadEvents(string name)
-    {
-        var frames = new List<byte>();
-        foreach (var line in File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "tests", "Proxy.Tests", "Fixtures", "bedrock", name + ".events")))
-        {
-            var space = line.IndexOf(' ');
-            frames.AddRange(line.StartsWith('!')
-                ? AwsEventStreamWriter.Exception(line[1..space], line[(space + 1)..])
-                : AwsEventStreamWriter.Event(line[..space], line[(space + 1)..]));
-        }
-        return [.. frames];
-    }
+    public static byte[] ReadEvents(string name) =>
+        AwsEventStreamWriter.EncodeLines(File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "tests", "Proxy.Tests", "Fixtures", "bedrock", name + ".events")));
 
     public static TheoryData<Arrival> Arrivals => [Arrival.Whole, Arrival.RandomSplits, Arrival.ByteByByte];
 }
