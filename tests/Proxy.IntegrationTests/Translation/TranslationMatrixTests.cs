@@ -29,7 +29,11 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
                 {
                     foreach (var scenario in MatrixScenario.All)
                     {
-                        cells.Add(dialect, provider, stream, scenario.Name);
+                        // A scenario the dialect cannot say (a Chat Completions tool message holds text only) is no cell.
+                        if ((dialect == "openai" ? scenario.OpenAIRequest : scenario.AnthropicRequest) is not null)
+                        {
+                            cells.Add(dialect, provider, stream, scenario.Name);
+                        }
                     }
                 }
             }
@@ -43,11 +47,7 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
     {
         var scenario = MatrixScenario.All.Single(s => s.Name == scenarioName);
         var format = Providers.Single(p => p.Type == provider).Format;
-        var build = dialect == "openai" ? scenario.OpenAIRequest : scenario.AnthropicRequest;
-        if (build is null)
-        {
-            return; // the dialect cannot say it (a Chat Completions tool message holds text only); README's table says n/a.
-        }
+        var build = (dialect == "openai" ? scenario.OpenAIRequest : scenario.AnthropicRequest)!;
         var body = build($"{provider}-{scenario.Name}", stream);
 
         using var request = new HttpRequestMessage(HttpMethod.Post, dialect == "openai" ? "/v1/chat/completions" : "/v1/messages")
