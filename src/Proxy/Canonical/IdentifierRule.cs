@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Hashing;
-using System.Text;
+using System.Runtime.InteropServices;
 
 namespace LlmProxy.Canonical;
 
@@ -10,23 +10,35 @@ namespace LlmProxy.Canonical;
 /// deterministically and without state, so a call and its result, rewritten separately (even in separate requests),
 /// still match.
 /// </summary>
-internal sealed class IdentifierRule(SearchValues<char> allowed, int maxLength, bool startsWithLetterOrUnderscore = false)
+internal sealed class IdentifierRule
 {
     private const int HashLength = 8;
+    // Room for a leading underscore, one kept character, the separator and the hash.
+    private const int ShortestLimit = 2 + 1 + HashLength;
+    private readonly SearchValues<char> _allowed;
+    private readonly bool _startsWithLetterOrUnderscore;
+
+    /// <param name="maxLength">The longest identifier the API takes; at least 11, so a conformed one fits.</param>
+    public IdentifierRule(SearchValues<char> allowed, int maxLength, bool startsWithLetterOrUnderscore = false)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, ShortestLimit);
+        _allowed = allowed;
+        MaxLength = maxLength;
+        _startsWithLetterOrUnderscore = startsWithLetterOrUnderscore;
+    }
 
     /// <summary>Letters, digits, underscore and hyphen: <c>[a-zA-Z0-9_-]</c>.</summary>
     public static readonly SearchValues<char> WordCharacters =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-");
 
-    public int MaxLength { get; } = maxLength;
+    public int MaxLength { get; }
 
     public bool Accepts(string value) =>
-        value.Length > 0 && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(allowed)
-        && (!startsWithLetterOrUnderscore || char.IsAsciiLetter(value[0]) || value[0] == '_');
+        value.Length > 0 && value.Length <= MaxLength && !value.AsSpan().ContainsAnyExcept(_allowed) && StartsRight(value);
 
     /// <summary>
     /// <paramref name="value"/> itself when accepted; else its allowed characters (others become <c>_</c>), cut to fit,
-    /// then <c>_</c> and 8 hex digits of its hash, so two different identifiers never come out the same.
+    /// then <c>_</c> and 8 hex digits of a hash of the whole original, so two different identifiers never come out the same.
     /// </summary>
     public string Conform(string value)
     {
@@ -34,14 +46,23 @@ internal sealed class IdentifierRule(SearchValues<char> allowed, int maxLength, 
         {
             return value;
         }
-        var hash = Convert.ToHexStringLower(XxHash32.Hash(Encoding.UTF8.GetBytes(value)));
-        var prefix = startsWithLetterOrUnderscore && (value.Length == 0 || !(char.IsAsciiLetter(value[0]) || value[0] == '_')) ? "_" : "";
-        var room = Math.Max(0, MaxLength - prefix.Length - 1 - HashLength);
-        var kept = new StringBuilder(prefix, Math.Min(MaxLength, value.Length + prefix.Length + 1 + HashLength));
-        foreach (var c in value.AsSpan(0, Math.Min(value.Length, room)))
+        // Over the UTF-16 code units, so identifiers that differ only in unpaired surrogates still hash apart.
+        var hash = XxHash32.HashToUInt32(MemoryMarshal.AsBytes(value.AsSpan()));
+        var prefix = StartsRight(value) && value.Length > 0 ? "" : _startsWithLetterOrUnderscore ? "_" : "";
+        var kept = Math.Min(value.Length, MaxLength - prefix.Length - 1 - HashLength);
+        return string.Create(prefix.Length + kept + 1 + HashLength, (value, prefix, kept, hash, _allowed), static (span, state) =>
         {
-            kept.Append(allowed.Contains(c) ? c : '_');
-        }
-        return kept.Append('_').Append(hash).ToString();
+            state.prefix.AsSpan().CopyTo(span);
+            var at = state.prefix.Length;
+            foreach (var c in state.value.AsSpan(0, state.kept))
+            {
+                span[at++] = state._allowed.Contains(c) ? c : '_';
+            }
+            span[at++] = '_';
+            state.hash.TryFormat(span[at..], out _, "x8");
+        });
     }
+
+    private bool StartsRight(string value) =>
+        !_startsWithLetterOrUnderscore || (value.Length > 0 && (char.IsAsciiLetter(value[0]) || value[0] == '_'));
 }

@@ -68,6 +68,11 @@ internal static class ModelSectionReader
         {
             throw new ConfigException(node.Child("provider"), $"'{provider}' is not a configured provider");
         }
+        var reasoningModel = node.OptionalBool("reasoningModel");
+        if (reasoningModel is not null && providers.First(p => p.Name == provider).Type is not ("openai" or "azure"))
+        {
+            throw new ConfigException(node.Child("reasoningModel"), "applies only to deployments of openai and azure providers");
+        }
         return new DeploymentConfig(
             provider,
             node.RequiredString("model"),
@@ -79,7 +84,7 @@ internal static class ModelSectionReader
             node.OptionalInt("timeoutMs", 1, int.MaxValue) ?? defaults.TimeoutMs,
             node.OptionalInt("maxTokensDefault", 1, int.MaxValue) ?? defaults.MaxTokensDefault,
             node.OptionalObject("price") is { } price ? ReadPrice(price) : null,
-            node.OptionalBool("reasoningModel"));
+            reasoningModel);
     }
 
     private static PriceConfig ReadPrice(ConfigNode price)

@@ -323,7 +323,14 @@ internal sealed partial class InboundPipeline(
             return Outcome.Failed; // a hedge another attempt won
         }
         deployment.Health.Failed(error);
-        LogAttemptFailed(logger, deployment.Name, error.Kind, error.Status, error.Message);
+        if (error.Kind == ProviderErrorKind.Unsupported)
+        {
+            LogCannotCarry(logger, deployment.Name, error.Message); // the request's content, not the deployment, is at fault.
+        }
+        else
+        {
+            LogAttemptFailed(logger, deployment.Name, error.Kind, error.Status, error.Message);
+        }
         if (context.Response.HasStarted)
         {
             return Outcome.Ended; // the answer already began: the dialect ended it with an in-stream error.
@@ -422,7 +429,9 @@ internal sealed partial class InboundPipeline(
         CancellationToken cancellationToken)
     {
         var writer = dialect.CreateAnswerWriter(context, envelope, new AnswerClaim(gate, attempt, deployment.Name, 0));
-        var error = await provider.ChatAsync(request, deployment.Target, writer, cancellationToken);
+        // Parts the provider cannot carry are refused before anything is sent; ids and names are made ones it accepts.
+        var (carried, sink, refusal) = provider.Rules.Apply(request, writer, provider.Config);
+        var error = refusal ?? await provider.ChatAsync(carried, deployment.Target, sink, cancellationToken);
         try
         {
             if (error is null)
@@ -446,6 +455,9 @@ internal sealed partial class InboundPipeline(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "client closed the request for {Model} served by {Deployment}")]
     private static partial void LogClientGone(ILogger logger, string model, string deployment);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "deployment {Deployment} cannot carry the request: {Reason}")]
+    private static partial void LogCannotCarry(ILogger logger, string deployment, string reason);
 
     [LoggerMessage(EventId = 2002, Level = LogLevel.Warning, Message = "deployment {Deployment} failed: {Kind} {Status} {Reason}")]
     private static partial void LogAttemptFailed(ILogger logger, string deployment, ProviderErrorKind kind, int status, string reason);

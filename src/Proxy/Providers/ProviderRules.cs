@@ -5,10 +5,14 @@ namespace LlmProxy.Providers;
 
 /// <summary>
 /// What a translating provider accepts beyond its wire format: which parts it can carry (<see cref="WhyNot"/>, see
-/// <see cref="ContentSupport"/>) and its rules for tool call ids and tool names (see <see cref="ToolIdentifiers"/>).
+/// <see cref="ContentSupport"/>) and its rules for tool call ids and tool names (see <see cref="ToolIdentifiers"/>;
+/// null where it has none).
 /// </summary>
-internal sealed record ProviderRules(Func<ContentPart, string?> WhyNot, IdentifierRule? ToolCallIds, IdentifierRule ToolNames)
+internal sealed record ProviderRules(Func<ContentPart, string?> WhyNot, IdentifierRule? ToolCallIds, IdentifierRule? ToolNames)
 {
+    /// <summary>A provider that takes anything (the built-in mock).</summary>
+    public static readonly ProviderRules CarriesEverything = new(static _ => null, null, null);
+
     /// <summary>
     /// The request as this provider can take it, and the sink to answer into; or the error naming the first part it
     /// cannot carry, before anything is sent.

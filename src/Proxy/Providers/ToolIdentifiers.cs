@@ -14,7 +14,7 @@ internal static class ToolIdentifiers
     /// The request with its ids (when <paramref name="ids"/> is given) and names conformed; the same instance when
     /// everything already conforms. When a name changed, <paramref name="sink"/> is wrapped to restore it in answers.
     /// </summary>
-    public static ChatRequest Conform(ChatRequest request, IdentifierRule? ids, IdentifierRule names, ref IStreamEventSink sink)
+    public static ChatRequest Conform(ChatRequest request, IdentifierRule? ids, IdentifierRule? names, ref IStreamEventSink sink)
     {
         if (Conforms(request, ids, names))
         {
@@ -23,7 +23,7 @@ internal static class ToolIdentifiers
         var originals = new Dictionary<string, string>(StringComparer.Ordinal);
         string Name(string name)
         {
-            var conformed = names.Conform(name);
+            var conformed = names?.Conform(name) ?? name;
             if (!ReferenceEquals(conformed, name))
             {
                 originals[conformed] = name;
@@ -64,9 +64,13 @@ internal static class ToolIdentifiers
         return request with { Tools = tools, Messages = messages, ToolChoice = choice };
     }
 
-    private static bool Conforms(ChatRequest request, IdentifierRule? ids, IdentifierRule names)
+    private static bool Conforms(ChatRequest request, IdentifierRule? ids, IdentifierRule? names)
     {
-        if (request.Tools is { } tools)
+        if (ids is null && names is null)
+        {
+            return true;
+        }
+        if (names is not null && request.Tools is { } tools)
         {
             foreach (var tool in tools)
             {
@@ -76,7 +80,7 @@ internal static class ToolIdentifiers
                 }
             }
         }
-        if (request.ToolChoice is { Name: { } chosen } && !names.Accepts(chosen))
+        if (names is not null && request.ToolChoice is { Name: { } chosen } && !names.Accepts(chosen))
         {
             return false;
         }
@@ -86,7 +90,7 @@ internal static class ToolIdentifiers
             {
                 var accepted = part switch
                 {
-                    ToolCallPart call => names.Accepts(call.Name) && (ids is null || ids.Accepts(call.Id)),
+                    ToolCallPart call => (names is null || names.Accepts(call.Name)) && (ids is null || ids.Accepts(call.Id)),
                     ToolResultPart result => ids is null || ids.Accepts(result.ToolCallId),
                     _ => true,
                 };

@@ -77,7 +77,8 @@ public sealed class ConfigLoaderTests
     [InlineData("""{ "server": { "urls": "https://0.0.0.0:443" }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""", "server.urls: 'https://0.0.0.0:443' is not an http:// listen URL")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m" } ] } }""", "models.x[0].model: required")]
     [InlineData("""{ "models": {} }""", "providers: required")]
-    [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e", "reasoningModel": "yes" } ] } }""", "models.x[0].reasoningModel: must be true or false")]
+    [InlineData("""{ "providers": { "o": { "type": "openai", "baseUrl": "http://127.0.0.1:1/v1" } }, "models": { "x": [ { "provider": "o", "model": "e", "reasoningModel": "yes" } ] } }""", "models.x[0].reasoningModel: must be true or false")]
+    [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e", "reasoningModel": true } ] } }""", "models.x[0].reasoningModel: applies only to deployments of openai and azure providers")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "modles": {} }""", "modles: unknown field")]
     public void Parse_InvalidConfig_NamesTheField(string json, string expected)
     {
@@ -90,7 +91,7 @@ public sealed class ConfigLoaderTests
     [Fact]
     public void Parse_ReasoningModel_IsReadPerDeploymentAndUnsetByDefault()
     {
-        var config = Parse("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "prod", "reasoningModel": true }, { "provider": "m", "model": "e" } ] } }""");
+        var config = Parse("""{ "providers": { "az": { "type": "azure", "baseUrl": "https://r.openai.azure.com", "apiKey": "k" } }, "models": { "x": [ { "provider": "az", "model": "prod", "reasoningModel": true }, { "provider": "az", "model": "e" } ] } }""");
 
         Assert.Equal([true, null], config.Models[0].Deployments.Select(d => d.ReasoningModel));
     }

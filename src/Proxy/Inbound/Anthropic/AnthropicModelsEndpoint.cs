@@ -38,11 +38,17 @@ internal sealed class AnthropicModelsEndpoint(ModelCatalog catalog, TimeProvider
                 visible.Add(route.Alias);
             }
         }
-        // after_id pages forward from that id, before_id backward to it; an id not in the list starts from an end.
+        if (query.ContainsKey("before_id") && query.ContainsKey("after_id"))
+        {
+            await AnthropicErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest("before_id and after_id cannot both be given.", "before_id"));
+            return;
+        }
+        // after_id pages forward from that id, before_id backward to it; an id not in the list starts from that end.
         int start, end;
         if (query.TryGetValue("before_id", out var beforeId))
         {
-            end = Math.Max(0, visible.IndexOf(beforeId.ToString()));
+            var at = visible.IndexOf(beforeId.ToString());
+            end = at < 0 ? visible.Count : at;
             start = Math.Max(0, end - limit);
         }
         else

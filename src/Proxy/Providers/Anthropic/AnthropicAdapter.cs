@@ -62,15 +62,12 @@ internal sealed class AnthropicAdapter : INativeWireProvider, ICanonicalChatProv
     public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
         OpenAIErrorMapper.Map(status, body, retryAfter);
 
-    private static readonly ProviderRules Rules = new(AnthropicRequestMapper.WhyNot, AnthropicIdentifiers.ToolUseIds, AnthropicIdentifiers.ToolNames);
+    private static readonly ProviderRules CanonicalRules = new(AnthropicRequestMapper.WhyNot, AnthropicIdentifiers.ToolUseIds, AnthropicIdentifiers.ToolNames);
+
+    public ProviderRules Rules => CanonicalRules;
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
-        (request, sink, var refusal) = Rules.Apply(request, sink, Config);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
         var body = new ArrayBufferWriter<byte>(4096);
         AnthropicRequestMapper.Write(request, target, body, _logger, out var jsonToolName);
         using var message = CreateRequest(WireFormat.AnthropicMessages, target.Model);

@@ -169,7 +169,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
             if (reader.ValueTextEquals("index"u8))
             {
                 reader.Read();
-                index = reader.GetInt32();
+                index = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : -1;
             }
             else if (reader.ValueTextEquals("content_block"u8))
             {
@@ -272,7 +272,7 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
             if (reader.ValueTextEquals("index"u8))
             {
                 reader.Read();
-                index = reader.GetInt32();
+                index = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : -1;
             }
             else if (reader.ValueTextEquals("delta"u8))
             {

@@ -19,7 +19,13 @@ internal static class AnthropicRequestMapper
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>What the Messages API cannot carry, for <see cref="ContentSupport"/>.</summary>
-    public static string? WhyNot(ContentPart part) => part is AudioPart ? "Claude takes no audio input" : null;
+    public static string? WhyNot(ContentPart part) => part switch
+    {
+        AudioPart => "Claude takes no audio input",
+        // https://docs.anthropic.com/en/docs/build-with-claude/pdf-support: documents as bytes are PDFs; others go as text.
+        DocumentPart { Data: not null, MediaType: not "application/pdf" } document => $"Claude reads no {document.MediaType} documents",
+        _ => null,
+    };
 
     /// <summary>Writes the body; <paramref name="jsonToolName"/> is the forced tool that carries a JSON answer, if any.</summary>
     public static void Write(ChatRequest request, ProviderTarget target, IBufferWriter<byte> output, ILogger logger, out string? jsonToolName)
@@ -251,7 +257,7 @@ internal static class AnthropicRequestMapper
                     json.WriteStartArray("content"u8);
                     foreach (var inner in result.Content)
                     {
-                        if (inner is not TextPart { Text.Length: 0 })
+                        if (inner is not TextPart { Text.Length: 0 }) // the API rejects empty text blocks.
                         {
                             WritePart(json, inner);
                         }

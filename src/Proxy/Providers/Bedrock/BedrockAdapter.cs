@@ -64,15 +64,12 @@ internal sealed class BedrockAdapter : ICanonicalChatProvider, IUpstreamErrorMap
 
     // toolUseId and toolSpec.name: [a-zA-Z0-9_-]+, 1 to 64 characters (Converse API reference, ToolUseBlock, ToolSpecification).
     private static readonly IdentifierRule Identifiers = new(IdentifierRule.WordCharacters, 64);
-    private static readonly ProviderRules Rules = new(BedrockRequestMapper.WhyNot, Identifiers, Identifiers);
+    private static readonly ProviderRules CanonicalRules = new(BedrockRequestMapper.WhyNot, Identifiers, Identifiers);
+
+    public ProviderRules Rules => CanonicalRules;
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
-        (request, sink, var refusal) = Rules.Apply(request, sink, Config);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
         var body = new ArrayBufferWriter<byte>(4096);
         BedrockRequestMapper.Write(request, target, body, _logger, out var jsonToolName);
         var url = Url(target.Model, request.Stream);

@@ -145,7 +145,7 @@ internal sealed partial class BedrockAnswerTranslator
             var field = reader.ValueTextEquals("inputTokens"u8) ? 1 : reader.ValueTextEquals("outputTokens"u8) ? 2
                 : reader.ValueTextEquals("cacheReadInputTokens"u8) ? 3 : reader.ValueTextEquals("cacheWriteInputTokens"u8) ? 4 : 0;
             reader.Read();
-            var value = field > 0 && reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : 0;
+            var value = field > 0 && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var count) ? count : 0;
             reader.Skip();
             switch (field)
             {

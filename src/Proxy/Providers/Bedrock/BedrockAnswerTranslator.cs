@@ -146,7 +146,7 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
             if (reader.ValueTextEquals("contentBlockIndex"u8))
             {
                 reader.Read();
-                index = reader.GetInt32();
+                index = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : -1;
             }
             else if (reader.ValueTextEquals("start"u8))
             {
@@ -240,7 +240,7 @@ internal sealed partial class BedrockAnswerTranslator(string model, string? json
             if (reader.ValueTextEquals("contentBlockIndex"u8))
             {
                 reader.Read();
-                index = reader.GetInt32();
+                index = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : -1;
             }
             else if (reader.ValueTextEquals("delta"u8))
             {

@@ -35,7 +35,7 @@ internal static class BedrockRequestMapper
         }
 
         json.WriteStartObject();
-        var toolNames = WriteMessages(json, request.Messages, logger);
+        var toolNames = WriteMessages(json, request.Messages);
         if (request.System is { Length: > 0 } system)
         {
             json.WriteStartArray("system"u8);
@@ -184,18 +184,37 @@ internal static class BedrockRequestMapper
     private static readonly TurnShape Turns = new("messages", "user", "assistant", "content");
 
     /// <summary>Writes the turns; returns the names of the tools the history used (null when it used none).</summary>
-    private static HashSet<string>? WriteMessages(Utf8JsonWriter json, IReadOnlyList<ChatMessage> messages, ILogger logger)
+    private static HashSet<string>? WriteMessages(Utf8JsonWriter json, IReadOnlyList<ChatMessage> messages)
     {
-        HashSet<string>? toolNames = null;
-        AlternatingTurns.Write(json, messages, Turns, (part, role) => IsWritten(part, role, logger), (writer, part) =>
+        var names = new Names();
+        AlternatingTurns.Write(json, messages, Turns, static (part, role) => IsWritten(part, role), (writer, part) =>
         {
             if (part is ToolCallPart call)
             {
-                (toolNames ??= new HashSet<string>(StringComparer.Ordinal)).Add(call.Name);
+                (names.Tools ??= new HashSet<string>(StringComparer.Ordinal)).Add(call.Name);
             }
-            WriteBlock(writer, part);
+            WriteBlock(writer, part, names);
         });
-        return toolNames;
+        return names.Tools;
+    }
+
+    /// <summary>Names one request has used: its history's tools, and its documents' (Converse rejects two documents of one name).</summary>
+    private sealed class Names
+    {
+        private HashSet<string>? _documents;
+
+        public HashSet<string>? Tools { get; set; }
+
+        public string Document(string? title)
+        {
+            var name = DocumentName(title);
+            var unique = name;
+            for (var n = 2; !(_documents ??= new HashSet<string>(StringComparer.Ordinal)).Add(unique); n++)
+            {
+                unique = $"{name} ({n})";
+            }
+            return unique;
+        }
     }
 
     /// <summary>What Converse cannot carry, for <see cref="ContentSupport"/>: media come as bytes (or from S3, which the proxy cannot reach).</summary>
@@ -208,14 +227,14 @@ internal static class BedrockRequestMapper
         _ => null,
     };
 
-    private static bool IsWritten(ContentPart part, ChatRole role, ILogger logger) => part switch
+    private static bool IsWritten(ContentPart part, ChatRole role) => part switch
     {
         TextPart text => text.Text.Length > 0,
         ReasoningPart reasoning => role == ChatRole.Assistant && reasoning.Signature is not null,
         _ => true,
     };
 
-    private static void WriteBlock(Utf8JsonWriter json, ContentPart part)
+    private static void WriteBlock(Utf8JsonWriter json, ContentPart part, Names names)
     {
         json.WriteStartObject();
         switch (part)
@@ -238,7 +257,7 @@ internal static class BedrockRequestMapper
                 // https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_DocumentBlock.html
                 json.WriteStartObject("document"u8);
                 json.WriteString("format"u8, DocumentFormat(document.MediaType));
-                json.WriteString("name"u8, DocumentName(document.Title));
+                json.WriteString("name"u8, names.Document(document.Title));
                 json.WriteStartObject("source"u8);
                 json.WriteString("bytes"u8, document.Data);
                 json.WriteEndObject();
@@ -271,12 +290,9 @@ internal static class BedrockRequestMapper
                     }
                     json.WriteEndObject();
                 }
-                foreach (var inner in result.Content)
+                foreach (var media in result.Media)
                 {
-                    if (inner is not TextPart)
-                    {
-                        WriteBlock(json, inner); // images and documents: ToolResultContentBlock members too.
-                    }
+                    WriteBlock(json, media, names); // images and documents: ToolResultContentBlock members too.
                 }
                 json.WriteEndArray();
                 if (result.IsError)

@@ -46,18 +46,13 @@ internal sealed class GeminiAdapter : ICanonicalChatProvider, IUpstreamErrorMapp
     public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
         OpenAIErrorMapper.Map(status == 400 && body.IndexOf("\"API_KEY_INVALID\""u8) >= 0 ? 401 : status, body, retryAfter);
 
-    // FunctionDeclaration.name: letters, digits, underscores, dots, colons and dashes, at most 64, starting with a letter
-    // or an underscore (https://ai.google.dev/api/caching#FunctionDeclaration). Calls carry no ids Gemini checks.
-    private static readonly ProviderRules Rules = new(GeminiRequestMapper.WhyNot, null,
-        new IdentifierRule(SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-"), 64, startsWithLetterOrUnderscore: true));
+    // Calls carry no ids Gemini checks; function names have their rule.
+    private static readonly ProviderRules CanonicalRules = new(GeminiRequestMapper.WhyNot, null, GeminiRequestMapper.FunctionNames);
+
+    public ProviderRules Rules => CanonicalRules;
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
-        (request, sink, var refusal) = Rules.Apply(request, sink, Config);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
         var body = new ArrayBufferWriter<byte>(4096);
         GeminiRequestMapper.Write(request, target, body, _logger);
         using var message = new HttpRequestMessage(HttpMethod.Post, Url(target.Model, request.Stream));

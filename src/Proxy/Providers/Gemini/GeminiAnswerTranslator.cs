@@ -310,7 +310,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
             var field = reader.ValueTextEquals("promptTokenCount"u8) ? 1 : reader.ValueTextEquals("candidatesTokenCount"u8) ? 2
                 : reader.ValueTextEquals("cachedContentTokenCount"u8) ? 3 : reader.ValueTextEquals("thoughtsTokenCount"u8) ? 4 : 0;
             reader.Read();
-            var value = field > 0 && reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : 0;
+            var value = field > 0 && reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var count) ? count : 0;
             reader.Skip();
             switch (field)
             {

@@ -20,7 +20,7 @@ internal static class GeminiRequestMapper
     {
         using var json = new Utf8JsonWriter(output, WriterOptions);
         json.WriteStartObject();
-        WriteContents(json, request.Messages, logger);
+        WriteContents(json, request.Messages);
         if (request.System is { Length: > 0 } system)
         {
             json.WriteStartObject("systemInstruction"u8);
@@ -147,11 +147,11 @@ internal static class GeminiRequestMapper
 
     private static readonly TurnShape Turns = new("contents", "user", "model", "parts");
 
-    private static void WriteContents(Utf8JsonWriter json, IReadOnlyList<ChatMessage> messages, ILogger logger)
+    private static void WriteContents(Utf8JsonWriter json, IReadOnlyList<ChatMessage> messages)
     {
         // functionResponse parts are matched to their call by name, so the names of earlier calls are kept by id.
         var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
-        AlternatingTurns.Write(json, messages, Turns, (part, _) => IsWritten(part, logger), (writer, part) => WritePart(writer, part, callNames));
+        AlternatingTurns.Write(json, messages, Turns, static (part, _) => IsWritten(part), (writer, part) => WritePart(writer, part, callNames));
     }
 
     /// <summary>
@@ -162,11 +162,20 @@ internal static class GeminiRequestMapper
     {
         ImagePart { Data: null } => "Gemini takes images inline (base64), not by URL",
         DocumentPart { Url: not null } => "Gemini takes documents inline (base64), not by URL",
+        // https://ai.google.dev/gemini-api/docs/document-processing: PDFs; other types as text.
+        DocumentPart { Data: not null, MediaType: not ("application/pdf" or "text/plain") } document => $"Gemini reads no {document.MediaType} documents",
         _ => null,
     };
 
+    /// <summary>
+    /// FunctionDeclaration.name: letters, digits, underscores, dots, colons and dashes, at most 64, starting with a letter
+    /// or an underscore (https://ai.google.dev/api/caching#FunctionDeclaration).
+    /// </summary>
+    public static readonly IdentifierRule FunctionNames =
+        new(SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-"), 64, startsWithLetterOrUnderscore: true);
+
     // Thoughts are not sent back (their signature, on the call, stands for them).
-    private static bool IsWritten(ContentPart part, ILogger logger) => part switch
+    private static bool IsWritten(ContentPart part) => part switch
     {
         TextPart text => text.Text.Length > 0,
         ReasoningPart => false,
@@ -180,12 +189,9 @@ internal static class GeminiRequestMapper
         if (part is ToolResultPart { HasMedia: true } result)
         {
             WriteSinglePart(json, result, callNames);
-            foreach (var inner in result.Content)
+            foreach (var media in result.Media)
             {
-                if (inner is not TextPart)
-                {
-                    WriteSinglePart(json, inner, callNames);
-                }
+                WriteSinglePart(json, media, callNames);
             }
             return;
         }
@@ -226,7 +232,8 @@ internal static class GeminiRequestMapper
                 break;
             case ToolResultPart result:
                 json.WriteStartObject("functionResponse"u8);
-                json.WriteString("name"u8, callNames.TryGetValue(result.ToolCallId, out var name) ? name : result.ToolCallId);
+                // A result whose call is not in the history is named after its id, made a name Gemini accepts.
+                json.WriteString("name"u8, callNames.TryGetValue(result.ToolCallId, out var name) ? name : FunctionNames.Conform(result.ToolCallId));
                 json.WritePropertyName("response"u8);
                 WriteResponse(json, result);
                 json.WriteEndObject();

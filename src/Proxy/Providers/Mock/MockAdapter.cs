@@ -27,6 +27,8 @@ internal sealed class MockAdapter : ICanonicalChatProvider
 
     public static IProviderAdapter Create(ProviderConfig config, ProviderServices services) => new MockAdapter(config, services.Time);
 
+    public ProviderRules Rules => ProviderRules.CarriesEverything;
+
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
         try

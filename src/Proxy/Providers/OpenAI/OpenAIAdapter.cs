@@ -52,6 +52,8 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
     public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
         OpenAIErrorMapper.Map(status, body, retryAfter);
 
+    public ProviderRules Rules => OpenAICanonicalChat.Rules;
+
     public ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken) =>
         _canonical.ChatAsync(request, target, sink, cancellationToken);
 }

@@ -11,7 +11,9 @@ namespace LlmProxy.Providers.OpenAI;
 /// as <c>reasoning_content</c> (DeepSeek, vLLM) or <c>reasoning</c> (Ollama, OpenRouter). Tool calls keep the
 /// provider's own index; the id and name come on a call's first delta, the arguments in fragments after (as JSON
 /// text, or, from some compatible servers, as an object, taken whole). A <c>refusal</c> is the answer's text and ends
-/// it as a content filter; vLLM's <c>stop_reason</c> names the stop sequence that ended it.
+/// it as a content filter; vLLM's <c>stop_reason</c> names the stop sequence that ended it; <c>content</c> given as
+/// parts (Mistral's reasoning models) is read part by part. A body that is not a completion (no choices, a message
+/// that is not an object, a call without an id) is an invalid answer, never an empty one.
 /// </summary>
 internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswerTranslator
 {
@@ -55,12 +57,14 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             FinishReason? finish = null;
             string? stopSequence = null;
             TokenUsage? usage = null;
+            var hasChoice = false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("choices"u8))
                 {
                     reader.Read();
-                    if (ReadChoices(ref reader, json, sink, ref finish, ref stopSequence) is { } choiceError)
+                    hasChoice = reader.TokenType == JsonTokenType.StartArray;
+                    if (ReadChoices(ref reader, json, sink, isBody, ref finish, ref stopSequence, ref hasChoice) is { } choiceError)
                     {
                         return choiceError;
                     }
@@ -89,6 +93,10 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
                     reader.Read();
                     reader.Skip();
                 }
+            }
+            if (isBody && !hasChoice)
+            {
+                return ProviderError.Invalid("a completion without a choice");
             }
             if (isBody || finish is not null || usage is not null)
             {
@@ -131,11 +139,12 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
         _ => reason,
     };
 
-    private ProviderError? ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, ref FinishReason? finish,
-        ref string? stopSequence)
+    private ProviderError? ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, bool isBody, ref FinishReason? finish,
+        ref string? stopSequence, ref bool hasChoice)
     {
         if (!JsonFirstElement.TryEnter(ref reader))
         {
+            hasChoice = false;
             return null;
         }
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -143,7 +152,15 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             if (reader.ValueTextEquals("delta"u8) || reader.ValueTextEquals("message"u8))
             {
                 reader.Read();
-                if (ReadMessage(ref reader, json, sink) is { } error)
+                if (reader.TokenType == JsonTokenType.Null && !isBody)
+                {
+                    continue; // some servers send "delta": null with the finish
+                }
+                if (reader.TokenType != JsonTokenType.StartObject)
+                {
+                    return ProviderError.Invalid("a choice whose message is not an object");
+                }
+                if (ReadMessage(ref reader, json, sink, isBody) is { } error)
                 {
                     return error;
                 }
@@ -169,13 +186,8 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
         return null;
     }
 
-    private ProviderError? ReadMessage(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink)
+    private ProviderError? ReadMessage(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, bool isBody)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return null;
-        }
         EnsureStarted(sink);
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -185,6 +197,14 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
                 if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0)
                 {
                     sink.TextDelta(_strings.Read(ref reader));
+                }
+                else if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    ReadContentParts(ref reader, sink);
+                }
+                else if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+                {
+                    return ProviderError.Invalid("a message content that is neither text nor parts");
                 }
             }
             else if (reader.ValueTextEquals("refusal"u8))
@@ -207,7 +227,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
             else if (reader.ValueTextEquals("tool_calls"u8))
             {
                 reader.Read();
-                if (ReadToolCalls(ref reader, json, sink) is { } error)
+                if (ReadToolCalls(ref reader, json, sink, isBody) is { } error)
                 {
                     return error;
                 }
@@ -221,7 +241,69 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
         return null;
     }
 
-    private ProviderError? ReadToolCalls(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink)
+    /// <summary>
+    /// Content as parts: <c>{"type":"text","text"}</c>, and Mistral's <c>{"type":"thinking","thinking":[text parts]}</c>
+    /// as reasoning. Rare shapes, so strings are read whole rather than as spans.
+    /// </summary>
+    private static void ReadContentParts(ref Utf8JsonReader reader, IStreamEventSink sink)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            string? type = null, text = null;
+            List<string>? thinking = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = reader.ValueTextEquals("type"u8) ? 1 : reader.ValueTextEquals("text"u8) ? 2 : reader.ValueTextEquals("thinking"u8) ? 3 : 0;
+                reader.Read();
+                if (field is 1 or 2 && reader.TokenType == JsonTokenType.String)
+                {
+                    (type, text) = field == 1 ? (reader.GetString(), text) : (type, reader.GetString());
+                }
+                else if (field == 3 && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    thinking = [];
+                    ReadTexts(ref reader, thinking);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            if (type == "text" && !string.IsNullOrEmpty(text))
+            {
+                sink.TextDelta(System.Text.Encoding.UTF8.GetBytes(text));
+            }
+            else if (type == "thinking" && thinking is not null)
+            {
+                foreach (var piece in thinking)
+                {
+                    sink.ReasoningDelta(System.Text.Encoding.UTF8.GetBytes(piece));
+                }
+            }
+        }
+    }
+
+    private static void ReadTexts(ref Utf8JsonReader reader, List<string> texts)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isText = reader.ValueTextEquals("text"u8);
+                reader.Read();
+                if (isText && reader.TokenType == JsonTokenType.String)
+                {
+                    texts.Add(reader.GetString()!);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+        }
+    }
+
+    private ProviderError? ReadToolCalls(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, IStreamEventSink sink, bool isBody)
     {
         if (reader.TokenType != JsonTokenType.StartArray)
         {
@@ -239,7 +321,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
                 if (reader.ValueTextEquals("index"u8))
                 {
                     reader.Read();
-                    index = reader.GetInt32();
+                    index = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number) ? number : -1;
                 }
                 else if (reader.ValueTextEquals("id"u8))
                 {
@@ -257,8 +339,12 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
                     reader.Skip();
                 }
             }
-            // A whole (non-stream) message lists calls without an index: their position is it.
-            var at = index ?? (id is not null ? position : Math.Max(_lastToolIndex, 0));
+            // A whole (non-stream) message lists calls without an index, each with its id: their position is it.
+            if (isBody && id is null)
+            {
+                return ProviderError.Invalid($"tool call {position} without an id");
+            }
+            var at = isBody ? position : index ?? (id is not null ? position : Math.Max(_lastToolIndex, 0));
             position++;
             if (at is < 0 or >= MaxToolCalls)
             {

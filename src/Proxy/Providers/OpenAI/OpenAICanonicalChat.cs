@@ -10,17 +10,17 @@ namespace LlmProxy.Providers.OpenAI;
 /// </summary>
 internal sealed class OpenAICanonicalChat(INativeWireProvider provider, ProviderServices services, bool hostTakesMaxCompletionTokens)
 {
-    // Function names: "a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64"; ids are free text.
-    private static readonly ProviderRules Rules = new(OpenAIRequestMapper.WhyNot, null, new IdentifierRule(IdentifierRule.WordCharacters, 64));
+    /// <summary>
+    /// Function names: "a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64" (API reference);
+    /// tool call ids: at most 40 characters (OpenAI answers 400 string_above_max_length), which ids minted elsewhere
+    /// (Gemini's, carrying a thought signature) exceed.
+    /// </summary>
+    public static readonly ProviderRules Rules = new(OpenAIRequestMapper.WhyNot,
+        new IdentifierRule(IdentifierRule.WordCharacters, 40), new IdentifierRule(IdentifierRule.WordCharacters, 64));
     private readonly ILogger _logger = services.Logs.CreateLogger(provider.GetType());
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
-        (request, sink, var refusal) = Rules.Apply(request, sink, provider.Config);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
         var body = new ArrayBufferWriter<byte>(4096);
         OpenAIRequestMapper.Write(request, target, body, _logger, hostTakesMaxCompletionTokens);
         using var message = provider.CreateRequest(WireFormat.OpenAIChatCompletions, target.Model);

@@ -17,8 +17,13 @@ internal static class OpenAIRequestMapper
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>What Chat Completions cannot carry, for <see cref="ContentSupport"/>.</summary>
-    public static string? WhyNot(ContentPart part) =>
-        part is DocumentPart { Url: not null } ? "Chat Completions takes files inline (file_data), not by URL" : null;
+    public static string? WhyNot(ContentPart part) => part switch
+    {
+        DocumentPart { Url: not null } => "Chat Completions takes files inline (file_data), not by URL",
+        // https://platform.openai.com/docs/guides/pdf-files: file inputs are PDFs; text documents go as text.
+        DocumentPart { Data: not null, MediaType: not "application/pdf" } document => $"Chat Completions reads no {document.MediaType} files",
+        _ => null,
+    };
 
     /// <param name="hostTakesMaxCompletionTokens">
     /// The host reads <c>max_completion_tokens</c> for every model (OpenAI, Azure from api-version 2024-12); other
@@ -66,9 +71,9 @@ internal static class OpenAIRequestMapper
         {
             DroppedParameterLog.Write(logger, "openai", "top_k", "Chat Completions has no top_k");
         }
-        if (request.Stop is { Count: > 0 } && OpenAIModelFamily.RejectsStop(target.Model))
+        if (request.Stop is { Count: > 0 } && reasoningModel)
         {
-            DroppedParameterLog.Write(logger, "openai", "stop", "o3 and o4-mini take no stop sequences");
+            DroppedParameterLog.Write(logger, "openai", "stop", "reasoning models (o3, o4-mini, gpt-5) take no stop sequences");
         }
         else if (request.Stop is { Count: > 0 } stop)
         {
@@ -191,7 +196,7 @@ internal static class OpenAIRequestMapper
             }
             // Tool results answer the assistant turn just before: they go first, as tool messages (text only), then one
             // user message with the results' images and documents and the turn's own content.
-            List<ContentPart>? userParts = null;
+            List<ContentPart>? media = null;
             foreach (var part in message.Parts)
             {
                 if (part is ToolResultPart result)
@@ -203,23 +208,21 @@ internal static class OpenAIRequestMapper
                     json.WriteEndObject();
                     if (result.HasMedia)
                     {
-                        foreach (var inner in result.Content)
-                        {
-                            if (inner is not TextPart)
-                            {
-                                (userParts ??= []).Add(inner);
-                            }
-                        }
+                        (media ??= []).AddRange(result.Media);
                     }
                 }
-                else if (message.Role == ChatRole.User && IsUserContent(part))
-                {
-                    (userParts ??= []).Add(part);
-                }
             }
-            if (userParts is not null)
+            if (media is not null)
             {
-                WriteUser(json, userParts);
+                if (message.Role == ChatRole.User)
+                {
+                    media.AddRange(message.Parts);
+                }
+                WriteUser(json, media);
+            }
+            else if (message.Role == ChatRole.User)
+            {
+                WriteUser(json, message.Parts);
             }
         }
         json.WriteEndArray();
@@ -227,11 +230,26 @@ internal static class OpenAIRequestMapper
 
     private static bool IsUserContent(ContentPart part) => part is TextPart or ImagePart or DocumentPart or AudioPart;
 
-    private static void WriteUser(Utf8JsonWriter json, List<ContentPart> parts)
+    /// <summary>One user message of the parts that are user content (tool results are written before it); none when there are none.</summary>
+    private static void WriteUser(Utf8JsonWriter json, IReadOnlyList<ContentPart> parts)
     {
+        var count = 0;
+        ContentPart? only = null;
+        foreach (var part in parts)
+        {
+            if (IsUserContent(part))
+            {
+                count++;
+                only = part;
+            }
+        }
+        if (count == 0)
+        {
+            return;
+        }
         json.WriteStartObject();
         json.WriteString("role"u8, "user"u8);
-        if (parts is [TextPart onlyText])
+        if (count == 1 && only is TextPart onlyText)
         {
             json.WriteString("content"u8, onlyText.Text);
         }
@@ -240,7 +258,10 @@ internal static class OpenAIRequestMapper
             json.WriteStartArray("content"u8);
             foreach (var part in parts)
             {
-                WriteUserPart(json, part);
+                if (IsUserContent(part))
+                {
+                    WriteUserPart(json, part);
+                }
             }
             json.WriteEndArray();
         }

@@ -134,7 +134,9 @@ public sealed class AnthropicAnswerTranslatorStreamTests
     [InlineData("event: message_start\ndata: [1,2]\n\n", "not a JSON object")]
     [InlineData("event: content_block_start\ndata: {\"index\":99999,\"content_block\":{\"type\":\"text\"}}\n\n", "content block index")]
     [InlineData("event: content_block_start\ndata: {\"index\":0,\"content_block\":{\"type\":\"tool_use\"}}\n\n", "without an id")]
-    [InlineData("event: content_block_start\ndata: {\"index\":\"zero\",\"content_block\":{\"type\":\"text\"}}\n\n", "wrong type")]
+    [InlineData("event: content_block_start\ndata: {\"index\":\"zero\",\"content_block\":{\"type\":\"text\"}}\n\n", "content block index of -1")]
+    [InlineData("event: content_block_start\ndata: {\"index\":4000000000,\"content_block\":{\"type\":\"text\"}}\n\n", "content block index of -1")]
+    [InlineData("event: content_block_start\ndata: {\"index\":2.5,\"content_block\":{\"type\":\"text\"}}\n\n", "content block index of -1")]
     public void Translate_MalformedEvent_IsAnInvalidResponseNotACrash(string stream, string reason)
     {
         var result = StreamFeed.Run(new AnthropicAnswerTranslator(null, 0), Encoding.UTF8.GetBytes(stream), Arrival.Whole);

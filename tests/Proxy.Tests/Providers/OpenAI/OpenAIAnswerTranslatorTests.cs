@@ -106,7 +106,11 @@ public sealed class OpenAIAnswerTranslatorTests
     [InlineData("data: 42\n\n", "not a JSON object")]
     [InlineData("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"function\":{\"arguments\":\"{}\"}}]}}]}\n\n", "without an id or a name")]
     [InlineData("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":5000,\"id\":\"c\",\"function\":{\"name\":\"f\"}}]}}]}\n\n", "tool call index")]
-    [InlineData("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":\"0\"}]}}]}\n\n", "wrong type")]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":\"0\"}]}}]}\n\n", "tool call index of -1")]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":99999999999,\"id\":\"c\",\"function\":{\"name\":\"f\"}}]}}]}\n\n", "tool call index of -1")]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":2.5,\"id\":\"c\",\"function\":{\"name\":\"f\"}}]}}]}\n\n", "tool call index of -1")]
+    [InlineData("data: {\"choices\":[{\"delta\":\"hello\"}]}\n\n", "message is not an object")]
+    [InlineData("data: {\"choices\":[{\"delta\":{\"content\":42}}]}\n\n", "neither text nor parts")]
     public void Translate_MalformedChunk_IsAnInvalidResponseNotACrash(string stream, string reason)
     {
         var result = StreamFeed.Run(new OpenAIAnswerTranslator(0), Encoding.UTF8.GetBytes(stream), Arrival.Whole);

@@ -45,9 +45,14 @@ public sealed class OpenAIReasoningModelTests
     [Theory]
     [InlineData("o3", false)]
     [InlineData("o4-mini", false)]
-    [InlineData("gpt-5", true)]
-    public void Write_StopSequences_AreDroppedOnlyWhereTheModelRejectsThem(string model, bool sent) =>
+    [InlineData("gpt-5", false)]
+    [InlineData("gpt-4o", true)]
+    public void Write_StopSequences_AreDroppedForReasoningModels(string model, bool sent) =>
         Assert.Equal(sent, Map(model).TryGetProperty("stop", out _));
+
+    [Fact]
+    public void Write_ConfiguredReasoningDeployment_DropsStopToo() =>
+        Assert.False(Map("my-prod-deployment", reasoningModel: true).TryGetProperty("stop", out _));
 
     [Theory]
     [InlineData("gpt-4o", false, "max_tokens")]
