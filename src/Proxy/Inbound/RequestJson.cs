@@ -55,8 +55,12 @@ internal static class RequestJson
         return list;
     }
 
-    /// <summary>Content that is a string or an array of <c>{"type":"text","text"}</c> parts, as one text (other parts are skipped).</summary>
-    public static string Text(JsonElement content, string param)
+    /// <summary>
+    /// Content that is a string or an array of <c>{"type":"text","text"}</c> parts (and, where <paramref name="refusals"/>,
+    /// an assistant's <c>{"type":"refusal","refusal"}</c> parts), as one text, parts joined by a newline so that words of
+    /// separate blocks never run together.
+    /// </summary>
+    public static string Text(JsonElement content, string param, bool refusals = false)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
@@ -69,9 +73,11 @@ internal static class RequestJson
         var text = new StringBuilder();
         foreach (var part in Array(content, param).EnumerateArray())
         {
-            if (part.ValueKind == JsonValueKind.Object && String(part, "type", param + ".type") == "text")
+            var type = part.ValueKind == JsonValueKind.Object ? String(part, "type", param + ".type") : null;
+            var value = type == "text" ? String(part, "text", param + ".text") : type == "refusal" && refusals ? String(part, "refusal", param + ".refusal") : null;
+            if (value is not null)
             {
-                text.Append(String(part, "text", param + ".text"));
+                text.Append(text.Length > 0 ? "\n" : "").Append(value);
             }
         }
         return text.ToString();
@@ -84,18 +90,18 @@ internal static class RequestJson
         {
             return new ImagePart(null, null, url);
         }
-        var (mediaType, data) = DataUrl(url, param);
+        var (mediaType, data) = DataUrl(url, param, "an https URL or a base64 data URL (data:image/png;base64,...)");
         return new ImagePart(mediaType, data, null);
     }
 
-    /// <summary>A base64 <c>data:</c> URL's media type (null when it names none) and data.</summary>
-    public static (string? MediaType, string Data) DataUrl(string url, string param)
+    /// <summary>A base64 <c>data:</c> URL's media type (null when it names none) and data; else a 400 saying the field must be <paramref name="expected"/>.</summary>
+    public static (string? MediaType, string Data) DataUrl(string url, string param, string expected = "a base64 data URL (data:application/pdf;base64,...)")
     {
         var comma = url.IndexOf(',');
         var header = comma < 0 || !url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? "" : url[5..comma];
         if (!header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
         {
-            throw new RequestFieldException(param, $"'{param}' must be an https URL or a base64 data URL (data:image/png;base64,...).");
+            throw new RequestFieldException(param, $"'{param}' must be {expected}.");
         }
         return (header.Length > 7 ? header[..^7] : null, url[(comma + 1)..]);
     }

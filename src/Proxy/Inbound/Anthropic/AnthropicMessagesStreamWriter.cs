@@ -14,7 +14,9 @@ namespace LlmProxy.Inbound.Anthropic;
 /// <c>content_block_stop</c>, one at a time and in order; then <c>message_delta</c> with the stop reason and the
 /// usage, and <c>message_stop</c>. A text delta costs one escape of its text and no allocation. Nothing is sent, not
 /// even the headers, until the first content or the end: a provider that fails before that can be replaced by the
-/// next deployment without the client seeing anything.
+/// next deployment without the client seeing anything. Blocks are sequential in this grammar while Chat Completions
+/// providers may interleave the argument fragments of parallel calls: a call that starts while another is open is
+/// held, its fragments gathered, and written whole once the open one is done (before other content, or at the end).
 /// </summary>
 internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerClaim? claim) : IAnswerWriter
 {
@@ -24,6 +26,7 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
     private int _blockIndex = -1;
     private OpenBlock _open;
     private int _openToolIndex = -1;
+    private List<(int Index, string Id, string Name, ArrayBufferWriter<byte> Arguments)>? _heldCalls;
     private FinishReason _finish = FinishReason.Stop;
     private string? _stopSequence;
     private StreamStart _start;
@@ -75,26 +78,33 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
         {
             return;
         }
+        if (_open == OpenBlock.ToolUse)
+        {
+            (_heldCalls ??= []).Add((index, id, name, new ArrayBufferWriter<byte>(256)));
+            return;
+        }
         Close();
-        _open = OpenBlock.ToolUse;
-        _openToolIndex = index;
-        WriteBlockStartPrefix();
-        _output.Write("{\"type\":\"tool_use\",\"id\":"u8);
-        // The client sends it back, perhaps to Anthropic itself: it must be an id Anthropic accepts.
-        WriteString(AnthropicIdentifiers.ToolUseIds.Conform(id));
-        _output.Write(",\"name\":"u8);
-        WriteString(name);
-        _output.Write(",\"input\":{}}}\n\n"u8);
+        OpenToolUse(index, id, name);
     }
 
-    // Blocks are sequential in this grammar: a fragment for a call other than the open one cannot be placed, and
-    // Chat Completions providers finish one call's arguments before the next call starts.
     public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
     {
         // An empty fragment would make the client parse "" as the input; without fragments it keeps the block's {}.
-        if (_open == OpenBlock.ToolUse && index == _openToolIndex && !utf8Json.IsEmpty)
+        if (utf8Json.IsEmpty)
+        {
+            return;
+        }
+        if (_open == OpenBlock.ToolUse && index == _openToolIndex)
         {
             WriteDelta("{\"type\":\"input_json_delta\",\"partial_json\":"u8, utf8Json);
+            return;
+        }
+        foreach (var held in _heldCalls ?? [])
+        {
+            if (held.Index == index)
+            {
+                held.Arguments.Write(utf8Json);
+            }
         }
     }
 
@@ -177,16 +187,49 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
         return true;
     }
 
+    /// <summary>Ends the open block, then writes each held call as a whole block.</summary>
     private void Close()
     {
         if (_open == OpenBlock.None)
         {
             return;
         }
+        EndBlock();
+        if (_heldCalls is not { Count: > 0 } held)
+        {
+            return;
+        }
+        foreach (var (index, id, name, arguments) in held)
+        {
+            OpenToolUse(index, id, name);
+            if (arguments.WrittenCount > 0)
+            {
+                WriteDelta("{\"type\":\"input_json_delta\",\"partial_json\":"u8, arguments.WrittenSpan);
+            }
+            EndBlock();
+        }
+        held.Clear();
+    }
+
+    private void EndBlock()
+    {
         _output.Write("event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":"u8);
         WriteNumber(_blockIndex);
         _output.Write("}\n\n"u8);
         _open = OpenBlock.None;
+    }
+
+    private void OpenToolUse(int index, string id, string name)
+    {
+        _open = OpenBlock.ToolUse;
+        _openToolIndex = index;
+        WriteBlockStartPrefix();
+        _output.Write("{\"type\":\"tool_use\",\"id\":"u8);
+        // The client sends it back, perhaps to Anthropic itself: it must be an id Anthropic accepts.
+        WriteString(AnthropicIdentifiers.ToolUseIds.Conform(id));
+        _output.Write(",\"name\":"u8);
+        WriteString(name);
+        _output.Write(",\"input\":{}}}\n\n"u8);
     }
 
     private void WriteBlockStartPrefix()

@@ -114,11 +114,7 @@ internal static class AnthropicRequestReader
         foreach (var block in RequestJson.Array(content, param + ".content").EnumerateArray())
         {
             var blockParam = $"{param}.content[{index++}]";
-            if (ReadBlock(RequestJson.Object(block, blockParam), blockParam) is { } part)
-            {
-                parts.Add(part);
-            }
-            else
+            if (!ReadBlock(RequestJson.Object(block, blockParam), blockParam, parts))
             {
                 (ignored ??= []).Add($"{blockParam} (redacted_thinking)");
             }
@@ -126,8 +122,23 @@ internal static class AnthropicRequestReader
         return new ChatMessage(role, parts);
     }
 
-    /// <summary>One content block as a canonical part; null only for redacted thinking, which is provider state.</summary>
-    private static ContentPart? ReadBlock(JsonElement block, string param)
+    /// <summary>Adds one content block's canonical parts; false only for redacted thinking, which is provider state.</summary>
+    private static bool ReadBlock(JsonElement block, string param, List<ContentPart> parts)
+    {
+        if (RequestJson.String(block, "type", param + ".type") == "document")
+        {
+            ReadDocument(block, param, parts);
+            return true;
+        }
+        if (ReadSingleBlock(block, param) is { } part)
+        {
+            parts.Add(part);
+            return true;
+        }
+        return false;
+    }
+
+    private static ContentPart? ReadSingleBlock(JsonElement block, string param)
     {
         var type = RequestJson.String(block, "type", param + ".type");
         switch (type)
@@ -137,8 +148,6 @@ internal static class AnthropicRequestReader
             case "image":
                 return ReadImage(RequestJson.Object(RequestJson.TryGet(block, "source", out var source) ? source : default, param + ".source"), param + ".source")
                     with { Path = param };
-            case "document":
-                return ReadDocument(block, param);
             case "search_result":
                 return ReadSearchResult(block, param);
             case "tool_use":
@@ -175,31 +184,55 @@ internal static class AnthropicRequestReader
         foreach (var block in RequestJson.Array(content, param).EnumerateArray())
         {
             var blockParam = $"{param}[{index++}]";
-            if (ReadBlock(RequestJson.Object(block, blockParam), blockParam) is { } part)
-            {
-                parts.Add(part);
-            }
+            ReadBlock(RequestJson.Object(block, blockParam), blockParam, parts);
         }
         return parts;
     }
 
-    // https://docs.anthropic.com/en/docs/build-with-claude/pdf-support: base64 PDF, plain text, a URL, or content blocks.
-    private static ContentPart ReadDocument(JsonElement block, string param)
+    // https://docs.anthropic.com/en/docs/build-with-claude/pdf-support: base64 PDF, plain text, a URL, or content blocks
+    // (text and images), with an optional title and context; the context, where a provider has no field for it, is
+    // text beside the document.
+    private static void ReadDocument(JsonElement block, string param, List<ContentPart> parts)
     {
         var sourceParam = param + ".source";
         var source = RequestJson.Object(RequestJson.TryGet(block, "source", out var s) ? s : default, sourceParam);
         var title = RequestJson.String(block, "title", param + ".title");
-        var mediaType = RequestJson.String(source, "media_type", sourceParam + ".media_type");
-        return RequestJson.String(source, "type", sourceParam + ".type") switch
+        if (RequestJson.String(block, "context", param + ".context") is { Length: > 0 } context)
         {
-            "base64" => new DocumentPart(mediaType ?? "application/pdf", Required(source, "data", sourceParam), null, null, title) { Path = param },
-            "text" => new DocumentPart(mediaType ?? "text/plain", null, Required(source, "data", sourceParam), null, title) { Path = param },
-            "url" => new DocumentPart("application/pdf", null, null, Required(source, "url", sourceParam), title) { Path = param },
-            "content" => new DocumentPart("text/plain", null,
-                RequestJson.Text(RequestJson.TryGet(source, "content", out var blocks) ? blocks : default, sourceParam + ".content"), null, title) { Path = param },
-            "file" => new UnsupportedPart("document (Files API file_id)") { Path = param },
-            _ => throw new RequestFieldException(sourceParam + ".type", $"{sourceParam}.type: Input should be 'base64', 'text', 'url', 'content' or 'file'."),
-        };
+            parts.Add(new TextPart(context));
+        }
+        var mediaType = RequestJson.String(source, "media_type", sourceParam + ".media_type");
+        switch (RequestJson.String(source, "type", sourceParam + ".type"))
+        {
+            case "base64":
+                parts.Add(new DocumentPart(mediaType ?? "application/pdf", Required(source, "data", sourceParam), null, null, title) { Path = param });
+                break;
+            case "text":
+                parts.Add(new DocumentPart(mediaType ?? "text/plain", null, Required(source, "data", sourceParam), null, title) { Path = param });
+                break;
+            case "url":
+                parts.Add(new DocumentPart("application/pdf", null, null, Required(source, "url", sourceParam), title) { Path = param });
+                break;
+            case "content":
+                // Its own blocks (text and images), under its title.
+                if (title is { Length: > 0 })
+                {
+                    parts.Add(new TextPart(title));
+                }
+                var blocks = RequestJson.Array(RequestJson.TryGet(source, "content", out var inner) ? inner : default, sourceParam + ".content");
+                var index = 0;
+                foreach (var nested in blocks.EnumerateArray())
+                {
+                    var nestedParam = $"{sourceParam}.content[{index++}]";
+                    ReadBlock(RequestJson.Object(nested, nestedParam), nestedParam, parts);
+                }
+                break;
+            case "file":
+                parts.Add(new UnsupportedPart("document (Files API file_id)") { Path = param });
+                break;
+            default:
+                throw new RequestFieldException(sourceParam + ".type", $"{sourceParam}.type: Input should be 'base64', 'text', 'url', 'content' or 'file'.");
+        }
     }
 
     // A search result the client supplies for citations: its text, under its title and source, is what the model reads.

@@ -169,7 +169,11 @@ internal static class OpenAIChatRequestReader
         {
             parts.Add(new ReasoningPart(reasoning, null));
         }
-        var text = RequestJson.Text(content, param + ".content");
+        var text = RequestJson.Text(content, param + ".content", refusals: true);
+        if (RequestJson.String(message, "refusal", param + ".refusal") is { Length: > 0 } refusal)
+        {
+            text = text.Length > 0 ? text + "\n" + refusal : refusal; // what the assistant said, in its refusal field
+        }
         if (text.Length > 0)
         {
             parts.Add(new TextPart(text));

@@ -12,7 +12,7 @@ namespace LlmProxy.Providers.Gemini;
 /// but the finish reason, so a stream that ends without one was cut off. Function calls get proxy-minted ids that
 /// carry their thought signature (<see cref="GeminiToolCallIds"/>).
 /// </summary>
-internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswerTranslator
+internal sealed class GeminiAnswerTranslator(long createdUnixSeconds, string requestedModel = "") : SseAnswerTranslator
 {
     private readonly JsonStringReader _strings = new();
     private bool _started;
@@ -130,7 +130,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds) : SseAnswe
         if (!_started)
         {
             _started = true;
-            sink.Start(new StreamStart(_id ?? "gemini-" + Guid.NewGuid().ToString("N"), _model ?? "", createdUnixSeconds));
+            sink.Start(new StreamStart(_id ?? "gemini-" + Guid.NewGuid().ToString("N"), _model ?? requestedModel, createdUnixSeconds)); // modelVersion is optional
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 
 namespace LlmProxy.Providers.Gemini;
@@ -13,10 +14,15 @@ internal static class GeminiToolCallIds
     private const string Prefix = "call_";
     private const int RandomHexLength = 8;
 
+    private static readonly SearchValues<char> Base64 = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+
+    /// <summary>A call id, carrying <paramref name="thoughtSignature"/> when there is one; a signature that is not base64, as Gemini's always are, is not carried.</summary>
     public static string Mint(string? thoughtSignature)
     {
         var random = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(RandomHexLength / 2));
-        return thoughtSignature is null ? Prefix + random : $"{Prefix}{random}_{ToBase64Url(thoughtSignature)}";
+        return thoughtSignature is not { Length: > 0 } || thoughtSignature.AsSpan().ContainsAnyExcept(Base64)
+            ? Prefix + random
+            : $"{Prefix}{random}_{ToBase64Url(thoughtSignature)}";
     }
 
     /// <summary>The thought signature carried by an id the proxy minted; null for any other id.</summary>

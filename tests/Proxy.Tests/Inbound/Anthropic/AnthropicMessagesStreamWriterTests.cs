@@ -101,4 +101,35 @@ public sealed class AnthropicMessagesStreamWriterTests
         Assert.Equal("error", last.Event);
         Assert.Equal("""{"type":"error","error":{"type":"overloaded_error","message":"cut off"}}""", last.Data);
     }
+
+    [Theory]
+    [MemberData(nameof(Arrivals))]
+    public async Task Write_InterleavedParallelCallArguments_EveryCallKeepsItsOwnInput(Arrival arrival)
+    {
+        // Two calls' headers first, then their fragments alternating: legal in Chat Completions, sequential in Messages.
+        var chunk = (string delta) => $"data: {{\"id\":\"c\",\"model\":\"m\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"finish_reason\":null}}]}}\n\n";
+        var stream = chunk("""{"tool_calls":[{"index":0,"id":"call_A","type":"function","function":{"name":"get_weather","arguments":""}}]}""")
+            + chunk("""{"tool_calls":[{"index":1,"id":"call_B","type":"function","function":{"name":"get_time","arguments":""}}]}""")
+            + chunk("""{"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":"}}]}""")
+            + chunk("""{"tool_calls":[{"index":1,"function":{"arguments":"{\"tz\":"}}]}""")
+            + chunk("""{"tool_calls":[{"index":0,"function":{"arguments":"\"Paris\"}"}}]}""")
+            + chunk("""{"tool_calls":[{"index":1,"function":{"arguments":"\"CET\"}"}}]}""")
+            + "data: {\"id\":\"c\",\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}\n\ndata: [DONE]\n\n";
+        var context = new DefaultHttpContext();
+        var body = new MemoryStream();
+        context.Response.Body = body;
+        var writer = new AnthropicMessagesStreamWriter(context, claim: null);
+        Assert.Null(StreamFeed.Run(new OpenAIAnswerTranslator(0), Encoding.UTF8.GetBytes(stream), arrival, writer).Error);
+        await writer.CompleteAsync(CancellationToken.None);
+
+        var events = SseEvents.ParseAnthropic(Encoding.UTF8.GetString(body.ToArray()));
+        var inputs = new Dictionary<int, StringBuilder>();
+        foreach (var e in events.Where(e => e.Event == "content_block_delta"))
+        {
+            var index = e.Json.GetProperty("index").GetInt32();
+            (inputs.TryGetValue(index, out var input) ? input : inputs[index] = new StringBuilder()).Append(e.Json.GetProperty("delta").GetProperty("partial_json").GetString());
+        }
+        Assert.Equal(["{\"city\":\"Paris\"}", "{\"tz\":\"CET\"}"], inputs.OrderBy(p => p.Key).Select(p => p.Value.ToString()));
+        Assert.Equal(["get_weather", "get_time"], events.Where(e => e.Event == "content_block_start").Select(e => e.Json.GetProperty("content_block").GetProperty("name").GetString()));
+    }
 }
