@@ -27,8 +27,8 @@ public sealed partial record MatrixScenario(
             _ => new ClientOutcome("Checking both.", ["get_weather({\"location\":\"Paris\"})", "get_time({\"tz\":\"CET\"})"], "tool_calls", null,
                 new Usage(40, 25, 0, 0), [])),
         new("stop_sequence", Ask("Count.", extra: "\"stop\":[\"###\"]"), AskAnthropic("Count.", extra: "\"stop_sequences\":[\"###\"]"),
-            // Gemini ends with STOP and never says a stop sequence matched.
-            format => format == "gemini" ? Answer("Counting: 1, 2, 3", "stop", new Usage(12, 7, 0, 0))
+            // OpenAI says only "stop" and Gemini only STOP: neither says a stop sequence matched.
+            format => format is "openai" or "gemini" ? Answer("Counting: 1, 2, 3", "stop", new Usage(12, 7, 0, 0))
                 : new ClientOutcome("Counting: 1, 2, 3", [], "stop_sequence", "###", new Usage(12, 7, 0, 0), [])),
         new("length", Ask("Say a lot.", maxTokens: 4), AskAnthropic("Say a lot.", maxTokens: 4), _ => Answer("This answer is cut", "length", new Usage(12, 4, 0, 0))),
         new("content_filter", Ask("Something risky."), AskAnthropic("Something risky."), _ => Answer("I can", "content_filter", new Usage(15, 2, 0, 0))),

@@ -22,9 +22,9 @@ public sealed partial class MatrixUpstream : IAsyncDisposable
 
     public static async Task<MatrixUpstream> StartAsync() => new(await FakeServer.StartAsync(AnswerAsync));
 
-    /// <summary>The last request the proxy sent for <paramref name="scenario"/> to a provider of <paramref name="format"/>.</summary>
-    public ReceivedRequest LastFor(string format, string scenario) =>
-        Requests.Last(r => FormatOf(r.PathAndQuery) == format && ScenarioOf(r) == scenario);
+    /// <summary>The last request the proxy sent for <paramref name="scenario"/> to a provider of type <paramref name="provider"/>.</summary>
+    public ReceivedRequest LastFor(string provider, string scenario) =>
+        Requests.Last(r => ProviderOf(r.PathAndQuery) == provider && ScenarioOf(r) == scenario);
 
     private static async Task AnswerAsync(Microsoft.AspNetCore.Http.HttpContext context, ReceivedRequest request)
     {
@@ -53,6 +53,9 @@ public sealed partial class MatrixUpstream : IAsyncDisposable
         context.Response.ContentType = "text/event-stream";
         await context.Response.Body.WriteAsync(await File.ReadAllBytesAsync(Path.Combine(folder, name + ".stream.sse")));
     }
+
+    private static string ProviderOf(string path) =>
+        path.StartsWith("/openai/deployments/", StringComparison.Ordinal) ? "azure" : path.StartsWith("/v1/chat/completions", StringComparison.Ordinal) ? "openai" : FormatOf(path);
 
     // Azure's deployments URL carries the OpenAI wire format too.
     private static string FormatOf(string path) =>

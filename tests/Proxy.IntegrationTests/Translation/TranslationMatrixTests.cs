@@ -67,7 +67,7 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
 
         if (scenario.Received is { } check)
         {
-            var sent = host.Upstream.LastFor(format, scenario.Name).Json;
+            var sent = host.Upstream.LastFor(provider, scenario.Name).Json;
             var passThrough = dialect == format;
             Assert.Empty(check(format, passThrough, sent));
         }

@@ -66,6 +66,19 @@ public sealed class UnsupportedContentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RefusedContent_RepeatedLikeAClientMistake_LeavesTheDeploymentHealthy()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, (await SendAsync("/v1/messages", ImageByUrl("to-gemini"))).Status);
+        }
+
+        var health = JsonDocument.Parse(await _proxy.Client.GetStringAsync("/health")).RootElement;
+        var gemini = health.GetProperty("models").EnumerateArray().Single(m => m.GetProperty("model").GetString() == "to-gemini").GetProperty("deployments")[0];
+        Assert.Equal(("healthy", 0), (gemini.GetProperty("state").GetString(), gemini.GetProperty("inFlight").GetInt32()));
+    }
+
+    [Fact]
     public async Task AnthropicClient_ImageByUrl_GoesToTheNextDeploymentThatCanCarryIt()
     {
         var (status, answer) = await SendAsync("/v1/messages", ImageByUrl("gemini-then-openai"));

@@ -42,16 +42,38 @@ public sealed class IdentifierRuleTests
         Assert.NotEqual(conformed, Word64.Conform(gemini + "R"));
     }
 
-    [Theory]
-    [InlineData("9lives", "_9lives_")]
-    [InlineData("mcp.server:tool", "mcp.server:tool")]
-    public void Conform_GeminiNames_StartWithALetterOrUnderscore(string name, string expectedStart)
+    [Fact]
+    public void Conform_GeminiNameStartingWithADigit_GetsALeadingUnderscore()
     {
-        var gemini = new IdentifierRule(System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.:-"), 64, startsWithLetterOrUnderscore: true);
+        var conformed = LlmProxy.Providers.Gemini.GeminiRequestMapper.FunctionNames.Conform("9lives");
 
-        var conformed = gemini.Conform(name);
-
-        Assert.StartsWith(expectedStart, conformed);
-        Assert.True(gemini.Accepts(conformed));
+        Assert.Matches("^_9lives_[0-9a-f]{8}$", conformed);
+        Assert.Same("mcp.server:tool", LlmProxy.Providers.Gemini.GeminiRequestMapper.FunctionNames.Conform("mcp.server:tool"));
     }
+
+    [Fact]
+    public void Conform_EmptyIdentifier_BecomesTheHashAlone()
+    {
+        var conformed = Word64.Conform("");
+
+        Assert.Matches("^_[0-9a-f]{8}$", conformed);
+        Assert.True(Word64.Accepts(conformed));
+    }
+
+    [Fact]
+    public void Conform_ExactlyTheLongestAccepted_IsUnchangedAndOneMoreIsCut()
+    {
+        var longest = new string('a', 64);
+
+        Assert.Same(longest, Word64.Conform(longest));
+        Assert.Equal(64, Word64.Conform(longest + "a").Length);
+    }
+
+    [Fact]
+    public void Conform_IdsDifferingOnlyInUnpairedSurrogates_StayDistinct() =>
+        Assert.NotEqual(Word64.Conform("id\ud800"), Word64.Conform("id\udc00"));
+
+    [Fact]
+    public void Constructor_LimitTooShortForAHash_IsRefused() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new IdentifierRule(IdentifierRule.WordCharacters, 10));
 }

@@ -45,6 +45,25 @@ public sealed class ToolIdentifiersTests
     }
 
     [Fact]
+    public void Conform_GeminiIdCarryingASignature_FitsOpenAIsFortyCharacters()
+    {
+        var gemini = "call_1a2b3c4d_" + new string('S', 300);
+        var request = OpenAIChatRequestReaderTests.Read($$$"""
+            {"model":"m","messages":[{"role":"user","content":"ls"},
+              {"role":"assistant","content":null,"tool_calls":[{"id":"{{{gemini}}}","type":"function","function":{"name":"ls","arguments":"{}"}}]},
+              {"role":"tool","tool_call_id":"{{{gemini}}}","content":"a.txt"}]}
+            """);
+        IStreamEventSink sink = new RecordingSink();
+        var rules = LlmProxy.Providers.OpenAI.OpenAICanonicalChat.Rules;
+
+        var conformed = ToolIdentifiers.Conform(request, rules.ToolCallIds, rules.ToolNames, ref sink);
+
+        var id = Assert.IsType<ToolCallPart>(conformed.Messages[1].Parts[0]).Id;
+        Assert.Equal(40, id.Length);
+        Assert.Equal(id, Assert.IsType<ToolResultPart>(conformed.Messages[2].Parts[0]).ToolCallId);
+    }
+
+    [Fact]
     public void Conform_EverythingAccepted_ReturnsTheSameRequestAndSink()
     {
         var request = OpenAIChatRequestReaderTests.Read("""{"model":"m","messages":[{"role":"user","content":"hi"}],"tools":[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object"}}}]}""");

@@ -100,4 +100,24 @@ public sealed class AnthropicRequestReaderTests
 
         Assert.Contains(reason, error!.Message);
     }
+
+    [Fact]
+    public void TryRead_DocumentOfContentBlocks_KeepsItsTextImagesTitleAndContext()
+    {
+        var request = Read("""
+            {"model":"m","max_tokens":9,"messages":[{"role":"user","content":[{"type":"document","title":"Deck","context":"From the Q3 review",
+              "source":{"type":"content","content":[{"type":"text","text":"Slide 1"},{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}}]}}]}]}
+            """);
+
+        Assert.Equal([new TextPart("From the Q3 review"), new TextPart("Deck"), new TextPart("Slide 1"),
+            new ImagePart("image/png", "iVBOR", null) { Path = "messages[0].content[0].source.content[1]" }], request.Messages[0].Parts);
+    }
+
+    [Fact]
+    public void TryRead_SystemInSeveralBlocks_KeepsTheirWordsApart()
+    {
+        var request = Read("""{"model":"m","max_tokens":9,"system":[{"type":"text","text":"You are terse."},{"type":"text","text":"Answer in French."}],"messages":[{"role":"user","content":"x"}]}""");
+
+        Assert.Equal("You are terse.\nAnswer in French.", request.System);
+    }
 }

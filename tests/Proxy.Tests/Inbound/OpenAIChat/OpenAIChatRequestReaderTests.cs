@@ -104,4 +104,17 @@ public sealed class OpenAIChatRequestReaderTests
         Assert.True(OpenAIChatRequestReader.TryRead(bytes, out var request, out var error), error?.Message);
         return request!;
     }
+
+    [Fact]
+    public void TryRead_AssistantRefusal_StaysWhatTheAssistantSaid()
+    {
+        var request = Read("""
+            {"model":"m","messages":[{"role":"user","content":"a"},{"role":"assistant","content":[{"type":"refusal","refusal":"I can't help with that."}]},
+              {"role":"user","content":"b"},{"role":"assistant","content":null,"refusal":"Still no."},{"role":"user","content":"c"}]}
+            """);
+
+        Assert.Equal(5, request.Messages.Count);
+        Assert.Equal([new TextPart("I can't help with that.")], request.Messages[1].Parts);
+        Assert.Equal([new TextPart("Still no.")], request.Messages[3].Parts);
+    }
 }

@@ -169,4 +169,26 @@ public sealed class AnthropicRequestMapperTests
 
         Assert.True(body.GetProperty("stream").GetBoolean());
     }
+
+    [Fact]
+    public void Write_ToolResultWithAnImage_KeepsTheImageInTheToolResult()
+    {
+        var request = new LlmProxy.Canonical.ChatRequest
+        {
+            Messages =
+            [
+                new(LlmProxy.Canonical.ChatRole.User, [new LlmProxy.Canonical.TextPart("read a.png")]),
+                new(LlmProxy.Canonical.ChatRole.Assistant, [new LlmProxy.Canonical.ToolCallPart("toolu_1", "read_image", "{}")]),
+                new(LlmProxy.Canonical.ChatRole.User, [new LlmProxy.Canonical.ToolResultPart("toolu_1",
+                    [new LlmProxy.Canonical.ImagePart("image/png", "iVBOR", null), new LlmProxy.Canonical.TextPart("Read image file")], false)]),
+            ],
+        };
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+
+        AnthropicRequestMapper.Write(request, new ProviderTarget("claude-x", Timeouts, null), output, NullLogger.Instance, out _);
+
+        var result = JsonDocument.Parse(output.WrittenMemory).RootElement.GetProperty("messages")[2].GetProperty("content")[0];
+        Assert.Equal("""[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBOR"}},{"type":"text","text":"Read image file"}]""",
+            result.GetProperty("content").GetRawText());
+    }
 }

@@ -73,4 +73,19 @@ public sealed class BedrockRequestMapperTests
         Assert.Equal("answer", jsonTool);
         Assert.Equal("""{"tool":{"name":"answer"}}""", body.GetProperty("toolConfig").GetProperty("toolChoice").GetRawText());
     }
+
+    [Fact]
+    public void Write_TwoUntitledDocuments_GetNamesConverseTellsApart()
+    {
+        // Converse rejects two documents of one name, and a history replays every earlier turn's documents.
+        var body = Map(AnthropicRequestReaderTests.Read("""
+            {"model":"m","max_tokens":50,"messages":[{"role":"user","content":[
+              {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0x"}},
+              {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0y"}},
+              {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0z"}, "title":"Q3 report.pdf"}]}]}
+            """));
+
+        var names = body.GetProperty("messages")[0].GetProperty("content").EnumerateArray().Select(b => b.GetProperty("document").GetProperty("name").GetString());
+        Assert.Equal(["document", "document (2)", "Q3 report pdf"], names);
+    }
 }

@@ -51,6 +51,31 @@ public sealed class OpenAIAnswerFidelityTests
         Assert.Equal(("No.", FinishReason.ContentFilter), (result.Sink.Text, result.Sink.Finished));
     }
 
+    [Theory]
+    [InlineData("""{"id":"c","model":"m","usage":{"prompt_tokens":5,"completion_tokens":9}}""", "without a choice")]
+    [InlineData("""{"id":"c","model":"m","choices":null}""", "without a choice")]
+    [InlineData("""{"id":"c","model":"m","choices":{"index":0}}""", "without a choice")]
+    [InlineData("""{"id":"c","model":"m","choices":[{"index":0,"message":"hi"}]}""", "message is not an object")]
+    [InlineData("""{"id":"c","model":"m","choices":[{"index":0,"message":{"role":"assistant","content":4}}]}""", "neither text nor parts")]
+    [InlineData("""{"id":"c","model":"m","choices":[{"index":0,"message":{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"a","arguments":"{}"}},{"type":"function","function":{"name":"b","arguments":"{}"}}]}}]}""", "tool call 1 without an id")]
+    public void TranslateBody_NotACompletion_IsAnInvalidAnswerNotAnEmptyOne(string body, string reason)
+    {
+        var error = new OpenAIAnswerTranslator(0).TranslateBody(Encoding.UTF8.GetBytes(body), new RecordingSink());
+
+        Assert.Equal(LlmProxy.Providers.ProviderErrorKind.InvalidResponse, error?.Kind);
+        Assert.Contains(reason, error!.Message);
+    }
+
+    [Fact]
+    public void TranslateBody_ContentAsParts_IsReadPartByPart()
+    {
+        // Mistral's reasoning models: thinking and text as parts of content.
+        var sink = Body("""{"id":"c","model":"magistral","choices":[{"index":0,"message":{"role":"assistant","content":[{"type":"thinking","thinking":[{"type":"text","text":"2+2"}]},{"type":"text","text":"The answer is 4"}]},"finish_reason":"stop"}],"usage":{"prompt_tokens":5,"completion_tokens":9,"total_tokens":14}}""");
+
+        Assert.Equal(("The answer is 4", "2+2"), (sink.Text, sink.Reasoning));
+        Assert.Equal(9, sink.Usage!.Value.OutputTokens);
+    }
+
     [Fact]
     public void TranslateBody_ArgumentsAsAnObject_AreTakenAsTheirJsonText()
     {
