@@ -30,12 +30,20 @@ public sealed class ProxyHost : IAsyncDisposable
 
     internal IReadOnlyList<UsageRecord> Usage => _usage.Records.ToArray();
 
-    /// <summary>Starts the proxy; <paramref name="configJson"/> may use <c>${NAME}</c> resolved from <paramref name="environment"/>.</summary>
-    public static async Task<ProxyHost> StartAsync(string configJson, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>
+    /// Starts the proxy; <paramref name="configJson"/> may use <c>${NAME}</c> resolved from <paramref name="environment"/>;
+    /// <paramref name="services"/> may replace the proxy's own services (a faulty upstream connection, a usage recorder).
+    /// </summary>
+    public static async Task<ProxyHost> StartAsync(string configJson, IReadOnlyDictionary<string, string>? environment = null,
+        Action<IServiceCollection>? services = null)
     {
         var config = ConfigLoader.Parse(configJson, "test-config.json", new EnvironmentExpander(name => environment?.GetValueOrDefault(name)));
         var usage = new RecordingUsageRecorder();
-        var app = ProxyApp.Create(config, "http://127.0.0.1:0", services => services.AddSingleton<IUsageRecorder>(usage));
+        var app = ProxyApp.Create(config, "http://127.0.0.1:0", collection =>
+        {
+            collection.AddSingleton<IUsageRecorder>(usage);
+            services?.Invoke(collection);
+        });
         await app.StartAsync();
         return new ProxyHost(app, usage);
     }

@@ -13,8 +13,8 @@ internal static class ProxyServices
     public static IServiceCollection AddProxy(this IServiceCollection services, ProxyConfig config, HttpMessageInvoker upstream)
     {
         // Providers log what they drop from a request, so they are built once logging exists.
-        services.AddSingleton(provider => ProxyRuntime.Build(config,
-            new ProviderServices(upstream, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(provider => ProxyRuntime.Build(config, new ProviderServices(provider.GetRequiredService<HttpMessageInvoker>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(config.Server);
         services.AddSingleton(config.Routing);
         services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Catalog);

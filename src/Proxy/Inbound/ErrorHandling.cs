@@ -32,7 +32,10 @@ internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
-            if (context.Response.HasStarted)
+            // Bytes already sent, or written and waiting for a flush (a stream's held-back opening), cannot be taken
+            // back: an error body after them would corrupt the answer, so the connection is cut instead.
+            var writer = context.Response.BodyWriter;
+            if (context.Response.HasStarted || (writer.CanGetUnflushedBytes && writer.UnflushedBytes > 0))
             {
                 context.Abort();
                 return;

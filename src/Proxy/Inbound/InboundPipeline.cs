@@ -281,37 +281,45 @@ internal sealed partial class InboundPipeline(
         TokenUsage? usage;
         ProviderError? error;
         long firstByte;
-        if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
+        try
         {
-            (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, request.Body, request.Envelope, request.Gate, attempt,
-                cancellationToken);
-        }
-        else if (deployment.Provider is ICanonicalChatProvider translated)
-        {
-            if ((request.Canonical ??= await ReadCanonicalAsync(context, dialect, request.Body, route)) is not { } canonical)
+            if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
             {
-                deployment.Health.Released();
-                return Outcome.Ended; // not a readable chat request: the dialect has answered 400.
+                (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, request.Body, request.Envelope, request.Gate,
+                    attempt, cancellationToken);
             }
-            (usage, error, firstByte) = await TranslateAsync(context, dialect, translated, deployment, canonical, request.Envelope, request.Gate, attempt,
-                cancellationToken);
+            else if (deployment.Provider is ICanonicalChatProvider translated)
+            {
+                if ((request.Canonical ??= await ReadCanonicalAsync(context, dialect, request.Body, route)) is not { } canonical)
+                {
+                    deployment.Health.Released();
+                    return Outcome.Ended; // not a readable chat request: the dialect has answered 400.
+                }
+                (usage, error, firstByte) = await TranslateAsync(context, dialect, translated, deployment, canonical, request.Envelope, request.Gate,
+                    attempt, cancellationToken);
+            }
+            else
+            {
+                (usage, error, firstByte) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
+                    $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"), 0);
+            }
         }
-        else
+        catch
         {
-            (usage, error, firstByte) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
-                $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"), 0);
+            // Whatever threw, wherever, the admission and any half-open probe go back: one bad request must not leave a
+            // deployment counted busy for ever, or stuck half open and never tried again.
+            deployment.Health.Released();
+            throw;
         }
 
         // Step 6: account for what was served, even when a stream broke after its first bytes.
-        if (usage is { } tokens)
-        {
-            usageRecorder.Record(new UsageRecord(request.Key.Name, route.Alias, deployment.Name, tokens, request.Envelope.Stream));
-        }
         if (error is null)
         {
             deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));
+            Record(request, deployment, usage);
             return Outcome.Served;
         }
+        Record(request, deployment, usage);
         if (error.Kind == ProviderErrorKind.Canceled)
         {
             deployment.Health.Released();
@@ -337,6 +345,24 @@ internal sealed partial class InboundPipeline(
         }
         request.Fail(deployment.Name, error);
         return Outcome.Failed;
+    }
+
+    // Usage is recorded even when a stream broke after its first bytes: what was served was served. A failing usage
+    // store loses the record (logged), never the client's answer.
+    private void Record(Attempts request, Deployment deployment, TokenUsage? usage)
+    {
+        if (usage is not { } tokens)
+        {
+            return;
+        }
+        try
+        {
+            usageRecorder.Record(new UsageRecord(request.Key.Name, request.Route.Alias, deployment.Name, tokens, request.Envelope.Stream));
+        }
+        catch (Exception e)
+        {
+            LogUsageLost(logger, request.Route.Alias, deployment.Name, e);
+        }
     }
 
     // Step 7: nobody served. One failure speaks for itself, as does a client error; several are summarised, and so is a
@@ -455,6 +481,9 @@ internal sealed partial class InboundPipeline(
 
     [LoggerMessage(EventId = 2001, Level = LogLevel.Debug, Message = "client closed the request for {Model} served by {Deployment}")]
     private static partial void LogClientGone(ILogger logger, string model, string deployment);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error, Message = "the usage of a {Model} request served by {Deployment} could not be recorded")]
+    private static partial void LogUsageLost(ILogger logger, string model, string deployment, Exception exception);
 
     [LoggerMessage(EventId = 2004, Level = LogLevel.Debug, Message = "deployment {Deployment} cannot carry the request: {Reason}")]
     private static partial void LogCannotCarry(ILogger logger, string deployment, string reason);

@@ -12,8 +12,27 @@ internal static class RequestJson
 
     public static string? String(JsonElement obj, string name, string param) =>
         !TryGet(obj, name, out var value) ? null
-        : value.ValueKind == JsonValueKind.String ? value.GetString()
+        : value.ValueKind == JsonValueKind.String ? StringValue(value, param)
         : throw new RequestFieldException(param, $"'{param}' must be a string.");
+
+    public static GatewayError NotUnicode { get; } =
+        GatewayError.BadRequest("The body holds a field name that is not valid Unicode text: an unpaired surrogate escape such as \\ud800.");
+
+    /// <summary>
+    /// A JSON string as text. Valid JSON may still escape half of a UTF-16 pair (<c>"\ud800"</c>, what a JavaScript
+    /// string cut inside an emoji produces); that is no text a provider can take, so it is a 400 naming the field.
+    /// </summary>
+    public static string StringValue(JsonElement value, string param)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new RequestFieldException(param, $"'{param}' is not valid Unicode text: it holds an unpaired surrogate escape such as \\ud800.");
+        }
+    }
 
     public static double? Number(JsonElement obj, string name, string param) =>
         !TryGet(obj, name, out var value) ? null
@@ -45,12 +64,12 @@ internal static class RequestJson
         }
         if (value.ValueKind == JsonValueKind.String)
         {
-            return [value.GetString()!];
+            return [StringValue(value, param)];
         }
         var list = new List<string>();
         foreach (var item in Array(value, param).EnumerateArray())
         {
-            list.Add(item.ValueKind == JsonValueKind.String ? item.GetString()! : throw new RequestFieldException(param, $"'{param}' must hold strings."));
+            list.Add(item.ValueKind == JsonValueKind.String ? StringValue(item, param) : throw new RequestFieldException(param, $"'{param}' must hold strings."));
         }
         return list;
     }
@@ -64,7 +83,7 @@ internal static class RequestJson
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            return content.GetString()!;
+            return StringValue(content, param);
         }
         if (content.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined)
         {

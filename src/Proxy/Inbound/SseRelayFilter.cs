@@ -74,9 +74,9 @@ internal abstract class SseRelayFilter
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // The reason stays generic below.
+            // Malformed, a value of the wrong type, or text that is not Unicode: the reason stays generic below.
         }
         return (type, message ?? "the provider ended its stream with an error event before any content");
     }

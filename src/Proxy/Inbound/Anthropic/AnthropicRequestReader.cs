@@ -30,6 +30,11 @@ internal static class AnthropicRequestReader
             error = GatewayError.BadRequest(e.Message, e.Param);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = RequestJson.NotUnicode; // in a field name: values are named by their own field
+            return false;
+        }
     }
 
     private static ChatRequest Read(JsonElement root, bool requireMaxTokens)
@@ -89,7 +94,7 @@ internal static class AnthropicRequestReader
         {
             return null;
         }
-        var text = system.ValueKind == JsonValueKind.String ? system.GetString()! : RequestJson.Text(RequestJson.Array(system, "system"), "system");
+        var text = system.ValueKind == JsonValueKind.String ? RequestJson.StringValue(system, "system") : RequestJson.Text(RequestJson.Array(system, "system"), "system");
         return text.Length > 0 ? text : null;
     }
 
@@ -107,7 +112,7 @@ internal static class AnthropicRequestReader
         }
         if (content.ValueKind == JsonValueKind.String)
         {
-            return new ChatMessage(role, [new TextPart(content.GetString()!)]);
+            return new ChatMessage(role, [new TextPart(RequestJson.StringValue(content, param + ".content"))]);
         }
         var parts = new List<ContentPart>();
         var index = 0;
@@ -177,7 +182,7 @@ internal static class AnthropicRequestReader
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            return [new TextPart(content.GetString()!)];
+            return [new TextPart(RequestJson.StringValue(content, param))];
         }
         var parts = new List<ContentPart>();
         var index = 0;

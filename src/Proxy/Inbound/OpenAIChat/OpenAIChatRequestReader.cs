@@ -30,6 +30,11 @@ internal static class OpenAIChatRequestReader
             error = GatewayError.BadRequest(e.Message, e.Param);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = RequestJson.NotUnicode; // in a field name: values are named by their own field
+            return false;
+        }
     }
 
     private static ChatRequest Read(JsonElement root)
@@ -111,7 +116,7 @@ internal static class OpenAIChatRequestReader
     {
         if (content.ValueKind == JsonValueKind.String)
         {
-            return [new TextPart(content.GetString()!)];
+            return [new TextPart(RequestJson.StringValue(content, param))];
         }
         var parts = new List<ContentPart>();
         var index = 0;
@@ -126,7 +131,7 @@ internal static class OpenAIChatRequestReader
                     break;
                 case "image_url":
                     var image = RequestJson.TryGet(part, "image_url", out var imageJson) ? imageJson : default;
-                    var url = image.ValueKind == JsonValueKind.String ? image.GetString()
+                    var url = image.ValueKind == JsonValueKind.String ? RequestJson.StringValue(image, partParam + ".image_url")
                         : image.ValueKind == JsonValueKind.Object ? RequestJson.String(image, "url", partParam + ".image_url.url") : null;
                     parts.Add(RequestJson.Image(url ?? throw new RequestFieldException(partParam + ".image_url.url", $"'{partParam}.image_url.url' is required."),
                         partParam + ".image_url.url") with { Path = partParam });
@@ -227,7 +232,7 @@ internal static class OpenAIChatRequestReader
         }
         if (choice.ValueKind == JsonValueKind.String)
         {
-            return choice.GetString() switch
+            return RequestJson.StringValue(choice, "tool_choice") switch
             {
                 "none" => new ToolChoice(ToolChoiceMode.None),
                 "required" => new ToolChoice(ToolChoiceMode.Required),
