@@ -29,6 +29,16 @@ internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder
         {
             await pending;
         }
+        catch (BadHttpRequestException e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // A client's transport fault is the client's, like a hang-up: answered in its dialect, logged at Debug.
+            LogClientFault(logger, context.Request.Method, context.Request.Path, e.StatusCode, e.Message);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await errors.WriteAsync(context, RequestBody.ClientFault(e));
+            }
+        }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
@@ -48,6 +58,9 @@ internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder
             // The client went away mid-request: nothing to answer, nothing wrong.
         }
     }
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "{Method} {Path}: the client's request could not be read ({Status}): {Reason}")]
+    private static partial void LogClientFault(ILogger logger, string method, string path, int status, string reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

@@ -60,6 +60,13 @@ internal sealed class RequestBody : IDisposable
                 }
             }
         }
+        catch (BadHttpRequestException e)
+        {
+            // The client's own transport fault (a bad chunk, a body shorter than its Content-Length, an upload that
+            // stalled): its status (400, 408) and Kestrel's reason, in the client's dialect.
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, ClientFault(e));
+        }
         catch
         {
             ArrayPool<byte>.Shared.Return(buffer);
@@ -89,6 +96,11 @@ internal sealed class RequestBody : IDisposable
         ArrayPool<byte>.Shared.Return(buffer);
         return bigger;
     }
+
+    /// <summary>A request Kestrel could not read, as the error the client gets (its status: 400, 408, 413).</summary>
+    public static GatewayError ClientFault(BadHttpRequestException e) => new(e.StatusCode,
+        e.StatusCode switch { 408 => ErrorKind.Timeout, 413 => ErrorKind.RequestTooLarge, _ => ErrorKind.InvalidRequest },
+        $"The request could not be read: {e.Message}", e.StatusCode == 408 ? "request_timeout" : "bad_request_body");
 
     private static GatewayError TooLarge(long maxBytes) =>
         new(413, ErrorKind.RequestTooLarge, $"The request body is larger than this proxy accepts ({maxBytes} bytes).", "request_too_large");
