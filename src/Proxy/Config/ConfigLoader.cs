@@ -73,7 +73,7 @@ internal static class ConfigLoader
         {
             return new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes);
         }
-        server.AllowOnly("urls", "maxBodyBytes");
+        server.AllowOnly("urls", "maxBodyBytes", "cors");
         var urls = server.OptionalString("urls") ?? ServerOptions.DefaultUrls;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -83,7 +83,29 @@ internal static class ConfigLoader
             }
         }
         var maxBody = server.OptionalInt("maxBodyBytes", 1024, int.MaxValue) ?? ServerOptions.DefaultMaxBodyBytes;
-        return new ServerOptions(urls, maxBody);
+        return new ServerOptions(urls, maxBody, server.OptionalObject("cors") is { } cors ? ReadCors(cors) : null);
+    }
+
+    private static CorsOptions ReadCors(ConfigNode cors)
+    {
+        cors.AllowOnly("allowedOrigins", "allowedHeaders", "allowCredentials", "maxAgeSeconds");
+        var origins = cors.OptionalStringList("allowedOrigins") is { Count: > 0 } list
+            ? list
+            : throw new ConfigException(cors.Child("allowedOrigins"), "required: the origins browsers may call from (https://app.example.com), or [\"*\"]");
+        for (var i = 0; i < origins.Count; i++)
+        {
+            if (origins[i] != "*" && (!Uri.TryCreate(origins[i], UriKind.Absolute, out var origin) || origin.AbsolutePath != "/" || origins[i].EndsWith('/')))
+            {
+                throw new ConfigException($"{cors.Child("allowedOrigins")}[{i}]", $"'{origins[i]}' is not an origin (scheme://host[:port], no path)");
+            }
+        }
+        var credentials = cors.OptionalBool("allowCredentials") ?? false;
+        if (credentials && origins.Contains("*"))
+        {
+            throw new ConfigException(cors.Child("allowCredentials"), "cannot be true with the origin \"*\" (browsers refuse it)");
+        }
+        return new CorsOptions(origins, cors.OptionalStringList("allowedHeaders") ?? ["*"], credentials,
+            cors.OptionalInt("maxAgeSeconds", 0, 86400) ?? CorsOptions.DefaultMaxAgeSeconds);
     }
 
     private static RoutingDefaults ReadRouting(ConfigNode? node)

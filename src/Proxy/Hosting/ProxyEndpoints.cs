@@ -1,4 +1,5 @@
 using LlmProxy.Canonical;
+using LlmProxy.Config;
 using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIChat;
@@ -9,11 +10,30 @@ namespace LlmProxy.Hosting;
 /// <summary>The middleware order and every route (DESIGN.md section 4).</summary>
 internal static class ProxyEndpoints
 {
+    private static readonly string[] Read = ["GET", "HEAD"];
+    private static readonly string[] Post = ["POST"];
+
+    // Every route and the methods it takes: routing answers them, and the fallback answers other methods with 405 and Allow.
+    private static readonly (string Path, bool Prefix, string[] Methods)[] Routes =
+    [
+        ("/health", false, Read),
+        ("/v1/models", false, Read),
+        ("/v1/models/", true, Read),
+        ("/v1/chat/completions", false, Post),
+        ("/v1/messages", false, Post),
+        ("/v1/messages/count_tokens", false, Post),
+    ];
+
     public static WebApplication MapProxyEndpoints(this WebApplication app)
     {
         var services = app.Services;
         var errors = services.GetRequiredService<ErrorResponder>();
         app.Use(next => new ErrorHandling(next, errors, services.GetRequiredService<ILogger<ErrorHandling>>()).InvokeAsync);
+        // Before authentication: a browser's preflight carries no key.
+        if (services.GetRequiredService<ServerOptions>().Cors is { } cors)
+        {
+            app.UseCors(policy => CorsPolicy.Apply(policy, cors));
+        }
         app.Use(next => new ClientAuthentication(next, services.GetRequiredService<Access.ClientKeyStore>(), errors).InvokeAsync);
 
         var health = services.GetRequiredService<HealthEndpoint>();
@@ -24,15 +44,44 @@ internal static class ProxyEndpoints
         var anthropicMessages = new AnthropicMessagesDialect();
         var anthropicCount = new AnthropicCountTokensDialect();
 
-        app.MapGet("/health", (RequestDelegate)health.HandleAsync);
+        // HEAD is GET without a body: Kestrel sends the head and drops what the handler writes.
+        app.MapMethods("/health", Read, health.HandleAsync);
         // One path, two shapes: Anthropic's SDKs say who they are with anthropic-version.
-        app.MapGet("/v1/models", context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
-        app.MapGet("/v1/models/{**id}", context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));
-        app.MapPost("/v1/chat/completions", context => pipeline.HandleAsync(context, openAIChat));
-        app.MapPost("/v1/messages", context => pipeline.HandleAsync(context, anthropicMessages));
-        app.MapPost("/v1/messages/count_tokens", context => pipeline.HandleCountAsync(context, anthropicCount));
-        app.MapFallback(context => errors.WriteAsync(context, new GatewayError(404, ErrorKind.NotFound,
-            $"Unknown route: {context.Request.Method} {context.Request.Path}", "unknown_route")));
+        app.MapMethods("/v1/models", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
+        app.MapMethods("/v1/models/{**id}", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));
+        app.MapMethods("/v1/chat/completions", Post, context => pipeline.HandleAsync(context, openAIChat));
+        app.MapMethods("/v1/messages", Post, context => pipeline.HandleAsync(context, anthropicMessages));
+        app.MapMethods("/v1/messages/count_tokens", Post, context => pipeline.HandleCountAsync(context, anthropicCount));
+        app.MapFallback(context => Methods(context.Request.Path) is { } methods
+            ? WrongMethodAsync(context, methods, errors)
+            : errors.WriteAsync(context, new GatewayError(404, ErrorKind.NotFound,
+                $"Unknown route: {context.Request.Method} {ErrorText.Quote(context.Request.Path.Value)}", "unknown_route")));
         return app;
+    }
+
+    private static string[]? Methods(PathString path)
+    {
+        var value = path.Value ?? "";
+        foreach (var (route, prefix, methods) in Routes)
+        {
+            if (prefix ? value.StartsWith(route, StringComparison.Ordinal) && value.Length > route.Length : value == route)
+            {
+                return methods;
+            }
+        }
+        return null;
+    }
+
+    // OPTIONS says what a route takes (204); any other method it does not take is 405 (RFC 9110 15.5.6), with Allow both times.
+    private static Task WrongMethodAsync(HttpContext context, string[] methods, ErrorResponder errors)
+    {
+        context.Response.Headers.Allow = string.Join(", ", [.. methods, "OPTIONS"]);
+        if (HttpMethods.IsOptions(context.Request.Method))
+        {
+            context.Response.StatusCode = StatusCodes.Status204NoContent;
+            return Task.CompletedTask;
+        }
+        return errors.WriteAsync(context, new GatewayError(405, ErrorKind.InvalidRequest,
+            $"{context.Request.Path} takes {string.Join(" or ", methods)}, not {ErrorText.Quote(context.Request.Method)}.", "method_not_allowed"));
     }
 }

@@ -16,6 +16,10 @@ internal static class ProxyServices
         services.AddSingleton(provider => ProxyRuntime.Build(config, new ProviderServices(provider.GetRequiredService<HttpMessageInvoker>(),
             provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
         services.AddSingleton(config.Server);
+        if (config.Server.Cors is not null)
+        {
+            services.AddCors();
+        }
         services.AddSingleton(config.Routing);
         services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Catalog);
         services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Keys);

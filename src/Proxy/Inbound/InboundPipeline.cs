@@ -107,7 +107,7 @@ internal sealed partial class InboundPipeline(
         GatewayError? refusal = null;
         if (route is null)
         {
-            var name = Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
+            var name = ErrorText.Quote(envelope.ModelUtf8.Span);
             refusal = GatewayError.BadRequest(
                 $"The model '{name}' does not exist on this proxy; GET /v1/models lists the models you can use.", "model", "model_not_found");
         }

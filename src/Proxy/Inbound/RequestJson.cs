@@ -15,6 +15,9 @@ internal static class RequestJson
         : value.ValueKind == JsonValueKind.String ? StringValue(value, param)
         : throw new RequestFieldException(param, $"'{param}' must be a string.");
 
+    /// <summary>How the canonical readers parse a body: as deep as the envelope allowed, and no field given twice at any depth.</summary>
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256, AllowDuplicateProperties = false };
+
     public static GatewayError NotUnicode { get; } =
         GatewayError.BadRequest("The body holds a field name that is not valid Unicode text: an unpaired surrogate escape such as \\ud800.");
 
@@ -34,10 +37,21 @@ internal static class RequestJson
         }
     }
 
-    public static double? Number(JsonElement obj, string name, string param) =>
+    public static double? Number(JsonElement obj, string name, string param, double min = double.MinValue, double max = double.MaxValue) =>
         !TryGet(obj, name, out var value) ? null
-        : value.ValueKind == JsonValueKind.Number ? value.GetDouble()
-        : throw new RequestFieldException(param, $"'{param}' must be a number.");
+        : value.ValueKind != JsonValueKind.Number ? throw new RequestFieldException(param, $"'{param}' must be a number.")
+        : value.GetDouble() is var number && number >= min && number <= max ? number
+        : throw new RequestFieldException(param, $"'{param}' must be a number from {min} to {max}.");
+
+    /// <summary>A content value, a string or an array of parts or blocks, as either; else a 400 naming it.</summary>
+    public static JsonElement Content(JsonElement value, string param) =>
+        value.ValueKind is JsonValueKind.String or JsonValueKind.Array ? value
+        : throw new RequestFieldException(param, $"'{param}' must be a string or an array of content parts.");
+
+    public static int? NonNegativeInt(JsonElement obj, string name, string param) =>
+        !TryGet(obj, name, out var value) ? null
+        : value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) && number >= 0 ? number
+        : throw new RequestFieldException(param, $"'{param}' must be a whole number of 0 or more.");
 
     public static int? PositiveInt(JsonElement obj, string name, string param) =>
         !TryGet(obj, name, out var value) ? null

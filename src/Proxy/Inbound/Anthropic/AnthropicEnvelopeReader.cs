@@ -25,6 +25,8 @@ internal static class AnthropicEnvelopeReader
                 return false;
             }
             var model = ModelToken.None;
+        Span<int> members = stackalloc int[2 * EnvelopeFields.TrackedMembers];
+        var memberCount = 0;
             var stream = false;
             while (reader.Read())
             {
@@ -32,7 +34,8 @@ internal static class AnthropicEnvelopeReader
                 {
                     continue;
                 }
-                if (!EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out _, out error))
+                if (!EnvelopeFields.TryNoteMember(ref reader, body.Span, members, ref memberCount, out error)
+                    || !EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out _, out error))
                 {
                     return false;
                 }

@@ -85,7 +85,7 @@ internal sealed class AnthropicModelsEndpoint(ModelCatalog catalog, TimeProvider
         if (route is null || !key.MayUse(route.Alias))
         {
             await AnthropicErrorWriter.WriteAsync(context.Response, new GatewayError(404, ErrorKind.NotFound,
-                $"model: {id}", "model_not_found", "model"));
+                $"model: {ErrorText.Quote(id)}", "model_not_found", "model"));
             return;
         }
         context.Response.ContentType = "application/json";

@@ -21,7 +21,7 @@ internal static class AnthropicRequestReader
         error = null;
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
+            using var document = JsonDocument.Parse(body, RequestJson.DocumentOptions);
             request = Read(document.RootElement, requireMaxTokens);
             return true;
         }
@@ -35,6 +35,11 @@ internal static class AnthropicRequestReader
             error = RequestJson.NotUnicode; // in a field name: values are named by their own field
             return false;
         }
+        catch (JsonException e)
+        {
+            error = GatewayError.BadRequest($"The request body repeats a field: {e.Message}"); // the only grammar left after the envelope's pass
+            return false;
+        }
     }
 
     private static ChatRequest Read(JsonElement root, bool requireMaxTokens)
@@ -42,6 +47,10 @@ internal static class AnthropicRequestReader
         if (!RequestJson.TryGet(root, "messages", out var messagesJson) || messagesJson.ValueKind != JsonValueKind.Array)
         {
             throw new RequestFieldException("messages", "messages: Field required (an array of user and assistant turns).");
+        }
+        if (messagesJson.GetArrayLength() == 0)
+        {
+            throw new RequestFieldException("messages", "messages: at least one message is required.");
         }
         var maxTokens = RequestJson.PositiveInt(root, "max_tokens", "max_tokens");
         if (maxTokens is null && requireMaxTokens)
@@ -70,9 +79,9 @@ internal static class AnthropicRequestReader
             System = ReadSystem(root),
             Messages = messages,
             MaxTokens = maxTokens,
-            Temperature = RequestJson.Number(root, "temperature", "temperature"),
-            TopP = RequestJson.Number(root, "top_p", "top_p"),
-            TopK = RequestJson.PositiveInt(root, "top_k", "top_k"),
+            Temperature = RequestJson.Number(root, "temperature", "temperature", 0, 1),
+            TopP = RequestJson.Number(root, "top_p", "top_p", 0, 1),
+            TopK = RequestJson.NonNegativeInt(root, "top_k", "top_k"),
             Stop = RequestJson.Strings(root, "stop_sequences", "stop_sequences"),
             User = RequestJson.TryGet(root, "metadata", out var metadata) ? RequestJson.String(RequestJson.Object(metadata, "metadata"), "user_id", "metadata.user_id") : null,
             Tools = ReadTools(root, ref serverTools),
@@ -116,7 +125,7 @@ internal static class AnthropicRequestReader
         }
         var parts = new List<ContentPart>();
         var index = 0;
-        foreach (var block in RequestJson.Array(content, param + ".content").EnumerateArray())
+        foreach (var block in RequestJson.Array(RequestJson.Content(content, param + ".content"), param + ".content").EnumerateArray())
         {
             var blockParam = $"{param}.content[{index++}]";
             if (!ReadBlock(RequestJson.Object(block, blockParam), blockParam, parts))
@@ -186,7 +195,7 @@ internal static class AnthropicRequestReader
         }
         var parts = new List<ContentPart>();
         var index = 0;
-        foreach (var block in RequestJson.Array(content, param).EnumerateArray())
+        foreach (var block in RequestJson.Array(RequestJson.Content(content, param), param).EnumerateArray())
         {
             var blockParam = $"{param}[{index++}]";
             ReadBlock(RequestJson.Object(block, blockParam), blockParam, parts);

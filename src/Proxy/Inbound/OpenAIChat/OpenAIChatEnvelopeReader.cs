@@ -44,6 +44,8 @@ internal static class OpenAIChatEnvelopeReader
             return false;
         }
         var model = ModelToken.None;
+        Span<int> members = stackalloc int[2 * EnvelopeFields.TrackedMembers];
+        var memberCount = 0;
         var rootEnd = -1;
         bool stream = false, inStreamOptions = false, optionsHaveMembers = false;
         int optionsStart = -1, optionsNullOffset = -1, includeUsageOffset = -1, includeUsageLength = 0;
@@ -52,7 +54,8 @@ internal static class OpenAIChatEnvelopeReader
         {
             if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
             {
-                if (!EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out var handled, out error))
+                if (!EnvelopeFields.TryNoteMember(ref reader, body.Span, members, ref memberCount, out error)
+                    || !EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out var handled, out error))
                 {
                     return false;
                 }

@@ -21,7 +21,7 @@ internal static class OpenAIChatRequestReader
         error = null;
         try
         {
-            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
+            using var document = JsonDocument.Parse(body, RequestJson.DocumentOptions);
             request = Read(document.RootElement);
             return true;
         }
@@ -33,6 +33,11 @@ internal static class OpenAIChatRequestReader
         catch (InvalidOperationException)
         {
             error = RequestJson.NotUnicode; // in a field name: values are named by their own field
+            return false;
+        }
+        catch (JsonException e)
+        {
+            error = GatewayError.BadRequest($"The request body repeats a field: {e.Message}"); // the only grammar left after the envelope's pass
             return false;
         }
     }
@@ -66,8 +71,8 @@ internal static class OpenAIChatRequestReader
             Messages = messages,
             MaxTokens = RequestJson.PositiveInt(root, "max_completion_tokens", "max_completion_tokens")
                 ?? RequestJson.PositiveInt(root, "max_tokens", "max_tokens"),
-            Temperature = RequestJson.Number(root, "temperature", "temperature"),
-            TopP = RequestJson.Number(root, "top_p", "top_p"),
+            Temperature = RequestJson.Number(root, "temperature", "temperature", 0, 2),
+            TopP = RequestJson.Number(root, "top_p", "top_p", 0, 1),
             Stop = RequestJson.Strings(root, "stop", "stop"),
             User = RequestJson.String(root, "user", "user"),
             Tools = ReadTools(root, ref hostedTools),
@@ -120,7 +125,7 @@ internal static class OpenAIChatRequestReader
         }
         var parts = new List<ContentPart>();
         var index = 0;
-        foreach (var part in RequestJson.Array(content, param).EnumerateArray())
+        foreach (var part in RequestJson.Array(RequestJson.Content(content, param), param).EnumerateArray())
         {
             var partParam = $"{param}[{index++}]";
             RequestJson.Object(part, partParam);

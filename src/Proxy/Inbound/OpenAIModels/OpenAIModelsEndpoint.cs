@@ -46,7 +46,7 @@ internal sealed class OpenAIModelsEndpoint(ModelCatalog catalog, TimeProvider ti
         if (route is null || !key.MayUse(route.Alias))
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, new GatewayError(404, ErrorKind.NotFound,
-                $"The model '{id}' does not exist on this proxy.", "model_not_found", "model"));
+                $"The model '{ErrorText.Quote(id)}' does not exist on this proxy.", "model_not_found", "model"));
             return;
         }
         context.Response.ContentType = "application/json";

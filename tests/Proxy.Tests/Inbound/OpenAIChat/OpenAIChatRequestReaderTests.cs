@@ -73,7 +73,7 @@ public sealed class OpenAIChatRequestReaderTests
     [InlineData("""{"model":"m","messages":["hi"]}""", "'messages[0]' must be an object")]
     [InlineData("""{"model":"m","messages":[{"role":"wizard","content":"x"}]}""", "'messages[0].role' must be one of")]
     [InlineData("""{"model":"m","messages":[{"content":"x"}]}""", "'messages[0].role' is required")]
-    [InlineData("""{"model":"m","messages":[{"role":"user","content":42}]}""", "'messages[0].content' must be an array")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":42}]}""", "'messages[0].content' must be a string or an array of content parts")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":["x"]}]}""", "'messages[0].content[0]' must be an object")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"video"}]}]}""", "must be text, image_url, input_audio or file")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"input_audio"}]}]}""", "'messages[0].content[0].input_audio' must be an object")]
