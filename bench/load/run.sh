@@ -89,6 +89,7 @@ http {
   access_log off;
   keepalive_requests 1000000;
   client_body_buffer_size 64k;
+  client_max_body_size 64m;  # the memory workload posts 32 MiB bodies
   upstream upstream_keepalive { server 127.0.0.1:$UPSTREAM_PORT; keepalive 256; }
   upstream paced_keepalive { server 127.0.0.1:$PACED_PORT; keepalive 256; }
 $2

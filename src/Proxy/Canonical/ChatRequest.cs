@@ -38,6 +38,9 @@ internal sealed record ChatRequest
     /// <summary>Tools only the client's own provider runs (Anthropic server tools, OpenAI hosted tools): a translating provider refuses them by name.</summary>
     public IReadOnlyList<UnsupportedPart>? UnsupportedTools { get; init; }
 
+    /// <summary>The client's body size in bytes: what a provider's body written from this request will be near (images dominate).</summary>
+    public int SizeHint { get; init; }
+
     /// <summary>Parameters of the client's body that have no canonical meaning, so no provider will see them (logged at debug).</summary>
     public IReadOnlyList<string>? Ignored { get; init; }
 }

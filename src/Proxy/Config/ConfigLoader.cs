@@ -73,7 +73,7 @@ internal static class ConfigLoader
         {
             return new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes);
         }
-        server.AllowOnly("urls", "maxBodyBytes", "cors");
+        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors");
         var urls = server.OptionalString("urls") ?? ServerOptions.DefaultUrls;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -83,7 +83,8 @@ internal static class ConfigLoader
             }
         }
         var maxBody = server.OptionalInt("maxBodyBytes", 1024, int.MaxValue) ?? ServerOptions.DefaultMaxBodyBytes;
-        return new ServerOptions(urls, maxBody, server.OptionalObject("cors") is { } cors ? ReadCors(cors) : null);
+        var buffered = server.OptionalLong("maxBufferedBodyBytes", maxBody, long.MaxValue);
+        return new ServerOptions(urls, maxBody, server.OptionalObject("cors") is { } cors ? ReadCors(cors) : null, buffered);
     }
 
     private static CorsOptions ReadCors(ConfigNode cors)

@@ -100,6 +100,20 @@ internal readonly struct ConfigNode
             : throw new ConfigException(Child(name), $"must be true or false, not {Describe(value)}");
     }
 
+    public long? OptionalLong(string name, long min, long max)
+    {
+        var number = OptionalNumber(name);
+        if (number is null)
+        {
+            return null;
+        }
+        if (number != decimal.Truncate(number.Value) || number < min || number > max)
+        {
+            throw new ConfigException(Child(name), $"must be a whole number from {min} to {max}");
+        }
+        return (long)number.Value;
+    }
+
     public int? OptionalInt(string name, int min, int max)
     {
         var number = OptionalNumber(name);

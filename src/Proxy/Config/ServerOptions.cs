@@ -1,8 +1,14 @@
 namespace LlmProxy.Config;
 
-/// <summary>The <c>server</c> section: where to listen, the largest request body, and the CORS policy (off when null).</summary>
-internal sealed record ServerOptions(string Urls, long MaxBodyBytes, CorsOptions? Cors = null)
+/// <summary>
+/// The <c>server</c> section: where to listen, the largest request body, the most body bytes held at once across all
+/// requests (null: a quarter of the memory the process may use), and the CORS policy (off when null).
+/// </summary>
+internal sealed record ServerOptions(string Urls, long MaxBodyBytes, CorsOptions? Cors = null, long? MaxBufferedBodyBytes = null)
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
     public const long DefaultMaxBodyBytes = 32 * 1024 * 1024;
+
+    /// <summary>The body budget: as configured, else a quarter of the memory the GC may use (a container's limit included).</summary>
+    public long BufferedBodyBytes => MaxBufferedBodyBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
 }

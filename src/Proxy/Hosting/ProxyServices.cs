@@ -27,6 +27,8 @@ internal static class ProxyServices
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ErrorResponder>();
         services.AddSingleton<IUsageRecorder, UsageLog>();
+        services.AddSingleton(new BodyBudget(config.Server.BufferedBodyBytes));
+        services.AddHostedService<MemoryTrimmer>();
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<OpenAIModelsEndpoint>();

@@ -22,6 +22,7 @@ internal sealed partial class InboundPipeline(
     TimeProvider time,
     HttpMessageInvoker http,
     IUsageRecorder usageRecorder,
+    BodyBudget bodies,
     ILogger<InboundPipeline> logger)
 {
     public async Task HandleAsync(HttpContext context, IInboundDialect dialect)
@@ -87,7 +88,7 @@ internal sealed partial class InboundPipeline(
         var key = context.Features.GetRequiredFeature<ClientKey>();
 
         // Step 2: the body, whole but capped: the model inside it decides the route.
-        var (body, bodyError) = await RequestBody.ReadAsync(context.Request, server.MaxBodyBytes, context.RequestAborted);
+        var (body, bodyError) = await RequestBody.ReadAsync(context.Request, server.MaxBodyBytes, bodies, context.RequestAborted);
         if (body is null)
         {
             await dialect.WriteErrorAsync(context.Response, bodyError!);

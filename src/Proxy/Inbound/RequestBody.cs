@@ -4,17 +4,25 @@ using LlmProxy.Canonical;
 namespace LlmProxy.Inbound;
 
 /// <summary>
-/// A client's request body in one pooled buffer (the proxy must read it whole to route on its model), capped at
-/// <c>server.maxBodyBytes</c>. Dispose returns the buffer to the pool.
+/// A client's request body in one buffer (the proxy must read it whole to route on its model), capped at
+/// <c>server.maxBodyBytes</c> and counted against the <see cref="BodyBudget"/>. Small bodies come from the buffer pool;
+/// large ones (over <see cref="PooledLimit"/>) are plain arrays, so the pool never keeps megabytes after a burst.
+/// Dispose gives the buffer and its budget back.
 /// </summary>
 internal sealed class RequestBody : IDisposable
 {
+    /// <summary>Bodies up to this size are pooled; the pool would otherwise hold on to the large ones for ever.</summary>
+    public const int PooledLimit = 1024 * 1024;
     private const int InitialBytes = 4096;
+    private readonly BodyBudget _budget;
     private byte[] _buffer;
+    private long _reserved;
 
-    private RequestBody(byte[] buffer, int length)
+    private RequestBody(BodyBudget budget, byte[] buffer, long reserved, int length)
     {
+        _budget = budget;
         _buffer = buffer;
+        _reserved = reserved;
         Length = length;
     }
 
@@ -24,13 +32,21 @@ internal sealed class RequestBody : IDisposable
 
     public ReadOnlySpan<byte> Span => _buffer.AsSpan(0, Length);
 
-    public static async Task<(RequestBody? Body, GatewayError? Error)> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    public static async Task<(RequestBody? Body, GatewayError? Error)> ReadAsync(HttpRequest request, long maxBytes, BodyBudget budget,
+        CancellationToken cancellationToken)
     {
         if (request.ContentLength > maxBytes)
         {
             return (null, TooLarge(maxBytes));
         }
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? InitialBytes, maxBytes) + 1);
+        var size = (int)Math.Min(request.ContentLength ?? InitialBytes, maxBytes);
+        if (!await budget.TryTakeAsync(size, size > PooledLimit, cancellationToken).ConfigureAwait(false))
+        {
+            return (null, BodyBudget.Exhausted(budget.MaxBytes));
+        }
+        long reserved = size;
+        // One byte more than announced, so a body that is exactly as long as it said completes without a growth.
+        var buffer = Allocate(size + 1);
         var length = 0;
         var reader = request.BodyReader;
         try
@@ -43,12 +59,20 @@ internal sealed class RequestBody : IDisposable
                     if (length + (long)segment.Length > maxBytes)
                     {
                         reader.AdvanceTo(result.Buffer.End);
-                        ArrayPool<byte>.Shared.Return(buffer);
+                        Release(budget, buffer, reserved);
                         return (null, TooLarge(maxBytes));
                     }
                     if (length + segment.Length > buffer.Length)
                     {
-                        buffer = Grow(buffer, length, length + segment.Length);
+                        var needed = (int)Math.Min(maxBytes + 1, Math.Max(length + segment.Length, buffer.Length * 2L));
+                        if (!await budget.TryTakeAsync(needed - reserved, needed > PooledLimit, cancellationToken).ConfigureAwait(false))
+                        {
+                            reader.AdvanceTo(result.Buffer.End);
+                            Release(budget, buffer, reserved);
+                            return (null, BodyBudget.Exhausted(budget.MaxBytes));
+                        }
+                        reserved = needed;
+                        buffer = Grow(buffer, length, needed);
                     }
                     segment.Span.CopyTo(buffer.AsSpan(length));
                     length += segment.Length;
@@ -64,20 +88,20 @@ internal sealed class RequestBody : IDisposable
         {
             // The client's own transport fault (a bad chunk, a body shorter than its Content-Length, an upload that
             // stalled): its status (400, 408) and Kestrel's reason, in the client's dialect.
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(budget, buffer, reserved);
             return (null, ClientFault(e));
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(budget, buffer, reserved);
             throw;
         }
         if (length == 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            Release(budget, buffer, reserved);
             return (null, GatewayError.BadRequest("The request body is empty; send a JSON object."));
         }
-        return (new RequestBody(buffer, length), null);
+        return (new RequestBody(budget, buffer, reserved, length), null);
     }
 
     public void Dispose()
@@ -85,15 +109,30 @@ internal sealed class RequestBody : IDisposable
         var buffer = Interlocked.Exchange(ref _buffer, []);
         if (buffer.Length > 0)
         {
+            Release(_budget, buffer, _reserved);
+        }
+    }
+
+    private static byte[] Allocate(int size) =>
+        size <= PooledLimit ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+
+    private static void Release(BodyBudget budget, byte[] buffer, long reserved)
+    {
+        if (buffer.Length <= PooledLimit)
+        {
             ArrayPool<byte>.Shared.Return(buffer);
         }
+        budget.Give(reserved);
     }
 
     private static byte[] Grow(byte[] buffer, int used, int needed)
     {
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, buffer.Length * 2));
+        var bigger = Allocate(needed);
         buffer.AsSpan(0, used).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(buffer);
+        if (buffer.Length <= PooledLimit)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
         return bigger;
     }
 

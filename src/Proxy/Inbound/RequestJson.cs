@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using LlmProxy.Canonical;
@@ -116,27 +118,48 @@ internal static class RequestJson
         return text.ToString();
     }
 
-    /// <summary>An image by URL; a <c>data:</c> URL becomes inline base64 with its media type.</summary>
-    public static ImagePart Image(string url, string param)
+    /// <summary>
+    /// A JSON string's UTF-8 text as a slice of <paramref name="body"/>, the request body the document was parsed from
+    /// (no copy: base64 images stay where they arrived); unescaped into its own array when the client escaped characters.
+    /// </summary>
+    public static ReadOnlyMemory<byte> Utf8(JsonElement value, string param, ReadOnlyMemory<byte> body)
     {
-        if (!url.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+        if (value.ValueKind != JsonValueKind.String)
         {
-            return new ImagePart(null, null, url);
+            throw new RequestFieldException(param, $"'{param}' must be a string.");
         }
-        var (mediaType, data) = DataUrl(url, param, "an https URL or a base64 data URL (data:image/png;base64,...)");
+        var inner = JsonMarshal.GetRawUtf8Value(value)[1..^1]; // the raw value holds its quotes
+        if (inner.IndexOf((byte)'\\') >= 0)
+        {
+            return Encoding.UTF8.GetBytes(StringValue(value, param));
+        }
+        var offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(body.Span), ref MemoryMarshal.GetReference(inner));
+        return body.Slice(offset, inner.Length);
+    }
+
+    /// <summary>An image by URL; a <c>data:</c> URL becomes inline base64 with its media type.</summary>
+    public static ImagePart Image(JsonElement url, string param, ReadOnlyMemory<byte> body)
+    {
+        var utf8 = Utf8(url, param, body);
+        if (!utf8.Span.StartsWith("data:"u8))
+        {
+            return new ImagePart(null, null, Encoding.UTF8.GetString(utf8.Span));
+        }
+        var (mediaType, data) = DataUrl(utf8, param, "an https URL or a base64 data URL (data:image/png;base64,...)");
         return new ImagePart(mediaType, data, null);
     }
 
     /// <summary>A base64 <c>data:</c> URL's media type (null when it names none) and data; else a 400 saying the field must be <paramref name="expected"/>.</summary>
-    public static (string? MediaType, string Data) DataUrl(string url, string param, string expected = "a base64 data URL (data:application/pdf;base64,...)")
+    public static (string? MediaType, InlineData Data) DataUrl(ReadOnlyMemory<byte> url, string param, string expected = "a base64 data URL (data:application/pdf;base64,...)")
     {
-        var comma = url.IndexOf(',');
-        var header = comma < 0 || !url.StartsWith("data:", StringComparison.OrdinalIgnoreCase) ? "" : url[5..comma];
-        if (!header.EndsWith(";base64", StringComparison.OrdinalIgnoreCase))
+        var span = url.Span;
+        var comma = span.IndexOf((byte)',');
+        var header = comma < 0 || !span.StartsWith("data:"u8) ? default : span[5..comma];
+        if (!header.EndsWith(";base64"u8))
         {
             throw new RequestFieldException(param, $"'{param}' must be {expected}.");
         }
-        return (header.Length > 7 ? header[..^7] : null, url[(comma + 1)..]);
+        return (header.Length > 7 ? Encoding.UTF8.GetString(header[..^7]) : null, new InlineData(url[(comma + 1)..]));
     }
 
     /// <summary>A JSON value kept as JSON text (schemas, tool arguments).</summary>

@@ -15,6 +15,12 @@ internal static class TranslatedExchange
     private const int StreamReadSize = 32 * 1024;
     private const int MaxBodyBytes = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// The buffer a provider's body is written into, sized from the client's body: a request carrying a large image is
+    /// written once, without the doublings (and their copies) a small buffer would grow through.
+    /// </summary>
+    public static ArrayBufferWriter<byte> BodyBuffer(ChatRequest request) => new(Math.Max(4096, request.SizeHint + 4096));
+
     /// <summary>Sends <paramref name="request"/> (URL and auth set) with <paramref name="jsonBody"/> and translates the answer into <paramref name="sink"/>.</summary>
     public static async ValueTask<ProviderError?> RunAsync(HttpMessageInvoker http, HttpRequestMessage request, ReadOnlyMemory<byte> jsonBody,
         ProviderTarget target, bool stream, IUpstreamErrorMapper errors, IAnswerTranslator translator, IStreamEventSink sink,

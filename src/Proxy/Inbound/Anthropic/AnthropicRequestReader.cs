@@ -12,7 +12,7 @@ namespace LlmProxy.Inbound.Anthropic;
 /// refuses by name. Redacted thinking (Claude's encrypted reasoning, which only Claude can read) and cache_control are
 /// provider state, not content: listed in <see cref="ChatRequest.Ignored"/>.
 /// </summary>
-internal static class AnthropicRequestReader
+internal sealed class AnthropicRequestReader(ReadOnlyMemory<byte> body)
 {
     /// <param name="requireMaxTokens">False for count_tokens, whose body has no max_tokens.</param>
     public static bool TryRead(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error, bool requireMaxTokens = true)
@@ -22,7 +22,7 @@ internal static class AnthropicRequestReader
         try
         {
             using var document = JsonDocument.Parse(body, RequestJson.DocumentOptions);
-            request = Read(document.RootElement, requireMaxTokens);
+            request = new AnthropicRequestReader(body).Read(document.RootElement, requireMaxTokens);
             return true;
         }
         catch (RequestFieldException e)
@@ -42,7 +42,7 @@ internal static class AnthropicRequestReader
         }
     }
 
-    private static ChatRequest Read(JsonElement root, bool requireMaxTokens)
+    private ChatRequest Read(JsonElement root, bool requireMaxTokens)
     {
         if (!RequestJson.TryGet(root, "messages", out var messagesJson) || messagesJson.ValueKind != JsonValueKind.Array)
         {
@@ -91,13 +91,14 @@ internal static class AnthropicRequestReader
             Reasoning = ReadThinking(root),
             Stream = RequestJson.Bool(root, "stream", "stream") ?? false,
             Ignored = ignored,
+            SizeHint = body.Length,
         };
     }
 
-    private static bool IsRead(string name) => name is "model" or "messages" or "max_tokens" or "system" or "temperature" or "top_p"
+    private bool IsRead(string name) => name is "model" or "messages" or "max_tokens" or "system" or "temperature" or "top_p"
         or "top_k" or "stop_sequences" or "metadata" or "tools" or "tool_choice" or "thinking" or "stream";
 
-    private static string? ReadSystem(JsonElement root)
+    private string? ReadSystem(JsonElement root)
     {
         if (!RequestJson.TryGet(root, "system", out var system))
         {
@@ -107,7 +108,7 @@ internal static class AnthropicRequestReader
         return text.Length > 0 ? text : null;
     }
 
-    private static ChatMessage ReadMessage(JsonElement message, string param, ref List<string>? ignored)
+    private ChatMessage ReadMessage(JsonElement message, string param, ref List<string>? ignored)
     {
         var role = RequestJson.String(message, "role", param + ".role") switch
         {
@@ -137,7 +138,7 @@ internal static class AnthropicRequestReader
     }
 
     /// <summary>Adds one content block's canonical parts; false only for redacted thinking, which is provider state.</summary>
-    private static bool ReadBlock(JsonElement block, string param, List<ContentPart> parts)
+    private bool ReadBlock(JsonElement block, string param, List<ContentPart> parts)
     {
         if (RequestJson.String(block, "type", param + ".type") == "document")
         {
@@ -152,7 +153,7 @@ internal static class AnthropicRequestReader
         return false;
     }
 
-    private static ContentPart? ReadSingleBlock(JsonElement block, string param)
+    private ContentPart? ReadSingleBlock(JsonElement block, string param)
     {
         var type = RequestJson.String(block, "type", param + ".type");
         switch (type)
@@ -187,7 +188,7 @@ internal static class AnthropicRequestReader
     }
 
     /// <summary>A tool result's content: a string, or blocks of text, images, documents and search results.</summary>
-    private static List<ContentPart> ReadResultContent(JsonElement content, string param)
+    private List<ContentPart> ReadResultContent(JsonElement content, string param)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
@@ -206,7 +207,7 @@ internal static class AnthropicRequestReader
     // https://docs.anthropic.com/en/docs/build-with-claude/pdf-support: base64 PDF, plain text, a URL, or content blocks
     // (text and images), with an optional title and context; the context, where a provider has no field for it, is
     // text beside the document.
-    private static void ReadDocument(JsonElement block, string param, List<ContentPart> parts)
+    private void ReadDocument(JsonElement block, string param, List<ContentPart> parts)
     {
         var sourceParam = param + ".source";
         var source = RequestJson.Object(RequestJson.TryGet(block, "source", out var s) ? s : default, sourceParam);
@@ -219,7 +220,7 @@ internal static class AnthropicRequestReader
         switch (RequestJson.String(source, "type", sourceParam + ".type"))
         {
             case "base64":
-                parts.Add(new DocumentPart(mediaType ?? "application/pdf", Required(source, "data", sourceParam), null, null, title) { Path = param });
+                parts.Add(new DocumentPart(mediaType ?? "application/pdf", RequiredData(source, sourceParam), null, null, title) { Path = param });
                 break;
             case "text":
                 parts.Add(new DocumentPart(mediaType ?? "text/plain", null, Required(source, "data", sourceParam), null, title) { Path = param });
@@ -250,7 +251,7 @@ internal static class AnthropicRequestReader
     }
 
     // A search result the client supplies for citations: its text, under its title and source, is what the model reads.
-    private static TextPart ReadSearchResult(JsonElement block, string param)
+    private TextPart ReadSearchResult(JsonElement block, string param)
     {
         var text = new StringBuilder();
         foreach (var line in (ReadOnlySpan<string?>)[RequestJson.String(block, "title", param + ".title"), RequestJson.String(block, "source", param + ".source")])
@@ -264,21 +265,26 @@ internal static class AnthropicRequestReader
         return new TextPart(text.ToString());
     }
 
-    private static string Required(JsonElement obj, string name, string param) =>
+    // Base64 data stays a slice of the request body: a large image is not copied into a string.
+    private InlineData RequiredData(JsonElement source, string param) => new(RequestJson.Utf8(
+        RequestJson.TryGet(source, "data", out var data) ? data : throw new RequestFieldException($"{param}.data", $"{param}.data: Field required."),
+        $"{param}.data", body));
+
+    private string Required(JsonElement obj, string name, string param) =>
         RequestJson.String(obj, name, $"{param}.{name}") ?? throw new RequestFieldException($"{param}.{name}", $"{param}.{name}: Field required.");
 
-    private static ImagePart ReadImage(JsonElement source, string param) => RequestJson.String(source, "type", param + ".type") switch
+    private ImagePart ReadImage(JsonElement source, string param) => RequestJson.String(source, "type", param + ".type") switch
     {
         "base64" => new ImagePart(
             RequestJson.String(source, "media_type", param + ".media_type") ?? throw new RequestFieldException(param + ".media_type", $"{param}.media_type: Field required."),
-            RequestJson.String(source, "data", param + ".data") ?? throw new RequestFieldException(param + ".data", $"{param}.data: Field required."),
+            RequiredData(source, param),
             null),
         "url" => new ImagePart(null, null,
             RequestJson.String(source, "url", param + ".url") ?? throw new RequestFieldException(param + ".url", $"{param}.url: Field required.")),
         _ => throw new RequestFieldException(param + ".type", $"{param}.type: this model takes images as base64 or url sources."),
     };
 
-    private static List<ToolDefinition>? ReadTools(JsonElement root, ref List<UnsupportedPart>? serverTools)
+    private List<ToolDefinition>? ReadTools(JsonElement root, ref List<UnsupportedPart>? serverTools)
     {
         if (!RequestJson.TryGet(root, "tools", out var toolsJson))
         {
@@ -305,7 +311,7 @@ internal static class AnthropicRequestReader
         return tools;
     }
 
-    private static ToolChoice ReadToolChoice(JsonElement choice) => RequestJson.String(choice, "type", "tool_choice.type") switch
+    private ToolChoice ReadToolChoice(JsonElement choice) => RequestJson.String(choice, "type", "tool_choice.type") switch
     {
         "auto" => new ToolChoice(ToolChoiceMode.Auto),
         "any" => new ToolChoice(ToolChoiceMode.Required),
@@ -315,7 +321,7 @@ internal static class AnthropicRequestReader
         _ => throw new RequestFieldException("tool_choice.type", "tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'."),
     };
 
-    private static ReasoningRequest? ReadThinking(JsonElement root)
+    private ReasoningRequest? ReadThinking(JsonElement root)
     {
         if (!RequestJson.TryGet(root, "thinking", out var thinking))
         {

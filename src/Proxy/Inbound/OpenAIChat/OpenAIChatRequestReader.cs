@@ -13,7 +13,7 @@ namespace LlmProxy.Inbound.OpenAIChat;
 /// <see cref="ChatRequest.Ignored"/> so the pipeline can log what was dropped. The envelope reader already
 /// validated the JSON.
 /// </summary>
-internal static class OpenAIChatRequestReader
+internal sealed class OpenAIChatRequestReader(ReadOnlyMemory<byte> body)
 {
     public static bool TryRead(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error)
     {
@@ -22,7 +22,7 @@ internal static class OpenAIChatRequestReader
         try
         {
             using var document = JsonDocument.Parse(body, RequestJson.DocumentOptions);
-            request = Read(document.RootElement);
+            request = new OpenAIChatRequestReader(body).Read(document.RootElement);
             return true;
         }
         catch (RequestFieldException e)
@@ -42,7 +42,7 @@ internal static class OpenAIChatRequestReader
         }
     }
 
-    private static ChatRequest Read(JsonElement root)
+    private ChatRequest Read(JsonElement root)
     {
         if (!RequestJson.TryGet(root, "messages", out var messagesJson) || messagesJson.ValueKind != JsonValueKind.Array || messagesJson.GetArrayLength() == 0)
         {
@@ -83,14 +83,15 @@ internal static class OpenAIChatRequestReader
             Reasoning = RequestJson.String(root, "reasoning_effort", "reasoning_effort") is { } effort ? new ReasoningRequest(effort, null) : null,
             Stream = RequestJson.Bool(root, "stream", "stream") ?? false,
             Ignored = ignored,
+            SizeHint = body.Length,
         };
     }
 
-    private static bool IsRead(string name) => name is "model" or "messages" or "max_tokens" or "max_completion_tokens" or "temperature"
+    private bool IsRead(string name) => name is "model" or "messages" or "max_tokens" or "max_completion_tokens" or "temperature"
         or "top_p" or "stop" or "user" or "tools" or "tool_choice" or "parallel_tool_calls" or "response_format" or "reasoning_effort"
         or "stream" or "stream_options";
 
-    private static void ReadMessage(JsonElement message, string param, StringBuilder system, List<ChatMessage> messages)
+    private void ReadMessage(JsonElement message, string param, StringBuilder system, List<ChatMessage> messages)
     {
         var role = RequestJson.String(message, "role", param + ".role");
         message.TryGetProperty("content", out var content);
@@ -117,7 +118,7 @@ internal static class OpenAIChatRequestReader
         }
     }
 
-    private static List<ContentPart> ReadUserContent(JsonElement content, string param)
+    private List<ContentPart> ReadUserContent(JsonElement content, string param)
     {
         if (content.ValueKind == JsonValueKind.String)
         {
@@ -136,16 +137,17 @@ internal static class OpenAIChatRequestReader
                     break;
                 case "image_url":
                     var image = RequestJson.TryGet(part, "image_url", out var imageJson) ? imageJson : default;
-                    var url = image.ValueKind == JsonValueKind.String ? RequestJson.StringValue(image, partParam + ".image_url")
-                        : image.ValueKind == JsonValueKind.Object ? RequestJson.String(image, "url", partParam + ".image_url.url") : null;
-                    parts.Add(RequestJson.Image(url ?? throw new RequestFieldException(partParam + ".image_url.url", $"'{partParam}.image_url.url' is required."),
-                        partParam + ".image_url.url") with { Path = partParam });
+                    var url = image.ValueKind == JsonValueKind.String ? image
+                        : image.ValueKind == JsonValueKind.Object && RequestJson.TryGet(image, "url", out var inner) ? inner
+                        : throw new RequestFieldException(partParam + ".image_url.url", $"'{partParam}.image_url.url' is required.");
+                    parts.Add(RequestJson.Image(url, partParam + ".image_url.url", body) with { Path = partParam });
                     break;
                 case "input_audio":
                     var audio = RequestJson.Object(RequestJson.TryGet(part, "input_audio", out var audioJson) ? audioJson : default, partParam + ".input_audio");
                     parts.Add(new AudioPart(
                         RequestJson.String(audio, "format", partParam + ".input_audio.format") ?? throw new RequestFieldException(partParam + ".input_audio.format", $"'{partParam}.input_audio.format' is required."),
-                        RequestJson.String(audio, "data", partParam + ".input_audio.data") ?? throw new RequestFieldException(partParam + ".input_audio.data", $"'{partParam}.input_audio.data' is required."))
+                        new InlineData(RequestJson.Utf8(RequestJson.TryGet(audio, "data", out var audioData) ? audioData
+                            : throw new RequestFieldException(partParam + ".input_audio.data", $"'{partParam}.input_audio.data' is required."), partParam + ".input_audio.data", body)))
                     { Path = partParam });
                     break;
                 case "file":
@@ -159,12 +161,12 @@ internal static class OpenAIChatRequestReader
     }
 
     // https://platform.openai.com/docs/guides/pdf-files: inline as a base64 data URL with a filename, or a file_id.
-    private static ContentPart ReadFile(JsonElement file, string param)
+    private ContentPart ReadFile(JsonElement file, string param)
     {
         var name = RequestJson.String(file, "filename", param + ".file.filename");
-        if (RequestJson.String(file, "file_data", param + ".file.file_data") is { } data)
+        if (RequestJson.TryGet(file, "file_data", out var data))
         {
-            var inline = RequestJson.DataUrl(data, param + ".file.file_data");
+            var inline = RequestJson.DataUrl(RequestJson.Utf8(data, param + ".file.file_data", body), param + ".file.file_data");
             return new DocumentPart(inline.MediaType ?? "application/pdf", inline.Data, null, null, name) { Path = param };
         }
         return RequestJson.String(file, "file_id", param + ".file.file_id") is not null
@@ -172,7 +174,7 @@ internal static class OpenAIChatRequestReader
             : throw new RequestFieldException(param + ".file", $"'{param}.file' needs file_data or file_id.");
     }
 
-    private static List<ContentPart> ReadAssistant(JsonElement message, JsonElement content, string param)
+    private List<ContentPart> ReadAssistant(JsonElement message, JsonElement content, string param)
     {
         var parts = new List<ContentPart>();
         if (RequestJson.String(message, "reasoning_content", param + ".reasoning_content") is { Length: > 0 } reasoning)
@@ -204,7 +206,7 @@ internal static class OpenAIChatRequestReader
         return parts;
     }
 
-    private static List<ToolDefinition>? ReadTools(JsonElement root, ref List<UnsupportedPart>? hostedTools)
+    private List<ToolDefinition>? ReadTools(JsonElement root, ref List<UnsupportedPart>? hostedTools)
     {
         if (!RequestJson.TryGet(root, "tools", out var toolsJson))
         {
@@ -229,7 +231,7 @@ internal static class OpenAIChatRequestReader
         return tools;
     }
 
-    private static ToolChoice? ReadToolChoice(JsonElement root)
+    private ToolChoice? ReadToolChoice(JsonElement root)
     {
         if (!RequestJson.TryGet(root, "tool_choice", out var choice))
         {
@@ -250,7 +252,7 @@ internal static class OpenAIChatRequestReader
         return new ToolChoice(ToolChoiceMode.Named, name ?? throw new RequestFieldException("tool_choice.function.name", "'tool_choice.function.name' is required."));
     }
 
-    private static ResponseFormat? ReadResponseFormat(JsonElement root)
+    private ResponseFormat? ReadResponseFormat(JsonElement root)
     {
         if (!RequestJson.TryGet(root, "response_format", out var format))
         {

@@ -68,7 +68,7 @@ internal sealed class AnthropicAdapter : INativeWireProvider, ICanonicalChatProv
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
-        var body = new ArrayBufferWriter<byte>(4096);
+        var body = TranslatedExchange.BodyBuffer(request);
         AnthropicRequestMapper.Write(request, target, body, _logger, out var jsonToolName);
         using var message = CreateRequest(WireFormat.AnthropicMessages, target.Model);
         var translator = new AnthropicAnswerTranslator(jsonToolName, _services.Time.GetUtcNow().ToUnixTimeSeconds());

@@ -206,7 +206,7 @@ internal static class AnthropicRequestMapper
                 {
                     json.WriteString("type"u8, "base64"u8);
                     json.WriteString("media_type"u8, image.MediaType ?? "image/png");
-                    json.WriteString("data"u8, image.Data);
+                    image.Data.Write(json, "data"u8);
                 }
                 else
                 {
@@ -223,7 +223,7 @@ internal static class AnthropicRequestMapper
                 {
                     json.WriteString("type"u8, "base64"u8);
                     json.WriteString("media_type"u8, document.MediaType);
-                    json.WriteString("data"u8, document.Data);
+                    document.Data.Write(json, "data"u8);
                 }
                 else if (document.Text is not null)
                 {

@@ -70,7 +70,7 @@ internal sealed class BedrockAdapter : ICanonicalChatProvider, IUpstreamErrorMap
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
-        var body = new ArrayBufferWriter<byte>(4096);
+        var body = TranslatedExchange.BodyBuffer(request);
         BedrockRequestMapper.Write(request, target, body, _logger, out var jsonToolName);
         var url = Url(target.Model, request.Stream);
         using var message = new HttpRequestMessage(HttpMethod.Post, url);

@@ -249,7 +249,7 @@ internal static class BedrockRequestMapper
                 json.WriteStartObject("image"u8);
                 json.WriteString("format"u8, ImageFormat(image.MediaType));
                 json.WriteStartObject("source"u8);
-                json.WriteString("bytes"u8, image.Data);
+                image.Data!.Write(json, "bytes"u8);
                 json.WriteEndObject();
                 json.WriteEndObject();
                 break;
@@ -259,7 +259,7 @@ internal static class BedrockRequestMapper
                 json.WriteString("format"u8, DocumentFormat(document.MediaType));
                 json.WriteString("name"u8, names.Document(document.Title));
                 json.WriteStartObject("source"u8);
-                json.WriteString("bytes"u8, document.Data);
+                document.Data!.Write(json, "bytes"u8);
                 json.WriteEndObject();
                 json.WriteEndObject();
                 break;

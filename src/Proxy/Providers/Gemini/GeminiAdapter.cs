@@ -53,7 +53,7 @@ internal sealed class GeminiAdapter : ICanonicalChatProvider, IUpstreamErrorMapp
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
-        var body = new ArrayBufferWriter<byte>(4096);
+        var body = TranslatedExchange.BodyBuffer(request);
         GeminiRequestMapper.Write(request, target, body, _logger);
         using var message = new HttpRequestMessage(HttpMethod.Post, Url(target.Model, request.Stream));
         if (_apiKey is not null)

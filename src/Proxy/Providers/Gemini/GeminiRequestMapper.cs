@@ -242,11 +242,11 @@ internal static class GeminiRequestMapper
         json.WriteEndObject();
     }
 
-    private static void WriteInlineData(Utf8JsonWriter json, string mimeType, string data)
+    private static void WriteInlineData(Utf8JsonWriter json, string mimeType, InlineData data)
     {
         json.WriteStartObject("inlineData"u8);
         json.WriteString("mimeType"u8, mimeType);
-        json.WriteString("data"u8, data);
+        data.Write(json, "data"u8);
         json.WriteEndObject();
     }
 

@@ -21,7 +21,7 @@ internal sealed class OpenAICanonicalChat(INativeWireProvider provider, Provider
 
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
-        var body = new ArrayBufferWriter<byte>(4096);
+        var body = TranslatedExchange.BodyBuffer(request);
         OpenAIRequestMapper.Write(request, target, body, _logger, hostTakesMaxCompletionTokens);
         using var message = provider.CreateRequest(WireFormat.OpenAIChatCompletions, target.Model);
         var translator = new OpenAIAnswerTranslator(services.Time.GetUtcNow().ToUnixTimeSeconds());

@@ -282,7 +282,14 @@ internal static class OpenAIRequestMapper
             case ImagePart image:
                 json.WriteString("type"u8, "image_url"u8);
                 json.WriteStartObject("image_url"u8);
-                json.WriteString("url"u8, image.Url ?? $"data:{image.MediaType ?? "image/png"};base64,{image.Data}");
+                if (image.Url is not null)
+                {
+                    json.WriteString("url"u8, image.Url);
+                }
+                else
+                {
+                    image.Data!.WriteDataUrl(json, "url"u8, image.MediaType ?? "image/png");
+                }
                 json.WriteEndObject();
                 break;
             case DocumentPart document:
@@ -290,13 +297,13 @@ internal static class OpenAIRequestMapper
                 json.WriteString("type"u8, "file"u8);
                 json.WriteStartObject("file"u8);
                 json.WriteString("filename"u8, document.Title ?? "document.pdf");
-                json.WriteString("file_data"u8, $"data:{document.MediaType};base64,{document.Data}");
+                document.Data!.WriteDataUrl(json, "file_data"u8, document.MediaType);
                 json.WriteEndObject();
                 break;
             case AudioPart audio:
                 json.WriteString("type"u8, "input_audio"u8);
                 json.WriteStartObject("input_audio"u8);
-                json.WriteString("data"u8, audio.Data);
+                audio.Data.Write(json, "data"u8);
                 json.WriteString("format"u8, audio.Format);
                 json.WriteEndObject();
                 break;

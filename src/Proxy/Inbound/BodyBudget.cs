@@ -1,0 +1,90 @@
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// The most request-body bytes held in memory at once (<c>server.maxBufferedBodyBytes</c>), across all requests: the
+/// proxy reads bodies whole, so without a bound a burst of large bodies takes memory the machine does not have. A
+/// body that does not fit waits a moment for others to finish, then is refused with 503 and Retry-After. It also
+/// counts the large bodies (held outside the buffer pool) that <c>MemoryTrimmer</c> gives back once the load is gone.
+/// </summary>
+internal sealed class BodyBudget(long maxBytes)
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+    private readonly Lock _lock = new();
+    private long _held;
+    private long _largeSinceTrim;
+
+    public long MaxBytes => maxBytes;
+
+    /// <summary>Bytes of request bodies held right now.</summary>
+    public long Held
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _held;
+            }
+        }
+    }
+
+    /// <summary>Takes <paramref name="bytes"/> from the budget, waiting up to a second for room; false when there is none.</summary>
+    public async ValueTask<bool> TryTakeAsync(long bytes, bool large, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!TryTake(bytes, large))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+            await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+        }
+        return true;
+    }
+
+    public void Give(long bytes)
+    {
+        lock (_lock)
+        {
+            _held -= bytes;
+        }
+    }
+
+    /// <summary>True once, after large bodies were held, when none is held any more: the moment to give memory back.</summary>
+    public bool TakeIdleAfterLargeBodies()
+    {
+        lock (_lock)
+        {
+            if (_largeSinceTrim == 0 || _held > 0)
+            {
+                return false;
+            }
+            _largeSinceTrim = 0;
+            return true;
+        }
+    }
+
+    public static GatewayError Exhausted(long maxBytes) => new(503, ErrorKind.Unavailable,
+        $"The proxy is holding as many request bodies as it may ({maxBytes} bytes, server.maxBufferedBodyBytes); retry shortly.", "server_busy")
+    {
+        RetryAfter = TimeSpan.FromSeconds(1),
+    };
+
+    private bool TryTake(long bytes, bool large)
+    {
+        lock (_lock)
+        {
+            // A body alone larger than the budget could never fit; it is let through when nothing else is held.
+            if (_held + bytes > maxBytes && _held > 0)
+            {
+                return false;
+            }
+            _held += bytes;
+            _largeSinceTrim += large ? bytes : 0;
+            return true;
+        }
+    }
+}
