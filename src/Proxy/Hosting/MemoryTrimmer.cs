@@ -35,6 +35,6 @@ internal sealed partial class MemoryTrimmer(BodyBudget bodies, ILogger<MemoryTri
         }
     }
 
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Debug, Message = "large request bodies gone: memory given back, {Before} MiB resident before, {After} MiB after (heap {Heap} MiB, committed {Committed} MiB)")]
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "large request bodies gone: memory given back, {Before} MiB resident before, {After} MiB after (heap {Heap} MiB, committed {Committed} MiB)")]
     private static partial void LogTrimmed(ILogger logger, long before, long after, long heap, long committed);
 }

@@ -432,7 +432,7 @@ internal sealed partial class InboundPipeline(
     {
         using var request = provider.CreateRequest(dialect.NativeFormat, deployment.ProviderModel);
         dialect.ForwardHeaders(context.Request, request);
-        request.Content = new SplicedJsonContent(body.Memory,
+        request.Content = new UpstreamJsonContent(body.Memory,
             new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, deployment.ModelJson), envelope.ExtraSplice);
         var (call, error) = await UpstreamCall.SendAsync(http, request, deployment.Timeouts, envelope.Stream, cancellationToken);
         using (call)

@@ -1,3 +1,5 @@
+using LlmProxy.Providers;
+
 namespace LlmProxy.Inbound;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net.Http.Headers;
 using LlmProxy.Canonical;
 
 namespace LlmProxy.Providers;
@@ -26,7 +25,7 @@ internal static class TranslatedExchange
         ProviderTarget target, bool stream, IUpstreamErrorMapper errors, IAnswerTranslator translator, IStreamEventSink sink,
         CancellationToken cancellationToken)
     {
-        request.Content = new ReadOnlyMemoryContent(jsonBody) { Headers = { ContentType = new MediaTypeHeaderValue("application/json") } };
+        request.Content = new UpstreamJsonContent(jsonBody);
         var (call, error) = await UpstreamCall.SendAsync(http, request, target.Timeouts, stream, cancellationToken).ConfigureAwait(false);
         using (call)
         {

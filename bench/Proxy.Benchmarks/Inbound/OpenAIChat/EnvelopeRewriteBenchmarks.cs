@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using LlmProxy.Inbound;
 using LlmProxy.Inbound.OpenAIChat;
+using LlmProxy.Providers;
 
 namespace LlmProxy.Benchmarks.Inbound.OpenAIChat;
 
@@ -23,10 +24,10 @@ public class EnvelopeRewriteBenchmarks
         return _sink.Position;
     }
 
-    private static SplicedJsonContent Rewrite()
+    private static UpstreamJsonContent Rewrite()
     {
         OpenAIChatEnvelopeReader.TryRead(BenchmarkInputs.ChatRequest, out var envelope, out _);
-        return new SplicedJsonContent(BenchmarkInputs.ChatRequest,
+        return new UpstreamJsonContent(BenchmarkInputs.ChatRequest,
             new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, ProviderModel), envelope.ExtraSplice);
     }
 }

@@ -12,37 +12,13 @@ namespace LlmProxy.Inbound.Anthropic;
 /// refuses by name. Redacted thinking (Claude's encrypted reasoning, which only Claude can read) and cache_control are
 /// provider state, not content: listed in <see cref="ChatRequest.Ignored"/>.
 /// </summary>
-internal sealed class AnthropicRequestReader(ReadOnlyMemory<byte> body)
+internal sealed class AnthropicRequestReader(ReadOnlyMemory<byte> body, bool requireMaxTokens)
 {
     /// <param name="requireMaxTokens">False for count_tokens, whose body has no max_tokens.</param>
     public static bool TryRead(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error, bool requireMaxTokens = true)
-    {
-        request = null;
-        error = null;
-        try
-        {
-            using var document = JsonDocument.Parse(body, RequestJson.DocumentOptions);
-            request = new AnthropicRequestReader(body).Read(document.RootElement, requireMaxTokens);
-            return true;
-        }
-        catch (RequestFieldException e)
-        {
-            error = GatewayError.BadRequest(e.Message, e.Param);
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            error = RequestJson.NotUnicode; // in a field name: values are named by their own field
-            return false;
-        }
-        catch (JsonException e)
-        {
-            error = GatewayError.BadRequest($"The request body repeats a field: {e.Message}"); // the only grammar left after the envelope's pass
-            return false;
-        }
-    }
+        => RequestDocument.TryRead(body, new AnthropicRequestReader(body, requireMaxTokens).Read, out request, out error);
 
-    private ChatRequest Read(JsonElement root, bool requireMaxTokens)
+    private ChatRequest Read(JsonElement root)
     {
         if (!RequestJson.TryGet(root, "messages", out var messagesJson) || messagesJson.ValueKind != JsonValueKind.Array)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmProxy.Canonical;
+using LlmProxy.Providers;
 
 namespace LlmProxy.Inbound.OpenAIChat;
 

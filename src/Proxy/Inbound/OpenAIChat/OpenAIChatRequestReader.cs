@@ -16,31 +16,7 @@ namespace LlmProxy.Inbound.OpenAIChat;
 internal sealed class OpenAIChatRequestReader(ReadOnlyMemory<byte> body)
 {
     public static bool TryRead(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error)
-    {
-        request = null;
-        error = null;
-        try
-        {
-            using var document = JsonDocument.Parse(body, RequestJson.DocumentOptions);
-            request = new OpenAIChatRequestReader(body).Read(document.RootElement);
-            return true;
-        }
-        catch (RequestFieldException e)
-        {
-            error = GatewayError.BadRequest(e.Message, e.Param);
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            error = RequestJson.NotUnicode; // in a field name: values are named by their own field
-            return false;
-        }
-        catch (JsonException e)
-        {
-            error = GatewayError.BadRequest($"The request body repeats a field: {e.Message}"); // the only grammar left after the envelope's pass
-            return false;
-        }
-    }
+        => RequestDocument.TryRead(body, new OpenAIChatRequestReader(body).Read, out request, out error);
 
     private ChatRequest Read(JsonElement root)
     {

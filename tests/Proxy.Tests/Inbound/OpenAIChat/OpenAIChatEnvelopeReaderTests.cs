@@ -1,6 +1,7 @@
 using System.Text;
-using LlmProxy.Inbound;
 using LlmProxy.Inbound.OpenAIChat;
+using LlmProxy.Inbound;
+using LlmProxy.Providers;
 
 namespace LlmProxy.Tests.Inbound.OpenAIChat;
 
@@ -87,7 +88,7 @@ public sealed class OpenAIChatEnvelopeReaderTests
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         Assert.True(OpenAIChatEnvelopeReader.TryRead(bytes, out var envelope, out var error), error?.Message);
-        var content = new SplicedJsonContent(bytes, new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, NewModel), envelope.ExtraSplice);
+        var content = new UpstreamJsonContent(bytes, new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, NewModel), envelope.ExtraSplice);
         var upstream = content.ReadAsStringAsync().GetAwaiter().GetResult();
         Assert.Equal(Encoding.UTF8.GetByteCount(upstream), content.Headers.ContentLength);
         return (envelope, upstream);
