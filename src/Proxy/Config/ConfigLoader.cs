@@ -47,9 +47,55 @@ internal static class ConfigLoader
         }
         using (document)
         {
+            RequireUnicode(document.RootElement, "");
             return Read(new ConfigNode(document.RootElement, "", expander));
         }
     }
+
+    // JSON may escape half of a UTF-16 pair ("\ud800"), which is no text: refused here, naming where, so that every
+    // reader after may take names and strings as text.
+    private static void RequireUnicode(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var index = 0;
+                foreach (var property in element.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw new ConfigException(path.Length == 0 ? $"field #{index + 1}" : $"{path}, field #{index + 1}", NotUnicode);
+                    }
+                    RequireUnicode(property.Value, path.Length == 0 ? name : $"{path}.{name}");
+                    index++;
+                }
+                break;
+            case JsonValueKind.Array:
+                var i = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    RequireUnicode(item, $"{path}[{i++}]");
+                }
+                break;
+            case JsonValueKind.String:
+                try
+                {
+                    element.GetString();
+                }
+                catch (InvalidOperationException)
+                {
+                    throw new ConfigException(path, NotUnicode);
+                }
+                break;
+        }
+    }
+
+    private const string NotUnicode = "not valid Unicode text: an unpaired surrogate escape such as \\ud800";
 
     private static ProxyConfig Read(ConfigNode root)
     {

@@ -92,10 +92,17 @@ internal static class EnvelopeFields
             return false;
         }
         var offset = (int)reader.TokenStartIndex;
-        model = new ModelToken(
-            reader.ValueIsEscaped ? Unescape(ref reader) : body.Slice(offset + 1, reader.ValueSpan.Length),
-            offset,
-            reader.ValueSpan.Length + 2);
+        ReadOnlyMemory<byte> name;
+        try
+        {
+            name = reader.ValueIsEscaped ? Unescape(ref reader) : body.Slice(offset + 1, reader.ValueSpan.Length);
+        }
+        catch (InvalidOperationException)
+        {
+            error = GatewayError.BadRequest(RequestJson.NotUnicodeText("model"), "model");
+            return false;
+        }
+        model = new ModelToken(name, offset, reader.ValueSpan.Length + 2);
         error = null;
         return true;
     }

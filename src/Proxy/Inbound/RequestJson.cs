@@ -21,7 +21,7 @@ internal static class RequestJson
     public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256, AllowDuplicateProperties = false };
 
     public static GatewayError NotUnicode { get; } =
-        GatewayError.BadRequest("The body holds a field name that is not valid Unicode text: an unpaired surrogate escape such as \\ud800.");
+        GatewayError.BadRequest("The body holds a field name that is not valid Unicode text: invalid UTF-8 or an unpaired surrogate escape such as \\ud800.");
 
     /// <summary>
     /// A JSON string as text. Valid JSON may still escape half of a UTF-16 pair (<c>"\ud800"</c>, what a JavaScript
@@ -35,9 +35,13 @@ internal static class RequestJson
         }
         catch (InvalidOperationException)
         {
-            throw new RequestFieldException(param, $"'{param}' is not valid Unicode text: it holds an unpaired surrogate escape such as \\ud800.");
+            throw new RequestFieldException(param, NotUnicodeText(param));
         }
     }
+
+    /// <summary>The reason a field's string is refused when it is not text (invalid UTF-8, or half of a surrogate pair).</summary>
+    public static string NotUnicodeText(string param) =>
+        $"'{param}' is not valid Unicode text: it holds invalid UTF-8 or an unpaired surrogate escape such as \\ud800.";
 
     public static double? Number(JsonElement obj, string name, string param, double min = double.MinValue, double max = double.MaxValue) =>
         !TryGet(obj, name, out var value) ? null
@@ -133,6 +137,10 @@ internal static class RequestJson
         {
             return Encoding.UTF8.GetBytes(StringValue(value, param));
         }
+        if (!System.Text.Unicode.Utf8.IsValid(inner))
+        {
+            throw new RequestFieldException(param, NotUnicodeText(param));
+        }
         var offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(body.Span), ref MemoryMarshal.GetReference(inner));
         return body.Slice(offset, inner.Length);
     }
@@ -163,5 +171,45 @@ internal static class RequestJson
     }
 
     /// <summary>A JSON value kept as JSON text (schemas, tool arguments).</summary>
-    public static string Raw(JsonElement value) => value.GetRawText();
+    /// <summary>
+    /// A JSON value carried as text (a tool's schema, a call's input): its names and strings must be text a provider can
+    /// read, or it is a 400 naming where (<paramref name="param"/> and the path below it).
+    /// </summary>
+    public static string Raw(JsonElement value, string param)
+    {
+        RequireUnicode(value, param);
+        return value.GetRawText();
+    }
+
+    private static void RequireUnicode(JsonElement value, string path)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Object:
+                foreach (var property in value.EnumerateObject())
+                {
+                    string name;
+                    try
+                    {
+                        name = property.Name;
+                    }
+                    catch (InvalidOperationException)
+                    {
+                        throw new RequestFieldException(path, $"'{path}' holds a field name that is not valid Unicode text.");
+                    }
+                    RequireUnicode(property.Value, $"{path}.{name}");
+                }
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    RequireUnicode(item, $"{path}[{index++}]");
+                }
+                break;
+            case JsonValueKind.String:
+                StringValue(value, path);
+                break;
+        }
+    }
 }

@@ -69,7 +69,7 @@ internal abstract class SseRelayFilter
                     reader.Read();
                     if (field > 0 && reader.TokenType == JsonTokenType.String)
                     {
-                        (type, message) = field == 1 ? (reader.GetString(), message) : (type, reader.GetString());
+                        (type, message) = field == 1 ? (JsonStringReader.ReadText(ref reader), message) : (type, JsonStringReader.ReadText(ref reader));
                     }
                 }
             }

@@ -1,5 +1,6 @@
 using System.Text;
 using LlmProxy.Streaming;
+using LlmProxy.Testing;
 
 namespace LlmProxy.Tests.Streaming;
 

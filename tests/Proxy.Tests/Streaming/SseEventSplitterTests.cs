@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using LlmProxy.Streaming;
+using LlmProxy.Testing;
 
 namespace LlmProxy.Tests.Streaming;
 

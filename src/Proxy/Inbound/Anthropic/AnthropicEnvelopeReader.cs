@@ -53,5 +53,10 @@ internal static class AnthropicEnvelopeReader
             error = EnvelopeFields.InvalidJson(e);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = RequestJson.NotUnicode; // a field name escaping half a surrogate pair, met while matching names
+            return false;
+        }
     }
 }

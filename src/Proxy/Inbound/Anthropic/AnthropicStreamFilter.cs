@@ -64,7 +64,7 @@ internal sealed class AnthropicStreamFilter : SseRelayFilter
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             // A broken event is the client's to see; the proxy only loses its count.
         }

@@ -33,6 +33,11 @@ internal static class OpenAIChatEnvelopeReader
             error = EnvelopeFields.InvalidJson(e);
             return false;
         }
+        catch (InvalidOperationException)
+        {
+            error = RequestJson.NotUnicode; // a field name escaping half a surrogate pair, met while matching names
+            return false;
+        }
     }
 
     private static bool TryReadCore(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)

@@ -202,7 +202,7 @@ internal sealed class OpenAIChatRequestReader(ReadOnlyMemory<byte> body)
             tools.Add(new ToolDefinition(
                 RequestJson.String(function, "name", param + ".function.name") ?? throw new RequestFieldException(param + ".function.name", $"'{param}.function.name' is required."),
                 RequestJson.String(function, "description", param + ".function.description"),
-                RequestJson.TryGet(function, "parameters", out var schema) ? RequestJson.Raw(schema) : "{\"type\":\"object\",\"properties\":{}}"));
+                RequestJson.TryGet(function, "parameters", out var schema) ? RequestJson.Raw(RequestJson.Object(schema, param + ".function.parameters"), param + ".function.parameters") : "{\"type\":\"object\",\"properties\":{}}"));
         }
         return tools;
     }
@@ -244,7 +244,7 @@ internal sealed class OpenAIChatRequestReader(ReadOnlyMemory<byte> body)
                 var schema = RequestJson.Object(RequestJson.TryGet(format, "json_schema", out var s) ? s : default, "response_format.json_schema");
                 return new ResponseFormat(ResponseFormatKind.JsonSchema,
                     RequestJson.String(schema, "name", "response_format.json_schema.name"),
-                    RequestJson.TryGet(schema, "schema", out var body) ? RequestJson.Raw(body) : null);
+                    RequestJson.TryGet(schema, "schema", out var body) ? RequestJson.Raw(RequestJson.Object(body, "response_format.json_schema.schema"), "response_format.json_schema.schema") : null);
             default:
                 throw new RequestFieldException("response_format.type", "'response_format.type' must be text, json_object or json_schema.");
         }

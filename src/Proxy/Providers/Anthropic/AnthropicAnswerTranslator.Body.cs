@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LlmProxy.Canonical;
+using LlmProxy.Streaming;
 
 namespace LlmProxy.Providers.Anthropic;
 
@@ -82,7 +83,7 @@ internal sealed partial class AnthropicAnswerTranslator
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
                 reader.Skip();
-                input = body[start..(int)reader.BytesConsumed];
+                input = JsonStringReader.ValidUtf8(body[start..(int)reader.BytesConsumed]);
             }
             else
             {
@@ -90,7 +91,7 @@ internal sealed partial class AnthropicAnswerTranslator
                     : reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8) ? 3
                     : reader.ValueTextEquals("signature"u8) ? 4 : 0;
                 reader.Read();
-                var value = field > 0 && reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                var value = field > 0 && reader.TokenType == JsonTokenType.String ? JsonStringReader.ReadText(ref reader) : null;
                 reader.Skip();
                 switch (field)
                 {

@@ -1,5 +1,8 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using LlmProxy.Canonical;
+using LlmProxy.Streaming;
 
 namespace LlmProxy.Providers.Bedrock;
 
@@ -252,12 +255,16 @@ internal sealed partial class BedrockAnswerTranslator
         {
             if (block.TryGetProperty("text", out var text))
             {
-                sink.TextDelta(System.Text.Encoding.UTF8.GetBytes(text.GetString() ?? ""));
+                sink.TextDelta(Encoding.UTF8.GetBytes(JsonStringReader.ReadText(text)));
             }
             else if (block.TryGetProperty("toolUse", out var toolUse))
             {
-                var name = toolUse.GetProperty("name").GetString()!;
-                var input = toolUse.TryGetProperty("input", out var i) ? System.Text.Encoding.UTF8.GetBytes(i.GetRawText()) : "{}"u8.ToArray();
+                if (!toolUse.TryGetProperty("name", out var nameJson) || !toolUse.TryGetProperty("toolUseId", out var idJson))
+                {
+                    return ProviderError.Invalid("a toolUse block without its name or toolUseId");
+                }
+                var name = JsonStringReader.ReadText(nameJson);
+                var input = toolUse.TryGetProperty("input", out var i) ? JsonStringReader.ValidUtf8(JsonMarshal.GetRawUtf8Value(i)) : "{}"u8;
                 if (name == jsonToolName)
                 {
                     _jsonAnswered = true;
@@ -265,15 +272,15 @@ internal sealed partial class BedrockAnswerTranslator
                     continue;
                 }
                 var index = _toolCount++;
-                sink.ToolCallStart(index, toolUse.GetProperty("toolUseId").GetString()!, name);
+                sink.ToolCallStart(index, JsonStringReader.ReadText(idJson), name);
                 sink.ToolCallArgumentsDelta(index, input);
             }
             else if (block.TryGetProperty("reasoningContent", out var reasoning) && reasoning.TryGetProperty("reasoningText", out var reasoningText))
             {
-                sink.ReasoningDelta(System.Text.Encoding.UTF8.GetBytes(reasoningText.TryGetProperty("text", out var t) ? t.GetString() ?? "" : ""));
+                sink.ReasoningDelta(Encoding.UTF8.GetBytes(reasoningText.TryGetProperty("text", out var t) ? JsonStringReader.ReadText(t) : ""));
                 if (reasoningText.TryGetProperty("signature", out var signature))
                 {
-                    sink.ReasoningSignature(System.Text.Encoding.UTF8.GetBytes(signature.GetString() ?? ""));
+                    sink.ReasoningSignature(Encoding.UTF8.GetBytes(JsonStringReader.ReadText(signature)));
                 }
             }
         }

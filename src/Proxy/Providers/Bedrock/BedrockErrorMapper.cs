@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LlmProxy.Streaming;
 
 namespace LlmProxy.Providers.Bedrock;
 
@@ -23,13 +24,13 @@ internal static class BedrockErrorMapper
                     reader.Read();
                     if (isMessage && reader.TokenType == JsonTokenType.String)
                     {
-                        return reader.GetString() ?? "";
+                        return JsonStringReader.ReadText(ref reader);
                     }
                     reader.Skip();
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             // Not JSON: the raw text below.
         }

@@ -248,7 +248,7 @@ internal sealed class GeminiAnswerTranslator(long createdUnixSeconds, string req
             }
             var index = _toolCount++;
             sink.ToolCallStart(index, GeminiToolCallIds.Mint(signature), name);
-            sink.ToolCallArgumentsDelta(index, args.IsEmpty ? "{}"u8 : args);
+            sink.ToolCallArgumentsDelta(index, args.IsEmpty ? "{}"u8 : JsonStringReader.ValidUtf8(args));
         }
         else if (hasText && !text.IsEmpty)
         {

@@ -63,7 +63,7 @@ internal static class GeminiSchema
         var nullable = false;
         foreach (var item in types.EnumerateArray())
         {
-            var name = item.GetString();
+            var name = item.ValueKind == JsonValueKind.String ? item.GetString() : null;
             if (name == "null")
             {
                 nullable = true;

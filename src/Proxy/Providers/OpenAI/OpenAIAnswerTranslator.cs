@@ -399,7 +399,7 @@ internal sealed class OpenAIAnswerTranslator(long createdUnixSeconds) : SseAnswe
                 {
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    arguments = json[start..(int)reader.BytesConsumed];
+                    arguments = JsonStringReader.ValidUtf8(json[start..(int)reader.BytesConsumed]);
                 }
             }
             else

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using LlmProxy.Streaming;
 
 namespace LlmProxy.Providers.OpenAI;
 
@@ -30,7 +31,7 @@ internal static class OpenAIErrorMapper
                     }
                     else if (isError && reader.TokenType == JsonTokenType.String)
                     {
-                        message = reader.GetString();
+                        message = JsonStringReader.ReadText(ref reader);
                     }
                     else
                     {
@@ -39,7 +40,7 @@ internal static class OpenAIErrorMapper
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             // Not JSON: fall back to the raw text below.
         }
@@ -62,7 +63,7 @@ internal static class OpenAIErrorMapper
             reader.Read();
             var value = reader.TokenType switch
             {
-                JsonTokenType.String => reader.GetString(),
+                JsonTokenType.String => JsonStringReader.ReadText(ref reader),
                 JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
                 _ => null,
             };

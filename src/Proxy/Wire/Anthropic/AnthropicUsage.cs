@@ -65,7 +65,7 @@ internal readonly record struct AnthropicUsage(long? Input, long? Output, long? 
             var reader = new Utf8JsonReader(json);
             return reader.Read() && reader.TokenType == JsonTokenType.StartObject ? Read(ref reader).ToCanonical() : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null;
         }

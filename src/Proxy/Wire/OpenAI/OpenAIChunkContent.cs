@@ -40,7 +40,7 @@ internal static class OpenAIChunkContent
             }
             return false;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             // Not ours to judge: the client gets it as it is.
             return true;

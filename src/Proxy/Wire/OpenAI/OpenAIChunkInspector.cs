@@ -151,7 +151,7 @@ internal static class OpenAIChunkInspector
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             // Not ours to judge: a malformed chunk is forwarded as the provider sent it.
             return OpenAIChunkKind.Choices;

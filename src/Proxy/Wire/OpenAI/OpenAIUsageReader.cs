@@ -60,7 +60,7 @@ internal static class OpenAIUsageReader
             var reader = new Utf8JsonReader(json);
             return reader.Read() && reader.TokenType == JsonTokenType.StartObject ? Read(ref reader) : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             return null;
         }

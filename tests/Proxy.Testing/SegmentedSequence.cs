@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace LlmProxy.Tests.Streaming;
+namespace LlmProxy.Testing;
 
 /// <summary>Builds a multi-segment sequence, as a pipe hands over data that arrived in several reads.</summary>
 internal sealed class SegmentedSequence : ReadOnlySequenceSegment<byte>
