@@ -4,6 +4,7 @@
 #   ./build.sh test         publish, then run every test; the last line is "N passed, N failed"
 #   ./build.sh publish      publish artifacts/llm-proxy only
 #   ./build.sh bench        micro-benchmarks (fails over an allocation budget), then the load harness
+#   ./build.sh fuzz [N]     fuzz every parser of outside bytes with N random inputs each (default 1000000)
 set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -26,14 +27,25 @@ run_tests() {
   return $rc
 }
 
+run_fuzz() {
+  local inputs="${1:-1000000}" report="$PWD/artifacts/fuzz/report.md"
+  mkdir -p artifacts/fuzz
+  printf '| target | parsers | inputs | accepted | time | inputs/s |\n|---|---|---|---|---|---|\n' > "$report"
+  dotnet build tests/Proxy.Fuzz -c Release --nologo -v quiet
+  LLM_PROXY_FUZZ_INPUTS="$inputs" LLM_PROXY_FUZZ_REPORT="$report" \
+    dotnet test tests/Proxy.Fuzz -c Release --no-build --nologo --filter "FullyQualifiedName~Parser_MutatedInputs"
+  cat "$report"
+}
+
 verb="${1:-}"
 [ $# -gt 0 ] && shift
 case "$verb" in
   run) publish; exec artifacts/llm-proxy "$@" ;;
   test) run_tests ;;
   publish) publish ;;
+  fuzz) run_fuzz "$@" ;;
   bench)
     dotnet run -c Release --project bench/Proxy.Benchmarks -- --filter '*'
     bench/load/run.sh ;;
-  *) echo "usage: ./build.sh run|test|publish|bench" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh run|test|publish|bench|fuzz" >&2; exit 2 ;;
 esac

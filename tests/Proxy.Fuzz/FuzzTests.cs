@@ -3,8 +3,8 @@ using Xunit.Abstractions;
 namespace LlmProxy.Fuzz;
 
 /// <summary>
-/// Each parser of outside bytes, fuzzed: a short pass in the test suite, LLM_PROXY_FUZZ_INPUTS inputs per parser in a
-/// full run (<c>./build.sh fuzz [N]</c>), which also appends a row per parser to LLM_PROXY_FUZZ_REPORT.
+/// Each parser of outside bytes, fuzzed: a fixed pass in the test suite, LLM_PROXY_FUZZ_INPUTS random inputs per parser
+/// in a full run (<c>./build.sh fuzz [N]</c>, shrinking any failure), which appends a row per parser to LLM_PROXY_FUZZ_REPORT.
 /// </summary>
 public sealed class FuzzTests(ITestOutputHelper output)
 {
@@ -14,7 +14,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [MemberData(nameof(Parsers))]
     public void Parser_MutatedInputs_AreAcceptedOrRefusedNeverThrowHangOrRunAway(string target)
     {
-        var run = Fuzzer.Run(Targets.Named(target), Fuzzer.InputsPerTarget);
+        var run = Fuzzer.FullRunInputs is { } inputs ? Fuzzer.Run(Targets.Named(target), inputs) : Fuzzer.RunFixed(Targets.Named(target), Fuzzer.SuiteInputs);
 
         output.WriteLine(run.Row);
         if (Environment.GetEnvironmentVariable("LLM_PROXY_FUZZ_REPORT") is { Length: > 0 } report)

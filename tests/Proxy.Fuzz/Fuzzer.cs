@@ -17,9 +17,12 @@ internal sealed record FuzzRun(FuzzTarget Target, long Inputs, long Accepted, Ti
 /// </summary>
 internal static class Fuzzer
 {
-    /// <summary>Inputs per target: LLM_PROXY_FUZZ_INPUTS, else a short pass for the test suite.</summary>
-    public static long InputsPerTarget =>
-        long.TryParse(Environment.GetEnvironmentVariable("LLM_PROXY_FUZZ_INPUTS"), out var inputs) && inputs > 0 ? inputs : 3_000;
+    /// <summary>Inputs per target for a full run (<c>./build.sh fuzz</c>): LLM_PROXY_FUZZ_INPUTS; null in the test suite.</summary>
+    public static long? FullRunInputs =>
+        long.TryParse(Environment.GetEnvironmentVariable("LLM_PROXY_FUZZ_INPUTS"), out var inputs) && inputs > 0 ? inputs : null;
+
+    /// <summary>The test suite's pass: the same inputs every run, so that CI is red only for a change, never by chance.</summary>
+    public const int SuiteInputs = 3_000;
 
     // Allowance per input byte and in all: generous for parsers that keep text as strings, far below a runaway.
     private const long AllocationPerByte = 256;
@@ -36,6 +39,29 @@ internal static class Fuzzer
                 Interlocked.Increment(ref accepted);
             }
         }, iter: inputs, print: input => input.ToString());
+        return new FuzzRun(target, inputs, accepted, clock.Elapsed);
+    }
+
+    /// <summary>The suite's pass: input i generated from PCG stream i, on every core; the first failure names its input.</summary>
+    public static FuzzRun RunFixed(FuzzTarget target, int inputs)
+    {
+        long accepted = 0;
+        var clock = Stopwatch.StartNew();
+        Parallel.For(0, inputs, i =>
+        {
+            var input = target.Inputs.Generate(new PCG((uint)i, 12_012), null, out _);
+            try
+            {
+                if (RunOne(target, input))
+                {
+                    Interlocked.Increment(ref accepted);
+                }
+            }
+            catch (Exception e)
+            {
+                throw new InvalidOperationException($"{target.Name}, input {i}: {input}", e);
+            }
+        });
         return new FuzzRun(target, inputs, accepted, clock.Elapsed);
     }
 

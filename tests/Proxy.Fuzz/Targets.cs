@@ -160,7 +160,7 @@ internal static class Targets
         {
             // As LoadFile reads a file: UTF-8, invalid bytes replaced.
             var config = ConfigLoader.Parse(Encoding.UTF8.GetString(input.Bytes), "fuzz.json",
-                new EnvironmentExpander(name => (input.Knob & 1) == 1 ? null : "value-of-" + name));
+                new EnvironmentExpander(name => (input.Knob & 1) == 1 ? null : name.EndsWith("REGION") ? "eu-west-1" : "value-of-" + name));
             ProxyRuntime.Build(config, new ProviderServices(new HttpMessageInvoker(new HttpClientHandler()), TimeProvider.System, NullLoggerFactory.Instance));
             return true;
         }

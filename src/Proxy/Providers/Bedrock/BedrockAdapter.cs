@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
 
@@ -11,7 +12,7 @@ namespace LlmProxy.Providers.Bedrock;
 /// SigV4 (service <c>bedrock</c>) from the config's keys or the standard AWS environment variables, session token
 /// included; or, when <c>apiKey</c> is set, sent with a Bedrock API key as a Bearer token. Every dialect is translated.
 /// </summary>
-internal sealed class BedrockAdapter : ICanonicalChatProvider, IUpstreamErrorMapper
+internal sealed partial class BedrockAdapter : ICanonicalChatProvider, IUpstreamErrorMapper
 {
     private const string Service = "bedrock";
     private readonly Uri _baseUrl;
@@ -42,6 +43,10 @@ internal sealed class BedrockAdapter : ICanonicalChatProvider, IUpstreamErrorMap
     {
         var region = config.Region ?? environment("AWS_REGION") ?? environment("AWS_DEFAULT_REGION")
             ?? throw new ConfigException(config.FieldPath("region"), "required for type 'bedrock' (or AWS_REGION in the environment)");
+        if (!AwsRegion().IsMatch(region))
+        {
+            throw new ConfigException(config.FieldPath("region"), $"'{region}' is not an AWS region (such as us-east-1 or eu-central-1)");
+        }
         var baseUrl = config.BaseUrl ?? new Uri($"https://bedrock-runtime.{region}.amazonaws.com");
         if (!string.IsNullOrEmpty(config.ApiKey))
         {
@@ -110,4 +115,8 @@ internal sealed class BedrockAdapter : ICanonicalChatProvider, IUpstreamErrorMap
     // The model id is one path segment: "anthropic.claude-sonnet-4-5-20250929-v1:0" is sent with its colon encoded.
     private Uri Url(string model, bool stream) => _urls.GetOrAdd((model, stream), static (key, baseUrl) =>
         new Uri(ProviderUrl.Join(baseUrl, $"/model/{Uri.EscapeDataString(key.Model)}/{(key.Stream ? "converse-stream" : "converse")}")), _baseUrl);
+
+    // us-east-1, eu-central-1, us-gov-west-1, ap-southeast-2: also the host name the region becomes part of.
+    [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]
+    private static partial Regex AwsRegion();
 }
