@@ -144,9 +144,29 @@ public sealed class ConfigLoaderTests
         foreach (var file in files)
         {
             // Example configs read secrets from the environment; any value will do to check their shape.
-            var config = ConfigLoader.LoadFile(file, new EnvironmentExpander(name => "placeholder-" + name));
+            var config = ConfigLoader.LoadFile(file, new EnvironmentExpander(name => name.EndsWith("REGION") ? "us-east-1" : "placeholder-" + name));
             ProxyApp.Validate(config);
         }
+    }
+
+    [Theory]
+    [InlineData("""{ "providers": { "\ud800": { "type": "mock" } }, "models": {} }""", "providers, field #1: not valid Unicode text")]
+    [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "a": [ { "provider": "m", "model": "x\udc00" } ] } }""", "models.a[0].model: not valid Unicode text")]
+    public void Parse_LoneSurrogateEscape_IsAConfigErrorNamingWhere(string json, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse(json));
+
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Fact]
+    public void Validate_BedrockRegionThatIsNoRegion_NamesTheField()
+    {
+        var config = Parse("""{ "providers": { "b": { "type": "bedrock", "region": "us east 1", "apiKey": "k" } }, "models": { "x": [ { "provider": "b", "model": "m" } ] } }""");
+
+        var error = Assert.Throws<ConfigException>(() => ProxyApp.Validate(config));
+
+        Assert.StartsWith("providers.b.region: 'us east 1' is not an AWS region", error.Message);
     }
 
     private static ProxyConfig Parse(string json) =>

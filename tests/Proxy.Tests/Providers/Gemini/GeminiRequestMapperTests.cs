@@ -94,4 +94,16 @@ public sealed class GeminiRequestMapperTests
         Assert.Contains("inline", GeminiRequestMapper.WhyNot(new LlmProxy.Canonical.DocumentPart("application/pdf", null, null, "https://x.test/a.pdf", null)));
         Assert.Null(GeminiRequestMapper.WhyNot(new LlmProxy.Canonical.ImagePart("image/png", "iVBOR", null)));
     }
+
+    [Fact]
+    public void Write_SchemaTypeListHoldingNonStrings_KeepsTheStringsOnly()
+    {
+        var body = Map(OpenAIChatRequestReaderTests.Read("""
+            {"model":"m","messages":[{"role":"user","content":"x"}],
+             "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":[{"x":1},"null","string"]}}}}}]}
+            """));
+
+        var a = body.GetProperty("tools")[0].GetProperty("functionDeclarations")[0].GetProperty("parameters").GetProperty("properties").GetProperty("a");
+        Assert.Equal(("string", true), (a.GetProperty("type").GetString(), a.GetProperty("nullable").GetBoolean()));
+    }
 }
