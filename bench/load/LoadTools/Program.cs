@@ -5,6 +5,7 @@ return args.FirstOrDefault() switch
 {
     "paced-upstream" => await PacedUpstream.RunAsync(args[1..]),
     "streams" => await StreamLoad.RunAsync(args[1..]),
+    "rate" => await RateLoad.RunAsync(args[1..]),
     "startup" => await StartupTimer.RunAsync(args[1..]),
     _ => Usage(),
 };
@@ -14,6 +15,7 @@ static int Usage()
     Console.Error.WriteLine("""
         usage: load-tools paced-upstream PORT CHUNKS INTERVAL_MS
                load-tools streams URL CONCURRENCY BODY_FILE KEY [HEADER:VALUE ...]
+               load-tools rate URL PER_SECOND SECONDS BODY_FILE KEY [HEADER:VALUE ...]
                load-tools startup BINARY CONFIG PORT
         """);
     return 2;

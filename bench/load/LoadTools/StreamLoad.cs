@@ -153,7 +153,8 @@ internal static class StreamLoad
         return count;
     }
 
-    private static double Percentile(double[] values, double percentile)
+    /// <summary>The nearest-rank percentile of <paramref name="values"/> (sorted in place).</summary>
+    internal static double Percentile(double[] values, double percentile)
     {
         if (values.Length == 0)
         {
