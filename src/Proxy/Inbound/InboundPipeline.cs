@@ -151,16 +151,16 @@ internal sealed partial class InboundPipeline(
             }
             // Two passes: the deployments that are not cooling down; and, only when every one of them was, all of them
             // anyway, since a cooldown must not turn a partial outage into a refusal.
-            for (var pass = 0; pass < 2; pass++)
+            for (var pass = 0; pass < 2 && !OutOfTime(); pass++)
             {
                 if (pass == 1 && request.Count > 0)
                 {
                     break;
                 }
-                for (var k = pass == 0 ? next : 0; k < deployments.Count; k++)
+                for (var k = pass == 0 ? next : 0; k < deployments.Count && !OutOfTime(); k++)
                 {
                     var deployment = deployments[order[k]];
-                    for (var retry = 0; retry <= deployment.Config.Retries; retry++)
+                    for (var retry = 0; retry <= deployment.Config.Retries && !OutOfTime(); retry++)
                     {
                         if (retry > 0 && !await WaitBeforeRetryAsync(retry, request.Failures![^1].Error, started, context.RequestAborted))
                         {
@@ -203,6 +203,9 @@ internal sealed partial class InboundPipeline(
             ArrayPool<int>.Shared.Return(order);
         }
         await WriteFailureAsync(context, dialect, request.Failures!);
+
+        // deadlineMs bounds the trying: once it has passed, no retry and no next deployment starts.
+        bool OutOfTime() => request.Count > 0 && Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(routing.DeadlineMs);
     }
 
     /// <summary>

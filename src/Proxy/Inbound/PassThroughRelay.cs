@@ -19,14 +19,24 @@ internal static class PassThroughRelay
     private const int StreamReadSize = 32 * 1024;
     private static readonly byte[] UsagePropertyName = "usage"u8.ToArray();
 
+    /// <param name="stream">Whether the client asked for a stream: an answer of the other kind is the provider's fault
+    /// (<see cref="ProviderErrorKind.InvalidResponse"/>, so another deployment may answer), since the client's SDK could
+    /// not read it.</param>
     /// <param name="readUsage">Reads the dialect's <c>usage</c> object of a non-stream body.</param>
     /// <param name="writeStreamError">Writes an error event in the dialect's stream format.</param>
-    public static Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, SseRelayFilter filter,
+    public static Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, bool stream, SseRelayFilter filter,
         UsageReader readUsage, Action<IBufferWriter<byte>, GatewayError> writeStreamError, AnswerClaim claim)
     {
         // The raw header, not the parsed ContentType property: it is passed on as sent, so parsing it is wasted work.
         var contentType = call.Response!.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : "application/json";
-        return contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase)
+        var upstreamStream = contentType.StartsWith("text/event-stream", StringComparison.OrdinalIgnoreCase);
+        if (upstreamStream != stream)
+        {
+            return Task.FromResult(new RelayResult(null, ProviderError.Invalid(stream
+                ? $"a body of type '{ErrorText.Quote(contentType)}' to a request for a stream"
+                : "a stream to a request for a JSON body")));
+        }
+        return stream
             ? RelayStreamAsync(context, call, filter, writeStreamError, claim, contentType)
             : RelayBodyAsync(context, call, readUsage, claim, contentType);
     }

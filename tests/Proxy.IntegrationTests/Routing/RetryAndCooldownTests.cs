@@ -56,6 +56,28 @@ public sealed class RetryAndCooldownTests
     }
 
     [Fact]
+    public async Task DeadlinePassed_NoFurtherDeploymentIsTried()
+    {
+        await using var first = await FakeOpenAI.StartAsync();
+        await using var second = await FakeOpenAI.StartAsync();
+        await using var third = await FakeOpenAI.StartAsync();
+        first.Override = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
+        second.Override = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith("""
+            "routing": { "timeoutMs": 1000, "deadlineMs": 1500 },
+            """, "gpt", ProxyHost.OpenAIProvider(first), ProxyHost.OpenAIProvider(second), ProxyHost.OpenAIProvider(third)));
+
+        using var response = await proxy.Client.PostAsync("/v1/chat/completions", Request());
+
+        // The second starts before the deadline (1 s in, half a second to spare); when it times out (2 s), the deadline has passed.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var message = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("message").GetString();
+        Assert.Contains("p1/upstream-model-1", message);
+        Assert.DoesNotContain("p2/", message);
+        Assert.Empty(third.Requests);
+    }
+
+    [Fact]
     public async Task BadRequest_IsNotRetriedElsewhere()
     {
         await using var first = await FakeOpenAI.StartAsync();

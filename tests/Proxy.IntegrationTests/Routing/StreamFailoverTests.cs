@@ -97,4 +97,47 @@ public sealed class StreamFailoverTests
             .Select(e => e.Json.GetProperty("delta").GetProperty("text").GetString())));
         Assert.Equal("p1/upstream-model-1", response.Headers.GetValues("x-llm-proxy-deployment").Single());
     }
+
+    [Fact]
+    public async Task OpenAIClient_ProviderStreamsToARequestForJson_NextDeploymentAnswers()
+    {
+        await using var wrong = await FakeOpenAI.StartAsync();
+        await using var healthy = await FakeOpenAI.StartAsync();
+        wrong.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            foreach (var chunk in OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "m", "wrong kind", null, false))
+            {
+                await context.Response.WriteAsync("data: " + chunk + "\n\n");
+            }
+            await context.Response.WriteAsync("data: [DONE]\n\n");
+        };
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt", ProxyHost.OpenAIProvider(wrong), ProxyHost.OpenAIProvider(healthy)));
+
+        ChatCompletion completion = await OpenAIClientFactory.Chat(proxy, "gpt").CompleteChatAsync([new UserChatMessage("hi")]);
+
+        Assert.Equal("Hello from the fake upstream", completion.Content[0].Text);
+        Assert.Single(wrong.Requests);
+    }
+
+    [Fact]
+    public async Task AnthropicClient_OnlyProviderAnswersJsonToAStreamRequest_Is502NotAJsonBodyInAStream()
+    {
+        await using var wrong = await FakeAnthropic.StartAsync();
+        wrong.Override = (context, _) =>
+        {
+            context.Response.ContentType = "application/json";
+            return context.Response.WriteAsync("""{"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}}""");
+        };
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("claude", ProxyHost.AnthropicProvider(wrong)));
+
+        using var response = await proxy.Client.PostAsync("/v1/messages", new StringContent(
+            """{"model":"claude","max_tokens":50,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.StartsWith("application/json", response.Content.Headers.ContentType!.ToString());
+        Assert.Contains("\"type\":\"error\"", body);
+        Assert.Contains("a body of type 'application/json' to a request for a stream", body);
+    }
 }

@@ -21,7 +21,7 @@ internal sealed class AnthropicCountTokensDialect : IInboundDialect
     public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream) => AnthropicHeaders.Forward(client, upstream);
 
     public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>
-        PassThroughRelay.RelayAsync(context, call, new AnthropicStreamFilter(), static _ => null, AnthropicErrorWriter.WriteStreamEvent, claim);
+        PassThroughRelay.RelayAsync(context, call, stream: false, new AnthropicStreamFilter(), static _ => null, AnthropicErrorWriter.WriteStreamEvent, claim);
 
     // The estimate is the proxy's own answer: no deployment, no claim.
     public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim) => new AnthropicTokenCountWriter(context);

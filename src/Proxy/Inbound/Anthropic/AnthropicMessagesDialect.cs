@@ -18,7 +18,7 @@ internal sealed class AnthropicMessagesDialect : IInboundDialect
     public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream) => AnthropicHeaders.Forward(client, upstream);
 
     public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>
-        PassThroughRelay.RelayAsync(context, call, new AnthropicStreamFilter(), AnthropicUsage.ReadDocument,
+        PassThroughRelay.RelayAsync(context, call, envelope.Stream, new AnthropicStreamFilter(), AnthropicUsage.ReadDocument,
             AnthropicErrorWriter.WriteStreamEvent, claim);
 
     public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim) =>

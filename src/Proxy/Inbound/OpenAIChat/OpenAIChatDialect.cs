@@ -21,7 +21,7 @@ internal sealed class OpenAIChatDialect : IInboundDialect
     }
 
     public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>
-        PassThroughRelay.RelayAsync(context, call, new OpenAIChatStreamFilter(envelope.ClientWantsUsage), OpenAIUsageReader.ReadDocument,
+        PassThroughRelay.RelayAsync(context, call, envelope.Stream, new OpenAIChatStreamFilter(envelope.ClientWantsUsage), OpenAIUsageReader.ReadDocument,
             OpenAIErrorWriter.WriteStreamEvent, claim);
 
     public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim) =>
