@@ -31,7 +31,7 @@ internal static class JsonArguments
     {
         try
         {
-            var reader = new Utf8JsonReader(utf8);
+            var reader = new Utf8JsonReader(utf8, RawJson.ReaderOptions);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 return false;

@@ -11,7 +11,7 @@ namespace LlmProxy.Inbound;
 /// </summary>
 internal static class EnvelopeFields
 {
-    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+    public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = RawJson.MaxDepth };
 
     /// <summary>How many root members are checked for repeats (an API body has a few dozen at most).</summary>
     public const int TrackedMembers = 64;

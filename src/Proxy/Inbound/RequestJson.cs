@@ -18,7 +18,7 @@ internal static class RequestJson
         : throw new RequestFieldException(param, $"'{param}' must be a string.");
 
     /// <summary>How the canonical readers parse a body: as deep as the envelope allowed, and no field given twice at any depth.</summary>
-    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256, AllowDuplicateProperties = false };
+    public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = RawJson.MaxDepth, AllowDuplicateProperties = false };
 
     public static GatewayError NotUnicode { get; } =
         GatewayError.BadRequest("The body holds a field name that is not valid Unicode text: invalid UTF-8 or an unpaired surrogate escape such as \\ud800.");

@@ -166,7 +166,7 @@ internal static class AnthropicRequestMapper
             json.WriteString("description"u8, description);
         }
         json.WritePropertyName("input_schema"u8);
-        json.WriteRawValue(schemaJson);
+        RawJson.Write(json, schemaJson);
         json.WriteEndObject();
     }
 

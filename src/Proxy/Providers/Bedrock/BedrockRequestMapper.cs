@@ -175,7 +175,7 @@ internal static class BedrockRequestMapper
         }
         json.WriteStartObject("inputSchema"u8);
         json.WritePropertyName("json"u8);
-        json.WriteRawValue(schemaJson);
+        RawJson.Write(json, schemaJson);
         json.WriteEndObject();
         json.WriteEndObject();
         json.WriteEndObject();

@@ -85,7 +85,7 @@ internal static class GeminiRequestMapper
             if (format.SchemaJson is { } schema)
             {
                 json.WritePropertyName("responseSchema"u8);
-                using var document = JsonDocument.Parse(schema);
+                using var document = RawJson.Parse(schema);
                 GeminiSchema.Write(json, document.RootElement);
             }
         }
@@ -116,7 +116,7 @@ internal static class GeminiRequestMapper
             {
                 json.WriteString("description"u8, tool.Description);
             }
-            using var schema = JsonDocument.Parse(tool.ParametersJson);
+            using var schema = RawJson.Parse(tool.ParametersJson);
             // A function without parameters is declared without a schema: Gemini rejects an object with no properties.
             if (schema.RootElement.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object &&
                 properties.EnumerateObject().MoveNext())

@@ -128,7 +128,7 @@ internal static class OpenAIRequestMapper
                 json.WriteString("description"u8, tool.Description);
             }
             json.WritePropertyName("parameters"u8);
-            json.WriteRawValue(tool.ParametersJson);
+            RawJson.Write(json, tool.ParametersJson);
             json.WriteEndObject();
             json.WriteEndObject();
         }
@@ -170,7 +170,7 @@ internal static class OpenAIRequestMapper
             json.WriteStartObject("json_schema"u8);
             json.WriteString("name"u8, format.Name ?? "response");
             json.WritePropertyName("schema"u8);
-            json.WriteRawValue(format.SchemaJson ?? "{}");
+            RawJson.Write(json, format.SchemaJson ?? "{}");
             json.WriteEndObject();
         }
         json.WriteEndObject();
