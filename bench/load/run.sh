@@ -121,7 +121,10 @@ start_upstreams() {
       proxy_buffering off;
     }
   }" > "$RUN/nginx-proxy.conf"
-  for conf in nginx-upstream nginx-proxy; do [ -f "$RUN/$conf.pid" ] && nginx -c "$RUN/$conf.conf" -s stop 2>/dev/null; done  # left by an interrupted run
+  # Left by an interrupted run; a stale pid file (its nginx already gone) is no error.
+  for conf in nginx-upstream nginx-proxy; do
+    if [ -f "$RUN/$conf.pid" ]; then nginx -c "$RUN/$conf.conf" -s stop 2>/dev/null || rm -f "$RUN/$conf.pid"; fi
+  done
   taskset -c $LOAD_CPU nginx -c "$RUN/nginx-upstream.conf"
   taskset -c $LOAD_CPU "$PEERS/tools/load-tools" paced-upstream $PACED_PORT 50 20 & PIDS+=($!)
   sleep 1

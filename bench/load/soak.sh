@@ -7,10 +7,11 @@
 #   bench/load/soak.sh                         (SOAK_SECONDS=3600; LLM_PROXY_BINARY=... to measure another build)
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
+# Read before run.sh, whose own (shorter) soak default would otherwise win.
+SOAK_SECONDS=${SOAK_SECONDS:-3600}
 export TARGETS=llm-proxy
 # shellcheck source=run.sh
 source "$HERE/run.sh"
-SOAK_SECONDS=${SOAK_SECONDS:-3600}
 WARMUP_SECONDS=$((SOAK_SECONDS / 12))
 
 # name per-second path body [header]
