@@ -152,13 +152,18 @@ internal static class PassThroughRelay
                 var result = await input.ReadAsync(call.Token);
                 call.OnProgress();
                 var buffer = result.Buffer;
-                filter.Process(ref buffer, target);
+                var tailFits = filter.Process(ref buffer, target);
                 if (result.IsCompleted)
                 {
                     filter.ProcessRemainder(buffer, target);
                     buffer = buffer.Slice(buffer.End);
                 }
                 input.AdvanceTo(buffer.Start, buffer.End);
+                if (!tailFits)
+                {
+                    error = ProviderError.Invalid(SseTail.TooLarge);
+                    break;
+                }
                 if (held is not null && filter.ContentStarted)
                 {
                     if (!TryClaim(context, call, claim, contentType, stream: true))

@@ -26,9 +26,18 @@ internal abstract class SseRelayFilter
     /// <summary>The provider's error event when it came before any content (so another deployment may still answer).</summary>
     public ProviderError? EarlyError { get; protected set; }
 
-    /// <summary>Passes every complete event of <paramref name="buffer"/> on, leaving an incomplete tail in it.</summary>
-    public void Process(ref ReadOnlySequence<byte> buffer, IBufferWriter<byte> output)
+    private SseTail _tail;
+
+    /// <summary>
+    /// Passes every complete event of <paramref name="buffer"/> on, leaving an incomplete tail in it; false when that
+    /// tail is over <see cref="SseTail.MaxBytes"/>.
+    /// </summary>
+    public bool Process(ref ReadOnlySequence<byte> buffer, IBufferWriter<byte> output)
     {
+        if (!_tail.MayHoldEvent(buffer))
+        {
+            return true;
+        }
         var run = buffer;
         var runLength = 0L;
         while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out var isSingleLine))
@@ -43,6 +52,7 @@ internal abstract class SseRelayFilter
             runLength = 0;
         }
         Write(run.Slice(0, runLength), output);
+        return _tail.Searched(buffer);
     }
 
     /// <summary>At the end of the body: the spec drops an unterminated last event, but a provider that forgot the blank line still meant it.</summary>

@@ -8,6 +8,7 @@ namespace LlmProxy.Providers;
 internal abstract class SseAnswerTranslator : IAnswerTranslator
 {
     private readonly SseEventParser _parser = new();
+    private SseTail _tail;
 
     public bool Finished { get; protected set; }
 
@@ -18,6 +19,10 @@ internal abstract class SseAnswerTranslator : IAnswerTranslator
 
     public ProviderError? TranslateFrames(ref ReadOnlySequence<byte> buffer, bool isLast, IStreamEventSink sink)
     {
+        if (!isLast && !_tail.MayHoldEvent(buffer))
+        {
+            return null;
+        }
         while (SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _))
         {
             if (Translate(_parser.Parse(sseEvent), sink) is { } error)
@@ -32,7 +37,7 @@ internal abstract class SseAnswerTranslator : IAnswerTranslator
             buffer = buffer.Slice(buffer.End);
             return Translate(_parser.Parse(remainder), sink);
         }
-        return null;
+        return _tail.Searched(buffer) ? null : ProviderError.Invalid(SseTail.TooLarge);
     }
 
     private ProviderError? Translate(in SseEvent sseEvent, IStreamEventSink sink) => sseEvent.HasData ? TranslateEvent(sseEvent, sink) : null;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using LlmProxy.Canonical;
+using LlmProxy.Streaming;
 
 namespace LlmProxy.Providers;
 
@@ -12,7 +13,7 @@ namespace LlmProxy.Providers;
 internal static class TranslatedExchange
 {
     private const int StreamReadSize = 32 * 1024;
-    private const int MaxBodyBytes = 64 * 1024 * 1024;
+    private const int MaxBodyBytes = SseTail.MaxBytes;
 
     /// <summary>
     /// The buffer a provider's body is written into, sized from the client's body: a request carrying a large image is
