@@ -18,14 +18,18 @@ public sealed class FaultyUpstream() : DelegatingHandler(new SocketsHttpHandler 
 {
     public UpstreamFault Fault { get; set; }
 
+    /// <summary>When set, only requests to this port meet the fault.</summary>
+    public int? OnlyPort { get; set; }
+
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (Fault == UpstreamFault.OnSend)
+        var fault = OnlyPort is null || request.RequestUri!.Port == OnlyPort ? Fault : UpstreamFault.None;
+        if (fault == UpstreamFault.OnSend)
         {
             throw new InvalidOperationException("planted fault: sending");
         }
         var response = await base.SendAsync(request, cancellationToken);
-        if (Fault == UpstreamFault.MidBody)
+        if (fault == UpstreamFault.MidBody)
         {
             var original = response.Content;
             response.Content = new StreamContent(new BreakingStream(await original.ReadAsStreamAsync(cancellationToken)));

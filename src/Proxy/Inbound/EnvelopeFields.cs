@@ -13,35 +13,8 @@ internal static class EnvelopeFields
 {
     public static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = RawJson.MaxDepth };
 
-    /// <summary>How many root members are checked for repeats (an API body has a few dozen at most).</summary>
-    public const int TrackedMembers = 64;
-
-    /// <summary>
-    /// Refuses a root member given twice. Which of the two counts is up to each reader (the proxy reads the first, a
-    /// provider may read the last), so a repeated <c>stream</c> or <c>model</c> could make the proxy and the provider
-    /// disagree about the request: no field may repeat. <paramref name="seen"/> holds offset and length pairs.
-    /// </summary>
-    public static bool TryNoteMember(ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> body, scoped Span<int> seen, ref int count, out GatewayError? error)
-    {
-        var name = reader.ValueSpan;
-        for (var i = 0; i < count; i++)
-        {
-            if (body.Slice(seen[2 * i], seen[2 * i + 1]).SequenceEqual(name))
-            {
-                var text = System.Text.Encoding.UTF8.GetString(name);
-                error = GatewayError.BadRequest($"'{ErrorText.Quote(text)}' appears twice; give each field once.", ErrorText.Quote(text));
-                return false;
-            }
-        }
-        if (count < TrackedMembers)
-        {
-            seen[2 * count] = (int)reader.TokenStartIndex + 1; // past the opening quote
-            seen[2 * count + 1] = name.Length;
-            count++;
-        }
-        error = null;
-        return true;
-    }
+    /// <summary>Room for the root member names checked for repeats on the stack: a few dozen names of API fields.</summary>
+    public const int NameBytes = 1024, Names = 64;
 
     /// <summary>Checks what the JSON reader alone does not: the UTF-8 inside strings.</summary>
     public static bool TryOpen(ReadOnlyMemory<byte> body, out GatewayError? error)

@@ -33,30 +33,31 @@ internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder
         {
             // A client's transport fault is the client's, like a hang-up: answered in its dialect, logged at Debug.
             LogClientFault(logger, context.Request.Method, context.Request.Path, e.StatusCode, e.Message);
-            if (!context.Response.HasStarted)
-            {
-                context.Response.Clear();
-                await errors.WriteAsync(context, RequestBody.ClientFault(e));
-            }
+            await AnswerAsync(context, RequestBody.ClientFault(e));
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
-            // Bytes already sent, or written and waiting for a flush (a stream's held-back opening), cannot be taken
-            // back: an error body after them would corrupt the answer, so the connection is cut instead.
-            var writer = context.Response.BodyWriter;
-            if (context.Response.HasStarted || (writer.CanGetUnflushedBytes && writer.UnflushedBytes > 0))
-            {
-                context.Abort();
-                return;
-            }
-            context.Response.Clear();
-            await errors.WriteAsync(context, new GatewayError(500, ErrorKind.Internal, "The proxy failed to handle this request.", "internal_error"));
+            await AnswerAsync(context, new GatewayError(500, ErrorKind.Internal, "The proxy failed to handle this request.", "internal_error"));
         }
         catch (Exception)
         {
             // The client went away mid-request: nothing to answer, nothing wrong.
         }
+    }
+
+    private Task AnswerAsync(HttpContext context, GatewayError error)
+    {
+        // Bytes already sent, or written and waiting for a flush (a stream's held-back opening), cannot be taken back:
+        // an error body after them would corrupt the answer, so the connection is cut instead.
+        var writer = context.Response.BodyWriter;
+        if (context.Response.HasStarted || (writer.CanGetUnflushedBytes && writer.UnflushedBytes > 0))
+        {
+            context.Abort();
+            return Task.CompletedTask;
+        }
+        context.Response.Clear();
+        return errors.WriteAsync(context, error);
     }
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "{Method} {Path}: the client's request could not be read ({Status}): {Reason}")]

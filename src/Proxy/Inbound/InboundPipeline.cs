@@ -258,6 +258,17 @@ internal sealed partial class InboundPipeline(
             await Task.WhenAll(running);
             return (Outcome.ClientGone, k);
         }
+        catch
+        {
+            // One attempt threw: the other must not outlive the request, reading its pooled body or claiming its response.
+            await firstCancel.CancelAsync();
+            if (secondCancel is not null)
+            {
+                await secondCancel.CancelAsync();
+            }
+            await ((Task)Task.WhenAll(running)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
         finally
         {
             secondCancel?.Dispose();

@@ -149,7 +149,7 @@ internal static class RequestJson
     public static ImagePart Image(JsonElement url, string param, ReadOnlyMemory<byte> body)
     {
         var utf8 = Utf8(url, param, body);
-        if (!utf8.Span.StartsWith("data:"u8))
+        if (!IsDataUrl(utf8.Span))
         {
             return new ImagePart(null, null, Encoding.UTF8.GetString(utf8.Span));
         }
@@ -162,15 +162,17 @@ internal static class RequestJson
     {
         var span = url.Span;
         var comma = span.IndexOf((byte)',');
-        var header = comma < 0 || !span.StartsWith("data:"u8) ? default : span[5..comma];
-        if (!header.EndsWith(";base64"u8))
+        var header = comma < 0 || !IsDataUrl(span) ? default : span[5..comma];
+        // RFC 2397: the scheme and ";base64" are case-insensitive, as browsers read them.
+        if (header.Length < 7 || !Ascii.EqualsIgnoreCase(header[^7..], ";base64"u8))
         {
             throw new RequestFieldException(param, $"'{param}' must be {expected}.");
         }
         return (header.Length > 7 ? Encoding.UTF8.GetString(header[..^7]) : null, new InlineData(url[(comma + 1)..]));
     }
 
-    /// <summary>A JSON value kept as JSON text (schemas, tool arguments).</summary>
+    private static bool IsDataUrl(ReadOnlySpan<byte> url) => url.Length >= 5 && Ascii.EqualsIgnoreCase(url[..5], "data:"u8);
+
     /// <summary>
     /// A JSON value carried as text (a tool's schema, a call's input): its names and strings must be text a provider can
     /// read, or it is a 400 naming where (<paramref name="param"/> and the path below it).

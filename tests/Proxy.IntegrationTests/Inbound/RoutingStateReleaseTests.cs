@@ -79,6 +79,28 @@ public sealed class RoutingStateReleaseTests : IAsyncLifetime
         Assert.Equal("p0/upstream-model-0", next.Headers.GetValues("x-llm-proxy-deployment").Single());
     }
 
+    [Fact]
+    public async Task PlantedFault_InTheHedgedAttempt_AbortsTheFirstAndLeavesNothingInFlight()
+    {
+        await using var slow = await FakeOpenAI.StartAsync();
+        slow.Override = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted);
+        var faults = new FaultyUpstream { Fault = UpstreamFault.OnSend, OnlyPort = _upstream.BaseUrl.Port };
+        await using var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "providers": { "p0": {{ProxyHost.OpenAIProvider(slow)}}, "p1": {{ProxyHost.OpenAIProvider(_upstream)}} },
+              "models": { "pair": { "hedgeAfterMs": 50, "deployments": [ { "provider": "p0", "model": "a" }, { "provider": "p1", "model": "b" } ] } },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
+            }
+            """, services: services => services.AddSingleton(new HttpMessageInvoker(faults)));
+
+        (await SendAsync(proxy, "pair")).Dispose();
+
+        // The first attempt, still waiting on its provider when the hedged one threw, was aborted with the request.
+        await slow.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var deployments = JsonDocument.Parse(await proxy.Client.GetStringAsync("/health")).RootElement.GetProperty("models")[0].GetProperty("deployments");
+        Assert.All(deployments.EnumerateArray(), d => Assert.Equal(0, d.GetProperty("inFlight").GetInt32()));
+    }
+
     private static async Task<HttpResponseMessage> SendAsync(ProxyHost proxy, string model)
     {
         try

@@ -25,8 +25,7 @@ internal static class AnthropicEnvelopeReader
                 return false;
             }
             var model = ModelToken.None;
-        Span<int> members = stackalloc int[2 * EnvelopeFields.TrackedMembers];
-        var memberCount = 0;
+            var members = new MemberNames(stackalloc byte[EnvelopeFields.NameBytes], stackalloc int[EnvelopeFields.Names]);
             var stream = false;
             while (reader.Read())
             {
@@ -34,7 +33,7 @@ internal static class AnthropicEnvelopeReader
                 {
                     continue;
                 }
-                if (!EnvelopeFields.TryNoteMember(ref reader, body.Span, members, ref memberCount, out error)
+                if (!members.TryNote(reader, null, out error)
                     || !EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out _, out error))
                 {
                     return false;

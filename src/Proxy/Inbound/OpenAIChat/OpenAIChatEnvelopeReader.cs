@@ -50,8 +50,8 @@ internal static class OpenAIChatEnvelopeReader
             return false;
         }
         var model = ModelToken.None;
-        Span<int> members = stackalloc int[2 * EnvelopeFields.TrackedMembers];
-        var memberCount = 0;
+        var members = new MemberNames(stackalloc byte[EnvelopeFields.NameBytes], stackalloc int[EnvelopeFields.Names]);
+        var optionMembers = new MemberNames(stackalloc byte[64], stackalloc int[8]);
         var rootEnd = -1;
         bool stream = false, inStreamOptions = false, optionsHaveMembers = false;
         int optionsStart = -1, optionsNullOffset = -1, includeUsageOffset = -1, includeUsageLength = 0;
@@ -60,7 +60,7 @@ internal static class OpenAIChatEnvelopeReader
         {
             if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
             {
-                if (!EnvelopeFields.TryNoteMember(ref reader, body.Span, members, ref memberCount, out error)
+                if (!members.TryNote(reader, null, out error)
                     || !EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out var handled, out error))
                 {
                     return false;
@@ -87,6 +87,10 @@ internal static class OpenAIChatEnvelopeReader
             else if (inStreamOptions && reader.CurrentDepth == 2 && reader.TokenType == JsonTokenType.PropertyName)
             {
                 optionsHaveMembers = true;
+                if (!optionMembers.TryNote(reader, "stream_options", out error))
+                {
+                    return false;
+                }
                 if (reader.ValueTextEquals("include_usage"u8))
                 {
                     reader.Read();

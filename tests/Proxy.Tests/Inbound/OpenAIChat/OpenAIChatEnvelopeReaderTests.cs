@@ -66,6 +66,43 @@ public sealed class OpenAIChatEnvelopeReaderTests
         Assert.Contains(reason, error.Message);
     }
 
+    // Found in review: names compared as escaped bytes, and only the first 64 root members, let a repeat through to a
+    // provider that reads the last copy (no usage chunk for the proxy; another model than the proxy routed).
+    [Theory]
+    [InlineData("""{"model":"a","\u006dodel":"b"}""", "'model' appears twice")]
+    [InlineData("""{"model":"a","stream":true,"stream_options":{},"\u0073tream_options":null}""", "'stream_options' appears twice")]
+    [InlineData("""{"model":"a","stream":true,"stream_options":{"include_usage":false,"include_\u0075sage":true}}""", "'stream_options.include_usage' appears twice")]
+    public void Read_FieldRepeatedUnderAnEscapedName_Is400NamingIt(string body, string reason)
+    {
+        Assert.False(OpenAIChatEnvelopeReader.TryRead(Encoding.UTF8.GetBytes(body), out _, out var error));
+
+        Assert.Contains(reason, error!.Message);
+    }
+
+    [Fact]
+    public void AnthropicRead_ModelRepeatedUnderAnEscapedName_Is400()
+    {
+        Assert.False(LlmProxy.Inbound.Anthropic.AnthropicEnvelopeReader.TryRead("""{"model":"a","max_tokens":1,"\u006dodel":"b"}"""u8.ToArray(), out _, out var error));
+
+        Assert.Contains("'model' appears twice", error!.Message);
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(100)]
+    public void Read_FieldRepeatedAfterManyOthers_Is400(int others)
+    {
+        var filler = string.Concat(Enumerable.Range(0, others).Select(i => $"\"x_{i}_{new string('n', 20)}\":{i},"));
+        var body = Encoding.UTF8.GetBytes($$"""{"model":"a",{{filler}}"stream":false,"stream":true}""");
+
+        Assert.False(OpenAIChatEnvelopeReader.TryRead(body, out _, out var error));
+        Assert.False(LlmProxy.Inbound.Anthropic.AnthropicEnvelopeReader.TryRead(body, out _, out var anthropic));
+
+        Assert.Contains("'stream' appears twice", error!.Message);
+        Assert.Contains("'stream' appears twice", anthropic!.Message);
+        Assert.True(OpenAIChatEnvelopeReader.TryRead(Encoding.UTF8.GetBytes($$"""{"model":"a",{{filler}}"stream":false}"""), out _, out _));
+    }
+
     [Fact]
     public void Read_InvalidUtf8InString_Is400()
     {

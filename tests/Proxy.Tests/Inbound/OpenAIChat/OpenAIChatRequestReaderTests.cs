@@ -97,6 +97,18 @@ public sealed class OpenAIChatRequestReaderTests
         Assert.Contains(reason, error.Message);
     }
 
+    // Found in review: RFC 2397 makes the scheme and ";base64" case-insensitive; "DATA:" was taken for an image URL.
+    [Theory]
+    [InlineData("DATA:image/png;BASE64,AAAA")]
+    [InlineData("Data:image/png;Base64,AAAA")]
+    public void TryRead_DataUrlInAnyCase_IsInlineData(string url)
+    {
+        var request = Read("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":""" + $"\"{url}\"" + "}}]}]}");
+
+        var image = Assert.IsType<ImagePart>(Assert.Single(request.Messages[0].Parts));
+        Assert.Equal(("image/png", "AAAA", null), (image.MediaType, image.Data?.ToString(), image.Url));
+    }
+
     internal static ChatRequest Read(string body)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
