@@ -10,5 +10,5 @@ internal sealed record ServerOptions(string Urls, long MaxBodyBytes, CorsOptions
     public const long DefaultMaxBodyBytes = 32 * 1024 * 1024;
 
     /// <summary>The body budget: as configured, else a quarter of the memory the GC may use (a container's limit included).</summary>
-    public long BufferedBodyBytes => MaxBufferedBodyBytes ?? GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4;
+    public long BufferedBodyBytes => MaxBufferedBodyBytes ?? Math.Max(MaxBodyBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
 }

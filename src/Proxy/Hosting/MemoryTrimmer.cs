@@ -6,7 +6,8 @@ namespace LlmProxy.Hosting;
 /// <summary>
 /// Gives memory back to the machine after a burst of large request bodies: once none is held any more, one aggressive,
 /// compacting collection returns the freed heap to the OS instead of keeping it for a next burst that may never come.
-/// Checked every few seconds; it never runs while large bodies are in flight, and never without them.
+/// Checked every few seconds; it never runs while a large body is held (small ones and open streams do not stop it),
+/// and never without large bodies since the last time.
 /// </summary>
 internal sealed partial class MemoryTrimmer(BodyBudget bodies, ILogger<MemoryTrimmer> logger) : BackgroundService
 {

@@ -14,27 +14,16 @@ internal sealed class BodyBudget(long maxBytes)
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
     private readonly Lock _lock = new();
     private long _held;
-    private long _largeSinceTrim;
+    private int _largeBodies;
+    private bool _largeSinceTrim;
 
     public long MaxBytes => maxBytes;
 
-    /// <summary>Bytes of request bodies held right now.</summary>
-    public long Held
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _held;
-            }
-        }
-    }
-
     /// <summary>Takes <paramref name="bytes"/> from the budget, waiting up to a second for room; false when there is none.</summary>
-    public async ValueTask<bool> TryTakeAsync(long bytes, bool large, CancellationToken cancellationToken)
+    public async ValueTask<bool> TryTakeAsync(long bytes, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + Patience;
-        while (!TryTake(bytes, large))
+        while (!TryTake(bytes))
         {
             if (DateTime.UtcNow >= deadline)
             {
@@ -45,24 +34,39 @@ internal sealed class BodyBudget(long maxBytes)
         return true;
     }
 
-    public void Give(long bytes)
+    /// <summary>A body now has a buffer of its own outside the pool (see <see cref="RequestBody.PooledLimit"/>).</summary>
+    public void LargeBodyAllocated()
+    {
+        lock (_lock)
+        {
+            _largeBodies++;
+            _largeSinceTrim = true;
+        }
+    }
+
+    /// <summary>Gives back what a body took; <paramref name="large"/> when its buffer was outside the pool.</summary>
+    public void Give(long bytes, bool large)
     {
         lock (_lock)
         {
             _held -= bytes;
+            _largeBodies -= large ? 1 : 0;
         }
     }
 
-    /// <summary>True once, after large bodies were held, when none is held any more: the moment to give memory back.</summary>
+    /// <summary>
+    /// True once, after large bodies were held, when none is held any more (small ones and open streams may be): the
+    /// moment to give memory back.
+    /// </summary>
     public bool TakeIdleAfterLargeBodies()
     {
         lock (_lock)
         {
-            if (_largeSinceTrim == 0 || _held > 0)
+            if (!_largeSinceTrim || _largeBodies > 0)
             {
                 return false;
             }
-            _largeSinceTrim = 0;
+            _largeSinceTrim = false;
             return true;
         }
     }
@@ -73,7 +77,7 @@ internal sealed class BodyBudget(long maxBytes)
         RetryAfter = TimeSpan.FromSeconds(1),
     };
 
-    private bool TryTake(long bytes, bool large)
+    private bool TryTake(long bytes)
     {
         lock (_lock)
         {
@@ -83,7 +87,6 @@ internal sealed class BodyBudget(long maxBytes)
                 return false;
             }
             _held += bytes;
-            _largeSinceTrim += large ? bytes : 0;
             return true;
         }
     }

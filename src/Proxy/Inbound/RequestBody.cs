@@ -14,6 +14,9 @@ internal sealed class RequestBody : IDisposable
     /// <summary>Bodies up to this size are pooled; the pool would otherwise hold on to the large ones for ever.</summary>
     public const int PooledLimit = 1024 * 1024;
     private const int InitialBytes = 4096;
+
+    /// <summary>The budget a body takes before its bytes arrive; more as they do (most bodies are smaller).</summary>
+    private const int ReserveStep = 64 * 1024;
     private readonly BodyBudget _budget;
     private byte[] _buffer;
     private long _reserved;
@@ -40,13 +43,15 @@ internal sealed class RequestBody : IDisposable
             return (null, TooLarge(maxBytes));
         }
         var size = (int)Math.Min(request.ContentLength ?? InitialBytes, maxBytes);
-        if (!await budget.TryTakeAsync(size, size > PooledLimit, cancellationToken).ConfigureAwait(false))
+        // The budget is taken as bytes arrive, not as announced: a client that announces 32 MiB and then trickles holds
+        // what it sent, not the whole budget. The buffer too starts at most pooled-sized.
+        var buffer = Allocate(Math.Min(size + 1, PooledLimit));
+        long reserved = Math.Min(buffer.Length, ReserveStep);
+        if (!await budget.TryTakeAsync(reserved, cancellationToken).ConfigureAwait(false))
         {
+            Release(budget, buffer, 0);
             return (null, BodyBudget.Exhausted(budget.MaxBytes));
         }
-        long reserved = size;
-        // One byte more than announced, so a body that is exactly as long as it said completes without a growth.
-        var buffer = Allocate(size + 1);
         var length = 0;
         var reader = request.BodyReader;
         try
@@ -56,23 +61,31 @@ internal sealed class RequestBody : IDisposable
                 var result = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 foreach (var segment in result.Buffer)
                 {
-                    if (length + (long)segment.Length > maxBytes)
+                    var end = length + (long)segment.Length;
+                    if (end > maxBytes)
                     {
                         reader.AdvanceTo(result.Buffer.End);
                         Release(budget, buffer, reserved);
                         return (null, TooLarge(maxBytes));
                     }
-                    if (length + segment.Length > buffer.Length)
+                    if (end > reserved)
                     {
-                        var needed = (int)Math.Min(maxBytes + 1, Math.Max(length + segment.Length, buffer.Length * 2L));
-                        if (!await budget.TryTakeAsync(needed - reserved, needed > PooledLimit, cancellationToken).ConfigureAwait(false))
+                        // One byte more than announced, so a body exactly as long as it said completes without a growth;
+                        // without an announced length (chunked), doubling.
+                        var capacity = end <= buffer.Length ? buffer.Length
+                            : (int)Math.Min(maxBytes + 1, Math.Max(end, request.ContentLength is { } announced && announced + 1 >= end ? announced + 1 : buffer.Length * 2L));
+                        var wanted = Math.Min(capacity, Math.Max(end, reserved * 2));
+                        if (!await budget.TryTakeAsync(wanted - reserved, cancellationToken).ConfigureAwait(false))
                         {
                             reader.AdvanceTo(result.Buffer.End);
                             Release(budget, buffer, reserved);
                             return (null, BodyBudget.Exhausted(budget.MaxBytes));
                         }
-                        reserved = needed;
-                        buffer = Grow(buffer, length, needed);
+                        reserved = wanted;
+                        if (capacity > buffer.Length)
+                        {
+                            buffer = Grow(budget, buffer, length, capacity);
+                        }
                     }
                     segment.Span.CopyTo(buffer.AsSpan(length));
                     length += segment.Length;
@@ -122,12 +135,16 @@ internal sealed class RequestBody : IDisposable
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        budget.Give(reserved);
+        budget.Give(reserved, buffer.Length > PooledLimit);
     }
 
-    private static byte[] Grow(byte[] buffer, int used, int needed)
+    private static byte[] Grow(BodyBudget budget, byte[] buffer, int used, int needed)
     {
         var bigger = Allocate(needed);
+        if (bigger.Length > PooledLimit && buffer.Length <= PooledLimit)
+        {
+            budget.LargeBodyAllocated();
+        }
         buffer.AsSpan(0, used).CopyTo(bigger);
         if (buffer.Length <= PooledLimit)
         {

@@ -58,13 +58,49 @@ public sealed class BodyBudgetTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, served.StatusCode);
     }
 
-    private async Task<HttpResponseMessage> PostAsync(string path)
+    [Fact]
+    public async Task Budget_UploadThatAnnouncesMuchButSendsLittle_HoldsOnlyWhatItSent()
+    {
+        // Found in review: the budget was taken as announced, so a client announcing the whole budget and trickling
+        // (Kestrel lets 240 bytes a second through) refused everyone else for hours.
+        const int large = 4 * 1024 * 1024;
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith($$"""
+            "server": { "maxBodyBytes": {{large}}, "maxBufferedBodyBytes": {{large}} },
+            """, "mocked", """{ "type": "mock" }"""));
+        using var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await holder.ConnectAsync(proxy.Root.Host, proxy.Root.Port);
+        await holder.SendAsync(Encoding.ASCII.GetBytes(
+            $"POST /v1/chat/completions HTTP/1.1\r\nHost: proxy\r\nAuthorization: Bearer {ProxyHost.ClientKey}\r\n" +
+            $"Content-Type: application/json\r\nContent-Length: {large - 10}\r\n\r\n{{\"model\":\"echo\","));
+        await Task.Delay(200);
+
+        using (var served = await PostAsync(proxy))
+        {
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        // Once it has sent nearly all it announced, it holds nearly all the budget.
+        await holder.SendAsync(Encoding.ASCII.GetBytes("\"x\":\"" + new string('a', large - 200)));
+        var refused = await PostAsync(proxy);
+        for (var i = 0; i < 100 && refused.StatusCode == HttpStatusCode.OK; i++)
+        {
+            refused.Dispose();
+            await Task.Delay(20);
+            refused = await PostAsync(proxy);
+        }
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        refused.Dispose();
+    }
+
+    private Task<HttpResponseMessage> PostAsync(string path) => PostAsync(_proxy, path);
+
+    private static async Task<HttpResponseMessage> PostAsync(ProxyHost proxy, string path = "/v1/chat/completions")
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
             Content = new StringContent("""{"model":"echo","max_tokens":5,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
         };
         request.Headers.Add("anthropic-version", "2023-06-01");
-        return await _proxy.Client.SendAsync(request);
+        return await proxy.Client.SendAsync(request);
     }
 }
