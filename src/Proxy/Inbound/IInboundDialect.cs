@@ -16,6 +16,9 @@ internal interface IInboundDialect
 
     bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error);
 
+    /// <summary>A 400 when a client header this format forwards cannot go on (not ASCII text), else null.</summary>
+    GatewayError? CheckHeaders(HttpRequest client);
+
     /// <summary>Copies the client headers that belong to this format (e.g. <c>anthropic-beta</c>) onto a pass-through request.</summary>
     void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream);
 

@@ -95,8 +95,9 @@ internal sealed partial class InboundPipeline(
             return null;
         }
 
-        // Step 3: the envelope: model, stream, usage; this pass also rejects malformed JSON.
-        if (!dialect.TryReadEnvelope(body.Memory, out var envelope, out var envelopeError))
+        // Step 3: the envelope: model, stream, usage; this pass also rejects malformed JSON. And the client headers the
+        // dialect forwards.
+        if (!dialect.TryReadEnvelope(body.Memory, out var envelope, out var envelopeError) || (envelopeError = dialect.CheckHeaders(context.Request)) is not null)
         {
             body.Dispose();
             await dialect.WriteErrorAsync(context.Response, envelopeError!);

@@ -68,11 +68,12 @@ internal static class PassThroughRelay
     /// <summary>Reads a dialect's usage object; null when it is not one.</summary>
     public delegate TokenUsage? UsageReader(ReadOnlySpan<byte> usageJson);
 
+    // A request id that is not ASCII text is dropped: Kestrel would refuse to send it, failing the whole answer.
     private static void CopyHeader(HttpResponseMessage upstream, HttpResponse response, string name)
     {
-        if (upstream.Headers.NonValidated.TryGetValues(name, out var values))
+        if (upstream.Headers.NonValidated.TryGetValues(name, out var values) && values.ToString() is var value && FieldValue.IsAscii(value))
         {
-            response.Headers[name] = values.ToString();
+            response.Headers[name] = value;
         }
     }
 

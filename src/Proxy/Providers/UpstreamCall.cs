@@ -150,24 +150,20 @@ internal sealed class UpstreamCall : IDisposable
     }
 
     // OpenAI-compatible servers send retry-after-ms; the standard header is seconds or an HTTP date.
+    /// <summary>The longest wait a provider's hint may ask for: it also sets a deployment's cooldown, which a hint of
+    /// years (or an overflow such as <c>retry-after-ms: 1e400</c>) must not turn into an outage.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
+
     private static TimeSpan? ReadRetryAfter(HttpResponseHeaders headers)
     {
         if (headers.TryGetValues("retry-after-ms", out var values) &&
             double.TryParse(values.FirstOrDefault(), System.Globalization.CultureInfo.InvariantCulture, out var ms) && ms >= 0)
         {
-            return TimeSpan.FromMilliseconds(ms);
+            return TimeSpan.FromMilliseconds(Math.Min(ms, MaxRetryAfter.TotalMilliseconds));
         }
         var retryAfter = headers.RetryAfter;
-        if (retryAfter?.Delta is { } delta)
-        {
-            return delta;
-        }
-        if (retryAfter?.Date is { } date)
-        {
-            var wait = date - DateTimeOffset.UtcNow;
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-        return null;
+        var wait = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+        return wait is { } hint ? TimeSpan.FromTicks(Math.Clamp(hint.Ticks, 0, MaxRetryAfter.Ticks)) : null;
     }
 
     internal static bool IsSuccess(HttpStatusCode status) => (int)status is >= 200 and < 300;

@@ -55,6 +55,33 @@ public sealed class RetryAndCooldownTests
         Assert.Equal("p1/upstream-model-1", response.Headers.GetValues("x-llm-proxy-deployment").Single());
     }
 
+    // Found by a tester: retry-after-ms 1e300 overflowed into a 500 on every request, the fallback never tried.
+    [Theory]
+    [InlineData("retry-after-ms", "1e300")]
+    [InlineData("retry-after-ms", "1e400")]
+    [InlineData("Retry-After", "99999999")]
+    public async Task RetryAfterOfYears_IsCappedAtAnHour_AndTheNextDeploymentAnswers(string header, string value)
+    {
+        await using var limited = await FakeOpenAI.StartAsync();
+        await using var healthy = await FakeOpenAI.StartAsync();
+        limited.Override = (context, _) =>
+        {
+            context.Response.Headers[header] = value;
+            return FakeOpenAI.WriteErrorAsync(context, 429, """{"error":{"message":"Rate limit reached","type":"requests","param":null,"code":"rate_limit_exceeded"}}""");
+        };
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith("""
+            "routing": { "cooldownFailures": 1 },
+            """, "gpt", ProxyHost.OpenAIProvider(limited), ProxyHost.OpenAIProvider(healthy)));
+
+        using var response = await proxy.Client.PostAsync("/v1/chat/completions", Request());
+        var until = JsonDocument.Parse(await proxy.Client.GetStringAsync("/health")).RootElement.GetProperty("models")[0]
+            .GetProperty("deployments")[0].GetProperty("coolingDownUntil").GetDateTimeOffset();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("p1/upstream-model-1", response.Headers.GetValues("x-llm-proxy-deployment").Single());
+        Assert.InRange(until, DateTimeOffset.UtcNow.AddMinutes(59), DateTimeOffset.UtcNow.AddMinutes(61));
+    }
+
     [Fact]
     public async Task DeadlinePassed_NoFurtherDeploymentIsTried()
     {

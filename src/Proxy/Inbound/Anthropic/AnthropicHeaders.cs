@@ -1,3 +1,5 @@
+using LlmProxy.Canonical;
+
 namespace LlmProxy.Inbound.Anthropic;
 
 /// <summary>
@@ -9,6 +11,25 @@ internal static class AnthropicHeaders
 {
     /// <summary>True for a request from an Anthropic SDK or Claude Code: they send <c>anthropic-version</c> on every call.</summary>
     public static bool SentBy(HttpRequest request) => request.Headers.ContainsKey("anthropic-version");
+
+    /// <summary>
+    /// A 400 naming a forwarded header that is not visible ASCII (RFC 9110 field values; an HTTP client cannot send
+    /// anything else on): the client's mistake, which would otherwise fail at the provider's door and count against it.
+    /// </summary>
+    public static GatewayError? Check(HttpRequest client) =>
+        Check(client, "anthropic-version") ?? Check(client, "anthropic-beta");
+
+    private static GatewayError? Check(HttpRequest client, string name)
+    {
+        foreach (var value in client.Headers[name])
+        {
+            if (value is not null && !FieldValue.IsAscii(value))
+            {
+                return GatewayError.BadRequest($"The '{name}' header must be ASCII text: '{ErrorText.Quote(value)}' is not.", name);
+            }
+        }
+        return null;
+    }
 
     public static void Forward(HttpRequest client, HttpRequestMessage upstream)
     {

@@ -15,6 +15,8 @@ internal sealed class AnthropicMessagesDialect : IInboundDialect
     public bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error) =>
         AnthropicRequestReader.TryRead(body, out request, out error);
 
+    public GatewayError? CheckHeaders(HttpRequest client) => AnthropicHeaders.Check(client);
+
     public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream) => AnthropicHeaders.Forward(client, upstream);
 
     public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>

@@ -16,6 +16,8 @@ internal sealed class OpenAIChatDialect : IInboundDialect
         OpenAIChatRequestReader.TryRead(body, out request, out error);
 
     // The proxy's own key and the operator's provider key replace the client's; nothing else of OpenAI's is per client.
+    public GatewayError? CheckHeaders(HttpRequest client) => null;
+
     public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream)
     {
     }

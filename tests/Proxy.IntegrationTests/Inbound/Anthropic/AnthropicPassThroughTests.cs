@@ -17,6 +17,36 @@ public sealed class AnthropicPassThroughTests() : ProxiedAnthropicTestBase("clau
          "context_management":{"edits":[]},"some_future_field":{"x":[1,2,3]}}
         """;
 
+    // Found by a tester: a non-ASCII anthropic-beta failed at the provider's door as a connect error, and three of them
+    // put a healthy deployment in cooldown for everyone.
+    [Theory]
+    [InlineData("anthropic-beta")]
+    [InlineData("anthropic-version")]
+    public async Task Post_ForwardedHeaderThatIsNotAscii_Is400NamingItAndTheDeploymentStaysHealthy(string header)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8 }) { BaseAddress = Proxy.Root };
+        for (var i = 0; i < 3; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages")
+            {
+                Content = new StringContent("""{"model":"claude-alias","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+            };
+            request.Headers.Add("x-api-key", ProxyHost.ClientKey);
+            request.Headers.TryAddWithoutValidation("anthropic-version", "2023-06-01");
+            request.Headers.Remove(header);
+            request.Headers.TryAddWithoutValidation(header, "café");
+            using var response = await client.SendAsync(request);
+            var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error");
+
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains($"'{header}' header must be ASCII", error.GetProperty("message").GetString());
+        }
+
+        var health = await Proxy.Client.GetStringAsync("/health");
+        Assert.Contains("\"state\":\"healthy\"", health);
+        Assert.Empty(Upstream.Requests);
+    }
+
     [Fact]
     public async Task Create_TextAnswer_ComesBackAsClaudeSentIt()
     {

@@ -9,6 +9,28 @@ namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 /// <summary>OpenAI clients through the proxy to an OpenAI upstream: the same-dialect pass-through.</summary>
 public sealed class OpenAIPassThroughTests() : ProxiedUpstreamTestBase("gpt-test")
 {
+    // Found by a tester: a request id that is not ASCII made Kestrel refuse the whole answer (500).
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Post_ProviderRequestIdNotAscii_AnswerArrivesWithoutIt(bool stream)
+    {
+        var body = stream
+            ? "data: {\"id\":\"c\",\"object\":\"chat.completion.chunk\",\"created\":1,\"model\":\"m\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"hi\"}}]}\n\ndata: [DONE]\n\n"
+            : """{"id":"c","object":"chat.completion","created":1,"model":"m","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}""";
+        await using var upstream = RawUpstream.Start(
+            $"HTTP/1.1 200 OK\r\nContent-Type: {(stream ? "text/event-stream" : "application/json")}\r\nx-request-id: caf\u00e9\u0001\r\n" +
+            $"Content-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}");
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("raw", $$"""{ "type": "openai", "baseUrl": "{{upstream.BaseUrl}}", "apiKey": "k" }"""));
+
+        using var response = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
+            $$"""{"model":"raw","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("hi", await response.Content.ReadAsStringAsync());
+        Assert.False(response.Headers.Contains("x-request-id"));
+    }
+
     [Fact]
     public async Task CompleteChat_OfficialClient_GetsUpstreamAnswerAndUsage()
     {
