@@ -97,6 +97,13 @@ internal static class PassThroughRelay
         }
         await using (body)
         {
+            // The body is passed on unread, but its start must be one: an empty answer, garbage or an encoding the
+            // proxy did not ask for would reach a client that cannot read it, while another deployment could answer.
+            if (NotAJsonObject(first.AsSpan(0, firstRead)) is { } what)
+            {
+                ArrayPool<byte>.Shared.Return(first);
+                return new RelayResult(null, ProviderError.Invalid(what));
+            }
             if (!TryClaim(context, call, claim, contentType, stream: false))
             {
                 ArrayPool<byte>.Shared.Return(first);
@@ -132,6 +139,14 @@ internal static class PassThroughRelay
             }
         }
         return new RelayResult(usageCapture.IsComplete ? readUsage(usageCapture.Value) : null, null);
+    }
+
+    private static string? NotAJsonObject(ReadOnlySpan<byte> start)
+    {
+        var text = start.TrimStart(" \t\r\n"u8);
+        return start.IsEmpty ? "an empty answer"
+            : text.IsEmpty || text[0] == (byte)'{' ? null
+            : "an answer that is not a JSON object";
     }
 
     private static async Task<RelayResult> RelayStreamAsync(HttpContext context, UpstreamCall call, SseRelayFilter filter,

@@ -9,6 +9,29 @@ namespace LlmProxy.IntegrationTests.Inbound.OpenAIChat;
 /// <summary>OpenAI clients through the proxy to an OpenAI upstream: the same-dialect pass-through.</summary>
 public sealed class OpenAIPassThroughTests() : ProxiedUpstreamTestBase("gpt-test")
 {
+    // Found by a tester: such answers reached the client as a 200 it could not read, and no other deployment was tried.
+    [Theory]
+    [InlineData("200 OK", "application/json", "")]
+    [InlineData("200 OK", "application/json", "<html>Bad gateway</html>")]
+    [InlineData("200 OK", "application/json", "null")]
+    [InlineData("200 OK", "application/json", "\u001f\u008b\u0008\u0000gzip")]
+    [InlineData("204 No Content", "application/json", "")]
+    public async Task Post_ProviderAnswerThatIsNoJsonObject_NextDeploymentAnswers(string status, string contentType, string body)
+    {
+        await using var broken = RawUpstream.Start(
+            $"HTTP/1.1 {status}\r\nContent-Type: {contentType}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n{body}");
+        await using var healthy = await FakeOpenAI.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("pair",
+            $$"""{ "type": "openai", "baseUrl": "{{broken.BaseUrl}}", "apiKey": "k" }""", ProxyHost.OpenAIProvider(healthy)));
+
+        using var response = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
+            """{"model":"pair","messages":[{"role":"user","content":"x"}]}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("p1/upstream-model-1", response.Headers.GetValues("x-llm-proxy-deployment").Single());
+        Assert.Equal(1, broken.Requests);
+    }
+
     // Found by a tester: a request id that is not ASCII made Kestrel refuse the whole answer (500).
     [Theory]
     [InlineData(false)]
