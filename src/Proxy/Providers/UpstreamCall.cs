@@ -101,7 +101,7 @@ internal sealed class UpstreamCall : IDisposable
                 return ProviderError.Canceled;
             }
         }
-        return provider.MapErrorResponse((int)response.StatusCode, buffer.AsSpan(0, length), retryAfter);
+        return CredentialRedactor.Redact(provider.MapErrorResponse((int)response.StatusCode, buffer.AsSpan(0, length), retryAfter), response.RequestMessage);
     }
 
     public ProviderError ErrorFrom(Exception exception)
