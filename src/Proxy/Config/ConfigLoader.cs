@@ -10,6 +10,8 @@ internal static class ConfigLoader
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
         MaxDepth = 32,
+        // A field given twice is a mistake in the file (which one meant it?), not a silent last-one-wins.
+        AllowDuplicateProperties = false,
     };
 
     public static ProxyConfig LoadFile(string path, EnvironmentExpander? expander = null)
@@ -44,6 +46,13 @@ internal static class ConfigLoader
             var column = (e.BytePositionInLine ?? 0) + 1;
             var reason = e.Message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0];
             throw new ConfigException(fileName, $"invalid JSON at line {line}, column {column}: {reason}");
+        }
+        catch (InvalidOperationException)
+        {
+            // A field name that is not Unicode, met while looking for repeats: read again without that check to say where.
+            using var lenient = JsonDocument.Parse(json, ParseOptions with { AllowDuplicateProperties = true });
+            RequireUnicode(lenient.RootElement, "");
+            throw new ConfigException(fileName, NotUnicode);
         }
         using (document)
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using LlmProxy.Canonical;
 
 namespace LlmProxy.Config;
 
@@ -187,7 +188,9 @@ internal readonly struct ConfigNode
         {
             return number;
         }
-        throw new ConfigException(Child(name), $"must be a number, not {Describe(value)}");
+        throw new ConfigException(Child(name), value.ValueKind == JsonValueKind.Number
+            ? $"{ErrorText.Quote(value.GetRawText())} is out of range"
+            : $"must be a number, not {Describe(value)}");
     }
 
     public static string Describe(JsonElement value) => value.ValueKind switch

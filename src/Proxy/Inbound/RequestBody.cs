@@ -153,10 +153,17 @@ internal sealed class RequestBody : IDisposable
         return bigger;
     }
 
-    /// <summary>A request Kestrel could not read, as the error the client gets (its status: 400, 408, 413).</summary>
-    public static GatewayError ClientFault(BadHttpRequestException e) => new(e.StatusCode,
-        e.StatusCode switch { 408 => ErrorKind.Timeout, 413 => ErrorKind.RequestTooLarge, _ => ErrorKind.InvalidRequest },
-        $"The request could not be read: {e.Message}", e.StatusCode == 408 ? "request_timeout" : "bad_request_body");
+    /// <summary>
+    /// A request Kestrel could not read, as the error the client gets (its status: 400, 408, 413). A stalled upload is
+    /// the client's own fault too: its type is the dialect's invalid-request type, not a server error.
+    /// </summary>
+    public static GatewayError ClientFault(BadHttpRequestException e) => e.StatusCode switch
+    {
+        408 => new(408, ErrorKind.InvalidRequest,
+            "The request body arrived too slowly (under 240 bytes a second after the first 5 seconds); the upload was given up.", "request_timeout"),
+        413 => new(413, ErrorKind.RequestTooLarge, $"The request could not be read: {e.Message}", "request_too_large"),
+        _ => new(e.StatusCode, ErrorKind.InvalidRequest, $"The request could not be read: {e.Message}", "bad_request_body"),
+    };
 
     private static GatewayError TooLarge(long maxBytes) =>
         new(413, ErrorKind.RequestTooLarge, $"The request body is larger than this proxy accepts ({maxBytes} bytes).", "request_too_large");

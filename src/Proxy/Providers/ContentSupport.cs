@@ -54,13 +54,14 @@ internal static class ContentSupport
             ImagePart { Url: not null } => "an image by URL",
             ImagePart => "an image",
             DocumentPart { Url: not null } => "a document by URL",
-            DocumentPart document => $"a {document.MediaType} document",
+            DocumentPart document => $"a {ErrorText.Quote(document.MediaType)} document",
             AudioPart => "audio",
-            UnsupportedPart unsupported => unsupported.Type,
+            UnsupportedPart unsupported => ErrorText.Quote(unsupported.Type),
             _ => part.GetType().Name,
         };
         return new ProviderError(ProviderErrorKind.Unsupported,
-            $"{part.Path ?? "the request"} ({what}) cannot be sent to provider '{provider.Name}' (type {provider.Type}): {reason}.")
+            // The reason may repeat the client's own values (a media type): quoted like any of them.
+            $"{part.Path ?? "the request"} ({what}) cannot be sent to provider '{provider.Name}' (type {provider.Type}): {ErrorText.Quote(reason)}.")
         {
             Status = 400,
             Param = part.Path,

@@ -80,12 +80,26 @@ public sealed class ConfigLoaderTests
     [InlineData("""{ "providers": { "o": { "type": "openai", "baseUrl": "http://127.0.0.1:1/v1" } }, "models": { "x": [ { "provider": "o", "model": "e", "reasoningModel": "yes" } ] } }""", "models.x[0].reasoningModel: must be true or false")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e", "reasoningModel": true } ] } }""", "models.x[0].reasoningModel: applies only to deployments of openai and azure providers")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "modles": {} }""", "modles: unknown field")]
+    [InlineData("""{ "routing": { "timeoutMs": 1e400 }, "providers": { "m": { "type": "mock" } } }""", "routing.timeoutMs: 1e400 is out of range")]
     public void Parse_InvalidConfig_NamesTheField(string json, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => Parse(json));
 
         Assert.StartsWith(expected, error.Message);
         Assert.DoesNotContain('\n', error.Message);
+    }
+
+    // Found by a tester: the last "type" silently won.
+    [Fact]
+    public void Parse_FieldGivenTwice_IsAnErrorNamingIt()
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse("""
+            { "providers": { "m": { "type": "mock", "type": "openai" } },
+              "models": { "x": [ { "provider": "m", "model": "e" } ] } }
+            """));
+
+        Assert.Contains("line 1", error.Message);
+        Assert.Contains("'type'", error.Message);
     }
 
     [Fact]
