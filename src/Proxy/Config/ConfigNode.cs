@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using LlmProxy.Canonical;
 
 namespace LlmProxy.Config;
 
@@ -189,7 +188,7 @@ internal readonly struct ConfigNode
             return number;
         }
         throw new ConfigException(Child(name), value.ValueKind == JsonValueKind.Number
-            ? $"{ErrorText.Quote(value.GetRawText())} is out of range"
+            ? $"{(value.GetRawText() is { Length: > 40 } digits ? digits[..40] + "…" : value.GetRawText())} is out of range"
             : $"must be a number, not {Describe(value)}");
     }
 
