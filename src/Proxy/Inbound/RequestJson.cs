@@ -179,9 +179,31 @@ internal static class RequestJson
     /// </summary>
     public static string Raw(JsonElement value, string param)
     {
-        RequireUnicode(value, param);
+        // The body is valid UTF-8 already, so only an escaped surrogate can make it no text: walk (building paths)
+        // only when one is there, not for every schema and call input of every request.
+        if (MayEscapeASurrogate(JsonMarshal.GetRawUtf8Value(value)))
+        {
+            RequireUnicode(value, param);
+        }
         return value.GetRawText();
     }
+
+    // "\ud800" to "\udfff" in any case; an escaped backslash before it only costs a walk that finds nothing.
+    private static bool MayEscapeASurrogate(ReadOnlySpan<byte> json)
+    {
+        var rest = json;
+        while (rest.IndexOf("\\u"u8) is var at and >= 0)
+        {
+            if (at + 3 < rest.Length && rest[at + 2] is (byte)'d' or (byte)'D' && IsHexFrom8(rest[at + 3]))
+            {
+                return true;
+            }
+            rest = rest[(at + 2)..];
+        }
+        return false;
+    }
+
+    private static bool IsHexFrom8(byte digit) => digit is (byte)'8' or (byte)'9' or (>= (byte)'a' and <= (byte)'f') or (>= (byte)'A' and <= (byte)'F');
 
     private static void RequireUnicode(JsonElement value, string path)
     {

@@ -33,6 +33,8 @@ public sealed class ClientTextNotUnicodeTests
         "tools[0].function.parameters", "must be an object")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"properties":{"q":{"description":"\udc00"}}}}}]}""",
         "tools[0].function.parameters.properties.q.description", "not valid Unicode text")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"tools":[{"type":"function","function":{"name":"f","parameters":{"properties":{"q":{"enum":["ok \uD83D\uDE00","\uDBFF"]}}}}}]}""",
+        "tools[0].function.parameters.properties.q.enum[1]", "not valid Unicode text")]
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"json_schema","json_schema":{"name":"a","schema":[]}}}""",
         "response_format.json_schema.schema", "must be an object")]
     public void OpenAIReader_SchemaThatIsNoObjectOrNoText_Is400NamingIt(string body, string param, string reason)
