@@ -61,10 +61,12 @@ internal static class ProxyEndpoints
 
     private static string[]? Methods(PathString path)
     {
-        var value = path.Value ?? "";
+        // As routing matches: in any case, with or without a trailing slash.
+        var value = path.Value is { Length: > 1 } text && text[^1] == '/' ? text[..^1] : path.Value ?? "";
         foreach (var (route, prefix, methods) in Routes)
         {
-            if (prefix ? value.StartsWith(route, StringComparison.Ordinal) && value.Length > route.Length : value == route)
+            if (prefix ? value.StartsWith(route, StringComparison.OrdinalIgnoreCase) && value.Length > route.Length
+                : value.Equals(route, StringComparison.OrdinalIgnoreCase))
             {
                 return methods;
             }
@@ -82,6 +84,6 @@ internal static class ProxyEndpoints
             return Task.CompletedTask;
         }
         return errors.WriteAsync(context, new GatewayError(405, ErrorKind.InvalidRequest,
-            $"{context.Request.Path} takes {string.Join(" or ", methods)}, not {ErrorText.Quote(context.Request.Method)}.", "method_not_allowed"));
+            $"{ErrorText.Quote(context.Request.Path.Value)} takes {string.Join(" or ", methods)}, not {ErrorText.Quote(context.Request.Method)}.", "method_not_allowed"));
     }
 }

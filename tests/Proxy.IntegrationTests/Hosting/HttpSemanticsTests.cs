@@ -32,6 +32,10 @@ public sealed class HttpSemanticsTests : IAsyncLifetime
     [InlineData("POST", "/v1/models", "GET, HEAD, OPTIONS")]
     [InlineData("DELETE", "/v1/models/echo", "GET, HEAD, OPTIONS")]
     [InlineData("POST", "/health", "GET, HEAD, OPTIONS")]
+    // Routes match in any case and with a trailing slash, so their wrong methods do too (found by a tester).
+    [InlineData("POST", "/health/", "GET, HEAD, OPTIONS")]
+    [InlineData("GET", "/V1/CHAT/COMPLETIONS", "POST, OPTIONS")]
+    [InlineData("GET", "/v1/chat/completions/", "POST, OPTIONS")]
     public async Task WrongMethodOnAKnownRoute_Is405WithAllow(string method, string path, string allow)
     {
         using var response = await _proxy.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
