@@ -75,6 +75,15 @@ internal static class RequestJson
     public static JsonElement Array(JsonElement value, string param) =>
         value.ValueKind == JsonValueKind.Array ? value : throw new RequestFieldException(param, $"'{param}' must be an array.");
 
+    /// <summary>A tool's name: a string of at least one character (both APIs refuse an empty one).</summary>
+    public static string ToolName(JsonElement obj, string param, string required) =>
+        String(obj, "name", param) switch
+        {
+            null => throw new RequestFieldException(param, required),
+            "" => throw new RequestFieldException(param, $"'{param}' must not be empty."),
+            var name => name,
+        };
+
     /// <summary>A string, or an array of strings (OpenAI's <c>stop</c>), as a list.</summary>
     public static IReadOnlyList<string>? Strings(JsonElement obj, string name, string param)
     {
@@ -151,7 +160,11 @@ internal static class RequestJson
         var utf8 = Utf8(url, param, body);
         if (!IsDataUrl(utf8.Span))
         {
-            return new ImagePart(null, null, Encoding.UTF8.GetString(utf8.Span));
+            // Only what a provider can fetch: an empty or javascript: URL would fail there, less clearly.
+            var text = Encoding.UTF8.GetString(utf8.Span);
+            return Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp)
+                ? new ImagePart(null, null, text)
+                : throw new RequestFieldException(param, $"'{param}' must be an https URL or a base64 data URL (data:image/png;base64,...), not '{ErrorText.Quote(text)}'.");
         }
         var (mediaType, data) = DataUrl(utf8, param, "an https URL or a base64 data URL (data:image/png;base64,...)");
         return new ImagePart(mediaType, data, null);

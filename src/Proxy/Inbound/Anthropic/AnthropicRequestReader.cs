@@ -135,7 +135,7 @@ internal sealed class AnthropicRequestReader(ReadOnlyMemory<byte> body, bool req
         switch (type)
         {
             case "text":
-                return new TextPart(RequestJson.String(block, "text", param + ".text") ?? "");
+                return new TextPart(RequestJson.String(block, "text", param + ".text") ?? throw new RequestFieldException(param + ".text", $"{param}.text: Field required."));
             case "image":
                 return ReadImage(RequestJson.Object(RequestJson.TryGet(block, "source", out var source) ? source : default, param + ".source"), param + ".source")
                     with { Path = param };
@@ -145,7 +145,7 @@ internal sealed class AnthropicRequestReader(ReadOnlyMemory<byte> body, bool req
                 return new ToolCallPart(
                     RequestJson.String(block, "id", param + ".id") ?? throw new RequestFieldException(param + ".id", $"{param}.id: Field required."),
                     RequestJson.String(block, "name", param + ".name") ?? throw new RequestFieldException(param + ".name", $"{param}.name: Field required."),
-                    RequestJson.TryGet(block, "input", out var input) ? RequestJson.Raw(input, param + ".input") : "{}");
+                    RequestJson.TryGet(block, "input", out var input) ? RequestJson.Raw(RequestJson.Object(input, param + ".input"), param + ".input") : "{}");
             case "tool_result":
                 return new ToolResultPart(
                     RequestJson.String(block, "tool_use_id", param + ".tool_use_id") ?? throw new RequestFieldException(param + ".tool_use_id", $"{param}.tool_use_id: Field required."),
@@ -279,7 +279,7 @@ internal sealed class AnthropicRequestReader(ReadOnlyMemory<byte> body, bool req
                 continue;
             }
             tools.Add(new ToolDefinition(
-                RequestJson.String(tool, "name", param + ".name") ?? throw new RequestFieldException(param + ".name", $"{param}.name: Field required."),
+                RequestJson.ToolName(tool, param + ".name", $"{param}.name: Field required."),
                 RequestJson.String(tool, "description", param + ".description"),
                 RequestJson.TryGet(tool, "input_schema", out var schema) ? RequestJson.Raw(RequestJson.Object(schema, param + ".input_schema"), param + ".input_schema")
                     : throw new RequestFieldException(param + ".input_schema", $"{param}.input_schema: Field required.")));

@@ -200,7 +200,7 @@ internal sealed class OpenAIChatRequestReader(ReadOnlyMemory<byte> body)
             }
             var function = RequestJson.Object(RequestJson.TryGet(tool, "function", out var f) ? f : default, param + ".function");
             tools.Add(new ToolDefinition(
-                RequestJson.String(function, "name", param + ".function.name") ?? throw new RequestFieldException(param + ".function.name", $"'{param}.function.name' is required."),
+                RequestJson.ToolName(function, param + ".function.name", $"'{param}.function.name' is required."),
                 RequestJson.String(function, "description", param + ".function.description"),
                 RequestJson.TryGet(function, "parameters", out var schema) ? RequestJson.Raw(RequestJson.Object(schema, param + ".function.parameters"), param + ".function.parameters") : "{\"type\":\"object\",\"properties\":{}}"));
         }

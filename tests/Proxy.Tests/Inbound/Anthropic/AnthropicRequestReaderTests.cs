@@ -72,6 +72,10 @@ public sealed class AnthropicRequestReaderTests
     [InlineData("""{"model":"m","max_tokens":5,"tool_choice":{"type":"maybe"},"messages":[{"role":"user","content":"x"}]}""", "tool_choice.type")]
     [InlineData("""{"model":"m","max_tokens":5,"tools":[{"name":"t"}],"messages":[{"role":"user","content":"x"}]}""", "tools[0].input_schema: Field required")]
     [InlineData("""{"model":"m","max_tokens":"5","messages":[{"role":"user","content":"x"}]}""", "'max_tokens' must be a positive whole number")]
+    // Found by a tester: each was a 200.
+    [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text","text":null}]}]}""", "messages[0].content[0].text: Field required")]
+    [InlineData("""{"model":"m","max_tokens":5,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t","name":"f","input":"str"}]}]}""", "'messages[0].content[0].input' must be an object")]
+    [InlineData("""{"model":"m","max_tokens":5,"tools":[{"name":"","input_schema":{}}],"messages":[{"role":"user","content":"x"}]}""", "'tools[0].name' must not be empty")]
     public void TryRead_BadField_Is400NamingIt(string body, string reason)
     {
         Assert.False(AnthropicRequestReader.TryRead(Encoding.UTF8.GetBytes(body), out _, out var error));

@@ -87,6 +87,10 @@ public sealed class OpenAIChatRequestReaderTests
     [InlineData("""{"model":"m","tools":[{"type":"function","function":{}}],"messages":[{"role":"user","content":"x"}]}""", "'tools[0].function.name' is required")]
     [InlineData("""{"model":"m","response_format":{"type":"yaml"},"messages":[{"role":"user","content":"x"}]}""", "'response_format.type' must be")]
     [InlineData("""{"model":"m","stop":[1],"messages":[{"role":"user","content":"x"}]}""", "'stop' must hold strings")]
+    // Found by a tester: each was a 200.
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"javascript:alert(1)"}}]}]}""", "must be an https URL or a base64 data URL")]
+    [InlineData("""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":""}}]}]}""", "must be an https URL or a base64 data URL")]
+    [InlineData("""{"model":"m","tools":[{"type":"function","function":{"name":""}}],"messages":[{"role":"user","content":"x"}]}""", "'tools[0].function.name' must not be empty")]
     public void TryRead_BadField_Is400NamingIt(string body, string reason)
     {
         Assert.True(OpenAIChatEnvelopeReader.TryRead(Encoding.UTF8.GetBytes(body), out _, out _), "the envelope is valid; the rest is not");
