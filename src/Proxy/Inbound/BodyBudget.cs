@@ -34,8 +34,8 @@ internal sealed class BodyBudget(long maxBytes)
         return true;
     }
 
-    /// <summary>A body now has a buffer of its own outside the pool (see <see cref="RequestBody.PooledLimit"/>).</summary>
-    public void LargeBodyAllocated()
+    /// <summary>A body took a buffer of its own outside the pool (see <see cref="RequestBody.PooledLimit"/>).</summary>
+    public void LargeBufferAllocated()
     {
         lock (_lock)
         {
@@ -44,13 +44,21 @@ internal sealed class BodyBudget(long maxBytes)
         }
     }
 
-    /// <summary>Gives back what a body took; <paramref name="large"/> when its buffer was outside the pool.</summary>
-    public void Give(long bytes, bool large)
+    /// <summary>A buffer counted by <see cref="LargeBufferAllocated"/> is no longer held.</summary>
+    public void LargeBufferFreed()
+    {
+        lock (_lock)
+        {
+            _largeBodies--;
+        }
+    }
+
+    /// <summary>Gives back the bytes a body took.</summary>
+    public void Give(long bytes)
     {
         lock (_lock)
         {
             _held -= bytes;
-            _largeBodies -= large ? 1 : 0;
         }
     }
 

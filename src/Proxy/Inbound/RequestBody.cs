@@ -44,8 +44,9 @@ internal sealed class RequestBody : IDisposable
         }
         var size = (int)Math.Min(request.ContentLength ?? InitialBytes, maxBytes);
         // The budget is taken as bytes arrive, not as announced: a client that announces 32 MiB and then trickles holds
-        // what it sent, not the whole budget. The buffer too starts at most pooled-sized.
-        var buffer = Allocate(Math.Min(size + 1, PooledLimit));
+        // what it sent, not the whole budget. The buffer too starts at most a MiB, outside the pool when more was announced
+        // (a pooled MiB left behind by each large body would stay in the pool for good).
+        var buffer = Allocate(budget, (int)Math.Min(size + 1L, PooledLimit + 1));
         long reserved = Math.Min(buffer.Length, ReserveStep);
         if (!await budget.TryTakeAsync(reserved, cancellationToken).ConfigureAwait(false))
         {
@@ -126,30 +127,39 @@ internal sealed class RequestBody : IDisposable
         }
     }
 
-    private static byte[] Allocate(int size) =>
-        size <= PooledLimit ? ArrayPool<byte>.Shared.Rent(size) : GC.AllocateUninitializedArray<byte>(size);
+    private static byte[] Allocate(BodyBudget budget, int size)
+    {
+        if (size <= PooledLimit)
+        {
+            return ArrayPool<byte>.Shared.Rent(size);
+        }
+        budget.LargeBufferAllocated();
+        return GC.AllocateUninitializedArray<byte>(size);
+    }
 
-    private static void Release(BodyBudget budget, byte[] buffer, long reserved)
+    private static void Free(BodyBudget budget, byte[] buffer)
     {
         if (buffer.Length <= PooledLimit)
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-        budget.Give(reserved, buffer.Length > PooledLimit);
+        else
+        {
+            budget.LargeBufferFreed();
+        }
+    }
+
+    private static void Release(BodyBudget budget, byte[] buffer, long reserved)
+    {
+        Free(budget, buffer);
+        budget.Give(reserved);
     }
 
     private static byte[] Grow(BodyBudget budget, byte[] buffer, int used, int needed)
     {
-        var bigger = Allocate(needed);
-        if (bigger.Length > PooledLimit && buffer.Length <= PooledLimit)
-        {
-            budget.LargeBodyAllocated();
-        }
+        var bigger = Allocate(budget, needed);
         buffer.AsSpan(0, used).CopyTo(bigger);
-        if (buffer.Length <= PooledLimit)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
+        Free(budget, buffer);
         return bigger;
     }
 
