@@ -6,9 +6,9 @@ namespace LlmProxy.Inbound;
 
 /// <summary>
 /// Parses a request body and hands its root to a dialect's reader, turning what the reader and the parser throw into
-/// the client's 400: a <see cref="RequestFieldException"/> names its field, an <see cref="InvalidOperationException"/>
-/// is a lone surrogate in a field name, and a <see cref="JsonException"/> is a repeated field (the envelope reader
-/// already refused every other grammar error).
+/// the client's 400: while parsing, an <see cref="InvalidOperationException"/> is a lone surrogate in a field name and
+/// a <see cref="JsonException"/> a repeated field (the envelope reader already refused every other grammar error);
+/// while reading, a <see cref="RequestFieldException"/> names its field.
 /// </summary>
 internal static class RequestDocument
 {
@@ -38,26 +38,35 @@ internal static class RequestDocument
     {
         request = null;
         error = null;
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(body, RequestJson.DocumentOptions);
-            request = read(document.RootElement);
-            return true;
-        }
-        catch (RequestFieldException e)
-        {
-            error = GatewayError.BadRequest(e.Message, e.Param);
-            return false;
+            document = JsonDocument.Parse(body, RequestJson.DocumentOptions);
         }
         catch (InvalidOperationException)
         {
-            error = RequestJson.NotUnicode; // in a field name: values are named by their own field
+            error = RequestJson.NotUnicode; // a field name, decoded to look for repeats
             return false;
         }
         catch (JsonException e)
         {
-            error = GatewayError.BadRequest($"The request body repeats a field: {e.Message}");
+            error = GatewayError.BadRequest($"The request body repeats a field: {ErrorText.Quote(e.Message)}");
             return false;
+        }
+        // Past the parse, only a reader's own refusal is the client's: anything else it throws is a bug, a 500 the
+        // fuzzer sees, not a 400 with a wrong reason.
+        using (document)
+        {
+            try
+            {
+                request = read(document.RootElement);
+                return true;
+            }
+            catch (RequestFieldException e)
+            {
+                error = GatewayError.BadRequest(e.Message, e.Param);
+                return false;
+            }
         }
     }
 
