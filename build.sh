@@ -9,7 +9,19 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The AOT publish links SQLite statically from libsqlite3.a (Debian's libsqlite3-dev), which a fresh machine lacks.
+ensure_sqlite() {
+  dpkg -s libsqlite3-dev >/dev/null 2>&1 && return
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "build.sh: the publish links SQLite from libsqlite3-dev: sudo apt-get install libsqlite3-dev" >&2
+    exit 1
+  fi
+  echo "installing libsqlite3-dev (the SQLite linked into the binary)" >&2
+  apt-get update -qq && apt-get install -y -qq libsqlite3-dev >/dev/null
+}
+
 publish() {
+  ensure_sqlite
   dotnet publish src/Proxy/Proxy.csproj -c Release -r linux-x64 -o artifacts --nologo -v quiet
   echo "published artifacts/llm-proxy ($(du -h artifacts/llm-proxy | cut -f1))"
 }

@@ -7,17 +7,24 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmProxy.Testing;
 
-/// <summary>The real proxy app, in process, on Kestrel at 127.0.0.1 and a free port, built from a config text.</summary>
+/// <summary>
+/// The real proxy app, in process, on Kestrel at 127.0.0.1 and a free port, built from a config text. Its database
+/// lives in a fresh temporary folder (as if the config file were there, so the default <c>data/llm-proxy.db</c> and
+/// any relative <c>storage.path</c> land in it), deleted on dispose; <see cref="StartOnDatabaseAsync"/> reuses a file.
+/// </summary>
 public sealed class ProxyHost : IAsyncDisposable
 {
     public const string ClientKey = "sk-test-client";
     private readonly WebApplication _app;
     private readonly RecordingUsageRecorder _usage;
+    private readonly string? _ownedFolder;
 
-    private ProxyHost(WebApplication app, RecordingUsageRecorder usage)
+    private ProxyHost(WebApplication app, RecordingUsageRecorder usage, string databasePath, string? ownedFolder)
     {
         _app = app;
         _usage = usage;
+        _ownedFolder = ownedFolder;
+        DatabasePath = databasePath;
         Root = new Uri(app.Urls.First());
         Client = new HttpClient { BaseAddress = Root, Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ClientKey);
@@ -28,6 +35,12 @@ public sealed class ProxyHost : IAsyncDisposable
     /// <summary>An HttpClient that sends the test client key.</summary>
     public HttpClient Client { get; }
 
+    /// <summary>The SQLite file the proxy stores into (full path).</summary>
+    public string DatabasePath { get; }
+
+    /// <summary>The proxy's own services (the response store, the runtime...).</summary>
+    public IServiceProvider Services => _app.Services;
+
     internal IReadOnlyList<UsageRecord> Usage => _usage.Records.ToArray();
 
     /// <summary>
@@ -37,7 +50,36 @@ public sealed class ProxyHost : IAsyncDisposable
     public static async Task<ProxyHost> StartAsync(string configJson, IReadOnlyDictionary<string, string>? environment = null,
         Action<IServiceCollection>? services = null)
     {
-        var config = ConfigLoader.Parse(configJson, "test-config.json", new EnvironmentExpander(name => environment?.GetValueOrDefault(name)));
+        var folder = Directory.CreateTempSubdirectory("llm-proxy-test-").FullName;
+        try
+        {
+            var config = Parse(configJson, Path.Combine(folder, "test-config.json"), environment);
+            return await StartAsync(config, services, folder);
+        }
+        catch
+        {
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="StartAsync(string, IReadOnlyDictionary{string, string}?, Action{IServiceCollection}?)"/>, on the
+    /// database at <paramref name="databasePath"/> whatever the config says (to restart a proxy on the same file); the
+    /// caller owns the file and deletes it.
+    /// </summary>
+    public static Task<ProxyHost> StartOnDatabaseAsync(string databasePath, string configJson, IReadOnlyDictionary<string, string>? environment = null,
+        Action<IServiceCollection>? services = null)
+    {
+        var config = Parse(configJson, "test-config.json", environment);
+        return StartAsync(config with { Storage = config.Storage with { Path = Path.GetFullPath(databasePath) } }, services, ownedFolder: null);
+    }
+
+    private static ProxyConfig Parse(string configJson, string fileName, IReadOnlyDictionary<string, string>? environment) =>
+        ConfigLoader.Parse(configJson, fileName, new EnvironmentExpander(name => environment?.GetValueOrDefault(name)));
+
+    private static async Task<ProxyHost> StartAsync(ProxyConfig config, Action<IServiceCollection>? services, string? ownedFolder)
+    {
         var usage = new RecordingUsageRecorder();
         var app = ProxyApp.Create(config, "http://127.0.0.1:0", collection =>
         {
@@ -45,7 +87,7 @@ public sealed class ProxyHost : IAsyncDisposable
             services?.Invoke(collection);
         });
         await app.StartAsync();
-        return new ProxyHost(app, usage);
+        return new ProxyHost(app, usage, config.Storage.Path, ownedFolder);
     }
 
     /// <summary>A config with one model alias <paramref name="alias"/> over the given provider JSON objects, in order.</summary>
@@ -87,6 +129,11 @@ public sealed class ProxyHost : IAsyncDisposable
     {
         Client.Dispose();
         await _app.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(2)).Token);
+        // Disposing the app disposes the store, which closes its connections: the folder can go.
         await _app.DisposeAsync();
+        if (_ownedFolder is not null)
+        {
+            Directory.Delete(_ownedFolder, recursive: true);
+        }
     }
 }

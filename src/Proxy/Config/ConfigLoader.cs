@@ -57,7 +57,7 @@ internal static class ConfigLoader
         using (document)
         {
             RequireUnicode(document.RootElement, "");
-            return Read(new ConfigNode(document.RootElement, "", expander));
+            return Read(new ConfigNode(document.RootElement, "", expander), ConfigFolder(fileName));
         }
     }
 
@@ -106,7 +106,11 @@ internal static class ConfigLoader
 
     private const string NotUnicode = "not valid Unicode text: an unpaired surrogate escape such as \\ud800";
 
-    private static ProxyConfig Read(ConfigNode root)
+    // Relative paths in the file (storage.path) mean the same wherever the proxy is started from.
+    private static string ConfigFolder(string fileName) =>
+        Path.GetDirectoryName(Path.GetFullPath(string.IsNullOrEmpty(fileName) ? "." : fileName)) ?? Directory.GetCurrentDirectory();
+
+    private static ProxyConfig Read(ConfigNode root, string configFolder)
     {
         root.AllowOnly("server", "admin", "storage", "routing", "providers", "models", "keys");
         var routing = ReadRouting(root.OptionalObject("routing"));
@@ -119,7 +123,7 @@ internal static class ConfigLoader
             models,
             KeySectionReader.Read(root, models),
             new AdminOptions(root.OptionalObject("admin") is { } admin ? ReadMasterKey(admin) : null),
-            ReadStorage(root.OptionalObject("storage")));
+            ReadStorage(root.OptionalObject("storage"), configFolder));
     }
 
     private static ServerOptions ReadServer(ConfigNode? node)
@@ -225,18 +229,35 @@ internal static class ConfigLoader
         return admin.OptionalString("masterKey");
     }
 
-    private static StorageOptions ReadStorage(ConfigNode? node)
+    private static StorageOptions ReadStorage(ConfigNode? node, string configFolder)
     {
         if (node is not { } storage)
         {
-            return StorageOptions.Default;
+            return new StorageOptions(StorageOptions.DefaultType, Path.GetFullPath(StorageOptions.DefaultPath, configFolder), null, StorageOptions.DefaultResponsesTtlDays);
         }
-        storage.AllowOnly("type", "path", "connectionString");
-        var type = storage.OptionalString("type") ?? StorageOptions.Default.Type;
+        storage.AllowOnly("type", "path", "connectionString", "responsesTtlDays");
+        var type = storage.OptionalString("type") ?? StorageOptions.DefaultType;
         if (!StorageOptions.Types.Contains(type))
         {
             throw new ConfigException(storage.Child("type"), $"unknown storage type '{type}' (expected one of: {string.Join(", ", StorageOptions.Types)})");
         }
-        return new StorageOptions(type, storage.OptionalString("path"), storage.OptionalString("connectionString"));
+        return new StorageOptions(
+            type,
+            ResolvePath(storage.OptionalString("path") ?? StorageOptions.DefaultPath, configFolder, storage.Child("path")),
+            storage.OptionalString("connectionString"),
+            storage.OptionalInt("responsesTtlDays", 1, 36500) ?? StorageOptions.DefaultResponsesTtlDays);
+    }
+
+    private static string ResolvePath(string path, string configFolder, string field)
+    {
+        if (path.Trim().Length == 0)
+        {
+            throw new ConfigException(field, "must not be empty");
+        }
+        if (path.Contains('\0'))
+        {
+            throw new ConfigException(field, "must not contain a NUL character");
+        }
+        return Path.GetFullPath(path, configFolder);
     }
 }

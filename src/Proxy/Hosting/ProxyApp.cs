@@ -1,5 +1,6 @@
 using LlmProxy.Config;
 using LlmProxy.Providers;
+using LlmProxy.Storage;
 
 namespace LlmProxy.Hosting;
 
@@ -55,8 +56,17 @@ internal static partial class ProxyApp
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();
-        // Built here, not on first request, so a provider's config error stops the start-up.
-        app.Services.GetRequiredService<ProxyRuntime>();
+        try
+        {
+            // Built here, not on first request, so a provider's config error or an unusable database stops the start-up.
+            app.Services.GetRequiredService<ProxyRuntime>();
+            app.Services.GetRequiredService<IResponseStore>();
+        }
+        catch (ConfigException)
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
         app.MapProxyEndpoints();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("LlmProxy");
         app.Lifetime.ApplicationStarted.Register(() =>

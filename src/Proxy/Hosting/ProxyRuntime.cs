@@ -13,6 +13,10 @@ internal sealed record ProxyRuntime(ProxyConfig Config, ModelCatalog Catalog, Cl
 {
     public static ProxyRuntime Build(ProxyConfig config, ProviderServices services)
     {
+        if (config.Storage.Type != StorageOptions.DefaultType)
+        {
+            throw new ConfigException("storage.type", $"'{config.Storage.Type}' is not supported yet (only 'sqlite' is)");
+        }
         var providers = new Dictionary<string, IProviderAdapter>(StringComparer.Ordinal);
         foreach (var provider in config.Providers)
         {

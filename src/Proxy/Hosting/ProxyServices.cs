@@ -3,6 +3,7 @@ using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIModels;
 using LlmProxy.Providers;
+using LlmProxy.Storage;
 using LlmProxy.Usage;
 
 namespace LlmProxy.Hosting;
@@ -29,10 +30,27 @@ internal static class ProxyServices
         services.AddSingleton<IUsageRecorder, UsageLog>();
         services.AddSingleton(new BodyBudget(config.Server.BufferedBodyBytes));
         services.AddHostedService<MemoryTrimmer>();
+        services.AddSingleton(config.Storage);
+        // A factory registration: the container disposes the store (closing its connections) on shutdown.
+        services.AddSingleton<IResponseStore>(provider => OpenStore(config.Storage, provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<ResponseRetention>();
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
         return services;
+    }
+
+    // A file that cannot be used stops the start-up with one line, as a config error naming storage.path.
+    private static SqliteResponseStore OpenStore(StorageOptions storage, TimeProvider time)
+    {
+        try
+        {
+            return SqliteResponseStore.Open(storage.Path, time);
+        }
+        catch (StorageException e)
+        {
+            throw new ConfigException("storage.path", e.Message);
+        }
     }
 }

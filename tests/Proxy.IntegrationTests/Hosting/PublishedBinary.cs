@@ -15,14 +15,21 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output;
 
-    private PublishedBinary(Process process, ConcurrentQueue<string> output, Uri root)
+    private PublishedBinary(Process process, ConcurrentQueue<string> output, Uri root, string folder)
     {
         _process = process;
         _output = output;
         Root = root;
+        Folder = folder;
     }
 
     public Uri Root { get; }
+
+    /// <summary>
+    /// The fresh folder the config was copied into and the binary runs from: the database the config names relative
+    /// to itself (by default data/llm-proxy.db) is made here, not beside the original, and goes with the folder.
+    /// </summary>
+    public string Folder { get; }
 
     /// <summary>The lines the proxy has written to standard output so far.</summary>
     public IReadOnlyCollection<string> Output => _output;
@@ -31,7 +38,10 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
 
     public static async Task<PublishedBinary> StartAsync(string configPath, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Start(environment, "--config", configPath, "--urls", "http://127.0.0.1:0");
+        var folder = Directory.CreateTempSubdirectory("llm-proxy-binary-").FullName;
+        var copy = System.IO.Path.Combine(folder, System.IO.Path.GetFileName(configPath));
+        File.Copy(configPath, copy);
+        var process = Start(environment, "--config", copy, "--urls", "http://127.0.0.1:0");
         var output = new ConcurrentQueue<string>();
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, line) =>
@@ -50,11 +60,13 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            return new PublishedBinary(process, output, await listening.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+            return new PublishedBinary(process, output, await listening.Task.WaitAsync(TimeSpan.FromSeconds(20)), folder);
         }
         catch
         {
             process.Kill();
+            await process.WaitForExitAsync();
+            Directory.Delete(folder, recursive: true);
             throw;
         }
     }
@@ -77,6 +89,7 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
             await _process.WaitForExitAsync();
         }
         _process.Dispose();
+        Directory.Delete(Folder, recursive: true);
     }
 
     /// <summary>Asks the process to stop as systemd does, with SIGTERM, and returns its exit code.</summary>

@@ -1,0 +1,17 @@
+namespace LlmProxy.Storage;
+
+/// <summary>
+/// One response of the Responses API as the store keeps it: who owns it, when it expires, its status, the Response
+/// object as the client saw it (UTF-8 JSON) and the input items it answered (a UTF-8 JSON array of items, each with
+/// an <c>id</c>), so <c>previous_response_id</c> can rebuild the conversation and <c>input_items</c> can list them.
+/// Times are Unix seconds.
+/// </summary>
+internal sealed record StoredResponse(
+    string Id,
+    string Owner,
+    long CreatedAt,
+    long ExpiresAt,
+    string Status,
+    string? PreviousResponseId,
+    byte[] Response,
+    byte[] InputItems);

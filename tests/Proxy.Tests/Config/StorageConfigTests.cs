@@ -1,0 +1,86 @@
+using LlmProxy.Config;
+using LlmProxy.Hosting;
+
+namespace LlmProxy.Tests.Config;
+
+public sealed class StorageConfigTests
+{
+    private const string Minimal = """
+        "providers": { "m": { "type": "mock" } }, "models": { "echo": [ { "provider": "m", "model": "echo" } ] }
+        """;
+
+    [Fact]
+    public void Parse_NoStorageSection_SqliteInDataBesideTheConfigFileKeptThirtyDays()
+    {
+        var storage = Parse($"{{ {Minimal} }}", "/etc/llm-proxy/proxy.json");
+
+        Assert.Equal(("sqlite", "/etc/llm-proxy/data/llm-proxy.db", 30), (storage.Type, storage.Path, storage.ResponsesTtlDays));
+    }
+
+    [Theory]
+    [InlineData("data/llm-proxy.db", "/srv/proxy/config/data/llm-proxy.db")]
+    [InlineData("state.db", "/srv/proxy/config/state.db")]
+    [InlineData("../state/proxy.db", "/srv/proxy/state/proxy.db")]
+    [InlineData("/var/lib/llm-proxy/llm-proxy.db", "/var/lib/llm-proxy/llm-proxy.db")]
+    [InlineData("${STATE_DIRECTORY:-data}/llm-proxy.db", "/srv/proxy/config/data/llm-proxy.db")]
+    [InlineData("${STATE_HOME}/llm-proxy.db", "/var/lib/llm-proxy/llm-proxy.db")]
+    public void Parse_StoragePath_RelativeToTheConfigFilesFolderAbsoluteAsIs(string path, string expected)
+    {
+        var storage = Parse($$"""{ "storage": { "path": "{{path}}" }, {{Minimal}} }""", "/srv/proxy/config/proxy.json");
+
+        Assert.Equal(expected, storage.Path);
+    }
+
+    [Fact]
+    public void LoadFile_RelativeStoragePath_ResolvesAgainstTheFileNotTheWorkingDirectory()
+    {
+        var folder = Directory.CreateTempSubdirectory("llm-proxy-config-").FullName;
+        try
+        {
+            var file = Path.Combine(folder, "proxy.json");
+            File.WriteAllText(file, $$"""{ "storage": { "path": "state/responses.db", "responsesTtlDays": 7 }, {{Minimal}} }""");
+
+            var storage = ConfigLoader.LoadFile(file).Storage;
+
+            Assert.Equal((Path.Combine(folder, "state", "responses.db"), 7), (storage.Path, storage.ResponsesTtlDays));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("\"responsesTtlDays\": 0", "storage.responsesTtlDays: must be a whole number from 1 to 36500")]
+    [InlineData("\"responsesTtlDays\": -3", "storage.responsesTtlDays: must be a whole number from 1 to 36500")]
+    [InlineData("\"responsesTtlDays\": 1.5", "storage.responsesTtlDays: must be a whole number from 1 to 36500")]
+    [InlineData("\"responsesTtlDays\": 36501", "storage.responsesTtlDays: must be a whole number from 1 to 36500")]
+    [InlineData("\"responsesTtlDays\": \"thirty\"", "storage.responsesTtlDays: must be a number, not a string")]
+    [InlineData("\"responsesTtlDays\": true", "storage.responsesTtlDays: must be a number, not a boolean")]
+    [InlineData("\"path\": \"\"", "storage.path: must not be empty")]
+    [InlineData("\"path\": \"  \"", "storage.path: must not be empty")]
+    [InlineData("\"path\": 3", "storage.path: must be a string")]
+    [InlineData("\"type\": \"mysql\"", "storage.type: unknown storage type 'mysql'")]
+    [InlineData("\"ttlDays\": 3", "storage.ttlDays: unknown field")]
+    public void Parse_BadStorageField_IsAConfigErrorNamingIt(string field, string expected)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse($$"""{ "storage": { {{field}} }, {{Minimal}} }""", "proxy.json"));
+
+        Assert.StartsWith(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("redis")]
+    public void Validate_StorageTypeNotImplementedYet_IsOneLineNamingStorageType(string type)
+    {
+        var config = ConfigLoader.Parse($$"""{ "storage": { "type": "{{type}}", "connectionString": "Host=db" }, {{Minimal}} }""", "proxy.json", EnvironmentExpander.Process);
+
+        var error = Assert.Throws<ConfigException>(() => ProxyApp.Validate(config));
+
+        Assert.Equal($"storage.type: '{type}' is not supported yet (only 'sqlite' is)", error.Message);
+    }
+
+    private static StorageOptions Parse(string json, string fileName) =>
+        ConfigLoader.Parse(json, fileName, new EnvironmentExpander(name => name == "STATE_HOME" ? "/var/lib/llm-proxy" : null)).Storage;
+}

@@ -1,0 +1,53 @@
+using LlmProxy.Config;
+using LlmProxy.Hosting;
+
+namespace LlmProxy.Tests.Hosting;
+
+public sealed class ProxyAppStorageTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("llm-proxy-app-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void Create_DatabasePathIsNotADatabase_FailsTheStartWithOneLineNamingStoragePath()
+    {
+        var path = Path.Combine(_folder, "notes.txt");
+        File.WriteAllText(path, string.Concat(Enumerable.Repeat("not a database at all\n", 100)));
+
+        var error = Assert.Throws<ConfigException>(() => ProxyApp.Create(Config($$"""{ "path": "{{path}}" }""")));
+
+        Assert.Equal($"storage.path: '{path}' is not a SQLite database (SQLITE_NOTADB); move it away or point storage.path elsewhere", error.Message);
+    }
+
+    [Fact]
+    public void Create_PostgresStorage_FailsTheStartNamingStorageType()
+    {
+        var error = Assert.Throws<ConfigException>(() => ProxyApp.Create(Config("""{ "type": "postgres", "connectionString": "Host=db" }""")));
+
+        Assert.StartsWith("storage.type: 'postgres' is not supported yet", error.Message);
+        Assert.Empty(Directory.GetFileSystemEntries(_folder));
+    }
+
+    [Fact]
+    public async Task Create_DefaultStorage_OpensTheDatabaseBesideTheConfigBeforeStartingAndClosesItOnDispose()
+    {
+        var app = ProxyApp.Create(Config(null), "http://127.0.0.1:0");
+        var database = Path.Combine(_folder, "data", "llm-proxy.db");
+
+        Assert.True(File.Exists(database), "the database is opened (and created) by Create, so a bad one fails the start");
+        await app.StartAsync();
+        await app.StopAsync();
+        await app.DisposeAsync();
+
+        Assert.False(File.Exists(database + "-wal"), "disposing the app disposes the store, which closes every connection");
+    }
+
+    private ProxyConfig Config(string? storage) => ConfigLoader.Parse($$"""
+        {
+          {{(storage is null ? "" : $"\"storage\": {storage},")}}
+          "providers": { "m": { "type": "mock" } },
+          "models": { "echo": [ { "provider": "m", "model": "echo" } ] }
+        }
+        """, Path.Combine(_folder, "proxy.json"), EnvironmentExpander.Process);
+}
