@@ -83,14 +83,15 @@ public sealed class FakeAnthropic : IAsyncDisposable
         var model = body.GetProperty("model").GetString()!;
         var toolName = WantsToolCall(body);
         var forced = body.TryGetProperty("tool_choice", out var choice) && choice.GetProperty("type").GetString() is "any" or "tool";
+        var thinking = ThinkingEnabled(body);
         if (body.TryGetProperty("stream", out var stream) && stream.ValueKind == JsonValueKind.True)
         {
-            await AnthropicStreamScript.WriteAsync(context, model, Reply, toolName, forced);
+            await AnthropicStreamScript.WriteAsync(context, model, Reply, toolName, forced, thinking);
         }
         else
         {
             context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync(AnthropicStreamScript.Message(model, Reply, toolName, forced));
+            await context.Response.WriteAsync(AnthropicStreamScript.Message(model, Reply, toolName, forced, thinking));
         }
     }
 
@@ -104,6 +105,29 @@ public sealed class FakeAnthropic : IAsyncDisposable
         var last = body.GetProperty("messages")[body.GetProperty("messages").GetArrayLength() - 1].GetProperty("content");
         var answersTool = last.ValueKind == JsonValueKind.Array && last.EnumerateArray().Any(b => b.GetProperty("type").GetString() == "tool_result");
         return answersTool ? null : tools[0].GetProperty("name").GetString();
+    }
+
+    private static bool ThinkingEnabled(JsonElement body) =>
+        body.TryGetProperty("thinking", out var thinking) && thinking.TryGetProperty("type", out var type) && type.GetString() == "enabled";
+
+    // https://docs.claude.com/en/docs/build-with-claude/extended-thinking#preserving-thinking-blocks: with thinking on, the
+    // assistant turn whose tool calls are being answered must come back with its thinking block, signature unchanged.
+    private static string? CheckThinkingKept(JsonElement messages)
+    {
+        var count = messages.GetArrayLength();
+        if (count < 2 || messages[count - 2].GetProperty("content") is not { ValueKind: JsonValueKind.Array } assistant
+            || !assistant.EnumerateArray().Any(b => b.GetProperty("type").GetString() == "tool_use"))
+        {
+            return null;
+        }
+        var first = assistant[0];
+        if (first.GetProperty("type").GetString() != "thinking")
+        {
+            return $"messages.{count - 2}.content.0.type: Expected `thinking` or `redacted_thinking`, but found `{first.GetProperty("type").GetString()}`. When `thinking` is enabled, a final `assistant` message must start with a thinking block (preceeding the lastmost set of `tool_use` and `tool_result` blocks). We recommend you include thinking blocks from previous turns.";
+        }
+        return first.GetProperty("signature").GetString() == AnthropicStreamScript.ThinkingSignature && first.GetProperty("thinking").GetString() == AnthropicStreamScript.ThinkingText
+            ? null
+            : $"messages.{count - 2}.content.0: Invalid `signature` in `thinking` block";
     }
 
     private static string? Validate(JsonElement body, bool requireMaxTokens)
@@ -163,7 +187,7 @@ public sealed class FakeAnthropic : IAsyncDisposable
             expected = role == "user" ? "assistant" : "user";
             i++;
         }
-        return null;
+        return ThinkingEnabled(body) ? CheckThinkingKept(messages) : null;
     }
 
     public static async Task WriteErrorAsync(HttpContext context, int status, string type, string message)

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace LlmProxy.Testing;
 
 /// <summary>
-/// A faithful fake of the OpenAI (or Azure OpenAI) Chat Completions API on a real socket. It checks URL and auth the
+/// A faithful fake of the OpenAI (or Azure OpenAI) Chat Completions API, and its Responses API (<see cref="Responses"/>), on a real socket. It checks URL and auth the
 /// way the real service does, answers with the documented JSON and SSE shapes (usage chunk only when
 /// <c>stream_options.include_usage</c> is set, <c>"usage":null</c> on the other chunks then, Azure's prompt-filter
 /// chunk first), and calls a tool when the request offers tools. <see cref="Override"/> scripts failures.
@@ -33,6 +33,9 @@ public sealed class FakeOpenAI : IAsyncDisposable
 
     public FakeServer Server => _server;
 
+    /// <summary>The Responses API this fake also serves, at <c>{BaseUrl}/responses</c> (Azure: <c>/openai/v1/responses</c>).</summary>
+    public FakeOpenAIResponses Responses { get; } = new();
+
     public IReadOnlyList<ReceivedRequest> Requests => _server.Requests.ToArray();
 
     public static async Task<FakeOpenAI> StartAsync(FakeOpenAIFlavor flavor = FakeOpenAIFlavor.OpenAI)
@@ -57,7 +60,13 @@ public sealed class FakeOpenAI : IAsyncDisposable
                 : """{"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong API endpoint."}}""");
             return;
         }
-        if (!IsRightPath(context.Request))
+        var responsesPath = Flavor == FakeOpenAIFlavor.OpenAI ? "/v1/responses" : "/openai/v1/responses";
+        if (context.Request.Path.StartsWithSegments(responsesPath, out var rest) && rest.HasValue && !HttpMethods.IsPost(context.Request.Method))
+        {
+            await Responses.HandleStoredAsync(context, rest.Value!.TrimStart('/'));
+            return;
+        }
+        if (!IsRightPath(context.Request) && context.Request.Path != responsesPath)
         {
             await WriteErrorAsync(context, 404, """{"error":{"code":"404","message":"Resource not found"}}""");
             return;
@@ -70,6 +79,11 @@ public sealed class FakeOpenAI : IAsyncDisposable
         catch (JsonException)
         {
             await WriteErrorAsync(context, 400, """{"error":{"message":"We could not parse the JSON body of your request.","type":"invalid_request_error","param":null,"code":null}}""");
+            return;
+        }
+        if (context.Request.Path == responsesPath)
+        {
+            await Responses.HandleAsync(context, body);
             return;
         }
         if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)

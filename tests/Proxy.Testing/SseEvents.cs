@@ -79,4 +79,63 @@ public static class SseEvents
         }
         return events;
     }
+
+    /// <summary>
+    /// Checks a Responses API stream against its documented grammar and returns its events: <c>sequence_number</c> from
+    /// 0 without gaps, the event name equal to the data's type, <c>response.created</c> then <c>response.in_progress</c>
+    /// first, items added in output order and only touched between their <c>output_item.added</c> and
+    /// <c>output_item.done</c>, and a terminal <c>response.completed</c>, <c>response.incomplete</c> or
+    /// <c>response.failed</c> last whose output is exactly the items the <c>output_item.done</c> events carried: what an
+    /// SDK's stream helper assembles.
+    /// </summary>
+    public static List<SseMessage> ParseResponses(string body)
+    {
+        var events = Parse(body);
+        if (events.Count < 3 || events[0].Event != "response.created" || events[1].Event != "response.in_progress"
+            || events[^1].Event is not ("response.completed" or "response.incomplete" or "response.failed"))
+        {
+            throw new InvalidOperationException($"a Responses stream starts with response.created, response.in_progress and ends with a terminal event: {body}");
+        }
+        var open = new HashSet<int>();
+        var done = new List<string>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            var json = e.Json;
+            if (json.GetProperty("type").GetString() != e.Event || json.GetProperty("sequence_number").GetInt32() != i)
+            {
+                throw new InvalidOperationException($"event {i}: name and type differ or sequence_number is not {i}: {e.Data}");
+            }
+            if (e.Event == "response.output_item.added")
+            {
+                var index = json.GetProperty("output_index").GetInt32();
+                if (index != done.Count + open.Count || !open.Add(index))
+                {
+                    throw new InvalidOperationException($"item {index} added out of order: {e.Data}");
+                }
+            }
+            else if (e.Event == "response.output_item.done")
+            {
+                if (!open.Remove(json.GetProperty("output_index").GetInt32()))
+                {
+                    throw new InvalidOperationException($"done for an item that is not open: {e.Data}");
+                }
+                done.Add(json.GetProperty("item").GetRawText());
+            }
+            else if (json.TryGetProperty("output_index", out var position) && !open.Contains(position.GetInt32()))
+            {
+                throw new InvalidOperationException($"{e.Event} for an item that is not open: {e.Data}");
+            }
+        }
+        if (open.Count > 0)
+        {
+            throw new InvalidOperationException("items still open at the end of the stream");
+        }
+        var output = events[^1].Json.GetProperty("response").GetProperty("output").EnumerateArray().Select(item => item.GetRawText()).ToList();
+        if (!output.SequenceEqual(done))
+        {
+            throw new InvalidOperationException($"the final response's output differs from the items streamed:\n{string.Join("\n", output)}\n---\n{string.Join("\n", done)}");
+        }
+        return events;
+    }
 }

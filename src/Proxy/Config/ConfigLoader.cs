@@ -202,7 +202,8 @@ internal static class ConfigLoader
             {
                 throw new ConfigException(node.Path, "is defined twice");
             }
-            node.AllowOnly("type", "baseUrl", "apiKey", "apiVersion", "region", "accessKeyId", "secretAccessKey", "sessionToken", "latencyMs", "tokensPerSecond");
+            node.AllowOnly("type", "baseUrl", "apiKey", "apiVersion", "region", "accessKeyId", "secretAccessKey", "sessionToken", "latencyMs", "tokensPerSecond",
+                "responsesApi");
             providers.Add(new ProviderConfig(
                 name,
                 node.RequiredString("type"),
@@ -214,7 +215,10 @@ internal static class ConfigLoader
                 node.OptionalString("secretAccessKey"),
                 node.OptionalString("sessionToken"),
                 node.OptionalInt("latencyMs", 0, 600_000) ?? 0,
-                (double)(node.OptionalDecimal("tokensPerSecond", 0) ?? 0)));
+                (double)(node.OptionalDecimal("tokensPerSecond", 0) ?? 0))
+            {
+                ResponsesApi = node.OptionalBool("responsesApi"),
+            });
         }
         if (providers.Count == 0)
         {

@@ -17,6 +17,12 @@ internal sealed record ProviderConfig(
     int LatencyMs,
     double TokensPerSecond)
 {
+    /// <summary>
+    /// Whether the provider serves OpenAI's Responses API (<c>/responses</c>), so Responses requests pass through to it
+    /// instead of being translated; null for the type's default (true for OpenAI itself, false for compatible servers and Azure).
+    /// </summary>
+    public bool? ResponsesApi { get; init; }
+
     /// <summary>The config path of a field of this provider, for error messages.</summary>
     public string FieldPath(string field) => $"providers.{Name}.{field}";
 }

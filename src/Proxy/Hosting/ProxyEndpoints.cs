@@ -4,6 +4,7 @@ using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIChat;
 using LlmProxy.Inbound.OpenAIModels;
+using LlmProxy.Inbound.OpenAIResponses;
 
 namespace LlmProxy.Hosting;
 
@@ -12,6 +13,7 @@ internal static class ProxyEndpoints
 {
     private static readonly string[] Read = ["GET", "HEAD"];
     private static readonly string[] Post = ["POST"];
+    private static readonly string[] ReadOrDelete = ["GET", "HEAD", "DELETE"];
 
     // Every route and the methods it takes: routing answers them, and the fallback answers other methods with 405 and Allow.
     private static readonly (string Path, bool Prefix, string[] Methods)[] Routes =
@@ -20,6 +22,9 @@ internal static class ProxyEndpoints
         ("/v1/models", false, Read),
         ("/v1/models/", true, Read),
         ("/v1/chat/completions", false, Post),
+        ("/v1/responses", false, Post),
+        ("/v1/responses/compact", false, Post),
+        ("/v1/responses/", true, ReadOrDelete),
         ("/v1/messages", false, Post),
         ("/v1/messages/count_tokens", false, Post),
     ];
@@ -50,6 +55,15 @@ internal static class ProxyEndpoints
         app.MapMethods("/v1/models", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
         app.MapMethods("/v1/models/{**id}", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));
         app.MapMethods("/v1/chat/completions", Post, context => pipeline.HandleAsync(context, openAIChat));
+        var responsesStore = services.GetRequiredService<ResponsesStore>();
+        var responses = new ResponsesEndpoints(responsesStore);
+        app.MapMethods("/v1/responses", Post, context => pipeline.HandleAsync(context, new OpenAIResponsesDialect(responsesStore)));
+        app.MapMethods("/v1/responses/compact", Post, context => errors.WriteAsync(context, new GatewayError(501, ErrorKind.InvalidRequest,
+            "Compaction (POST /v1/responses/compact) is not supported by this proxy yet.", "not_implemented")));
+        app.MapMethods("/v1/responses/{id}", Read, responses.GetAsync);
+        app.MapDelete("/v1/responses/{id}", responses.DeleteAsync);
+        app.MapMethods("/v1/responses/{id}/input_items", Read, responses.InputItemsAsync);
+        app.MapPost("/v1/responses/{id}/cancel", responses.CancelAsync);
         app.MapMethods("/v1/messages", Post, context => pipeline.HandleAsync(context, anthropicMessages));
         app.MapMethods("/v1/messages/count_tokens", Post, context => pipeline.HandleCountAsync(context, anthropicCount));
         app.MapFallback(context => Methods(context.Request.Path) is { } methods

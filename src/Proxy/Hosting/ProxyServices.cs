@@ -2,6 +2,7 @@ using LlmProxy.Config;
 using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIModels;
+using LlmProxy.Inbound.OpenAIResponses;
 using LlmProxy.Providers;
 using LlmProxy.Storage;
 using LlmProxy.Usage;
@@ -34,6 +35,8 @@ internal static class ProxyServices
         // A factory registration: the container disposes the store (closing its connections) on shutdown.
         services.AddSingleton<IResponseStore>(provider => OpenStore(config.Storage, provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ResponseRetention>();
+        services.AddSingleton(provider => new ResponsesStore(provider.GetRequiredService<IResponseStore>(), provider.GetRequiredService<TimeProvider>(),
+            config.Storage.ResponsesTtlDays, configuredKey: null, provider.GetRequiredService<ILogger<ResponsesStore>>()));
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<OpenAIModelsEndpoint>();

@@ -14,7 +14,20 @@ internal interface IInboundDialect
 
     bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error);
 
-    bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error);
+    /// <summary>
+    /// Runs once the route is known and the key may take it, before any deployment is tried: a dialect that needs stored
+    /// state loads it here (the conversation a Responses request continues). A non-null error is the answer.
+    /// </summary>
+    ValueTask<GatewayError?> PrepareAsync(HttpContext context) => ValueTask.FromResult<GatewayError?>(null);
+
+    /// <summary>Whether this request may pass through to <paramref name="provider"/>, which speaks <see cref="NativeFormat"/>; else it is translated.</summary>
+    bool MayPassThrough(INativeWireProvider provider) => true;
+
+    /// <summary>
+    /// The canonical request, or the client's error: read once, when the first deployment that needs translation is
+    /// tried. Asynchronous because a dialect may need stored state (the conversation a Responses request continues).
+    /// </summary>
+    ValueTask<(ChatRequest? Request, GatewayError? Error)> ReadCanonicalAsync(HttpContext context, ReadOnlyMemory<byte> body);
 
     /// <summary>A 400 when a client header this format forwards cannot go on (not ASCII text), else null.</summary>
     GatewayError? CheckHeaders(HttpRequest client);
@@ -23,7 +36,7 @@ internal interface IInboundDialect
     void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream);
 
     /// <summary>Pipes a successful same-format answer to the client, claiming the answer just before its first write.</summary>
-    Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim);
+    Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim, INativeWireProvider provider);
 
     /// <summary>A writer for a translated answer; it claims <paramref name="claim"/> before its first write (none for answers the proxy makes itself).</summary>
     IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim);

@@ -67,13 +67,14 @@ internal sealed partial class InboundPipeline(
                     return;
                 }
             }
-            if (!dialect.TryReadCanonical(body.Memory, out var canonical, out var readError))
+            var (canonical, readError) = await dialect.ReadCanonicalAsync(context, body.Memory);
+            if (canonical is null)
             {
                 await dialect.WriteErrorAsync(context.Response, readError!);
                 return;
             }
             var writer = dialect.CreateAnswerWriter(context, envelope, claim: null);
-            writer.ReportUsage(new TokenUsage(TokenEstimate.Of(canonical!), 0));
+            writer.ReportUsage(new TokenUsage(TokenEstimate.Of(canonical), 0));
             await writer.CompleteAsync(context.RequestAborted);
         }
     }
@@ -104,7 +105,7 @@ internal sealed partial class InboundPipeline(
             return null;
         }
 
-        // Step 4: the route, and whether this key may take it.
+        // Step 4: the route, whether this key may take it, and any stored state the dialect needs for the request.
         var route = catalog.Find(envelope.ModelUtf8.Span);
         GatewayError? refusal = null;
         if (route is null)
@@ -116,6 +117,10 @@ internal sealed partial class InboundPipeline(
         else if (!key.MayUse(route.Alias))
         {
             refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key may not use the model '{route.Alias}'.", "model_not_allowed", "model");
+        }
+        if (refusal is null && await dialect.PrepareAsync(context) is { } prepareError)
+        {
+            refusal = prepareError;
         }
         if (refusal is not null)
         {
@@ -299,7 +304,7 @@ internal sealed partial class InboundPipeline(
         long firstByte;
         try
         {
-            if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
+            if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat) && dialect.MayPassThrough(native))
             {
                 (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, request.Body, request.Envelope, request.Gate,
                     attempt, cancellationToken);
@@ -429,12 +434,13 @@ internal sealed partial class InboundPipeline(
     /// <summary>The canonical request, read once when a deployment needs translation; null after answering 400.</summary>
     private async Task<ChatRequest?> ReadCanonicalAsync(HttpContext context, IInboundDialect dialect, RequestBody body, ModelRoute route)
     {
-        if (!dialect.TryReadCanonical(body.Memory, out var canonical, out var readError))
+        var (canonical, readError) = await dialect.ReadCanonicalAsync(context, body.Memory);
+        if (canonical is null)
         {
             await dialect.WriteErrorAsync(context.Response, readError!);
             return null;
         }
-        if (canonical!.Ignored is { } ignored && logger.IsEnabled(LogLevel.Debug))
+        if (canonical.Ignored is { } ignored && logger.IsEnabled(LogLevel.Debug))
         {
             LogIgnored(logger, route.Alias, string.Join(", ", ignored));
         }
@@ -461,7 +467,7 @@ internal sealed partial class InboundPipeline(
                 return (null, await call.ReadErrorAsync(provider), 0);
             }
             var headersAt = Stopwatch.GetTimestamp();
-            var result = await dialect.RelayAsync(context, call, envelope, new AnswerClaim(gate, attempt, deployment.Name, call.HeadersElapsedTicks));
+            var result = await dialect.RelayAsync(context, call, envelope, new AnswerClaim(gate, attempt, deployment.Name, call.HeadersElapsedTicks), provider);
             return (result.Usage, result.Error, headersAt);
         }
     }

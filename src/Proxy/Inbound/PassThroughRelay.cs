@@ -24,8 +24,9 @@ internal static class PassThroughRelay
     /// not read it.</param>
     /// <param name="readUsage">Reads the dialect's <c>usage</c> object of a non-stream body.</param>
     /// <param name="writeStreamError">Writes an error event in the dialect's stream format.</param>
+    /// <param name="copy">Receives a copy of a non-stream body as it is relayed, for a dialect that keeps answers (the Responses store).</param>
     public static Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, bool stream, SseRelayFilter filter,
-        UsageReader readUsage, Action<IBufferWriter<byte>, GatewayError> writeStreamError, AnswerClaim claim)
+        UsageReader readUsage, Action<IBufferWriter<byte>, GatewayError> writeStreamError, AnswerClaim claim, IBufferWriter<byte>? copy = null)
     {
         // The raw header, not the parsed ContentType property: it is passed on as sent, so parsing it is wasted work.
         var contentType = call.Response!.Content.Headers.NonValidated.TryGetValues("Content-Type", out var values) ? values.ToString() : "application/json";
@@ -38,7 +39,7 @@ internal static class PassThroughRelay
         }
         return stream
             ? RelayStreamAsync(context, call, filter, writeStreamError, claim, contentType)
-            : RelayBodyAsync(context, call, readUsage, claim, contentType);
+            : RelayBodyAsync(context, call, readUsage, claim, contentType, copy);
     }
 
     /// <summary>Claims the answer and gives the response the provider's head; false when another attempt answers instead.</summary>
@@ -77,7 +78,8 @@ internal static class PassThroughRelay
         }
     }
 
-    private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call, UsageReader readUsage, AnswerClaim claim, string contentType)
+    private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call, UsageReader readUsage, AnswerClaim claim, string contentType,
+        IBufferWriter<byte>? copy)
     {
         var usageCapture = new JsonPropertyCapture(UsagePropertyName);
         Stream body;
@@ -114,6 +116,7 @@ internal static class PassThroughRelay
             var writer = response.BodyWriter;
             usageCapture.Feed(first.AsSpan(0, firstRead));
             writer.Write(first.AsSpan(0, firstRead));
+            copy?.Write(first.AsSpan(0, firstRead));
             ArrayPool<byte>.Shared.Return(first);
             try
             {
@@ -127,6 +130,7 @@ internal static class PassThroughRelay
                         break;
                     }
                     usageCapture.Feed(memory.Span[..read]);
+                    copy?.Write(memory.Span[..read]);
                     writer.Advance(read);
                     await writer.FlushAsync(context.RequestAborted);
                 }

@@ -4,6 +4,7 @@ namespace LlmProxy.Providers;
 internal enum WireFormat
 {
     OpenAIChatCompletions,
+    OpenAIResponses,
     AnthropicMessages,
     AnthropicCountTokens,
 }

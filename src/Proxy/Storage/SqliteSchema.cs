@@ -41,6 +41,9 @@ internal static class SqliteSchema
                 value BLOB NOT NULL
             );
             """),
+        // The provider that holds a response's state itself (a Responses API passed through to it), so that only it is
+        // asked to continue that conversation natively; null for responses the proxy translated.
+        new(2, "ALTER TABLE responses ADD COLUMN native_provider TEXT;"),
     ];
 
     /// <summary>

@@ -14,4 +14,11 @@ internal sealed record StoredResponse(
     string Status,
     string? PreviousResponseId,
     byte[] Response,
-    byte[] InputItems);
+    byte[] InputItems)
+{
+    /// <summary>
+    /// The configured provider (its name in <c>providers</c>) that answered this response natively and keeps its state,
+    /// so it alone may continue the conversation from <see cref="Id"/>; null when the proxy translated the answer.
+    /// </summary>
+    public string? NativeProvider { get; init; }
+}

@@ -38,6 +38,27 @@ public sealed class SqliteSchemaTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_FileAtVersion1_AddsNativeProviderAndKeepsEveryRow()
+    {
+        using (var connection = _database.Connect())
+        {
+            SqliteSchema.Migrate(connection, _database.Path, SqliteSchema.Migrations[..1]);
+            using var insert = connection.CreateCommand();
+            insert.CommandText = $"INSERT INTO responses VALUES ('resp_old', 'alice', 0, {StoredResponses.Now + 3600}, 'completed', NULL, x'7B7D', x'5B5D')";
+            insert.ExecuteNonQuery();
+        }
+
+        using var store = _database.Open(new Microsoft.Extensions.Time.Testing.FakeTimeProvider(StoredResponses.Clock));
+        var old = await store.FindAsync("resp_old", "alice", default);
+        await store.SaveAsync(StoredResponses.Make("resp_new") with { NativeProvider = "oai" }, default);
+
+        Assert.Equal(Latest, _database.Scalar("PRAGMA user_version"));
+        Assert.NotNull(old);
+        Assert.Null(old.NativeProvider);
+        Assert.Equal("oai", (await store.FindAsync("resp_new", "alice", default))!.NativeProvider);
+    }
+
+    [Fact]
     public async Task Migrate_UpToDateFile_AppliesNothingAndKeepsTheData()
     {
         using (var store = _database.Open())

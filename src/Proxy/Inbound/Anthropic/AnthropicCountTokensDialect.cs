@@ -15,14 +15,15 @@ internal sealed class AnthropicCountTokensDialect : IInboundDialect
     public bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
         AnthropicEnvelopeReader.TryRead(body, out envelope, out error);
 
-    public bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error) =>
-        AnthropicRequestReader.TryRead(body, out request, out error, requireMaxTokens: false);
+    public ValueTask<(ChatRequest? Request, GatewayError? Error)> ReadCanonicalAsync(HttpContext context, ReadOnlyMemory<byte> body) =>
+        ValueTask.FromResult(AnthropicRequestReader.TryRead(body, out var request, out var error, requireMaxTokens: false) ? (request, (GatewayError?)null) : (null, error));
 
     public GatewayError? CheckHeaders(HttpRequest client) => AnthropicHeaders.Check(client);
 
     public void ForwardHeaders(HttpRequest client, HttpRequestMessage upstream) => AnthropicHeaders.Forward(client, upstream);
 
-    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>
+    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim,
+        INativeWireProvider provider) =>
         PassThroughRelay.RelayAsync(context, call, stream: false, new AnthropicStreamFilter(), static _ => null, AnthropicErrorWriter.WriteStreamEvent, claim);
 
     // The estimate is the proxy's own answer: no deployment, no claim.

@@ -12,8 +12,8 @@ internal sealed class OpenAIChatDialect : IInboundDialect
     public bool TryReadEnvelope(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
         OpenAIChatEnvelopeReader.TryRead(body, out envelope, out error);
 
-    public bool TryReadCanonical(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error) =>
-        OpenAIChatRequestReader.TryRead(body, out request, out error);
+    public ValueTask<(ChatRequest? Request, GatewayError? Error)> ReadCanonicalAsync(HttpContext context, ReadOnlyMemory<byte> body) =>
+        ValueTask.FromResult(OpenAIChatRequestReader.TryRead(body, out var request, out var error) ? (request, (GatewayError?)null) : (null, error));
 
     // The proxy's own key and the operator's provider key replace the client's; nothing else of OpenAI's is per client.
     public GatewayError? CheckHeaders(HttpRequest client) => null;
@@ -22,7 +22,8 @@ internal sealed class OpenAIChatDialect : IInboundDialect
     {
     }
 
-    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim) =>
+    public Task<RelayResult> RelayAsync(HttpContext context, UpstreamCall call, RequestEnvelope envelope, AnswerClaim claim,
+        INativeWireProvider provider) =>
         PassThroughRelay.RelayAsync(context, call, envelope.Stream, new OpenAIChatStreamFilter(envelope.ClientWantsUsage), OpenAIUsageReader.ReadDocument,
             OpenAIErrorWriter.WriteStreamEvent, claim);
 

@@ -16,6 +16,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
     private readonly string _deploymentsBase;
     private readonly string _apiVersion;
     private readonly string _apiKey;
+    private readonly string? _responsesUrl;
     private readonly ConcurrentDictionary<string, string> _chatUrls = new(StringComparer.Ordinal);
     private readonly OpenAICanonicalChat _canonical;
 
@@ -25,6 +26,9 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         _deploymentsBase = ProviderUrl.Join(baseUrl, "/openai/deployments/");
         _apiVersion = Uri.EscapeDataString(config.ApiVersion ?? DefaultApiVersion);
         _apiKey = apiKey;
+        // Azure's Responses API is on its v1 surface, the deployment named by the body's model:
+        // https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses
+        _responsesUrl = config.ResponsesApi == true ? ProviderUrl.Join(baseUrl, "/openai/v1/responses") : null;
         // max_completion_tokens (which Azure's reasoning models require) came with api-version 2024-12-01-preview;
         // older versions reject it as an unknown argument.
         var apiVersion = config.ApiVersion ?? DefaultApiVersion;
@@ -43,11 +47,11 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         return new AzureAdapter(config, baseUrl, config.ApiKey, services);
     }
 
-    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions;
+    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions || (format == WireFormat.OpenAIResponses && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
     {
-        var url = _chatUrls.GetOrAdd(providerModel, static (model, self) =>
+        var url = format == WireFormat.OpenAIResponses ? _responsesUrl! : _chatUrls.GetOrAdd(providerModel, static (model, self) =>
             $"{self._deploymentsBase}{Uri.EscapeDataString(model)}/chat/completions?api-version={self._apiVersion}", this);
         var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Headers.TryAddWithoutValidation("api-key", _apiKey);

@@ -5,13 +5,14 @@ namespace LlmProxy.Providers.OpenAI;
 
 /// <summary>
 /// OpenAI and every OpenAI-compatible server (vLLM, Ollama, DeepSeek, Groq, Mistral...):
-/// <c>{baseUrl}/chat/completions</c> with a Bearer key. The client's OpenAI body passes through; other dialects are translated.
+/// <c>{baseUrl}/chat/completions</c> (and <c>{baseUrl}/responses</c> where the server has it) with a Bearer key. The client's OpenAI body passes through; other dialects are translated.
 /// </summary>
 internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvider
 {
     public static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1");
 
     private readonly string _chatCompletionsUrl;
+    private readonly string? _responsesUrl;
     private readonly string? _authorization;
     private readonly OpenAICanonicalChat _canonical;
 
@@ -21,6 +22,8 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         // OpenAI's reasoning models reject max_tokens; compatible servers (vLLM, Ollama, Groq...) read only max_tokens.
         _canonical = new OpenAICanonicalChat(this, services, hostTakesMaxCompletionTokens: baseUrl.Host == DefaultBaseUrl.Host);
         _chatCompletionsUrl = ProviderUrl.Join(baseUrl, "/chat/completions");
+        // Most OpenAI-compatible servers have no Responses API: only OpenAI itself is assumed to, unless the config says.
+        _responsesUrl = (config.ResponsesApi ?? baseUrl.Host == DefaultBaseUrl.Host) ? ProviderUrl.Join(baseUrl, "/responses") : null;
         _authorization = string.IsNullOrEmpty(config.ApiKey) ? null : "Bearer " + config.ApiKey;
     }
 
@@ -37,11 +40,11 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         return new OpenAIAdapter(config, baseUrl, services);
     }
 
-    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions;
+    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions || (format == WireFormat.OpenAIResponses && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, _chatCompletionsUrl);
+        var request = new HttpRequestMessage(HttpMethod.Post, format == WireFormat.OpenAIResponses ? _responsesUrl : _chatCompletionsUrl);
         if (_authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", _authorization);

@@ -44,7 +44,7 @@ internal static class OpenAIErrorWriter
     }
 
     // The type names OpenAI's own API uses for each class of error.
-    private static string TypeOf(ErrorKind kind) => kind switch
+    public static string TypeOf(ErrorKind kind) => kind switch
     {
         ErrorKind.PermissionDenied => "permission_error",
         ErrorKind.RateLimited => "rate_limit_error",

@@ -1,0 +1,106 @@
+using System.Text.Json;
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Inbound.OpenAIResponses;
+
+/// <summary>
+/// One validating pass over a Responses API body that finds what the proxy owns: <c>model</c> and <c>stream</c>, and
+/// the fields that decide what the store does: <c>store</c> (default true), <c>previous_response_id</c>,
+/// <c>background</c>. A Responses stream reports usage in its last event, so nothing is spliced upstream.
+/// </summary>
+internal static class ResponsesEnvelopeReader
+{
+    public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out ResponsesEnvelope responses, out GatewayError? error)
+    {
+        envelope = default;
+        responses = default;
+        if (!EnvelopeFields.TryOpen(body, out error))
+        {
+            return false;
+        }
+        try
+        {
+            return TryReadCore(body, out envelope, out responses, out error);
+        }
+        catch (JsonException e)
+        {
+            error = EnvelopeFields.InvalidJson(e);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            error = RequestJson.NotUnicode; // a field name escaping half a surrogate pair, met while matching names
+            return false;
+        }
+    }
+
+    private static bool TryReadCore(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out ResponsesEnvelope responses, out GatewayError? error)
+    {
+        envelope = default;
+        responses = default;
+        var reader = new Utf8JsonReader(body.Span, EnvelopeFields.ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            error = EnvelopeFields.NotAnObject();
+            return false;
+        }
+        var model = ModelToken.None;
+        var members = new MemberNames(stackalloc byte[EnvelopeFields.NameBytes], stackalloc int[EnvelopeFields.Names]);
+        bool stream = false, store = true, background = false;
+        string? previous = null;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
+            {
+                continue;
+            }
+            if (!members.TryNote(reader, null, out error) || !EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out var handled, out error))
+            {
+                return false;
+            }
+            if (handled)
+            {
+                continue;
+            }
+            if (reader.ValueTextEquals("store"u8) || reader.ValueTextEquals("background"u8))
+            {
+                var isStore = reader.ValueTextEquals("store"u8);
+                reader.Read();
+                if (reader.TokenType is not (JsonTokenType.True or JsonTokenType.False or JsonTokenType.Null))
+                {
+                    var name = isStore ? "store" : "background";
+                    error = GatewayError.BadRequest($"'{name}' must be a boolean.", name);
+                    return false;
+                }
+                (store, background) = isStore ? (reader.TokenType != JsonTokenType.False, background) : (store, reader.TokenType == JsonTokenType.True);
+            }
+            else if (reader.ValueTextEquals("previous_response_id"u8))
+            {
+                reader.Read();
+                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+                {
+                    error = GatewayError.BadRequest("'previous_response_id' must be a string.", "previous_response_id");
+                    return false;
+                }
+                try
+                {
+                    previous = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                catch (InvalidOperationException)
+                {
+                    error = GatewayError.BadRequest(RequestJson.NotUnicodeText("previous_response_id"), "previous_response_id");
+                    return false;
+                }
+            }
+        }
+        if (model.Offset < 0)
+        {
+            error = EnvelopeFields.MissingModel();
+            return false;
+        }
+        envelope = new RequestEnvelope(model.Value, model.Offset, model.Length, stream, ClientWantsUsage: true, default);
+        responses = new ResponsesEnvelope(store, previous, background);
+        error = null;
+        return true;
+    }
+}

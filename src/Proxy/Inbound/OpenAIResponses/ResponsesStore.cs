@@ -1,0 +1,104 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using LlmProxy.Canonical;
+using LlmProxy.Storage;
+
+namespace LlmProxy.Inbound.OpenAIResponses;
+
+/// <summary>
+/// What the Responses dialect needs of storage: saving an answered exchange, rebuilding the chain a
+/// <c>previous_response_id</c> continues, and the key that seals reasoning (the configured one, else one generated once
+/// and kept in the store, so sealed items stay readable across restarts and by every instance on the same store).
+/// </summary>
+internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider time, int ttlDays, byte[]? configuredKey, ILogger<ResponsesStore> logger)
+{
+    /// <summary>How many responses a <c>previous_response_id</c> chain may reach back; deeper conversations are refused, not walked for ever.</summary>
+    public const int MaxChain = 1000;
+
+    private Task<ReasoningSeal>? _seal;
+
+    public IResponseStore Inner => store;
+
+    public TimeProvider Time => time;
+
+    public Task<ReasoningSeal> SealAsync(CancellationToken cancellationToken) =>
+        _seal ??= configuredKey is not null ? Task.FromResult(new ReasoningSeal(configuredKey)) : CreateSealAsync(cancellationToken);
+
+    private async Task<ReasoningSeal> CreateSealAsync(CancellationToken cancellationToken) =>
+        new(await store.GetOrCreateSecretAsync("responses.sealing_key", () => RandomNumberGenerator.GetBytes(32), cancellationToken));
+
+    /// <summary>Saves the exchange's response, durably when the task completes.</summary>
+    public Task SaveAsync(ResponsesExchange exchange, string status, byte[] response, CancellationToken cancellationToken) =>
+        store.SaveAsync(new StoredResponse(exchange.Id, exchange.Owner, exchange.CreatedAt, exchange.CreatedAt + ttlDays * 86400L, status,
+            exchange.PreviousResponseId, response, exchange.InputItems), cancellationToken);
+
+    /// <summary>
+    /// Keeps a copy of a response a provider answered natively (<paramref name="response"/>, its Response object as
+    /// relayed), with the request's input items from <paramref name="body"/>, marked as held by <paramref name="provider"/>.
+    /// The client has its answer already, so a store that fails loses the copy (logged), never the answer; and a copy
+    /// that cannot be read as a Response is not kept.
+    /// </summary>
+    public async Task SaveNativeAsync(ResponsesExchange exchange, byte[] response, ReadOnlyMemory<byte> body, string provider, CancellationToken cancellationToken)
+    {
+        StoredResponse stored;
+        try
+        {
+            using var answer = JsonDocument.Parse(response, RawJson.DocumentOptions);
+            using var request = JsonDocument.Parse(body, RawJson.DocumentOptions);
+            var root = answer.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String
+                || !request.RootElement.TryGetProperty("input", out var input) || input.ValueKind is not (JsonValueKind.String or JsonValueKind.Array))
+            {
+                return;
+            }
+            var created = root.TryGetProperty("created_at", out var at) && at.TryGetInt64(out var seconds) ? seconds : exchange.CreatedAt;
+            var status = root.TryGetProperty("status", out var state) && state.ValueKind == JsonValueKind.String ? state.GetString()! : "completed";
+            stored = new StoredResponse(id.GetString()!, exchange.Owner, created, exchange.CreatedAt + ttlDays * 86400L, status, exchange.PreviousResponseId,
+                response, ResponsesInputItems.Normalize(input)) { NativeProvider = provider };
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return; // not a Response the proxy can read back: the provider's own copy is the only one
+        }
+        try
+        {
+            await store.SaveAsync(stored, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogCopyLost(logger, stored.Id, e);
+        }
+    }
+
+    /// <summary>
+    /// The stored responses a new one continues, oldest first; a 400 with code <c>previous_response_not_found</c> when
+    /// the id, or one it continues, is unknown, deleted, expired or another key's.
+    /// </summary>
+    public async Task<(List<StoredResponse>? Chain, GatewayError? Error)> ChainAsync(string previousId, string owner, CancellationToken cancellationToken)
+    {
+        var chain = new List<StoredResponse>();
+        for (var id = previousId; id is not null; id = chain[^1].PreviousResponseId)
+        {
+            if (chain.Count == MaxChain)
+            {
+                return (null, GatewayError.BadRequest($"The conversation continued by '{ErrorText.Quote(previousId)}' is longer than {MaxChain} responses.",
+                    "previous_response_id"));
+            }
+            if (await store.FindAsync(id, owner, cancellationToken) is not { } stored)
+            {
+                return (null, NotFound(previousId, "previous_response_id", "previous_response_not_found"));
+            }
+            chain.Add(stored);
+        }
+        chain.Reverse();
+        return (chain, null);
+    }
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "the stored copy of response {Id}, answered natively by its provider, could not be kept")]
+    private static partial void LogCopyLost(ILogger logger, string id, Exception exception);
+
+    /// <summary>OpenAI's answer for a response id it does not have.</summary>
+    public static GatewayError NotFound(string id, string? param, string? code) =>
+        new(code is null ? 404 : 400, code is null ? ErrorKind.NotFound : ErrorKind.InvalidRequest,
+            $"Response with id '{ErrorText.Quote(id)}' not found.", code, param);
+}

@@ -1,0 +1,337 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LlmProxy.Canonical;
+using LlmProxy.Wire.OpenAI;
+
+namespace LlmProxy.Inbound.OpenAIResponses;
+
+/// <summary>
+/// Writes canonical events as Responses API stream events (https://platform.openai.com/docs/api-reference/responses-streaming),
+/// each with its <c>sequence_number</c>: <c>response.created</c> and <c>response.in_progress</c>; per output item
+/// <c>response.output_item.added</c>, its part's <c>added</c>, the deltas (<c>output_text</c>,
+/// <c>reasoning_summary_text</c>, <c>function_call_arguments</c>), their <c>done</c> events and
+/// <c>response.output_item.done</c>; then <c>response.completed</c> or <c>response.incomplete</c> with the whole
+/// Response, which is durable in the store first when the request is stored. A failure after the first byte closes the open items, then sends an
+/// <c>error</c> event and <c>response.failed</c>. Nothing is sent, not even the headers, until the first content: a
+/// provider that fails before it can be replaced by the next deployment. A delta costs one escape of its text into
+/// the response and a copy into its item; no allocation.
+/// </summary>
+internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchange exchange, ResponsesStore store, ReasoningSeal seal, AnswerClaim? claim)
+    : IAnswerWriter
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private readonly PipeWriter _output = context.Response.BodyWriter;
+    private readonly Utf8JsonWriter _json = new(Stream.Null, WriterOptions);
+    private readonly ResponsesOutput _answer = new();
+    private readonly StreamOpening _opening = new(context, claim);
+    private int _sequence;
+
+    public TokenUsage? Usage => _answer.Usage;
+
+    public long OpenedTimestamp => _opening.OpenedTimestamp;
+
+    public void Start(in StreamStart start)
+    {
+    }
+
+    public void TextDelta(ReadOnlySpan<byte> utf8Text) => TextLike(OutputItemKind.Message, utf8Text);
+
+    public void ReasoningDelta(ReadOnlySpan<byte> utf8Text) => TextLike(OutputItemKind.Reasoning, utf8Text);
+
+    public void ReasoningSignature(ReadOnlySpan<byte> utf8Signature)
+    {
+        if (!Open())
+        {
+            return;
+        }
+        var item = _answer.UnsignedReasoning() ?? Begin(OutputItemKind.Reasoning);
+        item.Signature = utf8Signature.ToArray();
+    }
+
+    public void ToolCallStart(int index, string id, string name)
+    {
+        if (!Open())
+        {
+            return;
+        }
+        EndTextItem();
+        var item = _answer.StartToolCall(index, id, name);
+        ItemAdded(item);
+    }
+
+    public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
+    {
+        if (utf8Json.IsEmpty || _answer.ToolCall(index) is not { Done: false } item || !Open())
+        {
+            return;
+        }
+        item.Text.Write(utf8Json);
+        BeginEvent("response.function_call_arguments.delta"u8);
+        ItemPosition(item);
+        _json.WriteString("delta"u8, utf8Json);
+        EndEvent();
+    }
+
+    public void Finish(FinishReason reason, string? stopSequence = null)
+    {
+        _answer.Finish = reason;
+        Open();
+    }
+
+    public void ReportUsage(in TokenUsage usage) => _answer.Usage = usage;
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_opening.IsOpen)
+        {
+            await _output.FlushAsync(cancellationToken);
+        }
+    }
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        if (!Open())
+        {
+            return;
+        }
+        var status = ResponseObjectWriter.Status(_answer);
+        EndAll(status);
+        var response = ResponseObjectWriter.Render(exchange, _answer, status, null, seal);
+        if (exchange.Store)
+        {
+            await store.SaveAsync(exchange, status, response, cancellationToken);
+        }
+        BeginEvent(status == "completed" ? "response.completed"u8 : "response.incomplete"u8);
+        _json.WritePropertyName("response"u8);
+        _json.WriteRawValue(response, skipInputValidation: true);
+        EndEvent();
+        await _output.FlushAsync(cancellationToken);
+    }
+
+    public async Task FailAsync(GatewayError error, CancellationToken cancellationToken)
+    {
+        if (!_opening.IsOpen)
+        {
+            return;
+        }
+        EndAll("failed");
+        BeginEvent("error"u8);
+        _json.WriteString("code"u8, error.Code ?? OpenAIErrorWriter.TypeOf(error.Kind));
+        _json.WriteString("message"u8, error.Message);
+        _json.WriteString("param"u8, error.Param);
+        EndEvent();
+        var response = ResponseObjectWriter.Render(exchange, _answer, "failed", error, seal);
+        if (exchange.Store)
+        {
+            await store.SaveAsync(exchange, "failed", response, cancellationToken);
+        }
+        BeginEvent("response.failed"u8);
+        _json.WritePropertyName("response"u8);
+        _json.WriteRawValue(response, skipInputValidation: true);
+        EndEvent();
+        await _output.FlushAsync(cancellationToken);
+    }
+
+    private void TextLike(OutputItemKind kind, ReadOnlySpan<byte> utf8Text)
+    {
+        if (utf8Text.IsEmpty || !Open())
+        {
+            return;
+        }
+        var item = _answer.Current is { Done: false } current && current.Kind == kind && !(kind == OutputItemKind.Reasoning && current.Signature is not null)
+            ? current : Begin(kind);
+        item.Text.Write(utf8Text);
+        if (kind == OutputItemKind.Message)
+        {
+            BeginEvent("response.output_text.delta"u8);
+            ItemPosition(item);
+            _json.WriteNumber("content_index"u8, 0);
+            _json.WriteString("delta"u8, utf8Text);
+            _json.WriteStartArray("logprobs"u8);
+            _json.WriteEndArray();
+        }
+        else
+        {
+            BeginEvent("response.reasoning_summary_text.delta"u8);
+            ItemPosition(item);
+            _json.WriteNumber("summary_index"u8, 0);
+            _json.WriteString("delta"u8, utf8Text);
+        }
+        EndEvent();
+    }
+
+    // A new message or reasoning item: the open text item before it is done, and the new one is announced with its part.
+    private OutputItem Begin(OutputItemKind kind)
+    {
+        EndTextItem();
+        var item = _answer.ForText(kind, out _);
+        ItemAdded(item);
+        BeginEvent(kind == OutputItemKind.Message ? "response.content_part.added"u8 : "response.reasoning_summary_part.added"u8);
+        ItemPosition(item);
+        if (kind == OutputItemKind.Message)
+        {
+            _json.WriteNumber("content_index"u8, 0);
+            _json.WritePropertyName("part"u8);
+            ResponseObjectWriter.WriteTextPart(_json, default);
+        }
+        else
+        {
+            _json.WriteNumber("summary_index"u8, 0);
+            _json.WritePropertyName("part"u8);
+            ResponseObjectWriter.WriteSummaryPart(_json, default);
+        }
+        EndEvent();
+        return item;
+    }
+
+    private void ItemAdded(OutputItem item)
+    {
+        BeginEvent("response.output_item.added"u8);
+        _json.WriteNumber("output_index"u8, item.OutputIndex);
+        _json.WriteStartObject("item"u8);
+        _json.WriteString("id"u8, item.Id);
+        switch (item.Kind)
+        {
+            case OutputItemKind.Message:
+                _json.WriteString("type"u8, "message"u8);
+                _json.WriteString("status"u8, "in_progress"u8);
+                _json.WriteStartArray("content"u8);
+                _json.WriteEndArray();
+                _json.WriteString("role"u8, "assistant"u8);
+                break;
+            case OutputItemKind.FunctionCall:
+                _json.WriteString("type"u8, "function_call"u8);
+                _json.WriteString("status"u8, "in_progress"u8);
+                _json.WriteString("arguments"u8, ""u8);
+                _json.WriteString("call_id"u8, item.CallId);
+                _json.WriteString("name"u8, item.Name);
+                break;
+            default:
+                _json.WriteString("type"u8, "reasoning"u8);
+                _json.WriteStartArray("summary"u8);
+                _json.WriteEndArray();
+                break;
+        }
+        _json.WriteEndObject();
+        EndEvent();
+    }
+
+    private void EndTextItem()
+    {
+        if (_answer.Current is { Done: false, Kind: not OutputItemKind.FunctionCall } current)
+        {
+            End(current, "completed");
+        }
+    }
+
+    // Every open item, in output order, with the status the final Response gives it.
+    private void EndAll(string responseStatus)
+    {
+        foreach (var item in _answer.Items)
+        {
+            if (!item.Done)
+            {
+                End(item, ResponseObjectWriter.ItemStatus(item, _answer, responseStatus));
+            }
+        }
+    }
+
+    private void End(OutputItem item, string status)
+    {
+        item.Done = true;
+        var text = item.Text.WrittenSpan;
+        switch (item.Kind)
+        {
+            case OutputItemKind.Message:
+                BeginEvent("response.output_text.done"u8);
+                ItemPosition(item);
+                _json.WriteNumber("content_index"u8, 0);
+                _json.WriteString("text"u8, text);
+                _json.WriteStartArray("logprobs"u8);
+                _json.WriteEndArray();
+                EndEvent();
+                BeginEvent("response.content_part.done"u8);
+                ItemPosition(item);
+                _json.WriteNumber("content_index"u8, 0);
+                _json.WritePropertyName("part"u8);
+                ResponseObjectWriter.WriteTextPart(_json, text);
+                EndEvent();
+                break;
+            case OutputItemKind.Reasoning when text.Length > 0:
+                BeginEvent("response.reasoning_summary_text.done"u8);
+                ItemPosition(item);
+                _json.WriteNumber("summary_index"u8, 0);
+                _json.WriteString("text"u8, text);
+                EndEvent();
+                BeginEvent("response.reasoning_summary_part.done"u8);
+                ItemPosition(item);
+                _json.WriteNumber("summary_index"u8, 0);
+                _json.WritePropertyName("part"u8);
+                ResponseObjectWriter.WriteSummaryPart(_json, text);
+                EndEvent();
+                break;
+            case OutputItemKind.FunctionCall:
+                BeginEvent("response.function_call_arguments.done"u8);
+                ItemPosition(item);
+                _json.WriteString("name"u8, item.Name);
+                _json.WriteString("arguments"u8, text.IsEmpty ? "{}"u8 : text);
+                EndEvent();
+                break;
+        }
+        BeginEvent("response.output_item.done"u8);
+        _json.WriteNumber("output_index"u8, item.OutputIndex);
+        _json.WritePropertyName("item"u8);
+        ResponseObjectWriter.WriteItem(_json, item, status, seal);
+        EndEvent();
+    }
+
+    // response.created and response.in_progress go with the first thing worth sending; false when another attempt answers instead.
+    private bool Open()
+    {
+        if (!_opening.TryOpen(out var justOpened))
+        {
+            return false;
+        }
+        if (justOpened)
+        {
+            InProgress("response.created"u8);
+            InProgress("response.in_progress"u8);
+        }
+        return true;
+    }
+
+    private void InProgress(ReadOnlySpan<byte> type)
+    {
+        BeginEvent(type);
+        _json.WritePropertyName("response"u8);
+        ResponseObjectWriter.Write(_json, exchange, _answer, "in_progress", null, seal);
+        EndEvent();
+    }
+
+    private void ItemPosition(OutputItem item)
+    {
+        _json.WriteString("item_id"u8, item.Id);
+        _json.WriteNumber("output_index"u8, item.OutputIndex);
+    }
+
+    // "event: TYPE\ndata: {"type":TYPE,"sequence_number":N" ... EndEvent closes the object and the event.
+    private void BeginEvent(ReadOnlySpan<byte> type)
+    {
+        _output.Write("event: "u8);
+        _output.Write(type);
+        _output.Write("\ndata: "u8);
+        _json.Reset(_output);
+        _json.WriteStartObject();
+        _json.WriteString("type"u8, type);
+        _json.WriteNumber("sequence_number"u8, _sequence++);
+    }
+
+    private void EndEvent()
+    {
+        _json.WriteEndObject();
+        _json.Flush();
+        _output.Write("\n\n"u8);
+    }
+}
