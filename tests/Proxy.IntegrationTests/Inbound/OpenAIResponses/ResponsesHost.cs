@@ -7,7 +7,7 @@ using OpenAI.Responses;
 namespace LlmProxy.IntegrationTests.Inbound.OpenAIResponses;
 
 /// <summary>
-/// One proxy over the fake Anthropic, Gemini and Bedrock APIs (each reached by translation) and the built-in mock, with
+/// One proxy over the fake Anthropic, Gemini and Bedrock APIs (each reached by translation) and the fake OpenAI (its Responses API passed through), with
 /// two client keys, for the Responses API tests; the official OpenAI client's <see cref="ResponsesClient"/> plays the user.
 /// </summary>
 public sealed class ResponsesHost : IAsyncLifetime
@@ -20,6 +20,9 @@ public sealed class ResponsesHost : IAsyncLifetime
 
     public FakeBedrock Bedrock { get; private set; } = null!;
 
+    /// <summary>OpenAI, serving the Responses API itself: the alias <c>openai</c> passes through to it.</summary>
+    public FakeOpenAI OpenAI { get; private set; } = null!;
+
     public ProxyHost Proxy { get; private set; } = null!;
 
     /// <summary>The answer each alias's fake gives to a plain question.</summary>
@@ -28,6 +31,8 @@ public sealed class ResponsesHost : IAsyncLifetime
         "claude" => "Hello from the fake Claude",
         "gemini" => "Hello from the fake Gemini",
         "bedrock" => "Hello from the fake Bedrock",
+        "openai" => "Hello from the fake Responses API",
+        "openai-chat" => "Hello from the fake upstream",
         _ => throw new ArgumentException(alias),
     };
 
@@ -36,6 +41,7 @@ public sealed class ResponsesHost : IAsyncLifetime
         Anthropic = await FakeAnthropic.StartAsync();
         Gemini = await FakeGemini.StartAsync();
         Bedrock = await FakeBedrock.StartAsync();
+        OpenAI = await FakeOpenAI.StartAsync();
         Proxy = await ProxyHost.StartAsync(ConfigJson());
     }
 
@@ -45,12 +51,14 @@ public sealed class ResponsesHost : IAsyncLifetime
           "providers": {
             "claude": {{ProxyHost.AnthropicProvider(Anthropic)}},
             "gemini": {{ProxyHost.GeminiProvider(Gemini)}},
-            "bedrock": {{ProxyHost.BedrockProvider(Bedrock)}}
+            "bedrock": {{ProxyHost.BedrockProvider(Bedrock)}},
+            "openai": {{ProxyHost.OpenAIProvider(OpenAI, ", \"responsesApi\": true")}}
           },
           "models": {
             "claude": [ { "provider": "claude", "model": "claude-sonnet-4-5" } ],
             "gemini": [ { "provider": "gemini", "model": "gemini-2.5-flash" } ],
-            "bedrock": [ { "provider": "bedrock", "model": "anthropic.claude-sonnet-4-5-20250929-v1:0" } ]
+            "bedrock": [ { "provider": "bedrock", "model": "anthropic.claude-sonnet-4-5-20250929-v1:0" } ],
+            "openai": [ { "provider": "openai", "model": "gpt-4.1" } ]
           },
           "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" }, { "key": "{{OtherKey}}", "name": "other" } ]
         }
@@ -72,5 +80,6 @@ public sealed class ResponsesHost : IAsyncLifetime
         await Anthropic.DisposeAsync();
         await Gemini.DisposeAsync();
         await Bedrock.DisposeAsync();
+        await OpenAI.DisposeAsync();
     }
 }
