@@ -16,34 +16,69 @@ public sealed partial record MatrixScenario(
 {
     private static readonly Usage NoCache = new(0, 0, 0, 0);
 
+    /// <summary>What a Responses API client sends; null where that dialect cannot say it (it has no stop sequences).</summary>
+    public Func<string, bool, string>? ResponsesRequest { get; init; }
+
     public override string ToString() => Name;
 
     public static readonly IReadOnlyList<MatrixScenario> All =
     [
-        new("text", Ask("Say hello."), AskAnthropic("Say hello."), _ => Answer("Hello there, traveller.", "stop", new Usage(20, 6, 0, 0))),
+        new("text", Ask("Say hello."), AskAnthropic("Say hello."), _ => Answer("Hello there, traveller.", "stop", new Usage(20, 6, 0, 0)))
+        {
+            ResponsesRequest = AskResponses("Say hello."),
+        },
         new("no_arg_tool", Ask("Rest a while.", tools: Snooze), AskAnthropic("Rest a while.", tools: SnoozeAnthropic),
-            _ => new ClientOutcome("", ["snooze({})"], "tool_calls", null, new Usage(30, 8, 0, 0), [])),
+            _ => new ClientOutcome("", ["snooze({})"], "tool_calls", null, new Usage(30, 8, 0, 0), []))
+        {
+            ResponsesRequest = AskResponses("Rest a while.", tools: SnoozeResponses),
+        },
         new("parallel_tools", Ask("Weather and time in Paris?", tools: WeatherAndTime), AskAnthropic("Weather and time in Paris?", tools: WeatherAndTimeAnthropic),
             _ => new ClientOutcome("Checking both.", ["get_weather({\"location\":\"Paris\"})", "get_time({\"tz\":\"CET\"})"], "tool_calls", null,
-                new Usage(40, 25, 0, 0), [])),
+                new Usage(40, 25, 0, 0), []))
+        {
+            ResponsesRequest = AskResponses("Weather and time in Paris?", tools: WeatherAndTimeResponses),
+        },
         new("stop_sequence", Ask("Count.", extra: "\"stop\":[\"###\"]"), AskAnthropic("Count.", extra: "\"stop_sequences\":[\"###\"]"),
             // OpenAI says only "stop" and Gemini only STOP: neither says a stop sequence matched.
             format => format is "openai" or "gemini" ? Answer("Counting: 1, 2, 3", "stop", new Usage(12, 7, 0, 0))
                 : new ClientOutcome("Counting: 1, 2, 3", [], "stop_sequence", "###", new Usage(12, 7, 0, 0), [])),
-        new("length", Ask("Say a lot.", maxTokens: 4), AskAnthropic("Say a lot.", maxTokens: 4), _ => Answer("This answer is cut", "length", new Usage(12, 4, 0, 0))),
-        new("content_filter", Ask("Something risky."), AskAnthropic("Something risky."), _ => Answer("I can", "content_filter", new Usage(15, 2, 0, 0))),
+        new("length", Ask("Say a lot.", maxTokens: 4), AskAnthropic("Say a lot.", maxTokens: 4), _ => Answer("This answer is cut", "length", new Usage(12, 4, 0, 0)))
+        {
+            ResponsesRequest = AskResponses("Say a lot.", maxTokens: 4),
+        },
+        new("content_filter", Ask("Something risky."), AskAnthropic("Something risky."), _ => Answer("I can", "content_filter", new Usage(15, 2, 0, 0)))
+        {
+            ResponsesRequest = AskResponses("Something risky."),
+        },
         new("usage_cache", Ask("Again."), AskAnthropic("Again."),
             // Only Anthropic and Bedrock count cache writes; OpenAI and Gemini count them as plain input.
-            format => Answer("Cached.", "stop", new Usage(1210, 5, 1000, format is "anthropic" or "bedrock" ? 200 : 0))),
-        new("tool_result_image", null, ImageToolResult, _ => Answer("Hello there, traveller.", "stop", new Usage(20, 6, 0, 0)), ReceivedImage),
-        new("foreign_ids", ForeignIds, ForeignIdsAnthropic, _ => Answer("Hello there, traveller.", "stop", new Usage(20, 6, 0, 0)), ReceivedForeignIds),
+            format => Answer("Cached.", "stop", new Usage(1210, 5, 1000, format is "anthropic" or "bedrock" ? 200 : 0)))
+        {
+            ResponsesRequest = AskResponses("Again."),
+        },
+        new("tool_result_image", null, ImageToolResult, _ => Answer("Hello there, traveller.", "stop", new Usage(20, 6, 0, 0)), ReceivedImage)
+        {
+            ResponsesRequest = ImageToolResultResponses,
+        },
+        new("foreign_ids", ForeignIds, ForeignIdsAnthropic, _ => Answer("Hello there, traveller.", "stop", new Usage(20, 6, 0, 0)), ReceivedForeignIds)
+        {
+            ResponsesRequest = ForeignIdsResponses,
+        },
     ];
 
-    /// <summary>What a client of <paramref name="dialect"/> can see of the expected outcome: Chat Completions has no stop sequence or cache-write field.</summary>
+    /// <summary>The request a client of <paramref name="dialect"/> sends for this scenario; null where the dialect cannot say it.</summary>
+    public Func<string, bool, string>? RequestFor(string dialect) => dialect switch
+    {
+        "openai" => OpenAIRequest,
+        "anthropic" => AnthropicRequest,
+        _ => ResponsesRequest,
+    };
+
+    /// <summary>What a client of <paramref name="dialect"/> can see of the expected outcome: Chat Completions and Responses have no stop sequence or cache-write field.</summary>
     public ClientOutcome ExpectedFor(string format, string dialect)
     {
         var expected = Expected(format);
-        return dialect == "openai"
+        return dialect is "openai" or "responses"
             ? expected with { Finish = expected.Finish == "stop_sequence" ? "stop" : expected.Finish, StopSequence = null, Usage = expected.Usage with { CacheWrite = null } }
             : expected;
     }
@@ -55,6 +90,27 @@ public sealed partial record MatrixScenario(
     private const string WeatherAndTime = """[{"type":"function","function":{"name":"get_weather","parameters":{"type":"object","properties":{"location":{"type":"string"}}}}},{"type":"function","function":{"name":"get_time","parameters":{"type":"object","properties":{"tz":{"type":"string"}}}}}]""";
     private const string WeatherAndTimeAnthropic = """[{"name":"get_weather","input_schema":{"type":"object","properties":{"location":{"type":"string"}}}},{"name":"get_time","input_schema":{"type":"object","properties":{"tz":{"type":"string"}}}}]""";
     private const string Png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+    private const string SnoozeResponses = """[{"type":"function","name":"snooze","description":"Wait a bit","parameters":{"type":"object","properties":{}}}]""";
+    private const string WeatherAndTimeResponses = """[{"type":"function","name":"get_weather","parameters":{"type":"object","properties":{"location":{"type":"string"}}}},{"type":"function","name":"get_time","parameters":{"type":"object","properties":{"tz":{"type":"string"}}}}]""";
+
+    private static Func<string, bool, string> AskResponses(string prompt, string? tools = null, int maxTokens = 64) =>
+        (model, stream) => Responses(model, stream, $$"""[{"role":"user","content":"{{prompt}}"}]""", tools, maxTokens);
+
+    private static string Responses(string model, bool stream, string input, string? tools, int maxTokens) =>
+        $$"""{"model":"{{model}}","max_output_tokens":{{maxTokens}},"input":{{input}}{{(tools is null ? "" : ",\"tools\":" + tools)}},"store":false,"stream":{{(stream ? "true" : "false")}}}""";
+
+    private static string ImageToolResultResponses(string model, bool stream) => Responses(model, stream, $$$"""
+        [{"role":"user","content":"Read a.png"},
+         {"type":"function_call","call_id":"toolu_R1","name":"read_image","arguments":"{\"path\":\"a.png\"}"},
+         {"type":"function_call_output","call_id":"toolu_R1","output":[{"type":"input_image","image_url":"data:image/png;base64,{{{Png}}}"},{"type":"input_text","text":"Read image file"}]}]
+        """, """[{"type":"function","name":"read_image","parameters":{"type":"object","properties":{"path":{"type":"string"}}}}]""", 64);
+
+    private static string ForeignIdsResponses(string model, bool stream) => Responses(model, stream, """
+        [{"role":"user","content":"List files"},
+         {"type":"function_call","call_id":"functions.Bash:0","name":"Bash","arguments":"{\"command\":\"ls\"}"},
+         {"type":"function_call_output","call_id":"functions.Bash:0","output":"a.txt"}]
+        """, """[{"type":"function","name":"Bash","parameters":{"type":"object","properties":{"command":{"type":"string"}}}}]""", 64);
 
     private static Func<string, bool, string> Ask(string prompt, string? tools = null, string? extra = null, int maxTokens = 64) =>
         (model, stream) => OpenAI(model, stream, $$"""[{"role":"user","content":"{{prompt}}"}]""", tools, extra, maxTokens);

@@ -13,7 +13,7 @@ namespace LlmProxy.IntegrationTests.Translation;
 /// </summary>
 public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : IClassFixture<TranslationMatrixTests.Host>
 {
-    public static readonly string[] Dialects = ["openai", "anthropic"];
+    public static readonly string[] Dialects = ["openai", "anthropic", "responses"];
 
     /// <summary>Provider type and the wire format it speaks.</summary>
     public static readonly (string Type, string Format)[] Providers = [("openai", "openai"), ("azure", "openai"), ("anthropic", "anthropic"), ("gemini", "gemini"), ("bedrock", "bedrock")];
@@ -30,7 +30,7 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
                     foreach (var scenario in MatrixScenario.All)
                     {
                         // A scenario the dialect cannot say (a Chat Completions tool message holds text only) is no cell.
-                        if ((dialect == "openai" ? scenario.OpenAIRequest : scenario.AnthropicRequest) is not null)
+                        if (scenario.RequestFor(dialect) is not null)
                         {
                             cells.Add(dialect, provider, stream, scenario.Name);
                         }
@@ -47,10 +47,10 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
     {
         var scenario = MatrixScenario.All.Single(s => s.Name == scenarioName);
         var format = Providers.Single(p => p.Type == provider).Format;
-        var build = (dialect == "openai" ? scenario.OpenAIRequest : scenario.AnthropicRequest)!;
+        var build = scenario.RequestFor(dialect)!;
         var body = build($"{provider}-{scenario.Name}", stream);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, dialect == "openai" ? "/v1/chat/completions" : "/v1/messages")
+        using var request = new HttpRequestMessage(HttpMethod.Post, dialect switch { "openai" => "/v1/chat/completions", "anthropic" => "/v1/messages", _ => "/v1/responses" })
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
@@ -62,7 +62,12 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
         var answer = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"HTTP {(int)response.StatusCode}: {answer}");
 
-        var outcome = dialect == "openai" ? OpenAIChatClientReader.Read(answer, stream) : AnthropicClientReader.Read(answer, stream);
+        var outcome = dialect switch
+        {
+            "openai" => OpenAIChatClientReader.Read(answer, stream),
+            "anthropic" => AnthropicClientReader.Read(answer, stream),
+            _ => ResponsesClientReader.Read(answer, stream),
+        };
         Assert.Equal(scenario.ExpectedFor(format, dialect).ToString(), outcome.ToString());
 
         if (scenario.Received is { } check)
