@@ -56,8 +56,9 @@ internal static class ProxyEndpoints
         app.MapMethods("/v1/models/{**id}", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));
         app.MapMethods("/v1/chat/completions", Post, context => pipeline.HandleAsync(context, openAIChat));
         var responsesStore = services.GetRequiredService<ResponsesStore>();
-        var responses = new ResponsesEndpoints(responsesStore);
-        app.MapMethods("/v1/responses", Post, context => pipeline.HandleAsync(context, new OpenAIResponsesDialect(responsesStore)));
+        var background = services.GetRequiredService<BackgroundResponses>();
+        var responses = new ResponsesEndpoints(responsesStore, background);
+        app.MapMethods("/v1/responses", Post, context => pipeline.HandleAsync(context, new OpenAIResponsesDialect(responsesStore, background)));
         app.MapMethods("/v1/responses/compact", Post, context => errors.WriteAsync(context, new GatewayError(501, ErrorKind.InvalidRequest,
             "Compaction (POST /v1/responses/compact) is not supported by this proxy yet.", "not_implemented")));
         app.MapMethods("/v1/responses/{id}", Read, responses.GetAsync);

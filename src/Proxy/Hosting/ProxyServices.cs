@@ -38,6 +38,7 @@ internal static class ProxyServices
         services.AddSingleton(provider => new ResponsesStore(provider.GetRequiredService<IResponseStore>(), provider.GetRequiredService<TimeProvider>(),
             config.Storage.ResponsesTtlDays, configuredKey: null, provider.GetRequiredService<ILogger<ResponsesStore>>()));
         services.AddSingleton<InboundPipeline>();
+        services.AddSingleton<BackgroundResponses>();
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();

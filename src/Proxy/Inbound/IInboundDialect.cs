@@ -16,9 +16,10 @@ internal interface IInboundDialect
 
     /// <summary>
     /// Runs once the route is known and the key may take it, before any deployment is tried: a dialect that needs stored
-    /// state loads it here (the conversation a Responses request continues). A non-null error is the answer.
+    /// state loads it here (the conversation a Responses request continues). False when the dialect has answered the
+    /// request itself: an error in its envelope, or an answer that needs no provider now (a background response queued).
     /// </summary>
-    ValueTask<GatewayError?> PrepareAsync(HttpContext context) => ValueTask.FromResult<GatewayError?>(null);
+    ValueTask<bool> PrepareAsync(HttpContext context, ReadOnlyMemory<byte> body) => ValueTask.FromResult(true);
 
     /// <summary>Whether this request may pass through to <paramref name="provider"/>, which speaks <see cref="NativeFormat"/>; else it is translated.</summary>
     bool MayPassThrough(INativeWireProvider provider) => true;

@@ -118,14 +118,15 @@ internal sealed partial class InboundPipeline(
         {
             refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key may not use the model '{route.Alias}'.", "model_not_allowed", "model");
         }
-        if (refusal is null && await dialect.PrepareAsync(context) is { } prepareError)
-        {
-            refusal = prepareError;
-        }
         if (refusal is not null)
         {
             body.Dispose();
             await dialect.WriteErrorAsync(context.Response, refusal);
+            return null;
+        }
+        if (!await dialect.PrepareAsync(context, body.Memory))
+        {
+            body.Dispose();
             return null;
         }
         return (body, envelope, route!, key);

@@ -25,7 +25,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
     // Expired rows are deleted in batches, each its own transaction, so saves get the write lock between batches.
     private const int DeleteBatch = 500;
 
-    private const string Columns = "created_at, expires_at, status, previous_response_id, response, input_items, native_provider";
+    private const string Columns = "created_at, expires_at, status, previous_response_id, response, input_items, native_provider, events";
 
     private readonly string _connectionString;
     private readonly TimeProvider _time;
@@ -88,7 +88,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
             using var command = connection.CreateCommand();
             command.CommandText = $"""
                 INSERT OR REPLACE INTO responses (id, owner, {Columns})
-                VALUES ($id, $owner, $created_at, $expires_at, $status, $previous_response_id, $response, $input_items, $native_provider)
+                VALUES ($id, $owner, $created_at, $expires_at, $status, $previous_response_id, $response, $input_items, $native_provider, $events)
                 """;
             command.Parameters.Add("$id", SqliteType.Text).Value = response.Id;
             command.Parameters.Add("$owner", SqliteType.Text).Value = response.Owner;
@@ -99,6 +99,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
             command.Parameters.Add("$response", SqliteType.Blob).Value = response.Response;
             command.Parameters.Add("$input_items", SqliteType.Blob).Value = response.InputItems;
             command.Parameters.Add("$native_provider", SqliteType.Text).Value = (object?)response.NativeProvider ?? DBNull.Value;
+            command.Parameters.Add("$events", SqliteType.Blob).Value = (object?)response.Events ?? DBNull.Value;
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
@@ -118,6 +119,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
                     reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.GetFieldValue<byte[]>(5))
                 {
                     NativeProvider = reader.IsDBNull(6) ? null : reader.GetString(6),
+                    Events = reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7),
                 }
                 : null;
         }, cancellationToken);

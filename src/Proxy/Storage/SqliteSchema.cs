@@ -44,6 +44,8 @@ internal static class SqliteSchema
         // The provider that holds a response's state itself (a Responses API passed through to it), so that only it is
         // asked to continue that conversation natively; null for responses the proxy translated.
         new(2, "ALTER TABLE responses ADD COLUMN native_provider TEXT;"),
+        // A background response's streamed events, for GET /v1/responses/{id}?stream=true&starting_after=N after its run.
+        new(3, "ALTER TABLE responses ADD COLUMN events BLOB;"),
     ];
 
     /// <summary>

@@ -21,4 +21,7 @@ internal sealed record StoredResponse(
     /// so it alone may continue the conversation from <see cref="Id"/>; null when the proxy translated the answer.
     /// </summary>
     public string? NativeProvider { get; init; }
+
+    /// <summary>For a background response, the events its run streamed (one SSE body, each event's index its <c>sequence_number</c>), so a client can replay them; null otherwise.</summary>
+    public byte[]? Events { get; init; }
 }

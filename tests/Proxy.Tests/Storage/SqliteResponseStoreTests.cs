@@ -114,7 +114,7 @@ public sealed class SqliteResponseStoreTests : IDisposable
         using (var transaction = connection.BeginTransaction())
         {
             using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO responses VALUES ('r' || $n, 'alice', 0, $n, 'completed', NULL, x'7B7D', x'5B5D', NULL)";
+            insert.CommandText = "INSERT INTO responses VALUES ('r' || $n, 'alice', 0, $n, 'completed', NULL, x'7B7D', x'5B5D', NULL, NULL)";
             var n = insert.Parameters.Add("$n", Microsoft.Data.Sqlite.SqliteType.Integer);
             for (var i = 0; i < 1234; i++)
             {

@@ -17,9 +17,11 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// canonical request, rebuilt from the proxy's store. Either way the proxy keeps a stored copy, so retrieval,
 /// ownership and continuation on another provider work alike.
 /// </summary>
-internal sealed class OpenAIResponsesDialect(ResponsesStore store) : IInboundDialect
+/// <param name="job">The background run this instance serves; null for a client's own request.</param>
+internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundResponses background, BackgroundJob? job = null) : IInboundDialect
 {
     private ReadOnlyMemory<byte> _body;
+    private bool _envelopeStream;
     private ResponsesEnvelope _responses;
     private ResponsesExchange? _exchange;
     private List<StoredResponse> _history = [];
@@ -34,38 +36,60 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store) : IInboundDia
         {
             return false;
         }
-        if (_responses.Background)
+        _envelopeStream = envelope.Stream;
+        if (_responses.Background && !_responses.Store)
         {
-            error = GatewayError.BadRequest("'background' responses are not supported by this proxy yet; send the request without it.", "background");
+            error = GatewayError.BadRequest("A background response must be stored: 'background' cannot be combined with 'store': false.", "background");
             return false;
         }
         return true;
     }
 
-    // The conversation a previous_response_id continues must be this key's: checked before any provider sees the id.
-    public async ValueTask<GatewayError?> PrepareAsync(HttpContext context)
+    // The conversation a previous_response_id continues must be this key's: checked before any provider sees the id. A
+    // background request is stored as queued and started apart; this request answers with it and is done.
+    public async ValueTask<bool> PrepareAsync(HttpContext context, ReadOnlyMemory<byte> body)
     {
-        var owner = context.Features.GetRequiredFeature<ClientKey>().Name;
-        _exchange = new ResponsesExchange(owner, store.Time.GetUtcNow().ToUnixTimeSeconds())
+        var key = context.Features.GetRequiredFeature<ClientKey>();
+        _exchange = new ResponsesExchange(key.Name, store.Time.GetUtcNow().ToUnixTimeSeconds(), job?.Id)
         {
             Store = _responses.Store,
             PreviousResponseId = _responses.PreviousResponseId,
+            Background = _responses.Background,
         };
         if (_responses.PreviousResponseId is { } previous)
         {
-            var (chain, error) = await store.ChainAsync(previous, owner, context.RequestAborted);
+            var (chain, error) = await store.ChainAsync(previous, key.Name, context.RequestAborted);
             if (chain is null)
             {
-                return error;
+                await WriteErrorAsync(context.Response, error!);
+                return false;
             }
             _history = chain;
         }
-        return null;
+        if (!_responses.Background)
+        {
+            return true;
+        }
+        _seal = await store.SealAsync(context.RequestAborted);
+        if (job is not null)
+        {
+            job.Exchange = _exchange;
+            await SaveSnapshotAsync("in_progress", context.RequestAborted);
+            return true;
+        }
+        await SaveSnapshotAsync("queued", context.RequestAborted);
+        var started = background.Start(_exchange.Id, key, body);
+        await BackgroundAnswer.WriteAsync(context, _exchange.Saved!.Value.Response, started, stream: _envelopeStream);
+        return false;
     }
 
-    // The provider can continue natively only a conversation it holds whole: every earlier response was its own.
+    // A background run is the proxy's own: it is translated even where the provider could run it, so the proxy holds its state.
     public bool MayPassThrough(INativeWireProvider provider)
     {
+        if (_responses.Background)
+        {
+            return false;
+        }
         foreach (var stored in _history)
         {
             if (stored.NativeProvider != provider.Config.Name)
@@ -108,12 +132,20 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store) : IInboundDia
         var exchange = Exchange;
         exchange.Model = System.Text.Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
         var seal = _seal ?? throw new InvalidOperationException("A Responses answer writer was asked for before the request was read.");
-        return envelope.Stream
+        // A background run always streams, into its event log.
+        return envelope.Stream || job is not null
             ? new ResponsesStreamWriter(context, exchange, store, seal, claim)
             : new ResponsesResponseWriter(context, exchange, store, seal, claim);
     }
 
-    public Task WriteErrorAsync(HttpResponse response, GatewayError error) => OpenAIErrorWriter.WriteAsync(response, error);
+    // A background run that fails before any content records the failure where its client will look: the store and its events.
+    public Task WriteErrorAsync(HttpResponse response, GatewayError error) =>
+        job is not null && _exchange is not null && _seal is not null
+            ? new ResponsesStreamWriter(response.HttpContext, _exchange, store, _seal, claim: null).FailBeforeContentAsync(error, response.HttpContext.RequestAborted)
+            : OpenAIErrorWriter.WriteAsync(response, error);
+
+    private Task SaveSnapshotAsync(string status, CancellationToken cancellationToken) =>
+        store.SaveAsync(Exchange, status, ResponseObjectWriter.Render(Exchange, new ResponsesOutput(), status, null, _seal!), cancellationToken);
 
     private ResponsesExchange Exchange => _exchange ?? throw new InvalidOperationException("A Responses request was used before PrepareAsync.");
 }

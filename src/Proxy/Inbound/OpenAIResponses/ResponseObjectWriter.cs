@@ -44,7 +44,7 @@ internal static class ResponseObjectWriter
         json.WriteString("object"u8, "response"u8);
         json.WriteNumber("created_at"u8, exchange.CreatedAt);
         json.WriteString("status"u8, status);
-        json.WriteBoolean("background"u8, false);
+        json.WriteBoolean("background"u8, exchange.Background);
         if (error is null)
         {
             json.WriteNull("error"u8);

@@ -12,23 +12,50 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// <c>POST /v1/responses/{id}/cancel</c>. Every one is scoped to the calling key: another key's response is answered
 /// exactly as an unknown one, 404.
 /// </summary>
-internal sealed class ResponsesEndpoints(ResponsesStore store)
+internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundResponses background)
 {
+    /// <summary>How long a cancel waits for the run to stop and store its cancelled state before answering.</summary>
+    private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(10);
+
     public async Task GetAsync(HttpContext context)
     {
         var id = (string)context.Request.RouteValues["id"]!;
-        if (context.Request.Query["stream"] == "true")
+        var owner = Owner(context);
+        var query = context.Request.Query;
+        var stream = query.TryGetValue("stream", out var streamText) && streamText == "true";
+        var startingAfter = -1;
+        if (query.TryGetValue("starting_after", out var after) && (!int.TryParse(after, out startingAfter) || startingAfter < 0))
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest(
-                "Streaming a stored response is only possible for background responses, which this proxy does not run yet.", "stream"));
+                $"'starting_after' must be a sequence number of 0 or more, not '{ErrorText.Quote(after.ToString())}'.", "starting_after"));
             return;
         }
-        if (await store.Inner.FindAsync(id, Owner(context), context.RequestAborted) is not { } stored)
+        // A run still going in this process is followed live; one that ended replays what it stored.
+        if (stream && background.Find(id, owner) is { } job)
+        {
+            await BackgroundAnswer.StreamAsync(context, job.Log, startingAfter);
+            return;
+        }
+        if (await store.Inner.FindAsync(id, owner, context.RequestAborted) is not { } stored)
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id, null, null));
             return;
         }
-        await WriteJsonAsync(context, stored.Response);
+        if (!stream)
+        {
+            await WriteJsonAsync(context, stored.Response);
+            return;
+        }
+        if (stored.Events is not { } events)
+        {
+            await OpenAIErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest(
+                "Only a background response can be streamed again: this one's events were not kept.", "stream"));
+            return;
+        }
+        var replay = new ResponseEventLog();
+        StoredEvents.AppendTo(replay, events);
+        replay.Complete();
+        await BackgroundAnswer.StreamAsync(context, replay, startingAfter);
     }
 
     public async Task DeleteAsync(HttpContext context)
@@ -49,14 +76,28 @@ internal sealed class ResponsesEndpoints(ResponsesStore store)
         }, context.RequestAborted);
     }
 
-    // Only background responses can be cancelled; the proxy answers every other one as OpenAI does.
+    // Only background responses can be cancelled; cancelling one that already ended answers it as it is.
     public async Task CancelAsync(HttpContext context)
     {
         var id = (string)context.Request.RouteValues["id"]!;
-        var error = await store.Inner.FindAsync(id, Owner(context), context.RequestAborted) is null
-            ? ResponsesStore.NotFound(id, null, null)
-            : GatewayError.BadRequest("Only responses created with background set to true can be cancelled.", null, "invalid_request");
-        await OpenAIErrorWriter.WriteAsync(context.Response, error);
+        var owner = Owner(context);
+        if (background.Find(id, owner) is { } job)
+        {
+            await job.Cancellation.CancelAsync();
+            await job.Run.WaitAsync(CancelWait, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        if (await store.Inner.FindAsync(id, owner, context.RequestAborted) is not { } stored)
+        {
+            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id, null, null));
+            return;
+        }
+        if (!StoredEvents.IsBackground(stored.Response))
+        {
+            await OpenAIErrorWriter.WriteAsync(context.Response,
+                GatewayError.BadRequest("Only responses created with background set to true can be cancelled.", null, "invalid_request"));
+            return;
+        }
+        await WriteJsonAsync(context, stored.Response);
     }
 
     public async Task InputItemsAsync(HttpContext context)

@@ -5,9 +5,9 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// who owns it, whether to store it, what it continues, the parameters its answer echoes and its input items (a UTF-8
 /// JSON array, each item with an <c>id</c>) as the store will keep them.
 /// </summary>
-internal sealed class ResponsesExchange(string owner, long createdAt)
+internal sealed class ResponsesExchange(string owner, long createdAt, string? id = null)
 {
-    public string Id { get; } = ResponseIds.New("resp_");
+    public string Id { get; } = id ?? ResponseIds.New("resp_");
 
     public string Owner { get; } = owner;
 
@@ -18,6 +18,12 @@ internal sealed class ResponsesExchange(string owner, long createdAt)
     public string Model { get; set; } = "";
 
     public bool Store { get; set; } = true;
+
+    /// <summary>True for a <c>background: true</c> response, run apart from the request that asked for it.</summary>
+    public bool Background { get; set; }
+
+    /// <summary>The status and Response object last stored for this exchange; null before the first save.</summary>
+    public (string Status, byte[] Response)? Saved { get; set; }
 
     public string? PreviousResponseId { get; set; }
 

@@ -28,9 +28,34 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
         new(await store.GetOrCreateSecretAsync("responses.sealing_key", () => RandomNumberGenerator.GetBytes(32), cancellationToken));
 
     /// <summary>Saves the exchange's response, durably when the task completes.</summary>
-    public Task SaveAsync(ResponsesExchange exchange, string status, byte[] response, CancellationToken cancellationToken) =>
-        store.SaveAsync(new StoredResponse(exchange.Id, exchange.Owner, exchange.CreatedAt, exchange.CreatedAt + ttlDays * 86400L, status,
-            exchange.PreviousResponseId, response, exchange.InputItems), cancellationToken);
+    public async Task SaveAsync(ResponsesExchange exchange, string status, byte[] response, CancellationToken cancellationToken, byte[]? events = null)
+    {
+        await store.SaveAsync(new StoredResponse(exchange.Id, exchange.Owner, exchange.CreatedAt, exchange.CreatedAt + ttlDays * 86400L, status,
+            exchange.PreviousResponseId, response, exchange.InputItems) { Events = events }, cancellationToken);
+        exchange.Saved = (status, response);
+    }
+
+    /// <summary>
+    /// Stores how a background run ended, with the events it streamed: as its writer left it (completed, incomplete,
+    /// failed), else cancelled when it was stopped, else failed.
+    /// </summary>
+    public async Task FinishBackgroundAsync(BackgroundJob job, CancellationToken cancellationToken)
+    {
+        if (job.Exchange is not { } exchange)
+        {
+            return; // the run never read its request: the queued row stays as the front request stored it
+        }
+        var events = job.Log.ToArray();
+        if (exchange.Saved is ({ } status, { } response) && status is "completed" or "incomplete" or "failed")
+        {
+            await SaveAsync(exchange, status, response, cancellationToken, events);
+            return;
+        }
+        var ended = job.Cancellation.IsCancellationRequested ? "cancelled" : "failed";
+        var error = ended == "failed" ? new GatewayError(500, ErrorKind.Internal, "The background run ended without an answer.", "server_error") : null;
+        await SaveAsync(exchange, ended, ResponseObjectWriter.Render(exchange, new ResponsesOutput(), ended, error, await SealAsync(cancellationToken)),
+            cancellationToken, events);
+    }
 
     /// <summary>
     /// Keeps a copy of a response a provider answered natively (<paramref name="response"/>, its Response object as

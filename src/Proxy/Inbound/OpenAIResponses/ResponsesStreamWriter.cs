@@ -134,6 +134,13 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
         await _output.FlushAsync(cancellationToken);
     }
 
+    /// <summary>A background run that failed before any content: its stream opens only to say so, with <c>error</c> and <c>response.failed</c>.</summary>
+    public Task FailBeforeContentAsync(GatewayError error, CancellationToken cancellationToken)
+    {
+        Open();
+        return FailAsync(error, cancellationToken);
+    }
+
     private void TextLike(OutputItemKind kind, ReadOnlySpan<byte> utf8Text)
     {
         if (utf8Text.IsEmpty || !Open())

@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http.Features;
+
+namespace LlmProxy.Inbound.OpenAIResponses;
+
+/// <summary>
+/// What the request that starts a background response gets: the queued Response object, or, when it asked to stream,
+/// the run's events as they come (the run goes on if this client leaves; <c>starting_after</c> resumes it).
+/// </summary>
+internal static class BackgroundAnswer
+{
+    public static async Task WriteAsync(HttpContext context, byte[] queued, BackgroundJob job, bool stream)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        if (!stream)
+        {
+            response.ContentType = "application/json";
+            await response.BodyWriter.WriteAsync(queued, context.RequestAborted);
+            return;
+        }
+        await StreamAsync(context, job.Log, startingAfter: -1);
+    }
+
+    /// <summary>Streams <paramref name="log"/> from after <paramref name="startingAfter"/> until the run ends or the client leaves.</summary>
+    public static async Task StreamAsync(HttpContext context, ResponseEventLog log, int startingAfter)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        try
+        {
+            await log.CopyToAsync(response.BodyWriter, startingAfter, context.RequestAborted);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client left; the run goes on, and its events stay to be resumed.
+        }
+    }
+}

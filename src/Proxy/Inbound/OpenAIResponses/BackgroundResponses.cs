@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using LlmProxy.Access;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace LlmProxy.Inbound.OpenAIResponses;
+
+/// <summary>
+/// Runs <c>background: true</c> responses apart from the request that asked for them: the request body goes through the
+/// same pipeline (routing, fallback, translation) on a context of its own whose response body is the run's event log,
+/// so the work goes on after the client leaves, its events can be followed or replayed, and cancelling aborts the
+/// provider request. Runs live in this process: one cut short by a restart stays <c>in_progress</c> until cancelled.
+/// </summary>
+internal sealed partial class BackgroundResponses(InboundPipeline pipeline, ResponsesStore store, ILogger<BackgroundResponses> logger) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, BackgroundJob> _jobs = new(StringComparer.Ordinal);
+
+    /// <summary>The run of <paramref name="id"/> when it is running in this process for <paramref name="owner"/>.</summary>
+    public BackgroundJob? Find(string id, string owner) => _jobs.TryGetValue(id, out var job) && job.Owner == owner ? job : null;
+
+    /// <summary>Starts running <paramref name="body"/> (copied) as the background response <paramref name="id"/> of <paramref name="key"/>.</summary>
+    public BackgroundJob Start(string id, ClientKey key, ReadOnlyMemory<byte> body)
+    {
+        var job = new BackgroundJob(id, key.Name);
+        _jobs[id] = job;
+        var copy = body.ToArray();
+        job.Run = Task.Run(() => RunAsync(job, key, copy));
+        return job;
+    }
+
+    private async Task RunAsync(BackgroundJob job, ClientKey key, byte[] body)
+    {
+        var context = new DefaultHttpContext();
+        var output = new EventLogStream(job.Log);
+        context.Features.Set<IHttpResponseFeature>(new StartedWhenWritten(output));
+        context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(output));
+        context.Features.Set(key);
+        context.Request.Method = HttpMethods.Post;
+        context.Request.Path = "/v1/responses";
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = body.Length;
+        context.Request.Body = new MemoryStream(body, writable: false);
+        context.RequestAborted = job.Cancellation.Token;
+        try
+        {
+            await pipeline.HandleAsync(context, new OpenAIResponsesDialect(store, this, job));
+            await context.Response.BodyWriter.FlushAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (job.Cancellation.IsCancellationRequested && e is OperationCanceledException)
+        {
+            // Cancelled while waiting to retry: the cancelled state is stored below.
+        }
+        catch (Exception e)
+        {
+            LogRunFailed(logger, job.Id, e);
+        }
+        try
+        {
+            await store.FinishBackgroundAsync(job, CancellationToken.None);
+        }
+        catch (Exception e)
+        {
+            LogRunFailed(logger, job.Id, e);
+        }
+        finally
+        {
+            job.Log.Complete();
+            _jobs.TryRemove(job.Id, out _);
+            job.Cancellation.Dispose();
+        }
+    }
+
+    /// <summary>Stops every run at shutdown: each stores what it has as cancelled.</summary>
+    public void Dispose()
+    {
+        foreach (var job in _jobs.Values)
+        {
+            try
+            {
+                job.Cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The run ended meanwhile.
+            }
+        }
+        Task.WaitAll([.. _jobs.Values.Select(j => j.Run)], TimeSpan.FromSeconds(5));
+    }
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Error, Message = "background response {Id} failed")]
+    private static partial void LogRunFailed(ILogger logger, string id, Exception exception);
+
+    // A context of its own has no server to say when its response started: it started when the run first wrote.
+    private sealed class StartedWhenWritten(EventLogStream output) : HttpResponseFeature
+    {
+        public override bool HasStarted => output.HasWritten;
+    }
+}
