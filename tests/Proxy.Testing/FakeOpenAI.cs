@@ -61,12 +61,13 @@ public sealed class FakeOpenAI : IAsyncDisposable
             return;
         }
         var responsesPath = Flavor == FakeOpenAIFlavor.OpenAI ? "/v1/responses" : "/openai/v1/responses";
+        var compactPath = responsesPath + "/compact";
         if (context.Request.Path.StartsWithSegments(responsesPath, out var rest) && rest.HasValue && !HttpMethods.IsPost(context.Request.Method))
         {
             await Responses.HandleStoredAsync(context, rest.Value!.TrimStart('/'));
             return;
         }
-        if (!IsRightPath(context.Request) && context.Request.Path != responsesPath)
+        if (!IsRightPath(context.Request) && context.Request.Path != responsesPath && context.Request.Path != compactPath)
         {
             await WriteErrorAsync(context, 404, """{"error":{"code":"404","message":"Resource not found"}}""");
             return;
@@ -79,6 +80,11 @@ public sealed class FakeOpenAI : IAsyncDisposable
         catch (JsonException)
         {
             await WriteErrorAsync(context, 400, """{"error":{"message":"We could not parse the JSON body of your request.","type":"invalid_request_error","param":null,"code":null}}""");
+            return;
+        }
+        if (context.Request.Path == compactPath)
+        {
+            await Responses.CompactAsync(context, body);
             return;
         }
         if (context.Request.Path == responsesPath)

@@ -21,6 +21,23 @@ public sealed class FakeOpenAIResponses
     /// <summary>The ids of the responses this fake keeps.</summary>
     public ICollection<string> StoredIds => _stored.Keys;
 
+    /// <summary>
+    /// <c>POST /v1/responses/compact</c>: the input's user messages kept, and one compaction item of OpenAI's opaque
+    /// (here made-up) ciphertext, as the API reference shows it.
+    /// </summary>
+    public async Task CompactAsync(HttpContext context, JsonElement body)
+    {
+        var users = body.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Array
+            ? string.Join(",", input.EnumerateArray().Where(i => i.TryGetProperty("role", out var role) && role.GetString() == "user").Select(i => i.GetRawText()))
+            : "";
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync($$$"""
+            {"id":"resp_compact{{{Interlocked.Increment(ref _next):D4}}}","object":"response.compaction","created_at":1741476542,
+             "output":[{{{users}}}{{{(users.Length > 0 ? "," : "")}}}{"id":"cmp_fake","type":"compaction","encrypted_content":"gAAAAABfakeOpenAICompaction=="}],
+             "usage":{"input_tokens":120,"input_tokens_details":{"cached_tokens":0},"output_tokens":40,"output_tokens_details":{"reasoning_tokens":0},"total_tokens":160}}
+            """);
+    }
+
     public async Task HandleAsync(HttpContext context, JsonElement body)
     {
         if (!body.TryGetProperty("input", out var input) || input.ValueKind is not (JsonValueKind.String or JsonValueKind.Array))

@@ -59,8 +59,7 @@ internal static class ProxyEndpoints
         var background = services.GetRequiredService<BackgroundResponses>();
         var responses = new ResponsesEndpoints(responsesStore, background);
         app.MapMethods("/v1/responses", Post, context => pipeline.HandleAsync(context, new OpenAIResponsesDialect(responsesStore, background)));
-        app.MapMethods("/v1/responses/compact", Post, context => errors.WriteAsync(context, new GatewayError(501, ErrorKind.InvalidRequest,
-            "Compaction (POST /v1/responses/compact) is not supported by this proxy yet.", "not_implemented")));
+        app.MapMethods("/v1/responses/compact", Post, context => pipeline.HandleAsync(context, new ResponsesCompactDialect(responsesStore)));
         app.MapMethods("/v1/responses/{id}", Read, responses.GetAsync);
         app.MapDelete("/v1/responses/{id}", responses.DeleteAsync);
         app.MapMethods("/v1/responses/{id}/input_items", Read, responses.InputItemsAsync);

@@ -5,6 +5,7 @@ internal enum WireFormat
 {
     OpenAIChatCompletions,
     OpenAIResponses,
+    OpenAIResponsesCompact,
     AnthropicMessages,
     AnthropicCountTokens,
 }

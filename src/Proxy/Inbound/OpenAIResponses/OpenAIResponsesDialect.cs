@@ -83,22 +83,9 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
         return false;
     }
 
-    // A background run is the proxy's own: it is translated even where the provider could run it, so the proxy holds its state.
-    public bool MayPassThrough(INativeWireProvider provider)
-    {
-        if (_responses.Background)
-        {
-            return false;
-        }
-        foreach (var stored in _history)
-        {
-            if (stored.NativeProvider != provider.Config.Name)
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    // The provider can continue natively only a conversation it holds whole; a background run is the proxy's own, translated
+    // even where the provider could run it, so that the proxy holds its state.
+    public bool MayPassThrough(INativeWireProvider provider) => !_responses.Background && ResponsesStore.HeldWholeBy(_history, provider.Config.Name);
 
     public async ValueTask<(ChatRequest? Request, GatewayError? Error)> ReadCanonicalAsync(HttpContext context, ReadOnlyMemory<byte> body)
     {

@@ -6,7 +6,7 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 
 /// <summary>
 /// Builds the canonical conversation from Responses API items (https://platform.openai.com/docs/api-reference/responses/create,
-/// <c>input</c>): messages, <c>function_call</c>, <c>function_call_output</c> and <c>reasoning</c> items, whether the client
+/// <c>input</c>): messages, <c>function_call</c>, <c>function_call_output</c>, <c>reasoning</c> and <c>compaction</c> items, whether the client
 /// sent them or the store rebuilt them from earlier responses. Consecutive assistant items (reasoning, message,
 /// function calls) form one assistant turn, as the providers that number turns need; system and developer messages join
 /// the system text. Each error names the item's path (<c>input[2].content[0].type</c>).
@@ -77,6 +77,17 @@ internal sealed class ResponsesConversation(ReasoningSeal seal)
                 {
                     Assistant().Add(reasoning);
                 }
+                break;
+            case "compaction":
+                // The summary POST /v1/responses/compact made stands where the turns it replaced stood.
+                var sealedSummary = Required(item, "encrypted_content", param);
+                if (!seal.TryOpen(sealedSummary, ReasoningSeal.CompactionKind, out var summary, out _))
+                {
+                    throw new RequestFieldException(param + ".encrypted_content",
+                        $"'{param}.encrypted_content' is not a compaction this proxy made (or it was altered), so the conversation it replaced cannot be restored.");
+                }
+                EndAssistantTurn();
+                _messages.Add(new ChatMessage(ChatRole.User, [new TextPart(CompactionPrompt.SummaryHeading + summary)]));
                 break;
             case null:
                 throw new RequestFieldException(param + ".type", $"'{param}.type' is required.");

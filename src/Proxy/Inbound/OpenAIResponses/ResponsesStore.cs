@@ -122,6 +122,22 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "the stored copy of response {Id}, answered natively by its provider, could not be kept")]
     private static partial void LogCopyLost(ILogger logger, string id, Exception exception);
 
+    /// <summary>
+    /// Whether <paramref name="provider"/> holds the whole conversation of <paramref name="history"/> itself (every
+    /// response in it was its own native answer), so it may continue it natively; an empty history it holds trivially.
+    /// </summary>
+    public static bool HeldWholeBy(IReadOnlyList<StoredResponse> history, string provider)
+    {
+        foreach (var stored in history)
+        {
+            if (stored.NativeProvider != provider)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /// <summary>OpenAI's answer for a response id it does not have.</summary>
     public static GatewayError NotFound(string id, string? param, string? code) =>
         new(code is null ? 404 : 400, code is null ? ErrorKind.NotFound : ErrorKind.InvalidRequest,

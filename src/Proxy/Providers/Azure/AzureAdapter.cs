@@ -47,11 +47,14 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         return new AzureAdapter(config, baseUrl, config.ApiKey, services);
     }
 
-    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions || (format == WireFormat.OpenAIResponses && _responsesUrl is not null);
+    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions
+        || (format is WireFormat.OpenAIResponses or WireFormat.OpenAIResponsesCompact && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
     {
-        var url = format == WireFormat.OpenAIResponses ? _responsesUrl! : _chatUrls.GetOrAdd(providerModel, static (model, self) =>
+        var url = format == WireFormat.OpenAIResponses ? _responsesUrl!
+            : format == WireFormat.OpenAIResponsesCompact ? _responsesUrl + "/compact"
+            : _chatUrls.GetOrAdd(providerModel, static (model, self) =>
             $"{self._deploymentsBase}{Uri.EscapeDataString(model)}/chat/completions?api-version={self._apiVersion}", this);
         var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Headers.TryAddWithoutValidation("api-key", _apiKey);

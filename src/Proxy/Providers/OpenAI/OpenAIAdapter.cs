@@ -40,11 +40,17 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         return new OpenAIAdapter(config, baseUrl, services);
     }
 
-    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions || (format == WireFormat.OpenAIResponses && _responsesUrl is not null);
+    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions
+        || (format is WireFormat.OpenAIResponses or WireFormat.OpenAIResponsesCompact && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
     {
-        var request = new HttpRequestMessage(HttpMethod.Post, format == WireFormat.OpenAIResponses ? _responsesUrl : _chatCompletionsUrl);
+        var request = new HttpRequestMessage(HttpMethod.Post, format switch
+        {
+            WireFormat.OpenAIResponses => _responsesUrl,
+            WireFormat.OpenAIResponsesCompact => _responsesUrl + "/compact",
+            _ => _chatCompletionsUrl,
+        });
         if (_authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", _authorization);

@@ -1,0 +1,78 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LlmProxy.Canonical;
+using LlmProxy.Storage;
+
+namespace LlmProxy.Inbound.OpenAIResponses;
+
+/// <summary>
+/// Reads a compaction request (https://platform.openai.com/docs/api-reference/responses/compact: <c>model</c>,
+/// <c>input</c>, <c>instructions</c>, <c>previous_response_id</c>) into a canonical request that asks the model for a
+/// summary of the conversation, and collects the user messages (stored ones first), which the answer keeps verbatim.
+/// </summary>
+internal sealed class ResponsesCompactReader(ReadOnlyMemory<byte> body, IReadOnlyList<StoredResponse> history, ReasoningSeal seal)
+{
+    private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The user messages of the conversation, a JSON array of input items.</summary>
+    public byte[] UserMessages { get; private set; } = "[]"u8.ToArray();
+
+    public bool TryRead(out ChatRequest? request, out GatewayError? error) => RequestDocument.TryRead(body, Read, out request, out error);
+
+    private ChatRequest Read(JsonElement root)
+    {
+        var conversation = new ResponsesConversation(seal);
+        if (RequestJson.String(root, "instructions", "instructions") is { Length: > 0 } instructions)
+        {
+            conversation.AddSystem(instructions);
+        }
+        var users = new ArrayBufferWriter<byte>(1024);
+        using var json = new Utf8JsonWriter(users, Options);
+        json.WriteStartArray();
+        foreach (var stored in history)
+        {
+            using var items = JsonDocument.Parse(stored.InputItems, RawJson.DocumentOptions);
+            conversation.AddItems(items.RootElement, "previous_response_id", stored.InputItems);
+            KeepUserMessages(json, items.RootElement);
+            using var response = JsonDocument.Parse(stored.Response, RawJson.DocumentOptions);
+            if (response.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Array)
+            {
+                conversation.AddItems(output, "previous_response_id", stored.Response);
+            }
+        }
+        if (RequestJson.TryGet(root, "input", out var input))
+        {
+            if (input.ValueKind == JsonValueKind.String)
+            {
+                conversation.AddUserText(RequestJson.StringValue(input, "input"));
+            }
+            else
+            {
+                conversation.AddItems(RequestJson.Content(input, "input"), "input", body);
+            }
+            using var normalized = JsonDocument.Parse(ResponsesInputItems.Normalize(input));
+            KeepUserMessages(json, normalized.RootElement);
+        }
+        json.WriteEndArray();
+        json.Flush();
+        if (conversation.Messages.Count == 0)
+        {
+            throw new RequestFieldException("input", "There is nothing to compact: give 'input' or 'previous_response_id'.");
+        }
+        UserMessages = users.WrittenSpan.ToArray();
+        conversation.AddUserText(CompactionPrompt.Request);
+        return new ChatRequest { System = conversation.System, Messages = conversation.Messages, Stream = false, SizeHint = body.Length };
+    }
+
+    private static void KeepUserMessages(Utf8JsonWriter json, JsonElement items)
+    {
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.TryGetProperty("role", out var role) && role.ValueEquals("user"u8))
+            {
+                item.WriteTo(json);
+            }
+        }
+    }
+}
