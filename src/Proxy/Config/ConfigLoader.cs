@@ -239,7 +239,7 @@ internal static class ConfigLoader
         {
             return new StorageOptions(StorageOptions.DefaultType, Path.GetFullPath(StorageOptions.DefaultPath, configFolder), null, StorageOptions.DefaultResponsesTtlDays);
         }
-        storage.AllowOnly("type", "path", "connectionString", "responsesTtlDays");
+        storage.AllowOnly("type", "path", "connectionString", "responsesTtlDays", "encryptionKey");
         var type = storage.OptionalString("type") ?? StorageOptions.DefaultType;
         if (!StorageOptions.Types.Contains(type))
         {
@@ -249,7 +249,23 @@ internal static class ConfigLoader
             type,
             ResolvePath(storage.OptionalString("path") ?? StorageOptions.DefaultPath, configFolder, storage.Child("path")),
             storage.OptionalString("connectionString"),
-            storage.OptionalInt("responsesTtlDays", 1, 36500) ?? StorageOptions.DefaultResponsesTtlDays);
+            storage.OptionalInt("responsesTtlDays", 1, 36500) ?? StorageOptions.DefaultResponsesTtlDays)
+        {
+            EncryptionKey = ReadEncryptionKey(storage.OptionalString("encryptionKey"), storage.Child("encryptionKey")),
+        };
+    }
+
+    // Base64 of exactly 32 bytes (AES-256): `openssl rand -base64 32` makes one.
+    private static byte[]? ReadEncryptionKey(string? value, string field)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var key = new byte[32];
+        return Convert.TryFromBase64String(value.Trim(), key, out var written) && written == 32
+            ? key
+            : throw new ConfigException(field, "must be 32 bytes in base64 (make one with: openssl rand -base64 32)");
     }
 
     private static string ResolvePath(string path, string configFolder, string field)

@@ -8,6 +8,13 @@ namespace LlmProxy.Config;
 /// </summary>
 internal sealed record StorageOptions(string Type, string Path, string? ConnectionString, int ResponsesTtlDays)
 {
+    /// <summary>
+    /// The 32-byte AES-256 key that seals what stateless Responses clients carry between turns (<c>encrypted_content</c>
+    /// of reasoning and compaction items), from <c>storage.encryptionKey</c> (base64); null to generate one once and keep
+    /// it in the store, which every instance on the same store then shares.
+    /// </summary>
+    public byte[]? EncryptionKey { get; init; }
+
     public static readonly string[] Types = ["sqlite", "postgres", "redis"];
     public const string DefaultType = "sqlite";
     public const string DefaultPath = "data/llm-proxy.db";

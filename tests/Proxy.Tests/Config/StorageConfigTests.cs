@@ -50,6 +50,28 @@ public sealed class StorageConfigTests
         }
     }
 
+    [Fact]
+    public void Parse_EncryptionKey_Base64Of32BytesIsTheSealingKey()
+    {
+        var key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+
+        var storage = Parse($$"""{ "storage": { "encryptionKey": "{{Convert.ToBase64String(key)}}" }, {{Minimal}} }""", "/srv/proxy.json");
+
+        Assert.Equal(key, storage.EncryptionKey);
+        Assert.Null(Parse($"{{ {Minimal} }}", "/srv/proxy.json").EncryptionKey);
+    }
+
+    [Theory]
+    [InlineData("\"encryptionKey\": \"c2hvcnQ=\"")]
+    [InlineData("\"encryptionKey\": \"not base64 at all!\"")]
+    [InlineData("\"encryptionKey\": \"\"")]
+    public void Parse_BadEncryptionKey_ConfigErrorNamingTheField(string member)
+    {
+        var error = Assert.Throws<ConfigException>(() => Parse($$"""{ "storage": { {{member}} }, {{Minimal}} }""", "/srv/proxy.json"));
+
+        Assert.Equal("storage.encryptionKey: must be 32 bytes in base64 (make one with: openssl rand -base64 32)", error.Message);
+    }
+
     [Theory]
     [InlineData("\"responsesTtlDays\": 0", "storage.responsesTtlDays: must be a whole number from 1 to 36500")]
     [InlineData("\"responsesTtlDays\": -3", "storage.responsesTtlDays: must be a whole number from 1 to 36500")]

@@ -38,7 +38,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
         }
         if (await store.Inner.FindAsync(id, owner, context.RequestAborted) is not { } stored)
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id, null, null));
+            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
             return;
         }
         if (!stream)
@@ -63,7 +63,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
         var id = (string)context.Request.RouteValues["id"]!;
         if (!await store.Inner.DeleteAsync(id, Owner(context), context.RequestAborted))
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id, null, null));
+            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
             return;
         }
         await JsonAnswer.WriteAsync(context.Response, id, static (json, id) =>
@@ -88,7 +88,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
         }
         if (await store.Inner.FindAsync(id, owner, context.RequestAborted) is not { } stored)
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id, null, null));
+            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
             return;
         }
         if (!StoredEvents.IsBackground(stored.Response))
@@ -110,7 +110,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
         }
         if (await store.Inner.FindAsync(id, Owner(context), context.RequestAborted) is not { } stored)
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id, null, null));
+            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
             return;
         }
         using var items = JsonDocument.Parse(stored.InputItems);

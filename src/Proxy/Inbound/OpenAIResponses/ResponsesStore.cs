@@ -111,7 +111,10 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
             }
             if (await store.FindAsync(id, owner, cancellationToken) is not { } stored)
             {
-                return (null, NotFound(previousId, "previous_response_id", "previous_response_not_found"));
+                return (null, new GatewayError(400, ErrorKind.InvalidRequest, id == previousId
+                    ? $"Previous response with id '{ErrorText.Quote(id)}' not found."
+                    : $"Previous response with id '{ErrorText.Quote(previousId)}' continues '{ErrorText.Quote(id)}', which was not found (deleted or expired).",
+                    "previous_response_not_found", "previous_response_id"));
             }
             chain.Add(stored);
         }
@@ -138,8 +141,6 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
         return true;
     }
 
-    /// <summary>OpenAI's answer for a response id it does not have.</summary>
-    public static GatewayError NotFound(string id, string? param, string? code) =>
-        new(code is null ? 404 : 400, code is null ? ErrorKind.NotFound : ErrorKind.InvalidRequest,
-            $"Response with id '{ErrorText.Quote(id)}' not found.", code, param);
+    /// <summary>OpenAI's answer for a response id it does not have (or another key's).</summary>
+    public static GatewayError NotFound(string id) => new(404, ErrorKind.NotFound, $"Response with id '{ErrorText.Quote(id)}' not found.");
 }
