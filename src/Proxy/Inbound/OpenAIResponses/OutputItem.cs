@@ -1,4 +1,4 @@
-using System.Buffers;
+using LlmProxy.Streaming;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
 
@@ -15,8 +15,8 @@ internal sealed class OutputItem(OutputItemKind kind, string id, int outputIndex
     /// <summary>Where the item sits in <c>output</c>, from 0.</summary>
     public int OutputIndex { get; } = outputIndex;
 
-    /// <summary>UTF-8: the message text, the call's arguments, or the reasoning text.</summary>
-    public ArrayBufferWriter<byte> Text { get; } = new(256);
+    /// <summary>UTF-8: the message text, the call's arguments, or the reasoning text; pooled, given back by <see cref="ResponsesOutput.Dispose"/>.</summary>
+    public PooledBuffer Text { get; } = new();
 
     public string? CallId { get; init; }
 

@@ -6,9 +6,9 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// The output items of one translated answer, in the order the provider produced them: text opens a message item,
 /// reasoning a reasoning item, each tool call a function_call item; a change of kind starts a new item, so
 /// interleaved reasoning and text stay in order. Shared by the stream writer (which also sends events) and the
-/// non-stream writer.
+/// non-stream writer. Disposed once the answer is written, giving the items' pooled text back.
 /// </summary>
-internal sealed class ResponsesOutput
+internal sealed class ResponsesOutput : IDisposable
 {
     private readonly List<OutputItem> _items = [];
     private OutputItem?[] _toolCalls = [];
@@ -56,6 +56,15 @@ internal sealed class ResponsesOutput
             }
         }
         return null;
+    }
+
+    /// <summary>Gives the items' pooled text back: the answer has been written and stored.</summary>
+    public void Dispose()
+    {
+        foreach (var item in _items)
+        {
+            item.Text.Dispose();
+        }
     }
 
     private OutputItem Add(OutputItem item)

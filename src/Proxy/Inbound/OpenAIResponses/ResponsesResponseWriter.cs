@@ -46,6 +46,7 @@ internal sealed class ResponsesResponseWriter(HttpContext context, ResponsesExch
         }
         var status = ResponseObjectWriter.Status(_output);
         var response = ResponseObjectWriter.Render(exchange, _output, status, null, seal);
+        _output.Dispose();
         if (exchange.Store)
         {
             await store.SaveAsync(exchange, status, response, cancellationToken);

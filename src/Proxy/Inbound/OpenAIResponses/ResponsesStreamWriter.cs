@@ -99,6 +99,7 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
         var status = ResponseObjectWriter.Status(_answer);
         EndAll(status);
         var response = ResponseObjectWriter.Render(exchange, _answer, status, null, seal);
+        _answer.Dispose();
         if (exchange.Store)
         {
             await store.SaveAsync(exchange, status, response, cancellationToken);
@@ -123,6 +124,7 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
         _json.WriteString("param"u8, error.Param);
         EndEvent();
         var response = ResponseObjectWriter.Render(exchange, _answer, "failed", error, seal);
+        _answer.Dispose();
         if (exchange.Store)
         {
             await store.SaveAsync(exchange, "failed", response, cancellationToken);
