@@ -76,6 +76,15 @@ write_bodies() {
     printf '{"model":"%s","max_tokens":256,"system":"You are a helpful assistant.","messages":[{"role":"user","content":"Write a haiku about proxies that do not buffer."}],"temperature":0.7,"stream":%s}' \
       "$model" "$stream" > "$RUN/anthropic-$model.json"
   done
+  # Workload 7: what Codex sends (store: false, the whole input each turn), on /v1/responses, translated for the same
+  # OpenAI-format upstreams; and the same non-stream request stored (the default), which waits for a durable write.
+  for model in bench-fast bench-stream; do
+    local stream=false; [ $model = bench-stream ] && stream=true
+    for store in false true; do
+      printf '{"model":"%s","instructions":"You are a helpful assistant.","input":[{"role":"user","content":"Write a haiku about proxies that do not buffer."}],"temperature":0.7,"max_output_tokens":256,"store":%s,"stream":%s}' \
+        "$model" "$store" "$stream" > "$RUN/responses-$model-store-$store.json"
+    done
+  done
 }
 
 # nginx_conf PIDFILE SERVER_BLOCK: a one-worker nginx config around one server block.
@@ -236,12 +245,28 @@ measure_target() {
 
   if [ "$t" = llm-proxy ]; then
     # 5. Anthropic client, OpenAI upstream: translated both ways (only the proxy can serve it; nginx forwards, Portkey has no /v1/messages).
-    local messages="http://127.0.0.1:$PROXY_PORT/v1/messages"
-    r=$(BODY_FILE="$RUN/anthropic-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" "$messages" | grep '^RESULT')
-    local w5_rps; w5_rps=$(awk -v n="$(field "$r" requests)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}')
-    local w5_errors; w5_errors=$(field "$r" errors)
-    r=$(BODY_FILE="$RUN/anthropic-bench-stream.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" "$messages" | grep '^RESULT')
-    FIG[$t,w5]="$w5_rps req/s, $(awk -v n="$(field "$r" requests)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}') streams/s, $((w5_errors + $(field "$r" errors))) errors"
+    # 7. Responses client, OpenAI upstream: the third dialect on the same translated path, judged as a ratio to 5. The two
+    # alternate, twice each, and each keeps its better run: on a shared machine one run alone swings by a fifth.
+    local messages="http://127.0.0.1:$PROXY_PORT/v1/messages" responses="http://127.0.0.1:$PROXY_PORT/v1/responses"
+    local -A best=() errs=() cpus=()
+    for _ in 1 2; do
+      for pair in "w5f $messages anthropic-bench-fast" "w7f $responses responses-bench-fast-store-false" \
+                  "w5s $messages anthropic-bench-stream" "w7s $responses responses-bench-stream-store-false"; do
+        read -r key url body <<< "$pair"
+        local before after; before=$(cpu_ticks)
+        r=$(BODY_FILE="$RUN/$body.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" "$url" | grep '^RESULT')
+        after=$(cpu_ticks)
+        local rate; rate=$(awk -v n="$(field "$r" requests)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}')
+        # The proxy's own CPU per request: what the Responses events cost it, whatever the load generator can read.
+        local cpu; cpu=$(awk -v c=$((after - before)) -v n="$(field "$r" requests)" -v hz="$(getconf CLK_TCK)" 'BEGIN{ printf "%.0f", c/hz*1e6/n }')
+        if [ "$rate" -gt "${best[$key]:-0}" ]; then best[$key]=$rate; cpus[$key]=$cpu; fi
+        errs[$key]=$(( ${errs[$key]:-0} + $(field "$r" errors) ))
+      done
+    done
+    r=$(BODY_FILE="$RUN/responses-bench-fast-store-true.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" "$responses" | grep '^RESULT')
+    local stored; stored=$(awk -v n="$(field "$r" requests)" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}')
+    FIG[$t,w5]="${best[w5f]} req/s (${cpus[w5f]} CPU µs each), ${best[w5s]} streams/s (${cpus[w5s]} µs), $((errs[w5f] + errs[w5s])) errors"
+    FIG[$t,w7]="store false: ${best[w7f]} req/s (${cpus[w7f]} CPU µs each; $(ratio "${best[w7f]}" "${best[w5f]}") of 5's rate, $(ratio "${cpus[w5f]}" "${cpus[w7f]}") of its CPU efficiency), ${best[w7s]} streams/s (${cpus[w7s]} µs; $(ratio "${best[w7s]}" "${best[w5s]}") of 5's rate, $(ratio "${cpus[w5s]}" "${cpus[w7s]}") of its efficiency); stored: $stored req/s; $((errs[w7f] + errs[w7s] + $(field "$r" errors))) errors"
   fi
 
   local url; url=$(url_for "$t" paced)
@@ -327,6 +352,7 @@ print_table() {
     line "4. $n: peak RSS per open stream KiB" w4_${n}_rss_per_stream_kib
   done
   line "5. Anthropic client, OpenAI upstream, 64 conn: non-stream, fast stream" w5
+  line "7. Responses client, OpenAI upstream, 64 conn: non-stream, fast stream (ratio to 5); stored non-stream" w7
   line "6. idle RSS MB" idle_rss_mb
   line "6. RSS under load (soak avg) MB" soak_steady_mb
   line "6. RSS growth MiB/min" soak_growth
@@ -338,7 +364,7 @@ main() {
   install_tools
   write_bodies
   start_upstreams
-  for t in $TARGETS; do FIG[$t,w5]="n/a"; measure_target "$t"; done
+  for t in $TARGETS; do FIG[$t,w5]="n/a"; FIG[$t,w7]="n/a"; measure_target "$t"; done
   FIG[llm-proxy,startup_ms]=$(startup_ms)
   [ "$SOAK_SECONDS" -gt 0 ] && [[ " $TARGETS " == *" llm-proxy "* ]] && soak
   local stamp; stamp=$(date -u +%Y-%m-%dT%H%MZ)

@@ -150,6 +150,14 @@ internal static class RequestJson
         {
             throw new RequestFieldException(param, NotUnicodeText(param));
         }
+        return SliceOf(body, inner);
+    }
+
+    /// <summary>A value's JSON text as it stands in <paramref name="body"/>, the request body the document was parsed from: no copy.</summary>
+    public static ReadOnlyMemory<byte> RawSlice(JsonElement value, ReadOnlyMemory<byte> body) => SliceOf(body, JsonMarshal.GetRawUtf8Value(value));
+
+    private static ReadOnlyMemory<byte> SliceOf(ReadOnlyMemory<byte> body, ReadOnlySpan<byte> inner)
+    {
         var offset = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(body.Span), ref MemoryMarshal.GetReference(inner));
         return body.Slice(offset, inner.Length);
     }

@@ -1,85 +1,85 @@
 using System.Text.Json;
-using LlmProxy.Canonical;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
 
 /// <summary>
 /// The request parameters a Response object repeats (https://platform.openai.com/docs/api-reference/responses/object):
-/// each kept as the client's raw JSON value, or null for OpenAI's default, so the answer echoes exactly what was sent.
+/// each kept as the client's raw JSON value (a slice of the request body, which outlives every answer written from it),
+/// or empty for OpenAI's default, so the answer echoes exactly what was sent.
 /// </summary>
 internal sealed class ResponsesEcho
 {
-    public string? Instructions { get; set; }
-    public string? MaxOutputTokens { get; set; }
-    public string? MaxToolCalls { get; set; }
-    public string? ParallelToolCalls { get; set; }
-    public string? Reasoning { get; set; }
-    public string? ServiceTier { get; set; }
-    public string? Temperature { get; set; }
-    public string? Text { get; set; }
-    public string? ToolChoice { get; set; }
-    public string? Tools { get; set; }
-    public string? TopLogprobs { get; set; }
-    public string? TopP { get; set; }
-    public string? Truncation { get; set; }
-    public string? User { get; set; }
-    public string? Metadata { get; set; }
-    public string? PromptCacheKey { get; set; }
-    public string? SafetyIdentifier { get; set; }
+    public ReadOnlyMemory<byte> Instructions { get; set; }
+    public ReadOnlyMemory<byte> MaxOutputTokens { get; set; }
+    public ReadOnlyMemory<byte> MaxToolCalls { get; set; }
+    public ReadOnlyMemory<byte> ParallelToolCalls { get; set; }
+    public ReadOnlyMemory<byte> Reasoning { get; set; }
+    public ReadOnlyMemory<byte> ServiceTier { get; set; }
+    public ReadOnlyMemory<byte> Temperature { get; set; }
+    public ReadOnlyMemory<byte> Text { get; set; }
+    public ReadOnlyMemory<byte> ToolChoice { get; set; }
+    public ReadOnlyMemory<byte> Tools { get; set; }
+    public ReadOnlyMemory<byte> TopLogprobs { get; set; }
+    public ReadOnlyMemory<byte> TopP { get; set; }
+    public ReadOnlyMemory<byte> Truncation { get; set; }
+    public ReadOnlyMemory<byte> User { get; set; }
+    public ReadOnlyMemory<byte> Metadata { get; set; }
+    public ReadOnlyMemory<byte> PromptCacheKey { get; set; }
+    public ReadOnlyMemory<byte> SafetyIdentifier { get; set; }
 
-    /// <summary>Sets the echo of the root member <paramref name="name"/> from its value; false for a member not echoed.</summary>
-    public bool TryTake(string name, JsonElement value)
+    /// <summary>
+    /// Sets the echo of a root member from its value in <paramref name="body"/>; false for a member not echoed.
+    /// <paramref name="name"/> is the member's name as sent (UTF-8, unescaped by the caller when it held escapes).
+    /// </summary>
+    public bool TryTake(ReadOnlySpan<byte> name, JsonElement value, ReadOnlyMemory<byte> body)
     {
-        var raw = value.ValueKind == JsonValueKind.Null ? null : value.GetRawText();
-        switch (name)
-        {
-            case "instructions": Instructions = raw; break;
-            case "max_output_tokens": MaxOutputTokens = raw; break;
-            case "max_tool_calls": MaxToolCalls = raw; break;
-            case "parallel_tool_calls": ParallelToolCalls = raw; break;
-            case "reasoning": Reasoning = raw; break;
-            case "service_tier": ServiceTier = raw; break;
-            case "temperature": Temperature = raw; break;
-            case "text": Text = raw; break;
-            case "tool_choice": ToolChoice = raw; break;
-            case "tools": Tools = raw; break;
-            case "top_logprobs": TopLogprobs = raw; break;
-            case "top_p": TopP = raw; break;
-            case "truncation": Truncation = raw; break;
-            case "user": User = raw; break;
-            case "metadata": Metadata = raw; break;
-            case "prompt_cache_key": PromptCacheKey = raw; break;
-            case "safety_identifier": SafetyIdentifier = raw; break;
-            default: return false;
-        }
+        var raw = value.ValueKind == JsonValueKind.Null ? default : RequestJson.RawSlice(value, body);
+        if (name.SequenceEqual("instructions"u8)) Instructions = raw;
+        else if (name.SequenceEqual("max_output_tokens"u8)) MaxOutputTokens = raw;
+        else if (name.SequenceEqual("max_tool_calls"u8)) MaxToolCalls = raw;
+        else if (name.SequenceEqual("parallel_tool_calls"u8)) ParallelToolCalls = raw;
+        else if (name.SequenceEqual("reasoning"u8)) Reasoning = raw;
+        else if (name.SequenceEqual("service_tier"u8)) ServiceTier = raw;
+        else if (name.SequenceEqual("temperature"u8)) Temperature = raw;
+        else if (name.SequenceEqual("text"u8)) Text = raw;
+        else if (name.SequenceEqual("tool_choice"u8)) ToolChoice = raw;
+        else if (name.SequenceEqual("tools"u8)) Tools = raw;
+        else if (name.SequenceEqual("top_logprobs"u8)) TopLogprobs = raw;
+        else if (name.SequenceEqual("top_p"u8)) TopP = raw;
+        else if (name.SequenceEqual("truncation"u8)) Truncation = raw;
+        else if (name.SequenceEqual("user"u8)) User = raw;
+        else if (name.SequenceEqual("metadata"u8)) Metadata = raw;
+        else if (name.SequenceEqual("prompt_cache_key"u8)) PromptCacheKey = raw;
+        else if (name.SequenceEqual("safety_identifier"u8)) SafetyIdentifier = raw;
+        else return false;
         return true;
     }
 
     /// <summary>Writes every echoed member, with OpenAI's default where the client sent none.</summary>
     public void Write(Utf8JsonWriter json)
     {
-        Member(json, "instructions"u8, Instructions, "null");
-        Member(json, "max_output_tokens"u8, MaxOutputTokens, "null");
-        Member(json, "max_tool_calls"u8, MaxToolCalls, "null");
-        Member(json, "parallel_tool_calls"u8, ParallelToolCalls, "true");
-        Member(json, "reasoning"u8, Reasoning, "{\"effort\":null,\"summary\":null}");
-        Member(json, "service_tier"u8, ServiceTier, "\"default\"");
-        Member(json, "temperature"u8, Temperature, "1.0");
-        Member(json, "text"u8, Text, "{\"format\":{\"type\":\"text\"}}");
-        Member(json, "tool_choice"u8, ToolChoice, "\"auto\"");
-        Member(json, "tools"u8, Tools, "[]");
-        Member(json, "top_logprobs"u8, TopLogprobs, "0");
-        Member(json, "top_p"u8, TopP, "1.0");
-        Member(json, "truncation"u8, Truncation, "\"disabled\"");
-        Member(json, "user"u8, User, "null");
-        Member(json, "metadata"u8, Metadata, "{}");
-        Member(json, "prompt_cache_key"u8, PromptCacheKey, "null");
-        Member(json, "safety_identifier"u8, SafetyIdentifier, "null");
+        Member(json, "instructions"u8, Instructions, "null"u8);
+        Member(json, "max_output_tokens"u8, MaxOutputTokens, "null"u8);
+        Member(json, "max_tool_calls"u8, MaxToolCalls, "null"u8);
+        Member(json, "parallel_tool_calls"u8, ParallelToolCalls, "true"u8);
+        Member(json, "reasoning"u8, Reasoning, "{\"effort\":null,\"summary\":null}"u8);
+        Member(json, "service_tier"u8, ServiceTier, "\"default\""u8);
+        Member(json, "temperature"u8, Temperature, "1.0"u8);
+        Member(json, "text"u8, Text, "{\"format\":{\"type\":\"text\"}}"u8);
+        Member(json, "tool_choice"u8, ToolChoice, "\"auto\""u8);
+        Member(json, "tools"u8, Tools, "[]"u8);
+        Member(json, "top_logprobs"u8, TopLogprobs, "0"u8);
+        Member(json, "top_p"u8, TopP, "1.0"u8);
+        Member(json, "truncation"u8, Truncation, "\"disabled\""u8);
+        Member(json, "user"u8, User, "null"u8);
+        Member(json, "metadata"u8, Metadata, "{}"u8);
+        Member(json, "prompt_cache_key"u8, PromptCacheKey, "null"u8);
+        Member(json, "safety_identifier"u8, SafetyIdentifier, "null"u8);
     }
 
-    private static void Member(Utf8JsonWriter json, ReadOnlySpan<byte> name, string? raw, string fallback)
+    private static void Member(Utf8JsonWriter json, ReadOnlySpan<byte> name, ReadOnlyMemory<byte> raw, ReadOnlySpan<byte> fallback)
     {
         json.WritePropertyName(name);
-        RawJson.Write(json, raw ?? fallback);
+        json.WriteRawValue(raw.IsEmpty ? fallback : raw.Span, skipInputValidation: true);
     }
 }

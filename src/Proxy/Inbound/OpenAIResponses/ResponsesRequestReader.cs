@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using LlmProxy.Canonical;
 using LlmProxy.Storage;
@@ -48,7 +49,10 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
         {
             throw new RequestFieldException("input", "'input' must hold at least one user message, assistant item or tool output.");
         }
-        exchange.InputItems = ResponsesInputItems.Normalize(input);
+        if (exchange.Store)
+        {
+            exchange.InputItems = ResponsesInputItems.Normalize(input);
+        }
         exchange.IncludeEncryptedReasoning = Includes(root, "reasoning.encrypted_content");
         RequestJson.String(root, "truncation", "truncation");
         if (RequestJson.TryGet(root, "metadata", out var metadata))
@@ -58,7 +62,10 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
         List<string>? ignored = null;
         foreach (var property in root.EnumerateObject())
         {
-            if (!exchange.Echo.TryTake(property.Name, property.Value) && !IsRead(property.Name) && property.Value.ValueKind != JsonValueKind.Null)
+            // The name as sent, without making a string of it: only a name that escapes characters is unescaped.
+            var raw = JsonMarshal.GetRawUtf8PropertyName(property);
+            var name = raw.IndexOf((byte)'\\') < 0 ? raw : System.Text.Encoding.UTF8.GetBytes(property.Name);
+            if (!exchange.Echo.TryTake(name, property.Value, body) && !IsRead(name) && property.Value.ValueKind != JsonValueKind.Null)
             {
                 (ignored ??= []).Add(property.Name);
             }
@@ -87,7 +94,8 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
     }
 
     // Read here or by the dialect (model, stream, store, previous_response_id, include, background) though not echoed.
-    private static bool IsRead(string name) => name is "model" or "input" or "stream" or "store" or "previous_response_id" or "include" or "background";
+    private static bool IsRead(ReadOnlySpan<byte> name) => name.SequenceEqual("model"u8) || name.SequenceEqual("input"u8) || name.SequenceEqual("stream"u8)
+        || name.SequenceEqual("store"u8) || name.SequenceEqual("previous_response_id"u8) || name.SequenceEqual("include"u8) || name.SequenceEqual("background"u8);
 
     private void AddStored(ResponsesConversation conversation, StoredResponse stored)
     {

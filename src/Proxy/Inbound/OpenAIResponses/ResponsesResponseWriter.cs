@@ -45,12 +45,17 @@ internal sealed class ResponsesResponseWriter(HttpContext context, ResponsesExch
             return;
         }
         var status = ResponseObjectWriter.Status(_output);
+        if (!exchange.Store)
+        {
+            // Nothing to keep: written straight into the response.
+            await JsonAnswer.WriteAsync(context.Response, (exchange, _output, status, seal), static (json, state) =>
+                ResponseObjectWriter.Write(json, state.exchange, state._output, state.status, null, state.seal), cancellationToken);
+            _output.Dispose();
+            return;
+        }
         var response = ResponseObjectWriter.Render(exchange, _output, status, null, seal);
         _output.Dispose();
-        if (exchange.Store)
-        {
-            await store.SaveAsync(exchange, status, response, cancellationToken);
-        }
+        await store.SaveAsync(exchange, status, response, cancellationToken);
         context.Response.StatusCode = StatusCodes.Status200OK;
         context.Response.ContentType = "application/json";
         await context.Response.BodyWriter.WriteAsync(response, cancellationToken);

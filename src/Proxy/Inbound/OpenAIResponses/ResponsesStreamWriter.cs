@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -27,6 +28,9 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
     private readonly ResponsesOutput _answer = new();
     private readonly StreamOpening _opening = new(context, claim);
     private int _sequence;
+    // Per output item, what stands between a delta event's sequence number and its delta: encoded once per item, so a
+    // delta costs one escape of its text.
+    private byte[][] _deltaMiddles = [];
 
     public TokenUsage? Usage => _answer.Usage;
 
@@ -68,10 +72,8 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
             return;
         }
         item.Text.Write(utf8Json);
-        BeginEvent("response.function_call_arguments.delta"u8);
-        ItemPosition(item);
-        _json.WriteString("delta"u8, utf8Json);
-        EndEvent();
+        WriteDelta("event: response.function_call_arguments.delta\ndata: {\"type\":\"response.function_call_arguments.delta\",\"sequence_number\":"u8,
+            item, utf8Json, "}\n\n"u8);
     }
 
     public void Finish(FinishReason reason, string? stopSequence = null)
@@ -154,21 +156,57 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
         item.Text.Write(utf8Text);
         if (kind == OutputItemKind.Message)
         {
-            BeginEvent("response.output_text.delta"u8);
-            ItemPosition(item);
-            _json.WriteNumber("content_index"u8, 0);
-            _json.WriteString("delta"u8, utf8Text);
-            _json.WriteStartArray("logprobs"u8);
-            _json.WriteEndArray();
+            WriteDelta("event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"sequence_number\":"u8,
+                item, utf8Text, ",\"logprobs\":[]}\n\n"u8);
         }
         else
         {
-            BeginEvent("response.reasoning_summary_text.delta"u8);
-            ItemPosition(item);
-            _json.WriteNumber("summary_index"u8, 0);
-            _json.WriteString("delta"u8, utf8Text);
+            WriteDelta("event: response.reasoning_summary_text.delta\ndata: {\"type\":\"response.reasoning_summary_text.delta\",\"sequence_number\":"u8,
+                item, utf8Text, "}\n\n"u8);
         }
-        EndEvent();
+    }
+
+    // A delta event: the event's fixed head, its sequence number, the item's position (encoded once per item), the delta escaped.
+    private void WriteDelta(ReadOnlySpan<byte> head, OutputItem item, ReadOnlySpan<byte> delta, ReadOnlySpan<byte> tail)
+    {
+        _output.Write(head);
+        Utf8Formatter.TryFormat(_sequence++, _output.GetSpan(11), out var written);
+        _output.Advance(written);
+        _output.Write(DeltaMiddle(item));
+        _json.Reset(_output);
+        _json.WriteStringValue(delta);
+        _json.Flush();
+        _output.Write(tail);
+    }
+
+    private byte[] DeltaMiddle(OutputItem item)
+    {
+        if (item.OutputIndex >= _deltaMiddles.Length)
+        {
+            Array.Resize(ref _deltaMiddles, Math.Max(item.OutputIndex + 1, _deltaMiddles.Length * 2));
+        }
+        if (_deltaMiddles[item.OutputIndex] is { } middle)
+        {
+            return middle;
+        }
+        var buffer = new ArrayBufferWriter<byte>(128);
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            // Written as members of an object already open; the writer is told nothing of it, so it adds no comma first.
+            json.WriteStartObject();
+            json.WriteString("item_id"u8, item.Id);
+            json.WriteNumber("output_index"u8, item.OutputIndex);
+            if (item.Kind != OutputItemKind.FunctionCall)
+            {
+                json.WriteNumber(item.Kind == OutputItemKind.Message ? "content_index"u8 : "summary_index"u8, 0);
+            }
+            json.WritePropertyName("delta"u8);
+            json.Flush();
+        }
+        // "{" becomes ",": the members follow sequence_number.
+        var bytes = buffer.WrittenSpan.ToArray();
+        bytes[0] = (byte)',';
+        return _deltaMiddles[item.OutputIndex] = bytes;
     }
 
     // A new message or reasoning item: the open text item before it is done, and the new one is announced with its part.

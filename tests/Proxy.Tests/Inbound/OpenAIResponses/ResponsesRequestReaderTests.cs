@@ -114,8 +114,8 @@ public sealed class ResponsesRequestReaderTests
         var (request, _, exchange) = Read("""{"model":"m","input":"q","service_tier":"flex","brand_new_field":1,"metadata":{"a":"b"}}""");
 
         Assert.Equal(["brand_new_field"], request!.Ignored);
-        Assert.Equal("\"flex\"", exchange.Echo.ServiceTier);
-        Assert.Equal("""{"a":"b"}""", exchange.Echo.Metadata);
+        Assert.Equal("\"flex\"", Encoding.UTF8.GetString(exchange.Echo.ServiceTier.Span));
+        Assert.Equal("""{"a":"b"}""", Encoding.UTF8.GetString(exchange.Echo.Metadata.Span));
     }
 
     [Theory]
