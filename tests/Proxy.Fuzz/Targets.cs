@@ -5,6 +5,7 @@ using LlmProxy.Hosting;
 using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIChat;
+using LlmProxy.Inbound.OpenAIResponses;
 using LlmProxy.Providers;
 using LlmProxy.Providers.Anthropic;
 using LlmProxy.Providers.Bedrock;
@@ -30,6 +31,12 @@ internal static class Targets
             FuzzTarget.Files($"{Seeds}/chat"), JsonRegions.Whole, ChatRequest),
         new("messages-request", "AnthropicEnvelopeReader, AnthropicRequestReader, then every translating provider",
             FuzzTarget.Files($"{Seeds}/messages"), JsonRegions.Whole, MessagesRequest),
+        new("responses-request", "ResponsesEnvelopeReader, ResponsesRequestReader, then every translating provider",
+            FuzzTarget.Files($"{Seeds}/responses"), JsonRegions.Whole, ResponsesRequest),
+        new("responses-compact", "ResponsesEnvelopeReader, ResponsesCompactReader, then every translating provider",
+            FuzzTarget.Files($"{Seeds}/responses"), JsonRegions.Whole, ResponsesCompact),
+        new("responses-relay", "ResponsesStreamFilter (pass-through, keeping the final Response)", FuzzTarget.Files($"{Seeds}/responses-stream"), JsonRegions.SseData,
+            input => Relay(input, new ResponsesStreamFilter(keepFinal: true))) { RefusesRecordedFailures = true },
         new("sse", "SseEventSplitter, SseEventParser", SseFixtures(), JsonRegions.SseData, Sse),
         new("aws-event-stream", "AwsEventStreamDecoder", EventStreams(), JsonRegions.Whole, EventStream),
         Stream("openai-stream", "OpenAIAnswerTranslator", FuzzTarget.Files($"{Fixtures}/openai"), () => new OpenAIAnswerTranslator(0)),
@@ -60,6 +67,34 @@ internal static class Targets
     private static bool ChatRequest(FuzzInput input)
     {
         if (!OpenAIChatEnvelopeReader.TryRead(input.Bytes, out _, out _) || !OpenAIChatRequestReader.TryRead(input.Bytes, out var request, out _))
+        {
+            return false;
+        }
+        TranslatingProviders.Carry(request!);
+        return true;
+    }
+
+    // One sealing key for the whole run: sealed content in a seed or a mutation is read like a client's.
+    private static readonly ReasoningSeal Seal = new(new byte[32]);
+
+    private static bool ResponsesRequest(FuzzInput input)
+    {
+        if (!ResponsesEnvelopeReader.TryRead(input.Bytes, out _, out var envelope, out _))
+        {
+            return false;
+        }
+        var exchange = new ResponsesExchange("fuzz", 0) { Store = envelope.Store || (input.Knob & 1) == 1 };
+        if (!ResponsesRequestReader.TryRead(input.Bytes, exchange, [], Seal, out var request, out _))
+        {
+            return false;
+        }
+        TranslatingProviders.Carry(request!);
+        return true;
+    }
+
+    private static bool ResponsesCompact(FuzzInput input)
+    {
+        if (!ResponsesEnvelopeReader.TryRead(input.Bytes, out _, out _, out _) || !new ResponsesCompactReader(input.Bytes, [], Seal).TryRead(out var request, out _))
         {
             return false;
         }

@@ -50,6 +50,7 @@ internal sealed class ResponsesConversation(ReasoningSeal seal)
 
     private void AddItem(JsonElement item, string param, ReadOnlyMemory<byte> body)
     {
+        RequestJson.String(item, "id", param + ".id"); // an id, when given, is text: the store lists items by it
         var type = RequestJson.String(item, "type", param + ".type") ?? (item.TryGetProperty("role", out _) ? "message" : null);
         switch (type)
         {

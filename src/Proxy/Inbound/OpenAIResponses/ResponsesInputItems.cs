@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Encodings.Web;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
@@ -46,27 +47,41 @@ internal static class ResponsesInputItems
         return buffer.WrittenSpan.ToArray();
     }
 
+    // The item's members are copied as raw JSON, never decoded and re-encoded: text the readers did not look at (an
+    // annotation, a summary's type) goes to the store exactly as the client sent it, whatever it escapes.
     private static void WriteItem(Utf8JsonWriter json, JsonElement item)
     {
-        var hasType = item.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String;
-        var isMessage = !hasType || type.ValueEquals("message"u8);
-        json.WriteStartObject();
-        if (!item.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
+        var raw = JsonMarshal.GetRawUtf8Value(item);
+        var hasId = item.TryGetProperty("id"u8, out _);
+        var hasType = item.TryGetProperty("type"u8, out _);
+        if (hasId && hasType)
         {
-            json.WriteString("id"u8, ResponseIds.New(isMessage ? "msg_" : "item_"));
+            json.WriteRawValue(raw, skipInputValidation: true);
+            return;
+        }
+        var isMessage = !hasType || (item.TryGetProperty("type"u8, out var type) && type.ValueEquals("message"u8));
+        var head = new ArrayBufferWriter<byte>(128);
+        head.Write("{"u8);
+        if (!hasId)
+        {
+            head.Write("\"id\":\""u8);
+            head.Write(System.Text.Encoding.ASCII.GetBytes(ResponseIds.New(isMessage ? "msg_" : "item_")));
+            head.Write("\","u8);
         }
         if (!hasType)
         {
-            json.WriteString("type"u8, "message"u8);
+            head.Write("\"type\":\"message\","u8);
         }
-        foreach (var property in item.EnumerateObject())
+        // The item's own members after those, from the byte after its "{"; an object with none loses the last comma.
+        var members = raw[1..].TrimStart(" \t\r\n"u8);
+        var written = head.WrittenSpan;
+        var joined = new byte[written.Length + members.Length];
+        written.CopyTo(joined);
+        members.CopyTo(joined.AsSpan(written.Length));
+        if (members[0] == (byte)'}')
         {
-            if (property.NameEquals("id"u8) && property.Value.ValueKind != JsonValueKind.String)
-            {
-                continue;
-            }
-            property.WriteTo(json);
+            joined = [.. joined.AsSpan(0, written.Length - 1), (byte)'}'];
         }
-        json.WriteEndObject();
+        json.WriteRawValue(joined, skipInputValidation: true);
     }
 }

@@ -77,9 +77,9 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Malformed: nothing to keep.
+            // Malformed, or a name that is not text: nothing to keep.
         }
         return null;
     }

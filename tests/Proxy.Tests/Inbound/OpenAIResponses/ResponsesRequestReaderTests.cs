@@ -157,6 +157,44 @@ public sealed class ResponsesRequestReaderTests
         Assert.Contains($"'{param}", error.Message);
     }
 
+    // Found by the fuzzer: text the readers do not look at went into the stored items decoded and re-encoded, and a lone
+    // surrogate there threw instead of being kept as sent.
+    [Fact]
+    public void Read_StoredItemsWithEscapesTheReadersIgnore_KeptByteForByte()
+    {
+        const string json = """{"model":"m","input":[{"role":"user","content":"q"},{"type":"reasoning","summary":[{"type":"\udfff\ud800","text":"t"}]},{"role":"assistant","content":"a"}]}""";
+
+        var (request, error, exchange) = Read(json);
+
+        Assert.Null(error);
+        Assert.NotNull(request);
+        var stored = Encoding.UTF8.GetString(exchange.InputItems);
+        Assert.Contains("""{"type":"\udfff\ud800","text":"t"}""", stored);
+        Assert.Equal(3, System.Text.Json.JsonDocument.Parse(exchange.InputItems).RootElement.GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":"q"},{"type":"reasoning","id":"rs\ud800_1","summary":[]}]}""", "input[1].id")]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":"q","id":7}]}""", "input[0].id")]
+    public void Read_ItemIdNotText_400NamesIt(string json, string param)
+    {
+        var (_, error, _) = Read(json);
+
+        Assert.Equal((400, param), (error!.Status, error.Param));
+    }
+
+    [Fact]
+    public void Read_ItemsWithoutIdOrType_StoredWithBothAndEverythingElseAsSent()
+    {
+        var (_, _, exchange) = Read("""{"model":"m","input":[{"role":"user","content":"q"},{"id":"msg_mine","type":"message","role":"assistant","content":"a"},{"role":"user", "content":"\u00e9"}]}""");
+
+        var items = System.Text.Json.JsonDocument.Parse(exchange.InputItems).RootElement;
+        Assert.StartsWith("msg_", items[0].GetProperty("id").GetString());
+        Assert.Equal("message", items[0].GetProperty("type").GetString());
+        Assert.Equal("msg_mine", items[1].GetProperty("id").GetString());
+        Assert.Contains("\\u00e9", Encoding.UTF8.GetString(exchange.InputItems)); // as sent, not re-encoded
+    }
+
     [Fact]
     public void Read_History_ComesBeforeTheNewInputOldestFirst()
     {
