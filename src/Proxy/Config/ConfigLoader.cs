@@ -123,7 +123,7 @@ internal static class ConfigLoader
             models,
             KeySectionReader.Read(root, models),
             new AdminOptions(root.OptionalObject("admin") is { } admin ? ReadMasterKey(admin) : null),
-            ReadStorage(root.OptionalObject("storage"), configFolder));
+            ReadStorage(root, root.OptionalObject("storage"), configFolder));
     }
 
     private static ServerOptions ReadServer(ConfigNode? node)
@@ -233,11 +233,12 @@ internal static class ConfigLoader
         return admin.OptionalString("masterKey");
     }
 
-    private static StorageOptions ReadStorage(ConfigNode? node, string configFolder)
+    private static StorageOptions ReadStorage(ConfigNode root, ConfigNode? node, string configFolder)
     {
+        var defaultPath = root.Expand(StorageOptions.DefaultPath, "storage.path");
         if (node is not { } storage)
         {
-            return new StorageOptions(StorageOptions.DefaultType, Path.GetFullPath(StorageOptions.DefaultPath, configFolder), null, StorageOptions.DefaultResponsesTtlDays);
+            return new StorageOptions(StorageOptions.DefaultType, Path.GetFullPath(defaultPath, configFolder), null, StorageOptions.DefaultResponsesTtlDays);
         }
         storage.AllowOnly("type", "path", "connectionString", "responsesTtlDays", "encryptionKey");
         var type = storage.OptionalString("type") ?? StorageOptions.DefaultType;
@@ -247,7 +248,7 @@ internal static class ConfigLoader
         }
         return new StorageOptions(
             type,
-            ResolvePath(storage.OptionalString("path") ?? StorageOptions.DefaultPath, configFolder, storage.Child("path")),
+            ResolvePath(storage.OptionalString("path") ?? defaultPath, configFolder, storage.Child("path")),
             storage.OptionalString("connectionString"),
             storage.OptionalInt("responsesTtlDays", 1, 36500) ?? StorageOptions.DefaultResponsesTtlDays)
         {

@@ -80,6 +80,9 @@ internal readonly struct ConfigNode
         return ExpandString(value, Child(name));
     }
 
+    /// <summary>Expands <c>${VAR}</c> references in a value the proxy supplies itself (a default), as in the file's own strings.</summary>
+    public string Expand(string value, string field) => _expander.Expand(value, field);
+
     public string ExpandString(JsonElement value, string path)
     {
         if (value.ValueKind != JsonValueKind.String)

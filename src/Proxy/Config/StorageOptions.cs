@@ -17,6 +17,10 @@ internal sealed record StorageOptions(string Type, string Path, string? Connecti
 
     public static readonly string[] Types = ["sqlite", "postgres", "redis"];
     public const string DefaultType = "sqlite";
-    public const string DefaultPath = "data/llm-proxy.db";
+    /// <summary>
+    /// Under systemd with <c>StateDirectory=</c> (the shipped unit: <c>/var/lib/llm-proxy</c>, where the config's
+    /// folder is read-only), the state directory; elsewhere <c>data/</c> beside the config file.
+    /// </summary>
+    public const string DefaultPath = "${STATE_DIRECTORY:-data}/llm-proxy.db";
     public const int DefaultResponsesTtlDays = 30;
 }

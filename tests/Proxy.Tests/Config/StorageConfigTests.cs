@@ -17,6 +17,15 @@ public sealed class StorageConfigTests
         Assert.Equal(("sqlite", "/etc/llm-proxy/data/llm-proxy.db", 30), (storage.Type, storage.Path, storage.ResponsesTtlDays));
     }
 
+    [Fact]
+    public void Parse_NoStoragePathUnderSystemdStateDirectory_TheStateDirectory()
+    {
+        var config = ConfigLoader.Parse($"{{ {Minimal} }}", "/etc/llm-proxy/proxy.json",
+            new EnvironmentExpander(name => name == "STATE_DIRECTORY" ? "/var/lib/llm-proxy" : null));
+
+        Assert.Equal("/var/lib/llm-proxy/llm-proxy.db", config.Storage.Path);
+    }
+
     [Theory]
     [InlineData("data/llm-proxy.db", "/srv/proxy/config/data/llm-proxy.db")]
     [InlineData("state.db", "/srv/proxy/config/state.db")]
