@@ -12,11 +12,18 @@ internal sealed class ClientKey
         Config = config;
         AllowsEveryModel = config.Models.Contains("*");
         _models = new HashSet<string>(config.Models, StringComparer.Ordinal);
+        Owner = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(config.Key)));
     }
 
     public KeyConfig Config { get; }
 
     public string Name => Config.Name;
+
+    /// <summary>
+    /// Who owns what this key stores (stored responses): SHA-256 of the key, hex. Names may repeat and unnamed keys are
+    /// named by position, so a name would let a renamed or reordered key see another's data; the key itself cannot.
+    /// </summary>
+    public string Owner { get; }
 
     public bool AllowsEveryModel { get; }
 

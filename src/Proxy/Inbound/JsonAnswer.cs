@@ -18,4 +18,12 @@ internal static class JsonAnswer
         }
         await response.BodyWriter.FlushAsync(cancellationToken);
     }
+
+    /// <summary>A whole answer already written as JSON (a stored Response object): 200, sent as it is.</summary>
+    public static async Task WriteRawAsync(HttpResponse response, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        await response.BodyWriter.WriteAsync(json, cancellationToken);
+    }
 }

@@ -10,12 +10,9 @@ internal static class BackgroundAnswer
 {
     public static async Task WriteAsync(HttpContext context, byte[] queued, BackgroundJob job, bool stream)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
         if (!stream)
         {
-            response.ContentType = "application/json";
-            await response.BodyWriter.WriteAsync(queued, context.RequestAborted);
+            await JsonAnswer.WriteRawAsync(context.Response, queued, context.RequestAborted);
             return;
         }
         await StreamAsync(context, job.Log, startingAfter: -1);

@@ -17,11 +17,14 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
     /// <summary>The run of <paramref name="id"/> when it is running in this process for <paramref name="owner"/>.</summary>
     public BackgroundJob? Find(string id, string owner) => _jobs.TryGetValue(id, out var job) && job.Owner == owner ? job : null;
 
-    /// <summary>Starts running <paramref name="body"/> (copied) as the background response <paramref name="id"/> of <paramref name="key"/>.</summary>
-    public BackgroundJob Start(string id, ClientKey key, ReadOnlyMemory<byte> body)
+    /// <summary>
+    /// Starts running <paramref name="body"/> (copied) as the background response of <paramref name="queued"/>, the
+    /// exchange the starting request stored, which stands for the run until the run has read the request itself.
+    /// </summary>
+    public BackgroundJob Start(ResponsesExchange queued, ClientKey key, ReadOnlyMemory<byte> body)
     {
-        var job = new BackgroundJob(id, key.Name);
-        _jobs[id] = job;
+        var job = new BackgroundJob(queued.Id, key.Owner) { Exchange = queued };
+        _jobs[queued.Id] = job;
         var copy = body.ToArray();
         job.Run = Task.Run(() => RunAsync(job, key, copy));
         return job;
@@ -63,9 +66,9 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
         }
         finally
         {
+            // The token source is left to the collector: a cancel racing the end of the run may still call it.
             job.Log.Complete();
             _jobs.TryRemove(job.Id, out _);
-            job.Cancellation.Dispose();
         }
     }
 
@@ -74,14 +77,7 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
     {
         foreach (var job in _jobs.Values)
         {
-            try
-            {
-                job.Cancellation.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The run ended meanwhile.
-            }
+            job.Cancellation.Cancel();
         }
         Task.WaitAll([.. _jobs.Values.Select(j => j.Run)], TimeSpan.FromSeconds(5));
     }

@@ -62,7 +62,7 @@ internal sealed class CompactionWriter(HttpContext context, byte[] userMessages,
             json.WriteString("object"u8, "response.compaction"u8);
             json.WriteNumber("created_at"u8, createdAt);
             json.WriteStartArray("output"u8);
-            using (var users = System.Text.Json.JsonDocument.Parse(userMessages))
+            using (var users = System.Text.Json.JsonDocument.Parse(userMessages, RawJson.DocumentOptions))
             {
                 foreach (var item in users.RootElement.EnumerateArray())
                 {

@@ -22,6 +22,8 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
 {
     private ReadOnlyMemory<byte> _body;
     private bool _envelopeStream;
+    private ReadOnlyMemory<byte> _model;
+    private ChatRequest? _canonical;
     private ResponsesEnvelope _responses;
     private ResponsesExchange? _exchange;
     private List<StoredResponse> _history = [];
@@ -37,6 +39,7 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
             return false;
         }
         _envelopeStream = envelope.Stream;
+        _model = envelope.ModelUtf8;
         if (_responses.Background && !_responses.Store)
         {
             error = GatewayError.BadRequest("A background response must be stored: 'background' cannot be combined with 'store': false.", "background");
@@ -50,7 +53,7 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
     public async ValueTask<bool> PrepareAsync(HttpContext context, ReadOnlyMemory<byte> body)
     {
         var key = context.Features.GetRequiredFeature<ClientKey>();
-        _exchange = new ResponsesExchange(key.Name, store.Time.GetUtcNow().ToUnixTimeSeconds(), job?.Id)
+        _exchange = new ResponsesExchange(key.Owner, store.Time.GetUtcNow().ToUnixTimeSeconds(), job?.Id)
         {
             Store = _responses.Store,
             PreviousResponseId = _responses.PreviousResponseId,
@@ -58,7 +61,7 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
         };
         if (_responses.PreviousResponseId is { } previous)
         {
-            var (chain, error) = await store.ChainAsync(previous, key.Name, context.RequestAborted);
+            var (chain, error) = await store.ChainAsync(previous, key.Owner, context.RequestAborted);
             if (chain is null)
             {
                 await WriteErrorAsync(context.Response, error!);
@@ -70,7 +73,16 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
         {
             return true;
         }
+        // Read now, by the request that starts the run and by the run: a malformed background request is a 400 here,
+        // not a run that fails later, and the snapshot stored at once echoes what was sent.
         _seal = await store.SealAsync(context.RequestAborted);
+        if (!ResponsesRequestReader.TryRead(body, _exchange, _history, _seal, out _canonical, out var readError))
+        {
+            await WriteErrorAsync(context.Response, readError!);
+            return false;
+        }
+        _exchange.Model = System.Text.Encoding.UTF8.GetString(_model.Span);
+        _exchange.Echo.Detach(); // the snapshot, and a run's cancelled or failed end, outlive this request's body
         if (job is not null)
         {
             job.Exchange = _exchange;
@@ -78,7 +90,7 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
             return true;
         }
         await SaveSnapshotAsync("queued", context.RequestAborted);
-        var started = background.Start(_exchange.Id, key, body);
+        var started = background.Start(_exchange, key, body);
         await BackgroundAnswer.WriteAsync(context, _exchange.Saved!.Value.Response, started, stream: _envelopeStream);
         return false;
     }
@@ -89,6 +101,10 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
 
     public async ValueTask<(ChatRequest? Request, GatewayError? Error)> ReadCanonicalAsync(HttpContext context, ReadOnlyMemory<byte> body)
     {
+        if (_canonical is not null)
+        {
+            return (_canonical, null); // a background run's, read when it was prepared
+        }
         _seal = await store.SealAsync(context.RequestAborted);
         return ResponsesRequestReader.TryRead(body, Exchange, _history, _seal, out var request, out var error) ? (request, null) : (null, error);
     }
@@ -105,11 +121,17 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
         var filter = new ResponsesStreamFilter(keepFinal: keep);
         var copy = keep && !envelope.Stream ? new ArrayBufferWriter<byte>(4096) : null;
         var result = await PassThroughRelay.RelayAsync(context, call, envelope.Stream, filter, OpenAIUsageReader.ReadResponsesDocument,
-            OpenAIErrorWriter.WriteStreamEvent, claim, copy);
+            (output, error) => ResponsesErrorEvent.Write(output, error, filter.LastSequenceNumber + 1), claim, copy);
         var final = copy is not null ? copy.WrittenSpan.ToArray() : filter.Final;
         if (result.Error is null && final is not null)
         {
-            await store.SaveNativeAsync(Exchange, final, _body, provider.Config.Name, context.RequestAborted);
+            // A stream's terminal event was held back: the copy is stored before the client hears the response is complete.
+            // (A JSON body went out as it came; the provider, which keeps it too, is its record.)
+            await store.SaveNativeAsync(Exchange, final, _body, provider.Config.Name, CancellationToken.None);
+            if (filter.HeldFinalEvent is { } held)
+            {
+                await context.Response.BodyWriter.WriteAsync(held, context.RequestAborted);
+            }
         }
         return result;
     }

@@ -42,7 +42,7 @@ internal sealed class ResponsesCompactDialect(ResponsesStore store) : IInboundDi
         {
             return true;
         }
-        var (chain, error) = await store.ChainAsync(previous, context.Features.GetRequiredFeature<ClientKey>().Name, context.RequestAborted);
+        var (chain, error) = await store.ChainAsync(previous, context.Features.GetRequiredFeature<ClientKey>().Owner, context.RequestAborted);
         if (chain is null)
         {
             await WriteErrorAsync(context.Response, error!);

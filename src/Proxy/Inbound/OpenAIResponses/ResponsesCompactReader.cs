@@ -51,7 +51,7 @@ internal sealed class ResponsesCompactReader(ReadOnlyMemory<byte> body, IReadOnl
             {
                 conversation.AddItems(RequestJson.Content(input, "input"), "input", body);
             }
-            using var normalized = JsonDocument.Parse(ResponsesInputItems.Normalize(input));
+            using var normalized = JsonDocument.Parse(ResponsesInputItems.Normalize(input), RawJson.DocumentOptions);
             KeepUserMessages(json, normalized.RootElement);
         }
         json.WriteEndArray();

@@ -55,6 +55,28 @@ internal sealed class ResponsesEcho
         return true;
     }
 
+    /// <summary>Copies every echoed value out of the request body, for an exchange that outlives its request (a background run's).</summary>
+    public void Detach()
+    {
+        Instructions = Instructions.ToArray();
+        MaxOutputTokens = MaxOutputTokens.ToArray();
+        MaxToolCalls = MaxToolCalls.ToArray();
+        ParallelToolCalls = ParallelToolCalls.ToArray();
+        Reasoning = Reasoning.ToArray();
+        ServiceTier = ServiceTier.ToArray();
+        Temperature = Temperature.ToArray();
+        Text = Text.ToArray();
+        ToolChoice = ToolChoice.ToArray();
+        Tools = Tools.ToArray();
+        TopLogprobs = TopLogprobs.ToArray();
+        TopP = TopP.ToArray();
+        Truncation = Truncation.ToArray();
+        User = User.ToArray();
+        Metadata = Metadata.ToArray();
+        PromptCacheKey = PromptCacheKey.ToArray();
+        SafetyIdentifier = SafetyIdentifier.ToArray();
+    }
+
     /// <summary>Writes every echoed member, with OpenAI's default where the client sent none.</summary>
     public void Write(Utf8JsonWriter json)
     {

@@ -43,7 +43,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
         }
         if (!stream)
         {
-            await WriteJsonAsync(context, stored.Response);
+            await JsonAnswer.WriteRawAsync(context.Response, stored.Response, context.RequestAborted);
             return;
         }
         if (stored.Events is not { } events)
@@ -61,6 +61,8 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
     public async Task DeleteAsync(HttpContext context)
     {
         var id = (string)context.Request.RouteValues["id"]!;
+        // A run still going would store its end again after the delete: it is stopped first.
+        await StopRunAsync(id, Owner(context), context.RequestAborted);
         if (!await store.Inner.DeleteAsync(id, Owner(context), context.RequestAborted))
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
@@ -81,11 +83,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
     {
         var id = (string)context.Request.RouteValues["id"]!;
         var owner = Owner(context);
-        if (background.Find(id, owner) is { } job)
-        {
-            await job.Cancellation.CancelAsync();
-            await job.Run.WaitAsync(CancelWait, context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        await StopRunAsync(id, owner, context.RequestAborted);
         if (await store.Inner.FindAsync(id, owner, context.RequestAborted) is not { } stored)
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
@@ -97,7 +95,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
                 GatewayError.BadRequest("Only responses created with background set to true can be cancelled.", null, "invalid_request"));
             return;
         }
-        await WriteJsonAsync(context, stored.Response);
+        await JsonAnswer.WriteRawAsync(context.Response, stored.Response, context.RequestAborted);
     }
 
     public async Task InputItemsAsync(HttpContext context)
@@ -113,17 +111,21 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
             return;
         }
-        using var items = JsonDocument.Parse(stored.InputItems);
+        using var items = JsonDocument.Parse(stored.InputItems, RawJson.DocumentOptions);
         await JsonAnswer.WriteAsync(context.Response, (page, items.RootElement), static (json, state) => state.page.Write(json, state.Item2),
             context.RequestAborted);
     }
 
-    private static string Owner(HttpContext context) => context.Features.GetRequiredFeature<ClientKey>().Name;
-
-    private static async Task WriteJsonAsync(HttpContext context, byte[] json)
+    // Cancels the run of a background response still going in this process, and waits until it has stored its end.
+    private async Task StopRunAsync(string id, string owner, CancellationToken cancellationToken)
     {
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        await context.Response.BodyWriter.WriteAsync(json, context.RequestAborted);
+        if (background.Find(id, owner) is { } job)
+        {
+            await job.Cancellation.CancelAsync();
+            await job.Run.WaitAsync(CancelWait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
+
+    private static string Owner(HttpContext context) => context.Features.GetRequiredFeature<ClientKey>().Owner;
+
 }

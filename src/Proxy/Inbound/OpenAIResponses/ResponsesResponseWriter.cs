@@ -56,9 +56,7 @@ internal sealed class ResponsesResponseWriter(HttpContext context, ResponsesExch
         var response = ResponseObjectWriter.Render(exchange, _output, status, null, seal);
         _output.Dispose();
         await store.SaveAsync(exchange, status, response, cancellationToken);
-        context.Response.StatusCode = StatusCodes.Status200OK;
-        context.Response.ContentType = "application/json";
-        await context.Response.BodyWriter.WriteAsync(response, cancellationToken);
+        await JsonAnswer.WriteRawAsync(context.Response, response, cancellationToken);
     }
 
     // Nothing has been sent before completion, so failures are answered as plain HTTP errors by the pipeline.

@@ -21,11 +21,20 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
 
     public TimeProvider Time => time;
 
-    public Task<ReasoningSeal> SealAsync(CancellationToken cancellationToken) =>
-        _seal ??= configuredKey is not null ? Task.FromResult(new ReasoningSeal(configuredKey)) : CreateSealAsync(cancellationToken);
+    /// <summary>The seal, loaded once; a load that failed (the store busy, say) is tried again by the next caller, never kept.</summary>
+    public Task<ReasoningSeal> SealAsync(CancellationToken cancellationToken)
+    {
+        var seal = _seal;
+        if (seal is null || seal.IsFaulted || seal.IsCanceled)
+        {
+            // Not the caller's token: one client hanging up must not fail the load every later request shares.
+            _seal = seal = configuredKey is not null ? Task.FromResult(new ReasoningSeal(configuredKey)) : CreateSealAsync();
+        }
+        return seal.WaitAsync(cancellationToken);
+    }
 
-    private async Task<ReasoningSeal> CreateSealAsync(CancellationToken cancellationToken) =>
-        new(await store.GetOrCreateSecretAsync("responses.sealing_key", () => RandomNumberGenerator.GetBytes(32), cancellationToken));
+    private async Task<ReasoningSeal> CreateSealAsync() =>
+        new(await store.GetOrCreateSecretAsync("responses.sealing_key", () => RandomNumberGenerator.GetBytes(32), CancellationToken.None));
 
     /// <summary>Saves the exchange's response, durably when the task completes.</summary>
     public async Task SaveAsync(ResponsesExchange exchange, string status, byte[] response, CancellationToken cancellationToken, byte[]? events = null)
@@ -33,6 +42,21 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
         await store.SaveAsync(new StoredResponse(exchange.Id, exchange.Owner, exchange.CreatedAt, exchange.CreatedAt + ttlDays * 86400L, status,
             exchange.PreviousResponseId, response, exchange.InputItems) { Events = events }, cancellationToken);
         exchange.Saved = (status, response);
+    }
+
+    /// <summary>As <see cref="SaveAsync"/>, but a store that fails is logged and answered false, for a caller that tells its client in-band.</summary>
+    public async Task<bool> TrySaveAsync(ResponsesExchange exchange, string status, byte[] response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SaveAsync(exchange, status, response, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogSaveFailed(logger, exchange.Id, e);
+            return false;
+        }
     }
 
     /// <summary>
@@ -121,6 +145,9 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
         chain.Reverse();
         return (chain, null);
     }
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "response {Id} could not be stored; its client was told in the stream")]
+    private static partial void LogSaveFailed(ILogger logger, string id, Exception exception);
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "the stored copy of response {Id}, answered natively by its provider, could not be kept")]
     private static partial void LogCopyLost(ILogger logger, string id, Exception exception);

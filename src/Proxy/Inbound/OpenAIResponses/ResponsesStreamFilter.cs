@@ -11,7 +11,8 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// The relay filter for a native Responses stream: every event passes unchanged; the stream's opening
 /// (<c>response.created</c>, <c>response.in_progress</c>, <c>response.queued</c>) is held back until the first item
 /// event, <c>response.completed</c> / <c>response.incomplete</c> end it and carry the usage, and an <c>error</c> or
-/// <c>response.failed</c> before any content lets another deployment answer.
+/// <c>response.failed</c> before any content lets another deployment answer. When the answer is to be stored, the
+/// terminal event is held back too, so the proxy's copy is durable before the client hears the response is complete.
 /// </summary>
 internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
 {
@@ -19,6 +20,12 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
 
     /// <summary>When asked for, the Response object of the terminal event (UTF-8 JSON), for the store; null until it went by.</summary>
     public byte[]? Final { get; private set; }
+
+    /// <summary>When asked for, the terminal event itself, held back: the caller sends it once the copy is stored.</summary>
+    public byte[]? HeldFinalEvent { get; private set; }
+
+    /// <summary>The last <c>sequence_number</c> the provider sent (-1 before any): an error the proxy adds goes on from it.</summary>
+    public int LastSequenceNumber { get; private set; } = -1;
 
     protected override bool Keep(ReadOnlySequence<byte> sseEvent, bool isSingleLine)
     {
@@ -28,20 +35,23 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
             return true; // comments keep idle connections alive through load balancers.
         }
         var data = parsed.Data;
-        var (type, usage, message) = Inspect(data);
+        var (type, usage, message, sequence) = Inspect(data);
         if (usage is not null)
         {
             Usage = usage;
         }
+        LastSequenceNumber = Math.Max(LastSequenceNumber, sequence);
         switch (type)
         {
             case Kind.Opening:
                 break;
             case Kind.End:
                 Done = true;
-                if (keepFinal)
+                if (keepFinal && ResponseMember(data) is { } final)
                 {
-                    Final = ResponseMember(data);
+                    Final = final;
+                    HeldFinalEvent = sseEvent.ToArray();
+                    return false;
                 }
                 break;
             case Kind.Failure:
@@ -92,12 +102,14 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
         Failure,
     }
 
-    // The event's type, and for the events that end a stream its usage and error message; allocation-free but for the message.
-    private static (Kind Type, TokenUsage? Usage, string? Message) Inspect(ReadOnlySpan<byte> data)
+    // The event's type and sequence number, and for the events that end a stream its usage and error message;
+    // allocation-free but for the message.
+    private static (Kind Type, TokenUsage? Usage, string? Message, int Sequence) Inspect(ReadOnlySpan<byte> data)
     {
         var kind = Kind.Content;
         TokenUsage? usage = null;
         string? message = null;
+        var sequence = -1;
         try
         {
             var reader = new Utf8JsonReader(data);
@@ -114,9 +126,15 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
                         : reader.ValueTextEquals("response.completed"u8) || reader.ValueTextEquals("response.incomplete"u8) ? Kind.End
                         : reader.ValueTextEquals("response.failed"u8) || reader.ValueTextEquals("error"u8) ? Kind.Failure
                         : Kind.Content;
+                    // OpenAI writes sequence_number right after type.
+                    if (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("sequence_number"u8) && reader.Read()
+                        && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var number))
+                    {
+                        sequence = number;
+                    }
                     if (kind is Kind.Content or Kind.Opening)
                     {
-                        return (kind, null, null); // deltas and the opening carry no usage: the rest of the event is not read
+                        return (kind, null, null, sequence); // deltas and the opening carry no usage: the rest is not read
                     }
                 }
                 else if (reader.CurrentDepth == 2 && reader.ValueTextEquals("usage"u8))
@@ -135,6 +153,6 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
         {
             // Malformed or not text: passed on as it is; the client's SDK says what it makes of it.
         }
-        return (kind, usage, message);
+        return (kind, usage, message, sequence);
     }
 }

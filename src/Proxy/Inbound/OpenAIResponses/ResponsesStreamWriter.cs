@@ -19,7 +19,7 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// provider that fails before it can be replaced by the next deployment. A delta costs one escape of its text into
 /// the response and a copy into its item; no allocation.
 /// </summary>
-internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchange exchange, ResponsesStore store, ReasoningSeal seal, AnswerClaim? claim)
+internal sealed partial class ResponsesStreamWriter(HttpContext context, ResponsesExchange exchange, ResponsesStore store, ReasoningSeal seal, AnswerClaim? claim)
     : IAnswerWriter
 {
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
@@ -102,9 +102,17 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
         EndAll(status);
         var response = ResponseObjectWriter.Render(exchange, _answer, status, null, seal);
         _answer.Dispose();
-        if (exchange.Store)
+        if (exchange.Store && !await store.TrySaveAsync(exchange, status, response, cancellationToken))
         {
-            await store.SaveAsync(exchange, status, response, cancellationToken);
+            // Not stored, so not complete as far as the client can rely on: it hears so in-band, the operator in the log.
+            var error = new GatewayError(500, ErrorKind.Internal, "The response could not be stored; it was not kept.", "server_error");
+            _output.Write("event: error\ndata: "u8);
+            _json.Reset(_output);
+            ResponsesErrorEvent.WriteMembers(_json, error, _sequence++);
+            _json.Flush();
+            _output.Write("\n\n"u8);
+            await _output.FlushAsync(cancellationToken);
+            return;
         }
         BeginEvent(status == "completed" ? "response.completed"u8 : "response.incomplete"u8);
         _json.WritePropertyName("response"u8);
@@ -120,11 +128,11 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
             return;
         }
         EndAll("failed");
-        BeginEvent("error"u8);
-        _json.WriteString("code"u8, error.Code ?? OpenAIErrorWriter.TypeOf(error.Kind));
-        _json.WriteString("message"u8, error.Message);
-        _json.WriteString("param"u8, error.Param);
-        EndEvent();
+        _output.Write("event: error\ndata: "u8);
+        _json.Reset(_output);
+        ResponsesErrorEvent.WriteMembers(_json, error, _sequence++);
+        _json.Flush();
+        _output.Write("\n\n"u8);
         var response = ResponseObjectWriter.Render(exchange, _answer, "failed", error, seal);
         _answer.Dispose();
         if (exchange.Store)
@@ -164,174 +172,6 @@ internal sealed class ResponsesStreamWriter(HttpContext context, ResponsesExchan
             WriteDelta("event: response.reasoning_summary_text.delta\ndata: {\"type\":\"response.reasoning_summary_text.delta\",\"sequence_number\":"u8,
                 item, utf8Text, "}\n\n"u8);
         }
-    }
-
-    // A delta event: the event's fixed head, its sequence number, the item's position (encoded once per item), the delta escaped.
-    private void WriteDelta(ReadOnlySpan<byte> head, OutputItem item, ReadOnlySpan<byte> delta, ReadOnlySpan<byte> tail)
-    {
-        _output.Write(head);
-        Utf8Formatter.TryFormat(_sequence++, _output.GetSpan(11), out var written);
-        _output.Advance(written);
-        _output.Write(DeltaMiddle(item));
-        _json.Reset(_output);
-        _json.WriteStringValue(delta);
-        _json.Flush();
-        _output.Write(tail);
-    }
-
-    private byte[] DeltaMiddle(OutputItem item)
-    {
-        if (item.OutputIndex >= _deltaMiddles.Length)
-        {
-            Array.Resize(ref _deltaMiddles, Math.Max(item.OutputIndex + 1, _deltaMiddles.Length * 2));
-        }
-        if (_deltaMiddles[item.OutputIndex] is { } middle)
-        {
-            return middle;
-        }
-        var buffer = new ArrayBufferWriter<byte>(128);
-        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
-        {
-            // Written as members of an object already open; the writer is told nothing of it, so it adds no comma first.
-            json.WriteStartObject();
-            json.WriteString("item_id"u8, item.Id);
-            json.WriteNumber("output_index"u8, item.OutputIndex);
-            if (item.Kind != OutputItemKind.FunctionCall)
-            {
-                json.WriteNumber(item.Kind == OutputItemKind.Message ? "content_index"u8 : "summary_index"u8, 0);
-            }
-            json.WritePropertyName("delta"u8);
-            json.Flush();
-        }
-        // "{" becomes ",": the members follow sequence_number.
-        var bytes = buffer.WrittenSpan.ToArray();
-        bytes[0] = (byte)',';
-        return _deltaMiddles[item.OutputIndex] = bytes;
-    }
-
-    // A new message or reasoning item: the open text item before it is done, and the new one is announced with its part.
-    private OutputItem Begin(OutputItemKind kind)
-    {
-        EndTextItem();
-        var item = _answer.ForText(kind, out _);
-        ItemAdded(item);
-        BeginEvent(kind == OutputItemKind.Message ? "response.content_part.added"u8 : "response.reasoning_summary_part.added"u8);
-        ItemPosition(item);
-        if (kind == OutputItemKind.Message)
-        {
-            _json.WriteNumber("content_index"u8, 0);
-            _json.WritePropertyName("part"u8);
-            ResponseObjectWriter.WriteTextPart(_json, default);
-        }
-        else
-        {
-            _json.WriteNumber("summary_index"u8, 0);
-            _json.WritePropertyName("part"u8);
-            ResponseObjectWriter.WriteSummaryPart(_json, default);
-        }
-        EndEvent();
-        return item;
-    }
-
-    private void ItemAdded(OutputItem item)
-    {
-        BeginEvent("response.output_item.added"u8);
-        _json.WriteNumber("output_index"u8, item.OutputIndex);
-        _json.WriteStartObject("item"u8);
-        _json.WriteString("id"u8, item.Id);
-        switch (item.Kind)
-        {
-            case OutputItemKind.Message:
-                _json.WriteString("type"u8, "message"u8);
-                _json.WriteString("status"u8, "in_progress"u8);
-                _json.WriteStartArray("content"u8);
-                _json.WriteEndArray();
-                _json.WriteString("role"u8, "assistant"u8);
-                break;
-            case OutputItemKind.FunctionCall:
-                _json.WriteString("type"u8, "function_call"u8);
-                _json.WriteString("status"u8, "in_progress"u8);
-                _json.WriteString("arguments"u8, ""u8);
-                _json.WriteString("call_id"u8, item.CallId);
-                _json.WriteString("name"u8, item.Name);
-                break;
-            default:
-                _json.WriteString("type"u8, "reasoning"u8);
-                _json.WriteStartArray("summary"u8);
-                _json.WriteEndArray();
-                break;
-        }
-        _json.WriteEndObject();
-        EndEvent();
-    }
-
-    private void EndTextItem()
-    {
-        if (_answer.Current is { Done: false, Kind: not OutputItemKind.FunctionCall } current)
-        {
-            End(current, "completed");
-        }
-    }
-
-    // Every open item, in output order, with the status the final Response gives it.
-    private void EndAll(string responseStatus)
-    {
-        foreach (var item in _answer.Items)
-        {
-            if (!item.Done)
-            {
-                End(item, ResponseObjectWriter.ItemStatus(item, _answer, responseStatus));
-            }
-        }
-    }
-
-    private void End(OutputItem item, string status)
-    {
-        item.Done = true;
-        var text = item.Text.WrittenSpan;
-        switch (item.Kind)
-        {
-            case OutputItemKind.Message:
-                BeginEvent("response.output_text.done"u8);
-                ItemPosition(item);
-                _json.WriteNumber("content_index"u8, 0);
-                _json.WriteString("text"u8, text);
-                _json.WriteStartArray("logprobs"u8);
-                _json.WriteEndArray();
-                EndEvent();
-                BeginEvent("response.content_part.done"u8);
-                ItemPosition(item);
-                _json.WriteNumber("content_index"u8, 0);
-                _json.WritePropertyName("part"u8);
-                ResponseObjectWriter.WriteTextPart(_json, text);
-                EndEvent();
-                break;
-            case OutputItemKind.Reasoning when text.Length > 0:
-                BeginEvent("response.reasoning_summary_text.done"u8);
-                ItemPosition(item);
-                _json.WriteNumber("summary_index"u8, 0);
-                _json.WriteString("text"u8, text);
-                EndEvent();
-                BeginEvent("response.reasoning_summary_part.done"u8);
-                ItemPosition(item);
-                _json.WriteNumber("summary_index"u8, 0);
-                _json.WritePropertyName("part"u8);
-                ResponseObjectWriter.WriteSummaryPart(_json, text);
-                EndEvent();
-                break;
-            case OutputItemKind.FunctionCall:
-                BeginEvent("response.function_call_arguments.done"u8);
-                ItemPosition(item);
-                _json.WriteString("name"u8, item.Name);
-                _json.WriteString("arguments"u8, text.IsEmpty ? "{}"u8 : text);
-                EndEvent();
-                break;
-        }
-        BeginEvent("response.output_item.done"u8);
-        _json.WriteNumber("output_index"u8, item.OutputIndex);
-        _json.WritePropertyName("item"u8);
-        ResponseObjectWriter.WriteItem(_json, item, status, seal);
-        EndEvent();
     }
 
     // response.created and response.in_progress go with the first thing worth sending; false when another attempt answers instead.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmProxy.Canonical;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
 
@@ -20,7 +21,7 @@ internal static class StoredEvents
     {
         try
         {
-            using var document = JsonDocument.Parse(response);
+            using var document = JsonDocument.Parse(response, RawJson.DocumentOptions);
             return document.RootElement.TryGetProperty("background", out var flag) && flag.ValueKind == JsonValueKind.True;
         }
         catch (JsonException)

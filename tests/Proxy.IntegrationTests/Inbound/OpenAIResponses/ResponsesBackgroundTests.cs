@@ -94,6 +94,44 @@ public sealed class ResponsesBackgroundTests() : ProxiedAnthropicTestBase("claud
     }
 
     [Fact]
+    public async Task Create_BackgroundQueued_EchoesTheModelAndParametersSent()
+    {
+        Upstream.Override = HangAsync;
+        using var response = await Proxy.Client.PostAsync("/v1/responses",
+            new StringContent("""{"model":"claude","input":"x","background":true,"temperature":0.25,"metadata":{"run":"7"}}""", Encoding.UTF8, "application/json"));
+        var queued = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(("queued", "claude", 0.25, "7"), (queued.GetProperty("status").GetString(), queued.GetProperty("model").GetString(),
+            queued.GetProperty("temperature").GetDouble(), queued.GetProperty("metadata").GetProperty("run").GetString()));
+        await Client.CancelResponseAsync(queued.GetProperty("id").GetString()!);
+    }
+
+    [Fact]
+    public async Task Create_BackgroundMalformed_400NamingTheParameterNotAQueuedRunThatFails()
+    {
+        using var response = await Proxy.Client.PostAsync("/v1/responses",
+            new StringContent("""{"model":"claude","input":[{"role":"robot","content":"x"}],"background":true}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("input[0].role", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("param").GetString());
+        Assert.Empty(Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Delete_RunningBackground_StopsItAndStaysDeleted()
+    {
+        Upstream.Override = HangAsync;
+        var created = (await Client.CreateResponseAsync(new CreateResponseOptions("claude", [ResponseItem.CreateUserMessageItem("x")]) { BackgroundModeEnabled = true })).Value;
+        await WaitUntilAsync(() => Upstream.Requests.Count > 0);
+
+        Assert.True((await Client.DeleteResponseAsync(created.Id)).Value.Deleted);
+
+        await Upstream.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await Task.Delay(100);
+        Assert.Equal(404, (await Assert.ThrowsAsync<ClientResultException>(() => Client.GetResponseAsync(created.Id))).Status);
+    }
+
+    [Fact]
     public async Task Create_BackgroundWithoutStore_400NamesBackground()
     {
         using var response = await Proxy.Client.PostAsync("/v1/responses",

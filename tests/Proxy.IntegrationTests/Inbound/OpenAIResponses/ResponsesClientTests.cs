@@ -193,6 +193,30 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
     }
 
     [Fact]
+    public async Task OtherKeyWithTheSameName_StoredResponse_IsNotFound()
+    {
+        var created = (await host.Client().CreateResponseAsync("claude", "Say hello")).Value;
+
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => host.Client(ResponsesHost.SameNameKey).GetResponseAsync(created.Id));
+
+        Assert.Equal(404, error.Status);
+    }
+
+    [Fact]
+    public async Task InputItems_NestedDeeperThanJsonsDefault_ListedNot500()
+    {
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100);
+        using var create = await host.Proxy.Client.PostAsync("/v1/responses", new StringContent(
+            $$"""{"model":"claude","input":[{"role":"user","content":"Say hello","extra":{{deep}}}]}""", System.Text.Encoding.UTF8, "application/json"));
+        var id = JsonDocument.Parse(await create.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+
+        using var items = await host.Proxy.Client.GetAsync($"/v1/responses/{id}/input_items");
+
+        Assert.Equal(200, (int)items.StatusCode);
+        Assert.Contains("\"extra\"", await items.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task DeleteResponse_Stored_IsGoneForGetAndForContinuation()
     {
         var client = host.Client();

@@ -24,24 +24,41 @@ public sealed class ResponsesStreamFilterTests
 
         """;
 
+    private const string Delta = """
+        event: response.output_text.delta
+        data: {"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi"}
+
+
+        """;
+
+    private const string Completed = """
+        event: response.completed
+        data: {"type":"response.completed","sequence_number":2,"response":{"id":"resp_1","status":"completed","output":[],"usage":{"input_tokens":14,"input_tokens_details":{"cached_tokens":4},"output_tokens":6,"output_tokens_details":{"reasoning_tokens":2},"total_tokens":20}}}
+
+
+        """;
+
     [Fact]
-    public void Process_CompletedStream_PassesEveryEventAndKeepsUsageAndTheFinalResponse()
+    public void Process_CompletedStreamNotStored_PassesEveryEventAndReadsUsageAndSequence()
     {
-        var stream = Opening + """
-            event: response.output_text.delta
-            data: {"type":"response.output_text.delta","sequence_number":1,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"Hi"}
+        var stream = (Opening + Delta + Completed).Replace("\r\n", "\n");
 
-            event: response.completed
-            data: {"type":"response.completed","sequence_number":2,"response":{"id":"resp_1","status":"completed","output":[],"usage":{"input_tokens":14,"input_tokens_details":{"cached_tokens":4},"output_tokens":6,"output_tokens_details":{"reasoning_tokens":2},"total_tokens":20}}}
+        var (filter, output) = Relay(stream, keepFinal: false);
 
-
-            """;
-
-        var (filter, output) = Relay(stream.Replace("\r\n", "\n"));
-
-        Assert.Equal(stream.Replace("\r\n", "\n"), output);
+        Assert.Equal(stream, output);
         Assert.True(filter.Done && filter.ContentStarted && !filter.ProviderSentError);
         Assert.Equal(new LlmProxy.Canonical.TokenUsage(14, 6, 4, 0, 2), filter.Usage);
+        Assert.Equal(2, filter.LastSequenceNumber);
+        Assert.Null(filter.HeldFinalEvent);
+    }
+
+    [Fact]
+    public void Process_CompletedStreamToStore_HoldsTheTerminalEventBackWithItsResponse()
+    {
+        var (filter, output) = Relay((Opening + Delta + Completed).Replace("\r\n", "\n"));
+
+        Assert.Equal((Opening + Delta).Replace("\r\n", "\n"), output); // sent only once the copy is stored
+        Assert.Equal(Completed.Replace("\r\n", "\n"), Encoding.UTF8.GetString(filter.HeldFinalEvent!));
         Assert.StartsWith("""{"id":"resp_1","status":"completed""", Encoding.UTF8.GetString(filter.Final!));
     }
 
