@@ -6,7 +6,10 @@ namespace LlmProxy.Storage;
 /// </summary>
 internal interface IResponseStore
 {
-    /// <summary>Inserts or replaces <paramref name="response"/> by id in one transaction; it is durable when the task completes.</summary>
+    /// <summary>
+    /// Inserts or replaces <paramref name="response"/> by id in one transaction; it is durable when the task completes.
+    /// A row of another owner with the same id is left as it is and the save fails (<see cref="StorageException"/>).
+    /// </summary>
     Task SaveAsync(StoredResponse response, CancellationToken cancellationToken);
 
     /// <summary>The response <paramref name="id"/> of <paramref name="owner"/>; null when absent, expired, deleted or another owner's.</summary>

@@ -86,9 +86,15 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
         {
             // One statement in autocommit mode is one transaction.
             using var command = connection.CreateCommand();
+            // A row of another owner is never replaced: ids the proxy mints do not collide, but a provider's (a native
+            // answer's id) might be reused by a server that restarts its counter.
             command.CommandText = $"""
-                INSERT OR REPLACE INTO responses (id, owner, {Columns})
+                INSERT INTO responses (id, owner, {Columns})
                 VALUES ($id, $owner, $created_at, $expires_at, $status, $previous_response_id, $response, $input_items, $native_provider, $events)
+                ON CONFLICT (id) DO UPDATE SET created_at = excluded.created_at, expires_at = excluded.expires_at, status = excluded.status,
+                    previous_response_id = excluded.previous_response_id, response = excluded.response, input_items = excluded.input_items,
+                    native_provider = excluded.native_provider, events = excluded.events
+                WHERE responses.owner = excluded.owner
                 """;
             command.Parameters.Add("$id", SqliteType.Text).Value = response.Id;
             command.Parameters.Add("$owner", SqliteType.Text).Value = response.Owner;
@@ -100,7 +106,8 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
             command.Parameters.Add("$input_items", SqliteType.Blob).Value = response.InputItems;
             command.Parameters.Add("$native_provider", SqliteType.Text).Value = (object?)response.NativeProvider ?? DBNull.Value;
             command.Parameters.Add("$events", SqliteType.Blob).Value = (object?)response.Events ?? DBNull.Value;
-            return command.ExecuteNonQuery();
+            return command.ExecuteNonQuery() == 1 ? 1
+                : throw new StorageException($"response '{response.Id}' belongs to another owner; it was not replaced");
         }, cancellationToken);
 
     public Task<StoredResponse?> FindAsync(string id, string owner, CancellationToken cancellationToken)

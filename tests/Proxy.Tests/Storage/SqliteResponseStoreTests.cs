@@ -267,4 +267,16 @@ public sealed class SqliteResponseStoreTests : IDisposable
         Assert.Equal(Encoding.Latin1.GetString(expected.Response), Encoding.Latin1.GetString(actual.Response));
         Assert.Equal(Encoding.Latin1.GetString(expected.InputItems), Encoding.Latin1.GetString(actual.InputItems));
     }
+
+    [Fact]
+    public async Task Save_SameIdOfAnotherOwner_RefusedAndTheirRowKept()
+    {
+        using var store = _database.Open(_time);
+        await store.SaveAsync(StoredResponses.Make("resp_shared", owner: "alice", text: "alice's"), default);
+
+        await Assert.ThrowsAsync<StorageException>(() => store.SaveAsync(StoredResponses.Make("resp_shared", owner: "bob", text: "bob's"), default));
+
+        Assert.Contains("alice's", System.Text.Encoding.UTF8.GetString((await store.FindAsync("resp_shared", "alice", default))!.Response));
+        Assert.Null(await store.FindAsync("resp_shared", "bob", default));
+    }
 }

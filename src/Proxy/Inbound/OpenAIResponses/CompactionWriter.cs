@@ -6,10 +6,10 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 
 /// <summary>
 /// Collects the model's summary and writes the compaction answer: <c>{"id","object":"response.compaction",
-/// "created_at","output","usage"}</c>, where <c>output</c> is the conversation's user messages, verbatim, then one
+/// "created_at","model","output","usage"}</c>, where <c>output</c> is the conversation's user messages, verbatim, then one
 /// <c>compaction</c> item whose <c>encrypted_content</c> is the summary sealed by the proxy.
 /// </summary>
-internal sealed class CompactionWriter(HttpContext context, byte[] userMessages, ReasoningSeal seal, long createdAt, AnswerClaim? claim) : IAnswerWriter
+internal sealed class CompactionWriter(HttpContext context, byte[] userMessages, ReasoningSeal seal, long createdAt, string model, AnswerClaim? claim) : IAnswerWriter
 {
     private readonly ArrayBufferWriter<byte> _summary = new(1024);
 
@@ -61,6 +61,7 @@ internal sealed class CompactionWriter(HttpContext context, byte[] userMessages,
             json.WriteString("id"u8, ResponseIds.New("resp_"));
             json.WriteString("object"u8, "response.compaction"u8);
             json.WriteNumber("created_at"u8, createdAt);
+            json.WriteString("model"u8, model);
             json.WriteStartArray("output"u8);
             using (var users = System.Text.Json.JsonDocument.Parse(userMessages, RawJson.DocumentOptions))
             {

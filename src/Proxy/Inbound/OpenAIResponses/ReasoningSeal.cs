@@ -20,7 +20,11 @@ internal sealed class ReasoningSeal
     /// <summary>The item kind a reasoning part is sealed for; a compaction summary uses its own.</summary>
     public const string ReasoningKind = "reasoning", CompactionKind = "compaction";
 
+    private static readonly byte[] ReasoningBytes = "reasoning"u8.ToArray(), CompactionBytes = "compaction"u8.ToArray();
+
     private readonly byte[] _key;
+
+    private static byte[] AssociatedData(string kind) => kind == ReasoningKind ? ReasoningBytes : kind == CompactionKind ? CompactionBytes : Encoding.UTF8.GetBytes(kind);
 
     /// <param name="key">32 bytes, from config or generated once and kept in the store.</param>
     public ReasoningSeal(byte[] key)
@@ -51,7 +55,7 @@ internal sealed class ReasoningSeal
         RandomNumberGenerator.Fill(nonce);
         using (var aes = new AesGcm(_key, TagBytes))
         {
-            aes.Encrypt(nonce, plainBytes, sealedBytes.AsSpan(NonceBytes, plainBytes.Length), sealedBytes.AsSpan(NonceBytes + plainBytes.Length), Encoding.UTF8.GetBytes(kind));
+            aes.Encrypt(nonce, plainBytes, sealedBytes.AsSpan(NonceBytes, plainBytes.Length), sealedBytes.AsSpan(NonceBytes + plainBytes.Length), AssociatedData(kind));
         }
         return Prefix + Base64Url.EncodeToString(sealedBytes);
     }
@@ -82,7 +86,7 @@ internal sealed class ReasoningSeal
         try
         {
             using var aes = new AesGcm(_key, TagBytes);
-            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, plain.Length), sealedBytes.AsSpan(NonceBytes + plain.Length), plain, Encoding.UTF8.GetBytes(kind));
+            aes.Decrypt(sealedBytes.AsSpan(0, NonceBytes), sealedBytes.AsSpan(NonceBytes, plain.Length), sealedBytes.AsSpan(NonceBytes + plain.Length), plain, AssociatedData(kind));
         }
         catch (AuthenticationTagMismatchException)
         {

@@ -78,7 +78,7 @@ internal sealed class ResponsesCompactDialect(ResponsesStore store) : IInboundDi
 
     public IAnswerWriter CreateAnswerWriter(HttpContext context, in RequestEnvelope envelope, AnswerClaim? claim) =>
         new CompactionWriter(context, _userMessages, _seal ?? throw new InvalidOperationException("A compaction writer was asked for before the request was read."),
-            store.Time.GetUtcNow().ToUnixTimeSeconds(), claim);
+            store.Time.GetUtcNow().ToUnixTimeSeconds(), System.Text.Encoding.UTF8.GetString(envelope.ModelUtf8.Span), claim);
 
     public Task WriteErrorAsync(HttpResponse response, GatewayError error) => OpenAIErrorWriter.WriteAsync(response, error);
 }

@@ -55,7 +55,7 @@ internal sealed class ResponsesResponseWriter(HttpContext context, ResponsesExch
         }
         var response = ResponseObjectWriter.Render(exchange, _output, status, null, seal);
         _output.Dispose();
-        await store.SaveAsync(exchange, status, response, cancellationToken);
+        await store.SaveAsync(exchange, status, response, CancellationToken.None);
         await JsonAnswer.WriteRawAsync(context.Response, response, cancellationToken);
     }
 

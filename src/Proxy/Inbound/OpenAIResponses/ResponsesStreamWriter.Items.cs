@@ -50,12 +50,17 @@ internal sealed partial class ResponsesStreamWriter
         return _deltaMiddles[item.OutputIndex] = bytes;
     }
 
-    // A new message or reasoning item: the open text item before it is done, and the new one is announced with its part.
-    private OutputItem Begin(OutputItemKind kind)
+    // A new message or reasoning item: the items open before it are done, and the new one is announced with its part (a
+    // reasoning item that opens with a signature and no text has none, as its final form has an empty summary).
+    private OutputItem Begin(OutputItemKind kind, bool withPart = true)
     {
-        EndTextItem();
+        EndOpenItems();
         var item = _answer.ForText(kind, out _);
         ItemAdded(item);
+        if (!withPart)
+        {
+            return item;
+        }
         BeginEvent(kind == OutputItemKind.Message ? "response.content_part.added"u8 : "response.reasoning_summary_part.added"u8);
         ItemPosition(item);
         if (kind == OutputItemKind.Message)
@@ -106,11 +111,15 @@ internal sealed partial class ResponsesStreamWriter
         EndEvent();
     }
 
-    private void EndTextItem()
+    // OpenAI closes each item before it adds the next: so does the proxy (providers stream parallel calls one after another).
+    private void EndOpenItems()
     {
-        if (_answer.Current is { Done: false, Kind: not OutputItemKind.FunctionCall } current)
+        foreach (var item in _answer.Items)
         {
-            End(current, "completed");
+            if (!item.Done)
+            {
+                End(item, "completed");
+            }
         }
     }
 

@@ -50,7 +50,8 @@ internal sealed partial class ResponsesStreamWriter(HttpContext context, Respons
         {
             return;
         }
-        var item = _answer.UnsignedReasoning() ?? Begin(OutputItemKind.Reasoning);
+        // A signature belongs to the reasoning still open; one after it closed starts an item of its own.
+        var item = _answer.UnsignedReasoning() is { Done: false } open ? open : Begin(OutputItemKind.Reasoning, withPart: false);
         item.Signature = utf8Signature.ToArray();
     }
 
@@ -60,18 +61,22 @@ internal sealed partial class ResponsesStreamWriter(HttpContext context, Respons
         {
             return;
         }
-        EndTextItem();
+        EndOpenItems();
         var item = _answer.StartToolCall(index, id, name);
         ItemAdded(item);
     }
 
     public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
     {
-        if (utf8Json.IsEmpty || _answer.ToolCall(index) is not { Done: false } item || !Open())
+        if (utf8Json.IsEmpty || _answer.ToolCall(index) is not { } item || !Open())
         {
             return;
         }
         item.Text.Write(utf8Json);
+        if (item.Done)
+        {
+            return; // a call the provider went back to after another began: the final Response has its whole arguments
+        }
         WriteDelta("event: response.function_call_arguments.delta\ndata: {\"type\":\"response.function_call_arguments.delta\",\"sequence_number\":"u8,
             item, utf8Json, "}\n\n"u8);
     }
@@ -102,7 +107,7 @@ internal sealed partial class ResponsesStreamWriter(HttpContext context, Respons
         EndAll(status);
         var response = ResponseObjectWriter.Render(exchange, _answer, status, null, seal);
         _answer.Dispose();
-        if (exchange.Store && !await store.TrySaveAsync(exchange, status, response, cancellationToken))
+        if (exchange.Store && !await store.TrySaveAsync(exchange, status, response, CancellationToken.None))
         {
             // Not stored, so not complete as far as the client can rely on: it hears so in-band, the operator in the log.
             var error = new GatewayError(500, ErrorKind.Internal, "The response could not be stored; it was not kept.", "server_error");

@@ -17,6 +17,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
     private readonly string _apiVersion;
     private readonly string _apiKey;
     private readonly string? _responsesUrl;
+    private readonly string? _compactUrl;
     private readonly ConcurrentDictionary<string, string> _chatUrls = new(StringComparer.Ordinal);
     private readonly OpenAICanonicalChat _canonical;
 
@@ -29,6 +30,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         // Azure's Responses API is on its v1 surface, the deployment named by the body's model:
         // https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses
         _responsesUrl = config.ResponsesApi == true ? ProviderUrl.Join(baseUrl, "/openai/v1/responses") : null;
+        _compactUrl = _responsesUrl is null ? null : _responsesUrl + "/compact";
         // max_completion_tokens (which Azure's reasoning models require) came with api-version 2024-12-01-preview;
         // older versions reject it as an unknown argument.
         var apiVersion = config.ApiVersion ?? DefaultApiVersion;
@@ -53,7 +55,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
     {
         var url = format == WireFormat.OpenAIResponses ? _responsesUrl!
-            : format == WireFormat.OpenAIResponsesCompact ? _responsesUrl + "/compact"
+            : format == WireFormat.OpenAIResponsesCompact ? _compactUrl
             : _chatUrls.GetOrAdd(providerModel, static (model, self) =>
             $"{self._deploymentsBase}{Uri.EscapeDataString(model)}/chat/completions?api-version={self._apiVersion}", this);
         var request = new HttpRequestMessage(HttpMethod.Post, url);

@@ -13,6 +13,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
 
     private readonly string _chatCompletionsUrl;
     private readonly string? _responsesUrl;
+    private readonly string? _compactUrl;
     private readonly string? _authorization;
     private readonly OpenAICanonicalChat _canonical;
 
@@ -24,6 +25,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         _chatCompletionsUrl = ProviderUrl.Join(baseUrl, "/chat/completions");
         // Most OpenAI-compatible servers have no Responses API: only OpenAI itself is assumed to, unless the config says.
         _responsesUrl = (config.ResponsesApi ?? baseUrl.Host == DefaultBaseUrl.Host) ? ProviderUrl.Join(baseUrl, "/responses") : null;
+        _compactUrl = _responsesUrl is null ? null : _responsesUrl + "/compact";
         _authorization = string.IsNullOrEmpty(config.ApiKey) ? null : "Bearer " + config.ApiKey;
     }
 
@@ -48,7 +50,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         var request = new HttpRequestMessage(HttpMethod.Post, format switch
         {
             WireFormat.OpenAIResponses => _responsesUrl,
-            WireFormat.OpenAIResponsesCompact => _responsesUrl + "/compact",
+            WireFormat.OpenAIResponsesCompact => _compactUrl,
             _ => _chatCompletionsUrl,
         });
         if (_authorization is not null)
