@@ -48,8 +48,14 @@ internal static class ResponsesEnvelopeReader
         var members = new MemberNames(stackalloc byte[EnvelopeFields.NameBytes], stackalloc int[EnvelopeFields.Names]);
         bool stream = false, store = true, background = false;
         string? previous = null;
+        var inInput = false;
+        var item = -1;
         while (reader.Read())
         {
+            if (inInput && !IsItemReference(ref reader, ref inInput, ref item, out error))
+            {
+                return false;
+            }
             if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
             {
                 continue;
@@ -73,6 +79,21 @@ internal static class ResponsesEnvelopeReader
                     return false;
                 }
                 (store, background) = isStore ? (reader.TokenType != JsonTokenType.False, background) : (store, reader.TokenType == JsonTokenType.True);
+            }
+            else if (reader.ValueTextEquals("input"u8))
+            {
+                reader.Read();
+                inInput = reader.TokenType == JsonTokenType.StartArray;
+            }
+            else if (reader.ValueTextEquals("conversation"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.Null)
+                {
+                    // OpenAI's conversations belong to the whole project the proxy's provider key opens, not to one client key.
+                    error = GatewayError.BadRequest("'conversation' (OpenAI's Conversations API) is not supported by this proxy: continue a conversation with 'previous_response_id'.", "conversation");
+                    return false;
+                }
             }
             else if (reader.ValueTextEquals("previous_response_id"u8))
             {
@@ -101,6 +122,32 @@ internal static class ResponsesEnvelopeReader
         envelope = new RequestEnvelope(model.Value, model.Offset, model.Length, stream, ClientWantsUsage: true, default);
         responses = new ResponsesEnvelope(store, previous, background);
         error = null;
+        return true;
+    }
+
+    // Inside the input array: an item_reference names an item by an id the provider resolves across the whole project
+    // the proxy's key opens, whoever stored it, so it is refused for every provider; false with that 400.
+    private static bool IsItemReference(ref Utf8JsonReader reader, ref bool inInput, ref int item, out GatewayError? error)
+    {
+        error = null;
+        if (reader.CurrentDepth == 1 && reader.TokenType == JsonTokenType.EndArray)
+        {
+            inInput = false;
+        }
+        else if (reader.CurrentDepth == 2 && reader.TokenType == JsonTokenType.StartObject)
+        {
+            item++;
+        }
+        else if (reader.CurrentDepth == 3 && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("type"u8))
+        {
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("item_reference"u8))
+            {
+                error = GatewayError.BadRequest($"'input[{item}]' is an item_reference, which this proxy does not support: send the item itself, or continue with 'previous_response_id'.",
+                    $"input[{item}].type");
+                return false;
+            }
+        }
         return true;
     }
 }

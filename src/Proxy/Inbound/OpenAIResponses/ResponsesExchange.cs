@@ -27,9 +27,6 @@ internal sealed class ResponsesExchange(string owner, long createdAt, string? id
 
     public string? PreviousResponseId { get; set; }
 
-    /// <summary>True when <c>include</c> asked for <c>reasoning.encrypted_content</c>.</summary>
-    public bool IncludeEncryptedReasoning { get; set; }
-
     public ResponsesEcho Echo { get; } = new();
 
     public byte[] InputItems { get; set; } = "[]"u8.ToArray();

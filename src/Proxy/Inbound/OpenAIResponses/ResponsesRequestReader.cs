@@ -53,7 +53,7 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
         {
             exchange.InputItems = ResponsesInputItems.Normalize(input);
         }
-        exchange.IncludeEncryptedReasoning = Includes(root, "reasoning.encrypted_content");
+        ValidateInclude(root); // encrypted_content is sent whenever a provider signed its reasoning, asked for or not
         RequestJson.String(root, "truncation", "truncation");
         if (RequestJson.TryGet(root, "metadata", out var metadata))
         {
@@ -110,21 +110,22 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
         }
     }
 
-    private static bool Includes(JsonElement root, string value)
+    private static void ValidateInclude(JsonElement root)
     {
         if (!RequestJson.TryGet(root, "include", out var include))
         {
-            return false;
+            return;
         }
-        var found = false;
         var index = 0;
         foreach (var item in RequestJson.Array(include, "include").EnumerateArray())
         {
             var param = $"include[{index++}]";
-            found |= (item.ValueKind == JsonValueKind.String ? RequestJson.StringValue(item, param)
-                : throw new RequestFieldException(param, $"'{param}' must be a string.")) == value;
+            if (item.ValueKind != JsonValueKind.String)
+            {
+                throw new RequestFieldException(param, $"'{param}' must be a string.");
+            }
+            RequestJson.StringValue(item, param);
         }
-        return found;
     }
 
     // Responses function tools are flat: {"type":"function","name","description","parameters","strict"}.
