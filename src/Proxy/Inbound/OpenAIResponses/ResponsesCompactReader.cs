@@ -23,34 +23,16 @@ internal sealed class ResponsesCompactReader(ReadOnlyMemory<byte> body, IReadOnl
     private ChatRequest Read(JsonElement root)
     {
         var conversation = new ResponsesConversation(seal);
-        if (RequestJson.String(root, "instructions", "instructions") is { Length: > 0 } instructions)
-        {
-            conversation.AddSystem(instructions);
-        }
+        conversation.AddInstructions(root);
         var users = new ArrayBufferWriter<byte>(1024);
         using var json = new Utf8JsonWriter(users, Options);
         json.WriteStartArray();
         foreach (var stored in history)
         {
-            using var items = JsonDocument.Parse(stored.InputItems, RawJson.DocumentOptions);
-            conversation.AddItems(items.RootElement, "previous_response_id", stored.InputItems);
-            KeepUserMessages(json, items.RootElement);
-            using var response = JsonDocument.Parse(stored.Response, RawJson.DocumentOptions);
-            if (response.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Array)
-            {
-                conversation.AddItems(output, "previous_response_id", stored.Response);
-            }
+            conversation.AddStored(stored, items => KeepUserMessages(json, items));
         }
-        if (RequestJson.TryGet(root, "input", out var input))
+        if (conversation.AddInput(root, body, out var input))
         {
-            if (input.ValueKind == JsonValueKind.String)
-            {
-                conversation.AddUserText(RequestJson.StringValue(input, "input"));
-            }
-            else
-            {
-                conversation.AddItems(RequestJson.Content(input, "input"), "input", body);
-            }
             using var normalized = JsonDocument.Parse(ResponsesInputItems.Normalize(input), RawJson.DocumentOptions);
             KeepUserMessages(json, normalized.RootElement);
         }

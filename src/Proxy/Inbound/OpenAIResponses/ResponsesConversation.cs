@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using LlmProxy.Canonical;
+using LlmProxy.Storage;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
 
@@ -29,6 +30,51 @@ internal sealed class ResponsesConversation(ReasoningSeal seal)
     }
 
     public void AddSystem(string text) => _system.Append(_system.Length > 0 ? "\n\n" : "").Append(text);
+
+    /// <summary>The request's <c>instructions</c>, when it gives any, as system text.</summary>
+    public void AddInstructions(JsonElement root)
+    {
+        if (RequestJson.String(root, "instructions", "instructions") is { Length: > 0 } instructions)
+        {
+            AddSystem(instructions);
+        }
+    }
+
+    /// <summary>
+    /// A stored response a request continues: its input items, then its output. <paramref name="storedInput"/>, when
+    /// given, also sees the input items (a compaction keeps their user messages).
+    /// </summary>
+    public void AddStored(StoredResponse stored, Action<JsonElement>? storedInput = null)
+    {
+        using (var input = JsonDocument.Parse(stored.InputItems, RawJson.DocumentOptions))
+        {
+            AddItems(input.RootElement, "previous_response_id", stored.InputItems);
+            storedInput?.Invoke(input.RootElement);
+        }
+        using var response = JsonDocument.Parse(stored.Response, RawJson.DocumentOptions);
+        if (response.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Array)
+        {
+            AddItems(output, "previous_response_id", stored.Response);
+        }
+    }
+
+    /// <summary>The request's <c>input</c>, a string (one user turn) or items; false, adding nothing, when it has none.</summary>
+    public bool AddInput(JsonElement root, ReadOnlyMemory<byte> body, out JsonElement input)
+    {
+        if (!RequestJson.TryGet(root, "input", out input))
+        {
+            return false;
+        }
+        if (input.ValueKind == JsonValueKind.String)
+        {
+            AddUserText(RequestJson.StringValue(input, "input"));
+        }
+        else
+        {
+            AddItems(RequestJson.Content(input, "input"), "input", body);
+        }
+        return true;
+    }
 
     /// <summary>Adds a user turn of plain text (<c>input</c> given as a string).</summary>
     public void AddUserText(string text)

@@ -24,25 +24,14 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
     private ChatRequest Read(JsonElement root)
     {
         var conversation = new ResponsesConversation(seal);
-        if (RequestJson.String(root, "instructions", "instructions") is { Length: > 0 } instructions)
-        {
-            conversation.AddSystem(instructions);
-        }
+        conversation.AddInstructions(root);
         foreach (var stored in history)
         {
-            AddStored(conversation, stored);
+            conversation.AddStored(stored);
         }
-        if (!RequestJson.TryGet(root, "input", out var input))
+        if (!conversation.AddInput(root, body, out var input))
         {
             throw new RequestFieldException("input", "'input' is required: a string, or an array of input items.");
-        }
-        if (input.ValueKind == JsonValueKind.String)
-        {
-            conversation.AddUserText(RequestJson.StringValue(input, "input"));
-        }
-        else
-        {
-            conversation.AddItems(RequestJson.Content(input, "input"), "input", body);
         }
         var messages = conversation.Messages;
         if (messages.Count == 0)
@@ -80,7 +69,7 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
             Temperature = RequestJson.Number(root, "temperature", "temperature", 0, 2),
             TopP = RequestJson.Number(root, "top_p", "top_p", 0, 1),
             User = RequestJson.String(root, "safety_identifier", "safety_identifier") ?? RequestJson.String(root, "user", "user"),
-            Tools = ReadTools(root, ref hostedTools),
+            Tools = OnlyAllowed(ReadTools(root, ref hostedTools), root),
             UnsupportedTools = hostedTools,
             ToolChoice = ReadToolChoice(root),
             ParallelToolCalls = RequestJson.Bool(root, "parallel_tool_calls", "parallel_tool_calls"),
@@ -96,19 +85,6 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
     // Read here or by the dialect (model, stream, store, previous_response_id, include, background) though not echoed.
     private static bool IsRead(ReadOnlySpan<byte> name) => name.SequenceEqual("model"u8) || name.SequenceEqual("input"u8) || name.SequenceEqual("stream"u8)
         || name.SequenceEqual("store"u8) || name.SequenceEqual("previous_response_id"u8) || name.SequenceEqual("include"u8) || name.SequenceEqual("background"u8);
-
-    private void AddStored(ResponsesConversation conversation, StoredResponse stored)
-    {
-        using (var input = JsonDocument.Parse(stored.InputItems, RawJson.DocumentOptions))
-        {
-            conversation.AddItems(input.RootElement, "previous_response_id", stored.InputItems);
-        }
-        using var response = JsonDocument.Parse(stored.Response, RawJson.DocumentOptions);
-        if (response.RootElement.TryGetProperty("output", out var output) && output.ValueKind == JsonValueKind.Array)
-        {
-            conversation.AddItems(output, "previous_response_id", stored.Response);
-        }
-    }
 
     private static void ValidateInclude(JsonElement root)
     {
@@ -177,6 +153,36 @@ internal sealed class ResponsesRequestReader(ReadOnlyMemory<byte> body, Response
                 throw new RequestFieldException("tool_choice.type",
                     $"'tool_choice.type' {ErrorText.Quote(other)} is not one this proxy can carry: use none, auto, required, a function or allowed_tools.");
         }
+    }
+
+    // tool_choice {"type":"allowed_tools","tools":[{"type":"function","name"}...]} limits the model to those tools: the
+    // others are not offered to a translating provider at all.
+    private static List<ToolDefinition>? OnlyAllowed(List<ToolDefinition>? tools, JsonElement root)
+    {
+        if (tools is null || !RequestJson.TryGet(root, "tool_choice", out var choice) || choice.ValueKind != JsonValueKind.Object
+            || RequestJson.String(choice, "type", "tool_choice.type") != "allowed_tools" || !RequestJson.TryGet(choice, "tools", out var allowedJson))
+        {
+            return tools;
+        }
+        var allowed = new HashSet<string>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var tool in RequestJson.Array(allowedJson, "tool_choice.tools").EnumerateArray())
+        {
+            var param = $"tool_choice.tools[{index++}]";
+            if (RequestJson.String(RequestJson.Object(tool, param), "name", param + ".name") is { } name)
+            {
+                allowed.Add(name);
+            }
+        }
+        var kept = new List<ToolDefinition>(tools.Count);
+        foreach (var tool in tools)
+        {
+            if (allowed.Contains(tool.Name))
+            {
+                kept.Add(tool);
+            }
+        }
+        return kept;
     }
 
     private static ToolChoice Mode(string mode, string param) => mode switch

@@ -109,6 +109,19 @@ public sealed class ResponsesRequestReaderTests
     }
 
     [Fact]
+    public void Read_AllowedToolsChoice_OnlyThoseToolsAreOffered()
+    {
+        var (request, error, _) = Read("""
+            {"model":"m","input":"q","tools":[{"type":"function","name":"a"},{"type":"function","name":"b"},{"type":"function","name":"c"}],
+             "tool_choice":{"type":"allowed_tools","mode":"required","tools":[{"type":"function","name":"c"},{"type":"function","name":"a"}]}}
+            """);
+
+        Assert.Null(error);
+        Assert.Equal(["a", "c"], request!.Tools!.Select(t => t.Name));
+        Assert.Equal(ToolChoiceMode.Required, request.ToolChoice!.Mode);
+    }
+
+    [Fact]
     public void Read_UnknownParameter_IsListedAsIgnored()
     {
         var (request, _, exchange) = Read("""{"model":"m","input":"q","service_tier":"flex","brand_new_field":1,"metadata":{"a":"b"}}""");
