@@ -12,8 +12,14 @@ internal interface IResponseStore
     /// </summary>
     Task SaveAsync(StoredResponse response, CancellationToken cancellationToken);
 
-    /// <summary>The response <paramref name="id"/> of <paramref name="owner"/>; null when absent, expired, deleted or another owner's.</summary>
+    /// <summary>
+    /// The response <paramref name="id"/> of <paramref name="owner"/>, without its <see cref="StoredResponse.Events"/>;
+    /// null when absent, expired, deleted or another owner's.
+    /// </summary>
     Task<StoredResponse?> FindAsync(string id, string owner, CancellationToken cancellationToken);
+
+    /// <summary>The events of the background response <paramref name="id"/> of <paramref name="owner"/>; null when it has none or is not there.</summary>
+    Task<byte[]?> FindEventsAsync(string id, string owner, CancellationToken cancellationToken);
 
     /// <summary>Deletes the response <paramref name="id"/> of <paramref name="owner"/>; false when there was none to delete.</summary>
     Task<bool> DeleteAsync(string id, string owner, CancellationToken cancellationToken);

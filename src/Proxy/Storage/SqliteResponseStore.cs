@@ -116,7 +116,9 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
         return ReadAsync(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {Columns} FROM responses WHERE id = $id AND owner = $owner AND expires_at > $now";
+            // Not the events: only a replay reads them (FindEventsAsync), and they are a background response's largest part.
+            command.CommandText = "SELECT created_at, expires_at, status, previous_response_id, response, input_items, native_provider"
+                + " FROM responses WHERE id = $id AND owner = $owner AND expires_at > $now";
             command.Parameters.Add("$id", SqliteType.Text).Value = id;
             command.Parameters.Add("$owner", SqliteType.Text).Value = owner;
             command.Parameters.Add("$now", SqliteType.Integer).Value = now;
@@ -126,9 +128,23 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
                     reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetFieldValue<byte[]>(4), reader.GetFieldValue<byte[]>(5))
                 {
                     NativeProvider = reader.IsDBNull(6) ? null : reader.GetString(6),
-                    Events = reader.IsDBNull(7) ? null : reader.GetFieldValue<byte[]>(7),
                 }
                 : null;
+        }, cancellationToken);
+    }
+
+    public Task<byte[]?> FindEventsAsync(string id, string owner, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT events FROM responses WHERE id = $id AND owner = $owner AND expires_at > $now";
+            command.Parameters.Add("$id", SqliteType.Text).Value = id;
+            command.Parameters.Add("$owner", SqliteType.Text).Value = owner;
+            command.Parameters.Add("$now", SqliteType.Integer).Value = now;
+            using var reader = command.ExecuteReader();
+            return reader.Read() && !reader.IsDBNull(0) ? reader.GetFieldValue<byte[]>(0) : null;
         }, cancellationToken);
     }
 

@@ -78,6 +78,8 @@ public sealed class ResponseRetentionTests : IDisposable
 
         public Task<StoredResponse?> FindAsync(string id, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<byte[]?> FindEventsAsync(string id, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<bool> DeleteAsync(string id, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<byte[]> GetOrCreateSecretAsync(string name, Func<byte[]> create, CancellationToken cancellationToken) => throw new NotSupportedException();

@@ -46,7 +46,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             await JsonAnswer.WriteRawAsync(context.Response, stored.Response, context.RequestAborted);
             return;
         }
-        if (stored.Events is not { } events)
+        if (await store.Inner.FindEventsAsync(id, owner, context.RequestAborted) is not { } events)
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest(
                 "Only a background response can be streamed again: this one's events were not kept.", "stream"));
