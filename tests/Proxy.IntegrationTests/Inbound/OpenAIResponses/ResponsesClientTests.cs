@@ -14,9 +14,12 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
 
     public static TheoryData<string> Providers => new() { "claude", "gemini", "bedrock" };
 
+    /// <summary>Every provider family: the three reached by translation and OpenAI, whose Responses API is passed through.</summary>
+    public static TheoryData<string> AllProviders => new() { "claude", "gemini", "bedrock", "openai" };
+
     [Theory]
-    [MemberData(nameof(Providers))]
-    public async Task CreateResponse_TranslatedProvider_AnswersAndIsRetrievable(string alias)
+    [MemberData(nameof(AllProviders))]
+    public async Task CreateResponse_EachProvider_AnswersAndIsRetrievable(string alias)
     {
         var client = host.Client();
 
@@ -24,7 +27,7 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
 
         Assert.StartsWith("resp_", created.Id);
         Assert.Equal(ResponseStatus.Completed, created.Status);
-        Assert.Equal(alias, created.Model);
+        Assert.Equal(alias == "openai" ? "gpt-4.1-2025-04-14" : alias, created.Model); // a native answer names the provider's model, untouched
         Assert.Equal(ResponsesHost.ReplyOf(alias), created.GetOutputText());
         Assert.True(created.Usage.InputTokenCount > 0 && created.Usage.OutputTokenCount > 0, "usage must come back in OpenAI's names");
         Assert.Equal(created.Usage.InputTokenCount + created.Usage.OutputTokenCount, created.Usage.TotalTokenCount);
@@ -41,8 +44,8 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
-    public async Task CreateResponseStreaming_TranslatedProvider_AssemblesTheSameResponseAsTheStoredOne(string alias)
+    [MemberData(nameof(AllProviders))]
+    public async Task CreateResponseStreaming_EachProvider_AssemblesTheSameResponseAsTheStoredOne(string alias)
     {
         var client = host.Client();
         var deltas = new System.Text.StringBuilder();
@@ -78,7 +81,7 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
     }
 
     [Theory]
-    [MemberData(nameof(Providers))]
+    [MemberData(nameof(AllProviders))]
     public async Task PreviousResponseId_FunctionCallRoundTrip_ProviderSeesTheWholeConversation(string alias)
     {
         var client = host.Client();
@@ -96,7 +99,8 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
         Assert.Equal(ResponsesHost.ReplyOf(alias), second.Value.GetOutputText());
         Assert.Equal(first.Value.Id, second.Value.PreviousResponseId);
         var sent = LastRequestText(alias);
-        Assert.Contains("Weather in Paris?", sent);
+        // Translated, the conversation is rebuilt from the store; native, OpenAI resolves the id it holds.
+        Assert.Contains(alias == "openai" ? first.Value.Id : "Weather in Paris?", sent);
         Assert.Contains("sunny, 21 C", sent);
     }
 
@@ -216,11 +220,33 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
         Assert.Contains("\"extra\"", await items.Content.ReadAsStringAsync());
     }
 
-    [Fact]
-    public async Task DeleteResponse_Stored_IsGoneForGetAndForContinuation()
+    [Theory]
+    [MemberData(nameof(AllProviders))]
+    public async Task Background_EachProvider_QueuedThenCompletedAndCancelAnswersItAsItIs(string alias)
     {
         var client = host.Client();
-        var created = (await client.CreateResponseAsync("bedrock", "Say hello")).Value;
+
+        var created = (await client.CreateResponseAsync(new CreateResponseOptions(alias, [ResponseItem.CreateUserMessageItem("Say hello")]) { BackgroundModeEnabled = true })).Value;
+
+        Assert.True(created.BackgroundModeEnabled);
+        ResponseResult current = created;
+        for (var i = 0; i < 200 && current.Status is ResponseStatus.Queued or ResponseStatus.InProgress; i++)
+        {
+            await Task.Delay(25);
+            current = (await client.GetResponseAsync(created.Id)).Value;
+        }
+        Assert.Equal(ResponseStatus.Completed, current.Status);
+        // A background run is the proxy's own, translated even for OpenAI (through Chat Completions).
+        Assert.Equal(alias == "openai" ? ResponsesHost.ReplyOf("openai-chat") : ResponsesHost.ReplyOf(alias), current.GetOutputText());
+        Assert.Equal(ResponseStatus.Completed, (await client.CancelResponseAsync(created.Id)).Value.Status);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllProviders))]
+    public async Task DeleteResponse_Stored_IsGoneForGetAndForContinuation(string alias)
+    {
+        var client = host.Client();
+        var created = (await client.CreateResponseAsync(alias, "Say hello")).Value;
 
         ResponseDeletionResult deleted = await client.DeleteResponseAsync(created.Id);
 
@@ -228,7 +254,7 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
         Assert.Equal(created.Id, deleted.ResponseId);
         Assert.Equal(404, (await Assert.ThrowsAsync<ClientResultException>(() => client.GetResponseAsync(created.Id))).Status);
         Assert.Equal(404, (await Assert.ThrowsAsync<ClientResultException>(() => client.DeleteResponseAsync(created.Id))).Status);
-        var continued = await Assert.ThrowsAsync<ClientResultException>(() => client.CreateResponseAsync("bedrock", "And then?", created.Id));
+        var continued = await Assert.ThrowsAsync<ClientResultException>(() => client.CreateResponseAsync(alias, "And then?", created.Id));
         Assert.Contains("previous_response_not_found", continued.Message);
         Assert.Equal(0, CountRows(host.Proxy.DatabasePath, created.Id));
     }
@@ -255,8 +281,9 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
         Assert.Equal(["part 5", "part 4", "part 3", "part 2", "part 1"], descending);
     }
 
-    [Fact]
-    public async Task Restart_SameDatabase_StoredResponsesAndContinuationsSurvive()
+    [Theory]
+    [MemberData(nameof(AllProviders))]
+    public async Task Restart_SameDatabase_StoredResponsesAndContinuationsSurvive(string alias)
     {
         var folder = Directory.CreateTempSubdirectory("llm-proxy-restart-").FullName;
         var database = Path.Combine(folder, "proxy.db");
@@ -265,15 +292,18 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
             string id;
             await using (var first = await ProxyHost.StartOnDatabaseAsync(database, host.ConfigJson()))
             {
-                id = (await ResponsesHost.For(first).CreateResponseAsync("claude", "Say hello")).Value.Id;
+                id = (await ResponsesHost.For(first).CreateResponseAsync(alias, "Say hello")).Value.Id;
             }
             await using var second = await ProxyHost.StartOnDatabaseAsync(database, host.ConfigJson());
             var client = ResponsesHost.For(second);
 
-            Assert.Equal(ResponsesHost.ReplyOf("claude"), (await client.GetResponseAsync(id)).Value.GetOutputText());
-            var continued = (await client.CreateResponseAsync("claude", "And then?", id)).Value;
+            Assert.Equal(ResponsesHost.ReplyOf(alias), (await client.GetResponseAsync(id)).Value.GetOutputText());
+            var continued = (await client.CreateResponseAsync(alias, "And then?", id)).Value;
             Assert.Equal(id, continued.PreviousResponseId);
-            Assert.Contains("Say hello", host.Anthropic.Requests[^1].BodyText);
+            if (alias != "openai")
+            {
+                Assert.Contains("Say hello", LastRequestText(alias)); // rebuilt from the store (OpenAI resolves its own id)
+            }
         }
         finally
         {
@@ -303,6 +333,7 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
     {
         "claude" => host.Anthropic.Requests[^1].BodyText,
         "gemini" => host.Gemini.Requests[^1].BodyText,
+        "openai" => host.OpenAI.Requests[^1].BodyText,
         _ => host.Bedrock.Requests[^1].BodyText,
     };
 

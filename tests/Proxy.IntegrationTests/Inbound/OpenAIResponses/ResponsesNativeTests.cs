@@ -115,6 +115,20 @@ public sealed class ResponsesNativeTests(ResponsesHost host) : IClassFixture<Res
     }
 
     [Fact]
+    public async Task Create_AzureWithResponsesApi_PassesThroughToItsV1SurfaceWithItsKey()
+    {
+        await using var azure = await FakeOpenAI.StartAsync(FakeOpenAIFlavor.Azure);
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("az", $$"""{ "type": "azure", "baseUrl": "{{azure.BaseUrl}}", "apiKey": "{{FakeOpenAI.Key}}", "responsesApi": true }"""));
+
+        var created = (await ResponsesHost.For(proxy).CreateResponseAsync("az", "Say hello")).Value;
+
+        Assert.Equal(ResponsesHost.ReplyOf("openai"), created.GetOutputText());
+        var sent = Assert.Single(azure.Requests);
+        Assert.Equal(("/openai/v1/responses", FakeOpenAI.Key), (sent.PathAndQuery, sent.Header("api-key")));
+        Assert.Equal("upstream-model-0", sent.Json.GetProperty("model").GetString());
+    }
+
+    [Fact]
     public async Task StoreFalse_NativeProvider_NoCopyIsKept()
     {
         var client = host.Client();
