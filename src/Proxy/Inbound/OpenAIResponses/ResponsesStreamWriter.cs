@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using LlmProxy.Canonical;
+using LlmProxy.Streaming;
 using LlmProxy.Wire.OpenAI;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
@@ -105,9 +106,20 @@ internal sealed partial class ResponsesStreamWriter(HttpContext context, Respons
         }
         var status = ResponseObjectWriter.Status(_answer);
         EndAll(status);
+        if (!exchange.Store)
+        {
+            // Nothing to keep: the final Response is written straight into its event.
+            BeginEvent(status == "completed" ? "response.completed"u8 : "response.incomplete"u8);
+            _json.WritePropertyName("response"u8);
+            ResponseObjectWriter.Write(_json, exchange, _answer, status, null, seal);
+            EndEvent();
+            _answer.Dispose();
+            await _output.FlushAsync(cancellationToken);
+            return;
+        }
         var response = ResponseObjectWriter.Render(exchange, _answer, status, null, seal);
         _answer.Dispose();
-        if (exchange.Store && !await store.TrySaveAsync(exchange, status, response, CancellationToken.None))
+        if (!await store.TrySaveAsync(exchange, status, response, CancellationToken.None))
         {
             // Not stored, so not complete as far as the client can rely on: it hears so in-band, the operator in the log.
             var error = new GatewayError(500, ErrorKind.Internal, "The response could not be stored; it was not kept.", "server_error");
@@ -188,17 +200,23 @@ internal sealed partial class ResponsesStreamWriter(HttpContext context, Respons
         }
         if (justOpened)
         {
-            InProgress("response.created"u8);
-            InProgress("response.in_progress"u8);
+            // The two opening events carry the same Response: written once, into a pooled buffer both copy.
+            using var opening = new PooledBuffer();
+            using (var json = new Utf8JsonWriter(opening, WriterOptions))
+            {
+                ResponseObjectWriter.Write(json, exchange, _answer, "in_progress", null, seal);
+            }
+            Opening("response.created"u8, opening.WrittenSpan);
+            Opening("response.in_progress"u8, opening.WrittenSpan);
         }
         return true;
     }
 
-    private void InProgress(ReadOnlySpan<byte> type)
+    private void Opening(ReadOnlySpan<byte> type, ReadOnlySpan<byte> response)
     {
         BeginEvent(type);
         _json.WritePropertyName("response"u8);
-        ResponseObjectWriter.Write(_json, exchange, _answer, "in_progress", null, seal);
+        _json.WriteRawValue(response, skipInputValidation: true);
         EndEvent();
     }
 
