@@ -51,6 +51,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
         SqliteLibrary.Initialize();
         var fullPath = System.IO.Path.GetFullPath(path);
         CreateFolder(fullPath);
+        CreatePrivate(fullPath);
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = fullPath,
@@ -79,6 +80,32 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
             throw new StorageException(Describe(fullPath, e), e);
         }
         return new SqliteResponseStore(fullPath, connectionString, time);
+    }
+
+    // The file holds prompts and answers: a new one is made readable by its owner only, whatever the umask (SQLite gives
+    // its -wal and -shm files the database's own mode).
+    private static void CreatePrivate(string fullPath)
+    {
+        if (OperatingSystem.IsWindows() || File.Exists(fullPath) || Directory.Exists(fullPath))
+        {
+            return;
+        }
+        try
+        {
+            using var created = new FileStream(fullPath, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException)
+        {
+            // Created meanwhile by another instance, or the folder refuses: SQLite's own open says what is wrong.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 
     public Task SaveAsync(StoredResponse response, CancellationToken cancellationToken) =>

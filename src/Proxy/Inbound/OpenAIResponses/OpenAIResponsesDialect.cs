@@ -81,6 +81,13 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
             await WriteErrorAsync(context.Response, readError!);
             return false;
         }
+        if (_canonical!.UnsupportedTools is [var hosted, ..])
+        {
+            await WriteErrorAsync(context.Response, GatewayError.BadRequest(
+                $"'{hosted.Path}' is a {hosted.Type}, which runs only at its own provider; a background response is run by the proxy through translation and cannot use it.",
+                hosted.Path, "unsupported_content"));
+            return false;
+        }
         _exchange.Model = System.Text.Encoding.UTF8.GetString(_model.Span);
         _exchange.Echo.Detach(); // the snapshot, and a run's cancelled or failed end, outlive this request's body
         if (job is not null)

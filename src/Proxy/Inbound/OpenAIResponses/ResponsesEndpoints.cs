@@ -95,7 +95,11 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
                 GatewayError.BadRequest("Only responses created with background set to true can be cancelled.", null, "invalid_request"));
             return;
         }
-        await JsonAnswer.WriteRawAsync(context.Response, stored.Response, context.RequestAborted);
+        // Still queued or running with no run left (its process stopped): nothing will finish it, so cancelling is storing it so.
+        var response = stored.Status is "queued" or "in_progress" && background.Find(id, owner) is null
+            ? await store.CancelOrphanAsync(stored, CancellationToken.None)
+            : stored.Response;
+        await JsonAnswer.WriteRawAsync(context.Response, response, context.RequestAborted);
     }
 
     public async Task InputItemsAsync(HttpContext context)

@@ -37,9 +37,18 @@ internal static class ResponsesInputItems
             }
             else
             {
+                HashSet<string>? ids = null;
+                var index = 0;
                 foreach (var item in input.EnumerateArray())
                 {
+                    // input_items pages by id: an empty or repeated one would make a cursor point nowhere or twice.
+                    if (item.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.String
+                        && (id.GetString() is not { Length: > 0 } text || !(ids ??= new HashSet<string>(StringComparer.Ordinal)).Add(text)))
+                    {
+                        throw new RequestFieldException($"input[{index}].id", $"'input[{index}].id' must be unique among the input's items and not empty.");
+                    }
                     WriteItem(json, item);
+                    index++;
                 }
             }
             json.WriteEndArray();

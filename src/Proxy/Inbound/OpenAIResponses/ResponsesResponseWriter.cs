@@ -1,5 +1,6 @@
 using System.Buffers;
 using LlmProxy.Canonical;
+using LlmProxy.Wire.OpenAI;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
 
@@ -55,7 +56,13 @@ internal sealed class ResponsesResponseWriter(HttpContext context, ResponsesExch
         }
         var response = ResponseObjectWriter.Render(exchange, _output, status, null, seal);
         _output.Dispose();
-        await store.SaveAsync(exchange, status, response, CancellationToken.None);
+        if (!await store.TrySaveAsync(exchange, status, response, CancellationToken.None))
+        {
+            // Stored is what the client asked for: an answer it cannot retrieve or continue is not given as if it were.
+            await OpenAIErrorWriter.WriteAsync(context.Response, new GatewayError(503, ErrorKind.Unavailable,
+                "The response could not be stored, so it is not returned; try again, or send 'store': false.", "storage_unavailable"));
+            return;
+        }
         await JsonAnswer.WriteRawAsync(context.Response, response, cancellationToken);
     }
 

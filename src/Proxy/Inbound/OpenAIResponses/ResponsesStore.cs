@@ -60,6 +60,24 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
     }
 
     /// <summary>
+    /// A background response left <c>queued</c> or <c>in_progress</c> with no run behind it (the process that ran it
+    /// stopped): stored as <c>cancelled</c>, its Response rewritten so; returns what is now stored.
+    /// </summary>
+    public async Task<byte[]> CancelOrphanAsync(StoredResponse stored, CancellationToken cancellationToken)
+    {
+        var response = System.Text.Json.Nodes.JsonNode.Parse(stored.Response, documentOptions: RawJson.DocumentOptions)!;
+        response["status"] = "cancelled";
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(stored.Response.Length + 16);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            response.WriteTo(json);
+        }
+        var rewritten = buffer.WrittenSpan.ToArray();
+        await store.SaveAsync(stored with { Status = "cancelled", Response = rewritten }, cancellationToken);
+        return rewritten;
+    }
+
+    /// <summary>
     /// Stores how a background run ended, with the events it streamed: as its writer left it (completed, incomplete,
     /// failed), else cancelled when it was stopped, else failed.
     /// </summary>
@@ -105,9 +123,9 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
             stored = new StoredResponse(id.GetString()!, exchange.Owner, created, exchange.CreatedAt + ttlDays * 86400L, status, exchange.PreviousResponseId,
                 response, ResponsesInputItems.Normalize(input)) { NativeProvider = provider };
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or RequestFieldException)
         {
-            return; // not a Response the proxy can read back: the provider's own copy is the only one
+            return; // not a Response the proxy can read back, or input it cannot list: the provider's own copy is the only one
         }
         try
         {
@@ -139,6 +157,12 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
                     ? $"Previous response with id '{ErrorText.Quote(id)}' not found."
                     : $"Previous response with id '{ErrorText.Quote(previousId)}' continues '{ErrorText.Quote(id)}', which was not found (deleted or expired).",
                     "previous_response_not_found", "previous_response_id"));
+            }
+            if (stored.Status is "queued" or "in_progress")
+            {
+                // Its output is not there yet: continuing it would silently drop what it is still saying.
+                return (null, GatewayError.BadRequest($"Previous response with id '{ErrorText.Quote(id)}' is still {stored.Status}: wait for it to finish, or cancel it.",
+                    "previous_response_id", "previous_response_in_progress"));
             }
             chain.Add(stored);
         }

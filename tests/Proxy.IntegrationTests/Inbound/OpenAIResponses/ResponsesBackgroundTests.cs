@@ -132,6 +132,45 @@ public sealed class ResponsesBackgroundTests() : ProxiedAnthropicTestBase("claud
     }
 
     [Fact]
+    public async Task PreviousResponseId_StillRunning_400RatherThanAConversationWithoutItsAnswer()
+    {
+        Upstream.Override = HangAsync;
+        var running = (await Client.CreateResponseAsync(new CreateResponseOptions("claude", [ResponseItem.CreateUserMessageItem("x")]) { BackgroundModeEnabled = true })).Value;
+
+        var error = await Assert.ThrowsAsync<ClientResultException>(() => Client.CreateResponseAsync("claude", "And then?", running.Id));
+
+        Assert.Equal(400, error.Status);
+        Assert.Contains("previous_response_in_progress", error.Message);
+        await Client.CancelResponseAsync(running.Id);
+    }
+
+    [Fact]
+    public async Task Create_BackgroundWithAHostedTool_400NamingItAtOnce()
+    {
+        using var response = await Proxy.Client.PostAsync("/v1/responses",
+            new StringContent("""{"model":"claude","input":"x","background":true,"tools":[{"type":"web_search"}]}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("tools[0]", JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("param").GetString());
+    }
+
+    [Fact]
+    public async Task Cancel_BackgroundLeftRunningByAStoppedProcess_StoredCancelled()
+    {
+        // What a crash leaves: a background row in_progress that no run in this process will finish.
+        var owner = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(ProxyHost.ClientKey)));
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var store = (LlmProxy.Storage.IResponseStore)Proxy.Services.GetService(typeof(LlmProxy.Storage.IResponseStore))!;
+        await store.SaveAsync(new LlmProxy.Storage.StoredResponse("resp_orphan", owner, now, now + 3600, "in_progress", null,
+            Encoding.UTF8.GetBytes("""{"id":"resp_orphan","object":"response","status":"in_progress","background":true,"output":[]}"""), "[]"u8.ToArray()), default);
+
+        var cancelled = (await Client.CancelResponseAsync("resp_orphan")).Value;
+
+        Assert.Equal(ResponseStatus.Cancelled, cancelled.Status);
+        Assert.Equal(ResponseStatus.Cancelled, (await Client.GetResponseAsync("resp_orphan")).Value.Status);
+    }
+
+    [Fact]
     public async Task Create_BackgroundWithoutStore_400NamesBackground()
     {
         using var response = await Proxy.Client.PostAsync("/v1/responses",

@@ -189,11 +189,23 @@ public sealed class ResponsesRequestReaderTests
     [Theory]
     [InlineData("""{"model":"m","input":[{"role":"user","content":"q"},{"type":"reasoning","id":"rs\ud800_1","summary":[]}]}""", "input[1].id")]
     [InlineData("""{"model":"m","input":[{"role":"user","content":"q","id":7}]}""", "input[0].id")]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":"q","id":""}]}""", "input[0].id")]
+    [InlineData("""{"model":"m","input":[{"role":"user","content":"q","id":"msg_1"},{"role":"user","content":"r","id":"msg_1"}]}""", "input[1].id")]
     public void Read_ItemIdNotText_400NamesIt(string json, string param)
     {
         var (_, error, _) = Read(json);
 
         Assert.Equal((400, param), (error!.Status, error.Param));
+    }
+
+    [Fact]
+    public void Read_LoneSurrogateInAMemberNoReaderUses_KeptAsSentNotA500()
+    {
+        var (request, error, exchange) = Read("""{"model":"m","input":[{"role":"user","content":"q","status":"\ud800","extra":{"x":"\udfff"}}]}""");
+
+        Assert.Null(error);
+        Assert.NotNull(request);
+        Assert.Contains("\\ud800", Encoding.UTF8.GetString(exchange.InputItems));
     }
 
     [Fact]
