@@ -36,7 +36,8 @@ internal static class ProxyServices
         services.AddSingleton<IResponseStore>(provider => OpenStore(config.Storage, provider.GetRequiredService<TimeProvider>()));
         services.AddHostedService<ResponseRetention>();
         services.AddSingleton(provider => new ResponsesStore(provider.GetRequiredService<IResponseStore>(), provider.GetRequiredService<TimeProvider>(),
-            config.Storage.ResponsesTtlDays, config.Storage.EncryptionKey, provider.GetRequiredService<ILogger<ResponsesStore>>()));
+            config.Storage.ResponsesTtlDays, config.Storage.EncryptionKey, provider.GetRequiredService<ILogger<ResponsesStore>>(),
+            provider.GetRequiredService<BodyBudget>(), config.Server.MaxBodyBytes));
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<BackgroundResponses>();
         services.AddSingleton<HealthEndpoint>();

@@ -18,6 +18,12 @@ internal interface IResponseStore
     /// </summary>
     Task<StoredResponse?> FindAsync(string id, string owner, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many bytes reading the response <paramref name="id"/> of <paramref name="owner"/> loads: its Response and input
+    /// items (<paramref name="withEvents"/>: and its events); null when it is not there. Read without loading them.
+    /// </summary>
+    Task<long?> SizeAsync(string id, string owner, bool withEvents, CancellationToken cancellationToken);
+
     /// <summary>The events of the background response <paramref name="id"/> of <paramref name="owner"/>; null when it has none or is not there.</summary>
     Task<byte[]?> FindEventsAsync(string id, string owner, CancellationToken cancellationToken);
 

@@ -160,6 +160,24 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
         }, cancellationToken);
     }
 
+    // length() of a blob is read from its record header: the blob itself is not loaded.
+    public Task<long?> SizeAsync(string id, string owner, bool withEvents, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        return ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = withEvents
+                ? "SELECT length(response) + length(input_items) + coalesce(length(events), 0) FROM responses WHERE id = $id AND owner = $owner AND expires_at > $now"
+                : "SELECT length(response) + length(input_items) FROM responses WHERE id = $id AND owner = $owner AND expires_at > $now";
+            command.Parameters.Add("$id", SqliteType.Text).Value = id;
+            command.Parameters.Add("$owner", SqliteType.Text).Value = owner;
+            command.Parameters.Add("$now", SqliteType.Integer).Value = now;
+            using var reader = command.ExecuteReader();
+            return reader.Read() ? reader.GetInt64(0) : (long?)null;
+        }, cancellationToken);
+    }
+
     public Task<byte[]?> FindEventsAsync(string id, string owner, CancellationToken cancellationToken)
     {
         var now = Now();

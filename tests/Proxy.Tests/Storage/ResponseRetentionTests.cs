@@ -80,6 +80,8 @@ public sealed class ResponseRetentionTests : IDisposable
 
         public Task<byte[]?> FindEventsAsync(string id, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
 
+        public Task<long?> SizeAsync(string id, string owner, bool withEvents, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public Task<bool> DeleteAsync(string id, string owner, CancellationToken cancellationToken) => throw new NotSupportedException();
 
         public Task<byte[]> GetOrCreateSecretAsync(string name, Func<byte[]> create, CancellationToken cancellationToken) => throw new NotSupportedException();

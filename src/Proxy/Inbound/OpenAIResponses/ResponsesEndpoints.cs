@@ -36,9 +36,10 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             await BackgroundAnswer.StreamAsync(context, job.Log, startingAfter);
             return;
         }
-        if (await store.Inner.FindAsync(id, owner, context.RequestAborted) is not { } stored)
+        using var lease = await store.ReadAsync(id, owner, withEvents: stream, context.RequestAborted);
+        if (lease.Response is not { } stored)
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
+            await OpenAIErrorWriter.WriteAsync(context.Response, lease.Busy ?? ResponsesStore.NotFound(id));
             return;
         }
         if (!stream)
@@ -46,7 +47,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             await JsonAnswer.WriteRawAsync(context.Response, stored.Response, context.RequestAborted);
             return;
         }
-        if (await store.Inner.FindEventsAsync(id, owner, context.RequestAborted) is not { } events)
+        if (lease.Events is not { } events)
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest(
                 "Only a background response can be streamed again: this one's events were not kept.", "stream"));
@@ -84,9 +85,10 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
         var id = (string)context.Request.RouteValues["id"]!;
         var owner = Owner(context);
         await StopRunAsync(id, owner, context.RequestAborted);
-        if (await store.Inner.FindAsync(id, owner, context.RequestAborted) is not { } stored)
+        using var lease = await store.ReadAsync(id, owner, withEvents: false, context.RequestAborted);
+        if (lease.Response is not { } stored)
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
+            await OpenAIErrorWriter.WriteAsync(context.Response, lease.Busy ?? ResponsesStore.NotFound(id));
             return;
         }
         if (!StoredEvents.IsBackground(stored.Response))
@@ -110,9 +112,10 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             await OpenAIErrorWriter.WriteAsync(context.Response, error!);
             return;
         }
-        if (await store.Inner.FindAsync(id, Owner(context), context.RequestAborted) is not { } stored)
+        using var lease = await store.ReadAsync(id, Owner(context), withEvents: false, context.RequestAborted);
+        if (lease.Response is not { } stored)
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
+            await OpenAIErrorWriter.WriteAsync(context.Response, lease.Busy ?? ResponsesStore.NotFound(id));
             return;
         }
         using var items = JsonDocument.Parse(stored.InputItems, RawJson.DocumentOptions);

@@ -10,7 +10,12 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// <c>previous_response_id</c> continues, and the key that seals reasoning (the configured one, else one generated once
 /// and kept in the store, so sealed items stay readable across restarts and by every instance on the same store).
 /// </summary>
-internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider time, int ttlDays, byte[]? configuredKey, ILogger<ResponsesStore> logger)
+/// <param name="bodies">The memory budget request bodies share; stored responses read back to answer a route count against
+/// it too, so parallel reads of large ones wait or get 503 rather than exhaust memory. Null: not counted (tests).</param>
+/// <param name="maxConversationBytes">The most stored bytes a <c>previous_response_id</c> chain may load for one request:
+/// <c>server.maxBodyBytes</c>, since the rebuilt conversation is a request body like any other.</param>
+internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider time, int ttlDays, byte[]? configuredKey, ILogger<ResponsesStore> logger,
+    BodyBudget? bodies = null, long maxConversationBytes = long.MaxValue)
 {
     /// <summary>How many responses a <c>previous_response_id</c> chain may reach back; deeper conversations are refused, not walked for ever.</summary>
     public const int MaxChain = 1000;
@@ -144,8 +149,15 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
     public async Task<(List<StoredResponse>? Chain, GatewayError? Error)> ChainAsync(string previousId, string owner, CancellationToken cancellationToken)
     {
         var chain = new List<StoredResponse>();
+        long bytes = 0;
         for (var id = previousId; id is not null; id = chain[^1].PreviousResponseId)
         {
+            if (bytes > maxConversationBytes)
+            {
+                return (null, GatewayError.BadRequest(
+                    $"The conversation continued by '{ErrorText.Quote(previousId)}' holds more than {maxConversationBytes} bytes (server.maxBodyBytes): start a new one, or compact it.",
+                    "previous_response_id", "conversation_too_large"));
+            }
             if (chain.Count == MaxChain)
             {
                 return (null, GatewayError.BadRequest($"The conversation continued by '{ErrorText.Quote(previousId)}' is longer than {MaxChain} responses.",
@@ -164,6 +176,7 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
                 return (null, GatewayError.BadRequest($"Previous response with id '{ErrorText.Quote(id)}' is still {stored.Status}: wait for it to finish, or cancel it.",
                     "previous_response_id", "previous_response_in_progress"));
             }
+            bytes += stored.Response.Length + stored.InputItems.Length;
             chain.Add(stored);
         }
         chain.Reverse();
@@ -175,6 +188,34 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Error, Message = "the stored copy of response {Id}, answered natively by its provider, could not be kept")]
     private static partial void LogCopyLost(ILogger logger, string id, Exception exception);
+
+    /// <summary>
+    /// Reads a stored response for a route that answers with it, its size taken from the body budget first and given back
+    /// when the lease is disposed: <see cref="StoredLease.Busy"/> when no room came within a second (503, as for bodies).
+    /// </summary>
+    public async Task<StoredLease> ReadAsync(string id, string owner, bool withEvents, CancellationToken cancellationToken)
+    {
+        if (await store.SizeAsync(id, owner, withEvents, cancellationToken) is not { } size)
+        {
+            return default;
+        }
+        if (bodies is not null && !await bodies.TryTakeAsync(size, cancellationToken))
+        {
+            return new StoredLease(null, null, 0, Busy: BodyBudget.Exhausted(bodies.MaxBytes));
+        }
+        var lease = new StoredLease(bodies, null, size, null);
+        try
+        {
+            var found = await store.FindAsync(id, owner, cancellationToken);
+            var events = withEvents && found is not null ? await store.FindEventsAsync(id, owner, cancellationToken) : null;
+            return lease with { Response = found, Events = events };
+        }
+        catch
+        {
+            lease.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Whether <paramref name="provider"/> holds the whole conversation of <paramref name="history"/> itself (every

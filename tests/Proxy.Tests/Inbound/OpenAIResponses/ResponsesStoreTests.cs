@@ -76,6 +76,45 @@ public sealed class ResponsesStoreTests : IDisposable
         Assert.Equal("previous_response_not_found", error!.Code);
     }
 
+    [Fact]
+    public async Task Chain_StoredBytesOverTheBodyCap_RefusedRatherThanLoadedWhole()
+    {
+        using var store = _database.Open();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var big = new byte[600];
+        foreach (var (id, previous) in new[] { ("r1", (string?)null), ("r2", "r1"), ("r3", "r2") })
+        {
+            await store.SaveAsync(new StoredResponse(id, "alice", now, now + 3600, "completed", previous, big, "[]"u8.ToArray()), default);
+        }
+        var capped = new ResponsesStore(store, TimeProvider.System, 30, null, NullLogger<ResponsesStore>.Instance, maxConversationBytes: 1000);
+
+        var (chain, error) = await capped.ChainAsync("r3", "alice", default);
+
+        Assert.Null(chain);
+        Assert.Equal(("conversation_too_large", "previous_response_id"), (error!.Code, error.Param));
+    }
+
+    [Fact]
+    public async Task Read_LargerThanTheBodyBudgetLeaves_BusyAndTheBudgetIsGivenBack()
+    {
+        using var store = _database.Open();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        await store.SaveAsync(new StoredResponse("r1", "alice", now, now + 3600, "completed", null, new byte[700], "[]"u8.ToArray()), default);
+        var budget = new LlmProxy.Inbound.BodyBudget(1000);
+        var responses = new ResponsesStore(store, TimeProvider.System, 30, null, NullLogger<ResponsesStore>.Instance, budget);
+
+        using (var first = await responses.ReadAsync("r1", "alice", withEvents: false, default))
+        {
+            Assert.NotNull(first.Response);
+            using var second = await responses.ReadAsync("r1", "alice", withEvents: false, default);
+            Assert.Null(second.Response);
+            Assert.Equal(503, second.Busy!.Status); // the first still holds 702 of the 1000 bytes
+        }
+        using var third = await responses.ReadAsync("r1", "alice", withEvents: false, default);
+        Assert.NotNull(third.Response);
+        Assert.Null((await responses.ReadAsync("nope", "alice", withEvents: false, default)).Response);
+    }
+
     public void Dispose()
     {
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
