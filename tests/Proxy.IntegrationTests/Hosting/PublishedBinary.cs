@@ -77,7 +77,18 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
         using var process = Start(null, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        }
+        finally
+        {
+            // A binary that should have exited and did not (the test fails on the timeout) must not outlive the run.
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
         return (process.ExitCode, await stdout, await stderr);
     }
 
