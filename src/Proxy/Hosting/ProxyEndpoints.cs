@@ -16,17 +16,20 @@ internal static class ProxyEndpoints
     private static readonly string[] ReadOrDelete = ["GET", "HEAD", "DELETE"];
 
     // Every route and the methods it takes: routing answers them, and the fallback answers other methods with 405 and Allow.
-    private static readonly (string Path, bool Prefix, string[] Methods)[] Routes =
+    // A prefix route may also name the suffix after its {id} (the first that matches wins).
+    private static readonly (string Path, bool Prefix, string? Suffix, string[] Methods)[] Routes =
     [
-        ("/health", false, Read),
-        ("/v1/models", false, Read),
-        ("/v1/models/", true, Read),
-        ("/v1/chat/completions", false, Post),
-        ("/v1/responses", false, Post),
-        ("/v1/responses/compact", false, Post),
-        ("/v1/responses/", true, ReadOrDelete),
-        ("/v1/messages", false, Post),
-        ("/v1/messages/count_tokens", false, Post),
+        ("/health", false, null, Read),
+        ("/v1/models", false, null, Read),
+        ("/v1/models/", true, null, Read),
+        ("/v1/chat/completions", false, null, Post),
+        ("/v1/responses", false, null, Post),
+        ("/v1/responses/compact", false, null, Post),
+        ("/v1/responses/", true, "/cancel", Post),
+        ("/v1/responses/", true, "/input_items", Read),
+        ("/v1/responses/", true, null, ReadOrDelete),
+        ("/v1/messages", false, null, Post),
+        ("/v1/messages/count_tokens", false, null, Post),
     ];
 
     public static WebApplication MapProxyEndpoints(this WebApplication app)
@@ -77,9 +80,10 @@ internal static class ProxyEndpoints
     {
         // As routing matches: in any case, with or without a trailing slash.
         var value = path.Value is { Length: > 1 } text && text[^1] == '/' ? text[..^1] : path.Value ?? "";
-        foreach (var (route, prefix, methods) in Routes)
+        foreach (var (route, prefix, suffix, methods) in Routes)
         {
-            if (prefix ? value.StartsWith(route, StringComparison.OrdinalIgnoreCase) && value.Length > route.Length
+            if (prefix ? value.StartsWith(route, StringComparison.OrdinalIgnoreCase) && value.Length > route.Length + (suffix?.Length ?? 0)
+                    && (suffix is null || value.EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
                 : value.Equals(route, StringComparison.OrdinalIgnoreCase))
             {
                 return methods;

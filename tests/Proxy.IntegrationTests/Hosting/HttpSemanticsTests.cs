@@ -36,6 +36,10 @@ public sealed class HttpSemanticsTests : IAsyncLifetime
     [InlineData("POST", "/health/", "GET, HEAD, OPTIONS")]
     [InlineData("GET", "/V1/CHAT/COMPLETIONS", "POST, OPTIONS")]
     [InlineData("GET", "/v1/chat/completions/", "POST, OPTIONS")]
+    [InlineData("GET", "/v1/responses", "POST, OPTIONS")]
+    [InlineData("POST", "/v1/responses/resp_1", "GET, HEAD, DELETE, OPTIONS")]
+    [InlineData("GET", "/v1/responses/resp_1/cancel", "POST, OPTIONS")]
+    [InlineData("DELETE", "/v1/responses/resp_1/input_items", "GET, HEAD, OPTIONS")]
     public async Task WrongMethodOnAKnownRoute_Is405WithAllow(string method, string path, string allow)
     {
         using var response = await _proxy.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
