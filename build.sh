@@ -28,6 +28,8 @@ publish() {
 
 run_tests() {
   publish
+  # A crash-safety test kills the sqlite3 shell mid-transaction as a second writer.
+  command -v sqlite3 >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; } || { echo "build.sh: the tests need the sqlite3 shell: sudo apt-get install sqlite3" >&2; exit 1; }
   export LLM_PROXY_BINARY="$PWD/artifacts/llm-proxy"
   local log rc=0
   log=$(mktemp)

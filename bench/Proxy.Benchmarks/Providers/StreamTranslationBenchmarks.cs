@@ -34,12 +34,12 @@ public class StreamTranslationBenchmarks
     public void Setup()
     {
         _fromAnthropic = new AnthropicAnswerTranslator(null, 1741570283);
-        _toOpenAI = new OpenAIChatStreamWriter(DiscardingContext(), includeUsage: true, claim: null);
+        _toOpenAI = new OpenAIChatStreamWriter(BenchmarkStream.DiscardingContext(), includeUsage: true, claim: null);
         Feed("event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_01\",\"model\":\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":9,\"output_tokens\":1}}}\n\n"u8.ToArray(), _fromAnthropic, _toOpenAI);
         Feed("event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n"u8.ToArray(), _fromAnthropic, _toOpenAI);
 
         _fromOpenAI = new OpenAIAnswerTranslator(1741570283);
-        _toAnthropic = new AnthropicMessagesStreamWriter(DiscardingContext(), claim: null);
+        _toAnthropic = new AnthropicMessagesStreamWriter(BenchmarkStream.DiscardingContext(), claim: null);
         Feed(OpenAIChunk, _fromOpenAI, _toAnthropic);
     }
 
@@ -49,24 +49,6 @@ public class StreamTranslationBenchmarks
     [Benchmark]
     public bool OpenAIChunkToAnthropicDelta() => Feed(OpenAIChunk, _fromOpenAI, _toAnthropic);
 
-    private bool Feed(byte[] bytes, SseAnswerTranslator translator, IStreamEventSink sink)
-    {
-        var buffer = new ReadOnlySequence<byte>(bytes);
-        SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _);
-        var error = translator.TranslateEvent(_parser.Parse(sseEvent), sink);
-        var flush = sink.FlushAsync(CancellationToken.None);
-        if (!flush.IsCompletedSuccessfully)
-        {
-            flush.AsTask().GetAwaiter().GetResult();
-        }
-        return error is null;
-    }
+    private bool Feed(byte[] bytes, SseAnswerTranslator translator, IStreamEventSink sink) => BenchmarkStream.Feed(_parser, bytes, translator, sink);
 
-    // The response body a client would read, thrown away: what is measured is the translation, not a socket.
-    private static DefaultHttpContext DiscardingContext()
-    {
-        var context = new DefaultHttpContext();
-        context.Response.Body = Stream.Null;
-        return context;
-    }
 }

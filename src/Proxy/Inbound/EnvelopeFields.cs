@@ -29,6 +29,36 @@ internal static class EnvelopeFields
         return true;
     }
 
+    /// <summary>One dialect's pass over a body that passed <see cref="TryOpen"/>; it may throw what <see cref="TryRead{T}"/> turns into a 400.</summary>
+    public delegate bool Pass<T>(ReadOnlyMemory<byte> body, out T result, out GatewayError? error);
+
+    /// <summary>
+    /// Runs a dialect's envelope pass over <paramref name="body"/>: checks the UTF-8 first, and answers what the reader
+    /// throws with the client's 400 (grammar errors; a field name escaping half a surrogate pair, met while matching names).
+    /// </summary>
+    public static bool TryRead<T>(ReadOnlyMemory<byte> body, Pass<T> pass, out T result, out GatewayError? error)
+    {
+        result = default!;
+        if (!TryOpen(body, out error))
+        {
+            return false;
+        }
+        try
+        {
+            return pass(body, out result, out error);
+        }
+        catch (JsonException e)
+        {
+            error = InvalidJson(e);
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            error = RequestJson.NotUnicode;
+            return false;
+        }
+    }
+
     public static GatewayError NotAnObject() => GatewayError.BadRequest("The request body must be a JSON object.");
 
     public static GatewayError InvalidJson(JsonException e) => GatewayError.BadRequest($"The request body is not valid JSON: {e.Message}");

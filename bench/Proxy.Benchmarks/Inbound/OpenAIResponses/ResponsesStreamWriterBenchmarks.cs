@@ -117,21 +117,8 @@ public class ResponsesStreamWriterBenchmarks
 
     private ResponsesStreamWriter Writer()
     {
-        var context = new DefaultHttpContext();
-        context.Response.Body = Stream.Null;
-        return new ResponsesStreamWriter(context, new ResponsesExchange("bench", 1741570283) { Model = "claude", Store = false }, _store, _seal, claim: null);
+        return new ResponsesStreamWriter(BenchmarkStream.DiscardingContext(), new ResponsesExchange("bench", 1741570283) { Model = "claude", Store = false }, _store, _seal, claim: null);
     }
 
-    private bool Feed(byte[] bytes, SseAnswerTranslator translator, IStreamEventSink sink)
-    {
-        var buffer = new ReadOnlySequence<byte>(bytes);
-        SseEventSplitter.TryRead(ref buffer, out var sseEvent, out _);
-        var error = translator.TranslateEvent(_parser.Parse(sseEvent), sink);
-        var flush = sink.FlushAsync(CancellationToken.None);
-        if (!flush.IsCompletedSuccessfully)
-        {
-            flush.AsTask().GetAwaiter().GetResult();
-        }
-        return error is null;
-    }
+    private bool Feed(byte[] bytes, SseAnswerTranslator translator, IStreamEventSink sink) => BenchmarkStream.Feed(_parser, bytes, translator, sink);
 }

@@ -9,53 +9,40 @@ namespace LlmProxy.Inbound.Anthropic;
 /// </summary>
 internal static class AnthropicEnvelopeReader
 {
-    public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)
+    public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
+        EnvelopeFields.TryRead(body, TryReadCore, out envelope, out error);
+
+    private static bool TryReadCore(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)
     {
         envelope = default;
-        if (!EnvelopeFields.TryOpen(body, out error))
+        error = null;
+        var reader = new Utf8JsonReader(body.Span, EnvelopeFields.ReaderOptions);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
+            error = EnvelopeFields.NotAnObject();
             return false;
         }
-        try
+        var model = ModelToken.None;
+        var members = new MemberNames(stackalloc byte[EnvelopeFields.NameBytes], stackalloc int[EnvelopeFields.Names]);
+        var stream = false;
+        while (reader.Read())
         {
-            var reader = new Utf8JsonReader(body.Span, EnvelopeFields.ReaderOptions);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
             {
-                error = EnvelopeFields.NotAnObject();
+                continue;
+            }
+            if (!members.TryNote(reader, null, out error)
+                || !EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out _, out error))
+            {
                 return false;
             }
-            var model = ModelToken.None;
-            var members = new MemberNames(stackalloc byte[EnvelopeFields.NameBytes], stackalloc int[EnvelopeFields.Names]);
-            var stream = false;
-            while (reader.Read())
-            {
-                if (reader.TokenType != JsonTokenType.PropertyName || reader.CurrentDepth != 1)
-                {
-                    continue;
-                }
-                if (!members.TryNote(reader, null, out error)
-                    || !EnvelopeFields.TryReadShared(ref reader, body, ref model, ref stream, out _, out error))
-                {
-                    return false;
-                }
-            }
-            if (model.Offset < 0)
-            {
-                error = EnvelopeFields.MissingModel();
-                return false;
-            }
-            envelope = new RequestEnvelope(model.Value, model.Offset, model.Length, stream, ClientWantsUsage: true, default);
-            return true;
         }
-        catch (JsonException e)
+        if (model.Offset < 0)
         {
-            error = EnvelopeFields.InvalidJson(e);
+            error = EnvelopeFields.MissingModel();
             return false;
         }
-        catch (InvalidOperationException)
-        {
-            error = RequestJson.NotUnicode; // a field name escaping half a surrogate pair, met while matching names
-            return false;
-        }
+        envelope = new RequestEnvelope(model.Value, model.Offset, model.Length, stream, ClientWantsUsage: true, default);
+        return true;
     }
 }

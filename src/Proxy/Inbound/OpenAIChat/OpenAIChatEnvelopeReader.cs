@@ -17,28 +17,8 @@ internal static class OpenAIChatEnvelopeReader
     private static readonly byte[] IncludeUsageOnly = "\"include_usage\":true"u8.ToArray();
     private static readonly byte[] True = "true"u8.ToArray();
 
-    public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)
-    {
-        envelope = default;
-        if (!EnvelopeFields.TryOpen(body, out error))
-        {
-            return false;
-        }
-        try
-        {
-            return TryReadCore(body, out envelope, out error);
-        }
-        catch (JsonException e)
-        {
-            error = EnvelopeFields.InvalidJson(e);
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            error = RequestJson.NotUnicode; // a field name escaping half a surrogate pair, met while matching names
-            return false;
-        }
-    }
+    public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
+        EnvelopeFields.TryRead(body, TryReadCore, out envelope, out error);
 
     private static bool TryReadCore(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error)
     {

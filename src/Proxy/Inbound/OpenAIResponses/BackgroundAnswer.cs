@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.Features;
-
 namespace LlmProxy.Inbound.OpenAIResponses;
 
 /// <summary>
@@ -21,14 +19,10 @@ internal static class BackgroundAnswer
     /// <summary>Streams <paramref name="log"/> from after <paramref name="startingAfter"/> until the run ends or the client leaves.</summary>
     public static async Task StreamAsync(HttpContext context, ResponseEventLog log, int startingAfter)
     {
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
-        context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+        new StreamOpening(context, claim: null).TryOpen(out _); // the event-stream head, unbuffered, as every stream's
         try
         {
-            await log.CopyToAsync(response.BodyWriter, startingAfter, context.RequestAborted);
+            await log.CopyToAsync(context.Response.BodyWriter, startingAfter, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

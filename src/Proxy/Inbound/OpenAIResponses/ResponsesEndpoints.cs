@@ -54,7 +54,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             return;
         }
         var replay = new ResponseEventLog();
-        StoredEvents.AppendTo(replay, events);
+        new EventLogStream(replay).Write(events); // cut into events as the run's own body was
         replay.Complete();
         await BackgroundAnswer.StreamAsync(context, replay, startingAfter);
     }

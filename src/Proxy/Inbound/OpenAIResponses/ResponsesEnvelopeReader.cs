@@ -12,32 +12,14 @@ internal static class ResponsesEnvelopeReader
 {
     public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out ResponsesEnvelope responses, out GatewayError? error)
     {
-        envelope = default;
-        responses = default;
-        if (!EnvelopeFields.TryOpen(body, out error))
-        {
-            return false;
-        }
-        try
-        {
-            return TryReadCore(body, out envelope, out responses, out error);
-        }
-        catch (JsonException e)
-        {
-            error = EnvelopeFields.InvalidJson(e);
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            error = RequestJson.NotUnicode; // a field name escaping half a surrogate pair, met while matching names
-            return false;
-        }
+        var read = EnvelopeFields.TryRead<(RequestEnvelope, ResponsesEnvelope)>(body, TryReadCore, out var both, out error);
+        (envelope, responses) = both;
+        return read;
     }
 
-    private static bool TryReadCore(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out ResponsesEnvelope responses, out GatewayError? error)
+    private static bool TryReadCore(ReadOnlyMemory<byte> body, out (RequestEnvelope Envelope, ResponsesEnvelope Responses) result, out GatewayError? error)
     {
-        envelope = default;
-        responses = default;
+        result = default;
         var reader = new Utf8JsonReader(body.Span, EnvelopeFields.ReaderOptions);
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
@@ -119,8 +101,8 @@ internal static class ResponsesEnvelopeReader
             error = EnvelopeFields.MissingModel();
             return false;
         }
-        envelope = new RequestEnvelope(model.Value, model.Offset, model.Length, stream, ClientWantsUsage: true, default);
-        responses = new ResponsesEnvelope(store, previous, background);
+        result = (new RequestEnvelope(model.Value, model.Offset, model.Length, stream, ClientWantsUsage: true, default),
+            new ResponsesEnvelope(store, previous, background));
         error = null;
         return true;
     }

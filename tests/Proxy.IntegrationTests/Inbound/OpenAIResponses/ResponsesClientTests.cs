@@ -120,7 +120,7 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
             MaxOutputTokenCount = 8000,
         };
 
-        var first = await CreateAsync(client, options, stream);
+        var first = await ResponsesHost.CreateAsync(client, options, stream);
 
         var reasoning = Assert.Single(first.OutputItems.OfType<ReasoningResponseItem>());
         Assert.StartsWith("llmp1.", reasoning.EncryptedContent);
@@ -137,7 +137,7 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
             IncludedProperties = { IncludedResponseProperty.ReasoningEncryptedContent },
             MaxOutputTokenCount = 8000,
         };
-        var second = await CreateAsync(client, next, stream);
+        var second = await ResponsesHost.CreateAsync(client, next, stream);
 
         Assert.Equal(ResponsesHost.ReplyOf("claude"), second.GetOutputText());
         var sent = host.Anthropic.Requests[^1].Json.GetProperty("messages")[1].GetProperty("content")[0];
@@ -310,23 +310,6 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
             SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
-    }
-
-    private static async Task<ResponseResult> CreateAsync(ResponsesClient client, CreateResponseOptions options, bool stream)
-    {
-        if (!stream)
-        {
-            return (await client.CreateResponseAsync(options)).Value;
-        }
-        options.StreamingEnabled = true;
-        await foreach (var update in await client.CreateResponseStreamingAsync(options))
-        {
-            if (update is StreamingResponseCompletedUpdate done)
-            {
-                return done.Response;
-            }
-        }
-        throw new InvalidOperationException("the stream ended without response.completed");
     }
 
     private string LastRequestText(string alias) => alias switch

@@ -77,6 +77,24 @@ public sealed class ResponsesHost : IAsyncLifetime
             RetryPolicy = new ClientRetryPolicy(maxRetries: 0),
         });
 
+    /// <summary>Creates a response, streamed or not, as the client assembles it: the streamed one from its response.completed event.</summary>
+    public static async Task<ResponseResult> CreateAsync(ResponsesClient client, CreateResponseOptions options, bool stream)
+    {
+        if (!stream)
+        {
+            return (await client.CreateResponseAsync(options)).Value;
+        }
+        options.StreamingEnabled = true;
+        await foreach (var update in await client.CreateResponseStreamingAsync(options))
+        {
+            if (update is StreamingResponseCompletedUpdate done)
+            {
+                return done.Response;
+            }
+        }
+        throw new InvalidOperationException("the stream ended without response.completed");
+    }
+
     public async Task DisposeAsync()
     {
         await Proxy.DisposeAsync();

@@ -38,7 +38,7 @@ public sealed class ResponsesNativeTests(ResponsesHost host) : IClassFixture<Res
     public async Task Create_NativeProvider_ProxyKeepsACopyForRetrievalAndOwnership(bool stream)
     {
         var client = host.Client();
-        var created = await CreateAsync(client, new CreateResponseOptions("openai", [ResponseItem.CreateUserMessageItem("Say hello")]), stream);
+        var created = await ResponsesHost.CreateAsync(client, new CreateResponseOptions("openai", [ResponseItem.CreateUserMessageItem("Say hello")]), stream);
 
         Assert.Equal(ResponsesHost.ReplyOf("openai"), created.GetOutputText());
         var fetched = (await client.GetResponseAsync(created.Id)).Value;
@@ -139,20 +139,4 @@ public sealed class ResponsesNativeTests(ResponsesHost host) : IClassFixture<Res
         Assert.False(host.OpenAI.Requests[^1].Json.GetProperty("store").GetBoolean());
     }
 
-    private static async Task<ResponseResult> CreateAsync(ResponsesClient client, CreateResponseOptions options, bool stream)
-    {
-        if (!stream)
-        {
-            return (await client.CreateResponseAsync(options)).Value;
-        }
-        options.StreamingEnabled = true;
-        await foreach (var update in await client.CreateResponseStreamingAsync(options))
-        {
-            if (update is StreamingResponseCompletedUpdate done)
-            {
-                return done.Response;
-            }
-        }
-        throw new InvalidOperationException("the stream ended without response.completed");
-    }
 }
