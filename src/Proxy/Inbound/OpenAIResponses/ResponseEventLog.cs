@@ -15,6 +15,18 @@ internal sealed class ResponseEventLog
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _completed;
 
+    /// <summary>How many events the log holds: the next one's sequence number.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _events.Count;
+            }
+        }
+    }
+
     public void Append(ReadOnlySpan<byte> sseEvent)
     {
         TaskCompletionSource changed;

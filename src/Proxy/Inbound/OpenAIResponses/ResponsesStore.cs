@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using LlmProxy.Canonical;
@@ -92,16 +93,38 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
         {
             return; // the run never read its request: the queued row stays as the front request stored it
         }
-        var events = job.Log.ToArray();
         if (exchange.Saved is ({ } status, { } response) && status is "completed" or "incomplete" or "failed")
         {
-            await SaveAsync(exchange, status, response, cancellationToken, events);
+            await SaveAsync(exchange, status, response, cancellationToken, job.Log.ToArray());
             return;
         }
         var ended = job.Cancellation.IsCancellationRequested ? "cancelled" : "failed";
         var error = ended == "failed" ? new GatewayError(500, ErrorKind.Internal, "The background run ended without an answer.", "server_error") : null;
-        await SaveAsync(exchange, ended, ResponseObjectWriter.Render(exchange, new ResponsesOutput(), ended, error, await SealAsync(cancellationToken)),
-            cancellationToken, events);
+        var final = ResponseObjectWriter.Render(exchange, new ResponsesOutput(), ended, error, await SealAsync(cancellationToken));
+        // Its followers, live or replaying later, get a terminal event rather than a stream that just stops. The streaming
+        // reference names none for a cancellation: response.incomplete, whose Response says "cancelled", is the one an
+        // SDK's stream helper ends on; a run that failed without saying so ends with response.failed.
+        job.Log.Append(TerminalEvent(ended == "cancelled" ? "response.incomplete"u8 : "response.failed"u8, job.Log.Count, final));
+        await SaveAsync(exchange, ended, final, cancellationToken, job.Log.ToArray());
+    }
+
+    private static byte[] TerminalEvent(ReadOnlySpan<byte> type, int sequenceNumber, byte[] response)
+    {
+        var buffer = new ArrayBufferWriter<byte>(response.Length + 128);
+        buffer.Write("event: "u8);
+        buffer.Write(type);
+        buffer.Write("\ndata: "u8);
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("type"u8, type);
+            json.WriteNumber("sequence_number"u8, sequenceNumber);
+            json.WritePropertyName("response"u8);
+            json.WriteRawValue(response, skipInputValidation: true);
+            json.WriteEndObject();
+        }
+        buffer.Write("\n\n"u8);
+        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>

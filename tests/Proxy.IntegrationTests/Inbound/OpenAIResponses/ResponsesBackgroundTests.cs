@@ -84,6 +84,37 @@ public sealed class ResponsesBackgroundTests() : ProxiedAnthropicTestBase("claud
     }
 
     [Fact]
+    public async Task Cancel_StreamedBackground_FollowersAndReplaysEndOnATerminalEventSayingCancelled()
+    {
+        Upstream.Override = SlowWordsAsync;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/responses")
+        {
+            Content = new StringContent("""{"model":"claude","input":"Say hello","background":true,"stream":true}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await Proxy.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        var seen = new StringBuilder();
+        while (await reader.ReadLineAsync() is { } line)
+        {
+            seen.Append(line).Append('\n');
+            if (line.Contains("response.output_text.delta", StringComparison.Ordinal) && line.StartsWith("data:", StringComparison.Ordinal))
+            {
+                break;
+            }
+        }
+        var id = SseEvents.Parse(seen + "\n")[0].Json.GetProperty("response").GetProperty("id").GetString()!;
+
+        await Client.CancelResponseAsync(id);
+        var followed = SseEvents.Parse(seen + await reader.ReadToEndAsync());
+
+        Assert.Equal("response.incomplete", followed[^1].Event);
+        Assert.Equal("cancelled", followed[^1].Json.GetProperty("response").GetProperty("status").GetString());
+        Assert.Equal(followed.Count - 1, followed[^1].Json.GetProperty("sequence_number").GetInt32());
+        using var replay = await Proxy.Client.GetAsync($"/v1/responses/{id}?stream=true");
+        Assert.Equal("response.incomplete", SseEvents.Parse(await replay.Content.ReadAsStringAsync())[^1].Event);
+    }
+
+    [Fact]
     public async Task Cancel_NotBackgroundOrNotOwned_400Or404()
     {
         var plain = (await Client.CreateResponseAsync("claude", "Say hello")).Value;
