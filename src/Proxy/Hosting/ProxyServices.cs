@@ -32,8 +32,12 @@ internal static class ProxyServices
         services.AddSingleton(new BodyBudget(config.Server.BufferedBodyBytes));
         services.AddHostedService<MemoryTrimmer>();
         services.AddSingleton(config.Storage);
-        // A factory registration: the container disposes the store (closing its connections) on shutdown.
-        services.AddSingleton<IResponseStore>(provider => OpenStore(config.Storage, provider.GetRequiredService<TimeProvider>()));
+        // One file for every store. A factory registration: the container disposes the database (closing its
+        // connections) on shutdown, after the stores that use it.
+        services.AddSingleton(_ => OpenStore(config.Storage));
+        services.AddSingleton<IResponseStore>(provider => new SqliteResponseStore(provider.GetRequiredService<SqliteDatabase>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IAccessStore>(provider => new SqliteAccessStore(provider.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IUsageStore>(provider => new SqliteUsageStore(provider.GetRequiredService<SqliteDatabase>()));
         services.AddHostedService<ResponseRetention>();
         services.AddSingleton(provider => new ResponsesStore(provider.GetRequiredService<IResponseStore>(), provider.GetRequiredService<TimeProvider>(),
             config.Storage.ResponsesTtlDays, config.Storage.EncryptionKey, provider.GetRequiredService<ILogger<ResponsesStore>>(),
@@ -47,11 +51,11 @@ internal static class ProxyServices
     }
 
     // A file that cannot be used stops the start-up with one line, as a config error naming storage.path.
-    private static SqliteResponseStore OpenStore(StorageOptions storage, TimeProvider time)
+    private static SqliteDatabase OpenStore(StorageOptions storage)
     {
         try
         {
-            return SqliteResponseStore.Open(storage.Path, time);
+            return SqliteDatabase.Open(storage.Path);
         }
         catch (StorageException e)
         {

@@ -3,113 +3,41 @@ using Microsoft.Data.Sqlite;
 namespace LlmProxy.Storage;
 
 /// <summary>
-/// <see cref="IResponseStore"/> in one SQLite file (https://www.sqlite.org/wal.html).
-/// <list type="bullet">
-/// <item>Journal mode WAL with <c>synchronous=FULL</c>: every commit fsyncs the WAL before it returns, so a saved
-/// response survives a power cut. (NORMAL with WAL is consistent but may lose the last commits on power loss, which
-/// would break "durable when the task completes".) Readers never wait for the writer.</item>
-/// <item>Every write is one SQLite transaction: a crash or power cut mid-write leaves the whole old row or the whole
-/// new one, never a mix; that is SQLite's atomic commit (https://www.sqlite.org/atomiccommit.html).</item>
-/// <item>Threads: Microsoft.Data.Sqlite's async methods run synchronously, and Kestrel here runs request code inline
-/// on its socket threads (ProxyApp), where a blocking fsync would stall every connection. So each call takes a
-/// pooled connection on a thread-pool thread (<see cref="Task.Run(Action)"/>). Writes from this process queue on an
-/// async gate first (SQLite allows one writer at a time anyway), so waiting writers hold no thread and do not spin in
-/// SQLite's busy handler; <c>busy_timeout</c> covers another process on the same file.</item>
-/// </list>
+/// <see cref="IResponseStore"/> in the <c>responses</c> and <c>secrets</c> tables of a <see cref="SqliteDatabase"/>
+/// (durability, threads and the write gate are the database's). Every write is one transaction.
 /// </summary>
 internal sealed class SqliteResponseStore : IResponseStore, IDisposable
 {
-    // Wait this long for another process's write lock before failing with SQLITE_BUSY.
-    private const int BusyTimeoutMs = 10_000;
-
-    // Expired rows are deleted in batches, each its own transaction, so saves get the write lock between batches.
+    // Expired rows are deleted in batches, each its own transaction, so other writes get the write lock between batches.
     private const int DeleteBatch = 500;
 
     private const string Columns = "created_at, expires_at, status, previous_response_id, response, input_items, native_provider, events";
 
-    private readonly string _connectionString;
+    private readonly SqliteDatabase _database;
     private readonly TimeProvider _time;
-    private readonly SemaphoreSlim _writes = new(1, 1);
-    private int _disposed;
+    private readonly bool _ownsDatabase;
 
-    private SqliteResponseStore(string path, string connectionString, TimeProvider time)
+    /// <summary>A store over <paramref name="database"/>, which it shares and does not dispose.</summary>
+    public SqliteResponseStore(SqliteDatabase database, TimeProvider time)
+        : this(database, time, ownsDatabase: false)
     {
-        Path = path;
-        _connectionString = connectionString;
-        _time = time;
     }
 
-    /// <summary>The database file, as a full path.</summary>
-    public string Path { get; }
+    private SqliteResponseStore(SqliteDatabase database, TimeProvider time, bool ownsDatabase)
+    {
+        _database = database;
+        _time = time;
+        _ownsDatabase = ownsDatabase;
+    }
 
     /// <summary>
-    /// Opens (creating the file and its folder if missing) and migrates the database at <paramref name="path"/>.
-    /// Throws <see cref="StorageException"/>, one line naming the file, when it cannot be used.
+    /// Opens the database at <paramref name="path"/> (<see cref="SqliteDatabase.Open"/>) for this store alone: disposing
+    /// the store closes it. Throws <see cref="StorageException"/>, one line naming the file, when it cannot be used.
     /// </summary>
-    public static SqliteResponseStore Open(string path, TimeProvider time)
-    {
-        SqliteLibrary.Initialize();
-        var fullPath = System.IO.Path.GetFullPath(path);
-        CreateFolder(fullPath);
-        CreatePrivate(fullPath);
-        var connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = fullPath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-        }.ToString();
-        try
-        {
-            using var connection = Connect(connectionString);
-            // Persistent in the file; it cannot change inside a transaction, so it is set before migrating.
-            var mode = Scalar(connection, "PRAGMA journal_mode = WAL") as string;
-            if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new StorageException($"'{fullPath}' cannot use write-ahead logging (journal mode stays '{mode}'); network file systems do not support it");
-            }
-            SqliteSchema.Migrate(connection, fullPath);
-        }
-        catch (StorageException)
-        {
-            ClearPool(connectionString);
-            throw;
-        }
-        catch (SqliteException e)
-        {
-            ClearPool(connectionString);
-            throw new StorageException(Describe(fullPath, e), e);
-        }
-        return new SqliteResponseStore(fullPath, connectionString, time);
-    }
-
-    // The file holds prompts and answers: a new one is made readable by its owner only, whatever the umask (SQLite gives
-    // its -wal and -shm files the database's own mode).
-    private static void CreatePrivate(string fullPath)
-    {
-        if (OperatingSystem.IsWindows() || File.Exists(fullPath) || Directory.Exists(fullPath))
-        {
-            return;
-        }
-        try
-        {
-            using var created = new FileStream(fullPath, new FileStreamOptions
-            {
-                Mode = FileMode.CreateNew,
-                Access = FileAccess.Write,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-            });
-        }
-        catch (IOException)
-        {
-            // Created meanwhile by another instance, or the folder refuses: SQLite's own open says what is wrong.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    public static SqliteResponseStore Open(string path, TimeProvider time) => new(SqliteDatabase.Open(path), time, ownsDatabase: true);
 
     public Task SaveAsync(StoredResponse response, CancellationToken cancellationToken) =>
-        WriteAsync(connection =>
+        _database.WriteAsync(connection =>
         {
             // One statement in autocommit mode is one transaction.
             using var command = connection.CreateCommand();
@@ -140,7 +68,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
     public Task<StoredResponse?> FindAsync(string id, string owner, CancellationToken cancellationToken)
     {
         var now = Now();
-        return ReadAsync(connection =>
+        return _database.ReadAsync(connection =>
         {
             using var command = connection.CreateCommand();
             // Not the events: only a replay reads them (FindEventsAsync), and they are a background response's largest part.
@@ -164,7 +92,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
     public Task<long?> SizeAsync(string id, string owner, bool withEvents, CancellationToken cancellationToken)
     {
         var now = Now();
-        return ReadAsync(connection =>
+        return _database.ReadAsync(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = withEvents
@@ -181,7 +109,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
     public Task<byte[]?> FindEventsAsync(string id, string owner, CancellationToken cancellationToken)
     {
         var now = Now();
-        return ReadAsync(connection =>
+        return _database.ReadAsync(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "SELECT events FROM responses WHERE id = $id AND owner = $owner AND expires_at > $now";
@@ -197,7 +125,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
     {
         var now = Now();
         // An expired row is already absent to its owner, so it is not "deleted" here either; retention removes it.
-        return WriteAsync(connection =>
+        return _database.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
             command.CommandText = "DELETE FROM responses WHERE id = $id AND owner = $owner AND expires_at > $now";
@@ -213,7 +141,7 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
         var total = 0;
         while (true)
         {
-            var deleted = await WriteAsync(connection =>
+            var deleted = await _database.WriteAsync(connection =>
             {
                 using var command = connection.CreateCommand();
                 command.CommandText = "DELETE FROM responses WHERE rowid IN (SELECT rowid FROM responses WHERE expires_at <= $now LIMIT $batch)";
@@ -231,14 +159,14 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
 
     public async Task<byte[]> GetOrCreateSecretAsync(string name, Func<byte[]> create, CancellationToken cancellationToken)
     {
-        if (await ReadAsync(connection => ReadSecret(connection, name), cancellationToken).ConfigureAwait(false) is { } existing)
+        if (await _database.ReadAsync(connection => ReadSecret(connection, name), cancellationToken).ConfigureAwait(false) is { } existing)
         {
             return existing;
         }
         var candidate = create();
         // The first writer's bytes win: INSERT OR IGNORE and the read back share one transaction, so a concurrent caller
         // (here or in another process) either inserted first and we read theirs, or waits and reads ours.
-        return await WriteAsync(connection =>
+        return await _database.WriteAsync(connection =>
         {
             using var transaction = connection.BeginTransaction(deferred: false);
             using (var insert = connection.CreateCommand())
@@ -254,12 +182,12 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Closes the pooled connections; the last close checkpoints the WAL into the file and removes it.</summary>
+    /// <summary>Closes the database when the store opened it (<see cref="Open"/>); a shared one is left to its owner.</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (_ownsDatabase)
         {
-            ClearPool(_connectionString);
+            _database.Dispose();
         }
     }
 
@@ -271,87 +199,5 @@ internal sealed class SqliteResponseStore : IResponseStore, IDisposable
         return command.ExecuteScalar() as byte[];
     }
 
-    private Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
-    {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        return Task.Run(() =>
-        {
-            using var connection = Connect(_connectionString);
-            return work(connection);
-        }, cancellationToken);
-    }
-
-    private async Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
-    {
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            return await ReadAsync(work, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            _writes.Release();
-        }
-    }
-
     private long Now() => _time.GetUtcNow().ToUnixTimeSeconds();
-
-    // A pooled connection keeps its settings, but one cannot tell a fresh one from a reused one: set them every time
-    // (a few microseconds). synchronous and busy_timeout are per connection, not stored in the file.
-    private static SqliteConnection Connect(string connectionString)
-    {
-        var connection = new SqliteConnection(connectionString);
-        try
-        {
-            connection.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA synchronous = FULL; PRAGMA busy_timeout = {BusyTimeoutMs};";
-            command.ExecuteNonQuery();
-            return connection;
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-    }
-
-    private static object? Scalar(SqliteConnection connection, string sql)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return command.ExecuteScalar();
-    }
-
-    private static void ClearPool(string connectionString)
-    {
-        using var connection = new SqliteConnection(connectionString);
-        SqliteConnection.ClearPool(connection);
-    }
-
-    private static void CreateFolder(string fullPath)
-    {
-        var folder = System.IO.Path.GetDirectoryName(fullPath);
-        try
-        {
-            if (!string.IsNullOrEmpty(folder))
-            {
-                Directory.CreateDirectory(folder);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new StorageException($"cannot create the folder '{folder}' for the database: {e.Message}", e);
-        }
-    }
-
-    // SQLite's primary result codes: https://www.sqlite.org/rescode.html
-    private static string Describe(string path, SqliteException e) => e.SqliteErrorCode switch
-    {
-        26 => $"'{path}' is not a SQLite database (SQLITE_NOTADB); move it away or point storage.path elsewhere",
-        11 => $"'{path}' is a corrupt SQLite database (SQLITE_CORRUPT): {e.Message}",
-        14 => $"cannot open '{path}' (SQLITE_CANTOPEN): is it a folder, or may the proxy not write to it and its folder?",
-        8 => $"'{path}' or its folder is read-only (SQLITE_READONLY): the proxy must be able to write both",
-        _ => $"cannot open '{path}': {e.Message}",
-    };
 }

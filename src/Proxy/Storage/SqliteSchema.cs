@@ -46,6 +46,89 @@ internal static class SqliteSchema
         new(2, "ALTER TABLE responses ADD COLUMN native_provider TEXT;"),
         // A background response's streamed events, for GET /v1/responses/{id}?stream=true&starting_after=N after its run.
         new(3, "ALTER TABLE responses ADD COLUMN events BLOB;"),
+        // Virtual keys, their secrets' SHA-256 hashes, teams and the audit log (SqliteAccessStore). Still no foreign
+        // keys: the store checks a key's team and a team's keys inside the write's own transaction. Money is TEXT, the
+        // decimal's invariant-culture digits, because SQLite's REAL would round it. Names compare case-sensitively
+        // (BINARY collation), as IAccessStore says.
+        new(4, """
+            CREATE TABLE keys (
+                id TEXT NOT NULL PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                team_id TEXT,
+                models TEXT NOT NULL,
+                rpm INTEGER,
+                tpm INTEGER,
+                max_parallel INTEGER,
+                budget_usd TEXT,
+                budget_period TEXT NOT NULL,
+                expires_at INTEGER,
+                metadata TEXT,
+                prefix TEXT NOT NULL,
+                revoked INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE INDEX keys_team_id ON keys (team_id);
+            CREATE TABLE key_secrets (
+                hash BLOB NOT NULL PRIMARY KEY,
+                key_id TEXT NOT NULL,
+                expires_at INTEGER
+            );
+            CREATE INDEX key_secrets_key_id ON key_secrets (key_id);
+            CREATE TABLE teams (
+                id TEXT NOT NULL PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE,
+                models TEXT NOT NULL,
+                rpm INTEGER,
+                tpm INTEGER,
+                max_parallel INTEGER,
+                budget_usd TEXT,
+                budget_period TEXT NOT NULL,
+                metadata TEXT,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL
+            );
+            CREATE TABLE audit (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                time INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                action TEXT NOT NULL,
+                target TEXT NOT NULL,
+                details TEXT NOT NULL
+            );
+            """),
+        // The usage ledger (SqliteUsageStore), one row per UsageRecord; cost_pusd in 10^-12 USD. The indexes serve a
+        // report's time range and restoring budgets per key and per team since a period's start.
+        new(5, """
+            CREATE TABLE usage (
+                time INTEGER NOT NULL,
+                key_id TEXT NOT NULL,
+                key_name TEXT NOT NULL,
+                team_id TEXT,
+                model TEXT NOT NULL,
+                provider TEXT,
+                deployment_model TEXT,
+                dialect TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                error_class TEXT,
+                input_tokens INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                cached_input_tokens INTEGER NOT NULL,
+                cache_write_tokens INTEGER NOT NULL,
+                reasoning_tokens INTEGER NOT NULL,
+                cost_pusd INTEGER NOT NULL,
+                estimated INTEGER NOT NULL,
+                latency_ms REAL NOT NULL,
+                time_to_first_token_ms REAL,
+                overhead_ms REAL NOT NULL,
+                attempts INTEGER NOT NULL,
+                client_disconnected INTEGER NOT NULL,
+                stream INTEGER NOT NULL
+            );
+            CREATE INDEX usage_time ON usage (time);
+            CREATE INDEX usage_key_id_time ON usage (key_id, time);
+            CREATE INDEX usage_team_id_time ON usage (team_id, time);
+            """),
     ];
 
     /// <summary>

@@ -1,0 +1,26 @@
+using LlmProxy.Usage;
+
+namespace LlmProxy.Storage;
+
+/// <summary>
+/// The usage ledger: one <see cref="UsageRecord"/> per request, appended in batches off the request path, summed for
+/// reports and budgets. Costs are kept exact (10^-12 USD integers) and summed without rounding. Safe for concurrent use.
+/// </summary>
+internal interface IUsageStore
+{
+    /// <summary>Appends <paramref name="records"/> in one transaction: all of them are durable when the task completes, or none.</summary>
+    Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The records with <see cref="UsageRecord.Time"/> in [<paramref name="fromUnixMs"/>, <paramref name="toUnixMs"/>)
+    /// summed per <paramref name="groupBy"/>, ordered by group (nulls first).
+    /// </summary>
+    Task<IReadOnlyList<UsageTotals>> SummarizeAsync(long fromUnixMs, long toUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The cost of every record since <paramref name="sinceUnixMs"/> (inclusive) per key id (<paramref name="groupBy"/>
+    /// <see cref="UsageGrouping.Key"/>) or team id (<see cref="UsageGrouping.Team"/>, records of no team left out), to
+    /// restore budgets at start-up.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, Int128>> SpentSinceAsync(long sinceUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken);
+}
