@@ -1,31 +1,79 @@
+using System.Security.Cryptography;
+using System.Text;
 using LlmProxy.Config;
+using LlmProxy.Storage;
 
 namespace LlmProxy.Access;
 
-/// <summary>An authenticated caller: its name (never the secret) and the aliases it may use.</summary>
+/// <summary>
+/// An authenticated caller, from the config file or made through the admin API: its id and name (never the secret),
+/// its team, the aliases it may use and its limits. Immutable: an admin change builds a new one (same <see cref="Id"/>,
+/// so its rate-limit counters carry over).
+/// </summary>
 internal sealed class ClientKey
 {
-    private readonly HashSet<string> _models;
+    /// <summary>The id prefix of keys from the config file; their id is this plus their (unique) name.</summary>
+    public const string ConfigIdPrefix = "cfg-";
 
-    public ClientKey(KeyConfig config)
+    private ClientKey(string id, string name, string owner, Team? team, ModelAllowList models, AccessLimits limits, StoredKey? stored)
     {
-        Config = config;
-        AllowsEveryModel = config.Models.Contains("*");
-        _models = new HashSet<string>(config.Models, StringComparer.Ordinal);
-        Owner = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(config.Key)));
+        Id = id;
+        Name = name;
+        Owner = owner;
+        Team = team;
+        Models = models;
+        Limits = limits;
+        Stored = stored;
     }
 
-    public KeyConfig Config { get; }
+    /// <summary>A key of the config file: id <c>cfg-NAME</c>; read-only through the admin API.</summary>
+    public static ClientKey FromConfig(KeyConfig config) => new(
+        ConfigIdPrefix + config.Name,
+        config.Name,
+        // What this key stores is owned by the key's hash, as before stored keys existed, so stored responses stay its own.
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(config.Key))),
+        null,
+        new ModelAllowList(config.Models),
+        new AccessLimits(config.Rpm, config.Tpm, config.MaxParallel, config.BudgetUsd, config.BudgetPeriod),
+        null);
 
-    public string Name => Config.Name;
+    /// <summary>A key made through the admin API, in <paramref name="team"/> (resolved from <see cref="StoredKey.TeamId"/>).</summary>
+    public static ClientKey FromStored(StoredKey stored, Team? team) => new(
+        stored.Id,
+        stored.Name,
+        stored.Id, // stable across rotations, unlike a secret's hash
+        team,
+        new ModelAllowList(stored.Models),
+        new AccessLimits(stored.Rpm, stored.Tpm, stored.MaxParallel, stored.BudgetUsd,
+            BudgetCalendar.TryParse(stored.BudgetPeriod, out var period) ? period : BudgetPeriod.Never),
+        stored);
+
+    public string Id { get; }
+
+    public string Name { get; }
 
     /// <summary>
-    /// Who owns what this key stores (stored responses): SHA-256 of the key, hex. Names may repeat and unnamed keys are
-    /// named by position, so a name would let a renamed or reordered key see another's data; the key itself cannot.
+    /// Who owns what this key stores (stored responses). A config key: the SHA-256 of its secret, hex (its name could be
+    /// given to another key by an edit of the file; its secret cannot). A stored key: its id, which a rotation keeps.
     /// </summary>
     public string Owner { get; }
 
-    public bool AllowsEveryModel { get; }
+    public Team? Team { get; }
 
-    public bool MayUse(string alias) => AllowsEveryModel || _models.Contains(alias);
+    public ModelAllowList Models { get; }
+
+    public AccessLimits Limits { get; }
+
+    /// <summary>The admin API's record of this key; null for a key of the config file.</summary>
+    public StoredKey? Stored { get; }
+
+    public bool FromConfigFile => Stored is null;
+
+    /// <summary>When the key stops working, Unix seconds; null: never.</summary>
+    public long? ExpiresAt => Stored?.ExpiresAt;
+
+    public bool Revoked => Stored?.Revoked ?? false;
+
+    /// <summary>Whether both this key and its team allow <paramref name="alias"/>.</summary>
+    public bool MayUse(string alias) => Models.Allows(alias) && (Team is null || Team.Models.Allows(alias));
 }

@@ -1,6 +1,6 @@
 namespace LlmProxy.Config;
 
-/// <summary>A client key from the config file. <c>Models</c> holds aliases or <c>*</c>.</summary>
+/// <summary>A client key from the config file. <c>Models</c> holds aliases or <c>*</c>; names are unique.</summary>
 internal sealed record KeyConfig(
     string Key,
     string Name,
@@ -8,4 +8,5 @@ internal sealed record KeyConfig(
     int? Rpm,
     int? Tpm,
     int? MaxParallel,
-    decimal? BudgetUsd);
+    decimal? BudgetUsd,
+    BudgetPeriod BudgetPeriod = BudgetPeriod.Never);

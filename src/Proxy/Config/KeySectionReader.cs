@@ -13,7 +13,7 @@ internal static class KeySectionReader
         foreach (var item in list.EnumerateArray())
         {
             var node = root.Wrap(item, $"keys[{keys.Count}]");
-            node.AllowOnly("key", "name", "models", "rpm", "tpm", "maxParallel", "budgetUsd");
+            node.AllowOnly("key", "name", "models", "rpm", "tpm", "maxParallel", "budgetUsd", "budgetPeriod");
             var key = node.RequiredString("key");
             if (key.Length == 0)
             {
@@ -32,14 +32,27 @@ internal static class KeySectionReader
                     throw new ConfigException($"{node.Child("models")}[{i}]", $"'{allowed[i]}' is not a configured model");
                 }
             }
+            var name = node.OptionalString("name") ?? $"key-{keys.Count}";
+            var sameName = keys.FindIndex(k => k.Name == name);
+            if (sameName >= 0)
+            {
+                // The name is the key's id in the ledger and the admin API.
+                throw new ConfigException(node.Child("name"), $"'{name}' is already the name of keys[{sameName}]");
+            }
+            var period = node.OptionalString("budgetPeriod");
+            if (!BudgetCalendar.TryParse(period ?? "never", out var budgetPeriod))
+            {
+                throw new ConfigException(node.Child("budgetPeriod"), $"must be one of {string.Join(", ", BudgetCalendar.Names)}, not '{period}'");
+            }
             keys.Add(new KeyConfig(
                 key,
-                node.OptionalString("name") ?? $"key-{keys.Count}",
+                name,
                 allowed,
                 node.OptionalInt("rpm", 1, int.MaxValue),
                 node.OptionalInt("tpm", 1, int.MaxValue),
                 node.OptionalInt("maxParallel", 1, int.MaxValue),
-                node.OptionalDecimal("budgetUsd", 0)));
+                node.OptionalDecimal("budgetUsd", 0),
+                budgetPeriod));
         }
         return keys;
     }

@@ -42,7 +42,7 @@ internal static class ProxyEndpoints
         {
             app.UseCors(policy => CorsPolicy.Apply(policy, cors));
         }
-        app.Use(next => new ClientAuthentication(next, services.GetRequiredService<Access.ClientKeyStore>(), errors).InvokeAsync);
+        app.Use(next => new ClientAuthentication(next, services.GetRequiredService<Access.AccessDirectory>(), services.GetRequiredService<TimeProvider>(), errors).InvokeAsync);
 
         var health = services.GetRequiredService<HealthEndpoint>();
         var models = services.GetRequiredService<OpenAIModelsEndpoint>();

@@ -9,7 +9,7 @@ namespace LlmProxy.Hosting;
 /// Everything built from a config: provider adapters, the model catalog, the key store. Building it is also the
 /// second half of validation (provider-specific fields), so <c>--check-config</c> runs exactly this.
 /// </summary>
-internal sealed record ProxyRuntime(ProxyConfig Config, ModelCatalog Catalog, ClientKeyStore Keys)
+internal sealed record ProxyRuntime(ProxyConfig Config, ModelCatalog Catalog, AccessDirectory Keys)
 {
     public static ProxyRuntime Build(ProxyConfig config, ProviderServices services)
     {
@@ -22,6 +22,6 @@ internal sealed record ProxyRuntime(ProxyConfig Config, ModelCatalog Catalog, Cl
         {
             providers[provider.Name] = ProviderRegistry.Create(provider, services);
         }
-        return new ProxyRuntime(config, new ModelCatalog(config.Models, providers, config.Routing, services.Time), new ClientKeyStore(config.Keys));
+        return new ProxyRuntime(config, new ModelCatalog(config.Models, providers, config.Routing, services.Time), new AccessDirectory(config.Keys));
     }
 }

@@ -379,7 +379,7 @@ internal sealed partial class InboundPipeline(
         }
         try
         {
-            usageRecorder.Record(new UsageRecord(request.Key.Name, request.Route.Alias, deployment.Name, tokens, request.Envelope.Stream));
+            usageRecorder.Record(new UsageRecord(0, request.Key.Owner, request.Key.Name, null, request.Route.Alias, deployment.Provider.Config.Name, deployment.ProviderModel, "", 200, null, tokens, 0, false, 0, null, 0, 1, false, request.Envelope.Stream));
         }
         catch (Exception e)
         {

@@ -4,7 +4,7 @@ namespace LlmProxy.Usage;
 internal sealed partial class UsageLog(ILogger<UsageLog> logger) : IUsageRecorder
 {
     public void Record(UsageRecord record) =>
-        LogUsage(logger, record.KeyName, record.Model, record.Deployment, record.Tokens.InputTokens, record.Tokens.OutputTokens,
+        LogUsage(logger, record.KeyName, record.Model, record.Provider ?? "", record.Tokens.InputTokens, record.Tokens.OutputTokens,
             record.Tokens.CachedInputTokens, record.Tokens.ReasoningTokens);
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Debug,

@@ -79,7 +79,7 @@ public sealed class OpenAIPassThroughTests() : ProxiedUpstreamTestBase("gpt-test
 
         var record = Assert.Single(Proxy.Usage);
         Assert.Equal(new LlmProxy.Canonical.TokenUsage(19, 10, 3, 0, 4), record.Tokens);
-        Assert.Equal("p0/upstream-model-0", record.Deployment);
+        Assert.Equal(("p0", "upstream-model-0"), (record.Provider, record.DeploymentModel));
         Assert.Equal("test", record.KeyName);
     }
 

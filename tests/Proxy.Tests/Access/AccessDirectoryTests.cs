@@ -4,9 +4,9 @@ using Microsoft.AspNetCore.Http;
 
 namespace LlmProxy.Tests.Access;
 
-public sealed class ClientKeyStoreTests
+public sealed class AccessDirectoryTests
 {
-    private readonly ClientKeyStore _store = new([
+    private readonly AccessDirectory _store = new([
         new KeyConfig("sk-alpha", "alpha", ["*"], null, null, null, null),
         new KeyConfig("sk-beta", "beta", ["echo"], null, null, null, null),
     ]);
@@ -15,25 +15,25 @@ public sealed class ClientKeyStoreTests
     [InlineData("sk-alpha", "alpha")]
     [InlineData("sk-beta", "beta")]
     public void Find_ConfiguredKey_ReturnsIt(string presented, string name) =>
-        Assert.Equal(name, _store.Find(presented)?.Name);
+        Assert.Equal(name, _store.Find(presented, 0)?.Name);
 
     [Theory]
     [InlineData("")]
     [InlineData("sk-alph")]
     [InlineData("sk-alphaa")]
     [InlineData("SK-ALPHA")]
-    public void Find_AnyOtherKey_ReturnsNull(string presented) => Assert.Null(_store.Find(presented));
+    public void Find_AnyOtherKey_ReturnsNull(string presented) => Assert.Null(_store.Find(presented, 0));
 
     [Fact]
-    public void Find_OversizedKey_ReturnsNullWithoutThrowing() => Assert.Null(_store.Find(new string('k', 100_000)));
+    public void Find_OversizedKey_ReturnsNullWithoutThrowing() => Assert.Null(_store.Find(new string('k', 100_000), 0));
 
     [Fact]
     public void MayUse_KeyWithModelList_AllowsOnlyThose()
     {
-        var beta = _store.Find("sk-beta")!;
+        var beta = _store.Find("sk-beta", 0)!;
         Assert.True(beta.MayUse("echo"));
         Assert.False(beta.MayUse("gpt-4o"));
-        Assert.True(_store.Find("sk-alpha")!.MayUse("anything"));
+        Assert.True(_store.Find("sk-alpha", 0)!.MayUse("anything"));
     }
 
     [Theory]

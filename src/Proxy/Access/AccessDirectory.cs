@@ -1,0 +1,129 @@
+using LlmProxy.Config;
+using LlmProxy.Storage;
+
+namespace LlmProxy.Access;
+
+/// <summary>
+/// Every key and team the proxy serves, in memory: the config file's keys and the admin API's stored ones, found by
+/// the SHA-256 of the presented secret in O(1) and without a database read. An admin change goes through
+/// <see cref="ChangeAsync{T}"/>, which writes the store and then swaps in a snapshot reloaded from it, so the next
+/// request sees it. Reads never lock: they use whichever snapshot is current.
+/// </summary>
+internal sealed class AccessDirectory
+{
+    private readonly ClientKey[] _configKeys;
+    private readonly (SecretHash Hash, ClientKey Key)[] _configSecrets;
+    private readonly SemaphoreSlim _changes = new(1, 1);
+    private volatile Snapshot _snapshot;
+
+    public AccessDirectory(IReadOnlyList<KeyConfig> configKeys)
+    {
+        _configKeys = new ClientKey[configKeys.Count];
+        _configSecrets = new (SecretHash, ClientKey)[configKeys.Count];
+        for (var i = 0; i < configKeys.Count; i++)
+        {
+            _configKeys[i] = ClientKey.FromConfig(configKeys[i]);
+            _configSecrets[i] = (SecretHash.Of(configKeys[i].Key), _configKeys[i]);
+        }
+        _snapshot = Build(new AccessState([], [], []));
+    }
+
+    /// <summary>The config file's keys first, in file order, then the stored keys, oldest first.</summary>
+    public IReadOnlyList<ClientKey> Keys => _snapshot.Keys;
+
+    /// <summary>The stored teams, oldest first.</summary>
+    public IReadOnlyList<Team> Teams => _snapshot.Teams;
+
+    /// <summary>
+    /// The key whose secret is <paramref name="presented"/>; null for an unknown secret, or a rotated-out one whose
+    /// grace period ended at or before <paramref name="nowUnixSeconds"/>. An expired or revoked key is returned: the
+    /// caller says which it is.
+    /// </summary>
+    public ClientKey? Find(ReadOnlySpan<char> presented, long nowUnixSeconds)
+    {
+        if (presented.IsEmpty || presented.Length > SecretHash.MaxSecretChars)
+        {
+            return null;
+        }
+        return _snapshot.Secrets.TryGetValue(SecretHash.Of(presented), out var entry) && (entry.ExpiresAt is not { } end || end > nowUnixSeconds)
+            ? entry.Key
+            : null;
+    }
+
+    public ClientKey? FindKey(string id) => _snapshot.KeysById.GetValueOrDefault(id);
+
+    public Team? FindTeam(string id) => _snapshot.TeamsById.GetValueOrDefault(id);
+
+    /// <summary>Replaces the stored keys and teams with <paramref name="state"/> (the config file's keys stay).</summary>
+    public void Load(AccessState state) => _snapshot = Build(state);
+
+    /// <summary>
+    /// Runs one admin <paramref name="write"/> against <paramref name="store"/> and then reloads from it, one change at a
+    /// time: two concurrent changes cannot swap in a snapshot older than either. The write's exceptions pass through
+    /// (the snapshot is then reloaded all the same, harmlessly).
+    /// </summary>
+    public async Task<T> ChangeAsync<T>(IAccessStore store, Func<Task<T>> write, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            try
+            {
+                return await write();
+            }
+            finally
+            {
+                Load(await store.LoadAsync(CancellationToken.None));
+            }
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    private Snapshot Build(AccessState state)
+    {
+        var teamsById = new Dictionary<string, Team>(StringComparer.Ordinal);
+        var teams = new Team[state.Teams.Count];
+        for (var i = 0; i < teams.Length; i++)
+        {
+            teams[i] = new Team(state.Teams[i]);
+            teamsById[teams[i].Id] = teams[i];
+        }
+        var keys = new List<ClientKey>(_configKeys.Length + state.Keys.Count);
+        var keysById = new Dictionary<string, ClientKey>(StringComparer.Ordinal);
+        var secrets = new Dictionary<SecretHash, (ClientKey, long?)>(_configSecrets.Length + state.Secrets.Count);
+        foreach (var key in _configKeys)
+        {
+            keys.Add(key);
+            keysById[key.Id] = key;
+        }
+        foreach (var (hash, key) in _configSecrets)
+        {
+            secrets[hash] = (key, null);
+        }
+        foreach (var stored in state.Keys)
+        {
+            var key = ClientKey.FromStored(stored, stored.TeamId is { } teamId ? teamsById.GetValueOrDefault(teamId) : null);
+            keys.Add(key);
+            keysById[key.Id] = key;
+        }
+        foreach (var secret in state.Secrets)
+        {
+            // A stored secret equal to a config key's cannot happen (256 random bits); the config key keeps it if it did.
+            if (keysById.TryGetValue(secret.KeyId, out var key) && !key.FromConfigFile)
+            {
+                secrets.TryAdd(SecretHash.FromBytes(secret.Hash), (key, secret.ExpiresAt));
+            }
+        }
+        return new Snapshot(keys, keysById, teams, teamsById, secrets);
+    }
+
+    private sealed record Snapshot(
+        IReadOnlyList<ClientKey> Keys,
+        Dictionary<string, ClientKey> KeysById,
+        IReadOnlyList<Team> Teams,
+        Dictionary<string, Team> TeamsById,
+        Dictionary<SecretHash, (ClientKey Key, long? ExpiresAt)> Secrets);
+}

@@ -1,0 +1,14 @@
+using LlmProxy.Config;
+namespace LlmProxy.Access;
+
+/// <summary>
+/// The limits of a key or a team; null means none. <see cref="Rpm"/>: requests per minute; <see cref="Tpm"/>: tokens
+/// per minute (input and output); <see cref="MaxParallel"/>: requests in flight at once; <see cref="BudgetUsd"/>: USD
+/// that may be spent per <see cref="BudgetPeriod"/>.
+/// </summary>
+internal sealed record AccessLimits(int? Rpm, int? Tpm, int? MaxParallel, decimal? BudgetUsd, BudgetPeriod BudgetPeriod)
+{
+    public static readonly AccessLimits None = new(null, null, null, null, BudgetPeriod.Never);
+
+    public bool Any => Rpm is not null || Tpm is not null || MaxParallel is not null || BudgetUsd is not null;
+}
