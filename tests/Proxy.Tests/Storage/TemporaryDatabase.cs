@@ -18,6 +18,9 @@ internal sealed class TemporaryDatabase : IDisposable
 
     public SqliteResponseStore Open(TimeProvider? time = null) => SqliteResponseStore.Open(Path, time ?? TimeProvider.System);
 
+    /// <summary>The database itself, for the stores that share it.</summary>
+    public SqliteDatabase OpenDatabase() => SqliteDatabase.Open(Path);
+
     /// <summary>A connection of its own (no pool), as another process would have.</summary>
     public SqliteConnection Connect()
     {
