@@ -1,3 +1,4 @@
+using LlmProxy.Admin;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
 using LlmProxy.Inbound;
@@ -14,6 +15,8 @@ internal static class ProxyEndpoints
     private static readonly string[] Read = ["GET", "HEAD"];
     private static readonly string[] Post = ["POST"];
     private static readonly string[] ReadOrDelete = ["GET", "HEAD", "DELETE"];
+    private static readonly string[] ReadOrPost = ["GET", "HEAD", "POST"];
+    private static readonly string[] ReadPatchOrDelete = ["GET", "HEAD", "PATCH", "DELETE"];
 
     // Every route and the methods it takes: routing answers them, and the fallback answers other methods with 405 and Allow.
     // A prefix route may also name the suffix after its {id} (the first that matches wins).
@@ -30,6 +33,13 @@ internal static class ProxyEndpoints
         ("/v1/responses/", true, null, ReadOrDelete),
         ("/v1/messages", false, null, Post),
         ("/v1/messages/count_tokens", false, null, Post),
+        ("/admin/keys", false, null, ReadOrPost),
+        ("/admin/keys/", true, "/rotate", Post),
+        ("/admin/keys/", true, null, ReadPatchOrDelete),
+        ("/admin/teams", false, null, ReadOrPost),
+        ("/admin/teams/", true, null, ReadPatchOrDelete),
+        ("/admin/audit", false, null, Read),
+        ("/admin/usage", false, null, Read),
     ];
 
     public static WebApplication MapProxyEndpoints(this WebApplication app)
@@ -43,6 +53,7 @@ internal static class ProxyEndpoints
             app.UseCors(policy => CorsPolicy.Apply(policy, cors));
         }
         app.Use(next => new ClientAuthentication(next, services.GetRequiredService<Access.AccessDirectory>(), services.GetRequiredService<TimeProvider>(), errors).InvokeAsync);
+        app.Use(next => new AdminGate(next, services.GetRequiredService<AdminOptions>(), errors, context => UnknownRouteAsync(context, errors)).InvokeAsync);
 
         var health = services.GetRequiredService<HealthEndpoint>();
         var models = services.GetRequiredService<OpenAIModelsEndpoint>();
@@ -69,12 +80,15 @@ internal static class ProxyEndpoints
         app.MapPost("/v1/responses/{id}/cancel", responses.CancelAsync);
         app.MapMethods("/v1/messages", Post, context => pipeline.HandleAsync(context, anthropicMessages));
         app.MapMethods("/v1/messages/count_tokens", Post, context => pipeline.HandleCountAsync(context, anthropicCount));
+        AdminRoutes.Map(app);
         app.MapFallback(context => Methods(context.Request.Path) is { } methods
             ? WrongMethodAsync(context, methods, errors)
-            : errors.WriteAsync(context, new GatewayError(404, ErrorKind.NotFound,
-                $"Unknown route: {context.Request.Method} {ErrorText.Quote(context.Request.Path.Value)}", "unknown_route")));
+            : UnknownRouteAsync(context, errors));
         return app;
     }
+
+    private static Task UnknownRouteAsync(HttpContext context, ErrorResponder errors) => errors.WriteAsync(context, new GatewayError(404, ErrorKind.NotFound,
+        $"Unknown route: {context.Request.Method} {ErrorText.Quote(context.Request.Path.Value)}", "unknown_route"));
 
     private static string[]? Methods(PathString path)
     {

@@ -1,3 +1,4 @@
+using LlmProxy.Admin;
 using LlmProxy.Config;
 using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
@@ -47,6 +48,11 @@ internal static class ProxyServices
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
+        services.AddSingleton(config.Admin);
+        services.AddSingleton<KeyEndpoints>();
+        services.AddSingleton<TeamEndpoints>();
+        services.AddSingleton<AuditEndpoint>();
+        services.AddSingleton<UsageEndpoint>();
         return services;
     }
 
