@@ -112,7 +112,7 @@ internal static class ConfigLoader
 
     private static ProxyConfig Read(ConfigNode root, string configFolder)
     {
-        root.AllowOnly("server", "admin", "storage", "routing", "providers", "models", "keys");
+        root.AllowOnly("server", "admin", "storage", "usage", "routing", "providers", "models", "keys");
         var routing = ReadRouting(root.OptionalObject("routing"));
         var providers = ReadProviders(root.OptionalObject("providers") ?? throw new ConfigException("providers", "required"));
         var models = ModelSectionReader.Read(root.OptionalObject("models") ?? throw new ConfigException("models", "required"), providers, routing);
@@ -123,7 +123,10 @@ internal static class ConfigLoader
             models,
             KeySectionReader.Read(root, models),
             new AdminOptions(root.OptionalObject("admin") is { } admin ? ReadMasterKey(admin) : null),
-            ReadStorage(root, root.OptionalObject("storage"), configFolder));
+            ReadStorage(root, root.OptionalObject("storage"), configFolder))
+        {
+            Usage = root.OptionalObject("usage") is { } usage ? ReadUsage(usage) : UsageOptions.Default,
+        };
     }
 
     private static ServerOptions ReadServer(ConfigNode? node)
@@ -231,6 +234,15 @@ internal static class ConfigLoader
     {
         admin.AllowOnly("masterKey");
         return admin.OptionalString("masterKey");
+    }
+
+    private static UsageOptions ReadUsage(ConfigNode usage)
+    {
+        usage.AllowOnly("ledger", "queueCapacity", "reserveOutputTokens");
+        return new UsageOptions(
+            usage.OptionalBool("ledger") ?? UsageOptions.Default.Ledger,
+            usage.OptionalInt("queueCapacity", 1, 16_777_216) ?? UsageOptions.Default.QueueCapacity,
+            usage.OptionalInt("reserveOutputTokens", 0, int.MaxValue) ?? UsageOptions.Default.ReserveOutputTokens);
     }
 
     private static StorageOptions ReadStorage(ConfigNode root, ConfigNode? node, string configFolder)

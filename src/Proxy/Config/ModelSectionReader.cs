@@ -90,10 +90,24 @@ internal static class ModelSectionReader
     private static PriceConfig ReadPrice(ConfigNode price)
     {
         price.AllowOnly("inputPerMTok", "outputPerMTok", "cacheReadPerMTok", "cacheWritePerMTok");
-        return new PriceConfig(
-            price.OptionalDecimal("inputPerMTok", 0) ?? 0,
-            price.OptionalDecimal("outputPerMTok", 0) ?? 0,
-            price.OptionalDecimal("cacheReadPerMTok", 0) ?? 0,
-            price.OptionalDecimal("cacheWritePerMTok", 0) ?? 0);
+        var input = PerMTok(price, "inputPerMTok") ?? 0;
+        // Cached tokens the price does not name cost what input costs: no discount is assumed that the provider may not give.
+        return new PriceConfig(input, PerMTok(price, "outputPerMTok") ?? 0, PerMTok(price, "cacheReadPerMTok") ?? input,
+            PerMTok(price, "cacheWritePerMTok") ?? input);
+    }
+
+    // Six decimal places at most: a token then costs a whole number of 10^-12 USD, so costs are summed exactly.
+    private static decimal? PerMTok(ConfigNode price, string name)
+    {
+        var value = price.OptionalDecimal(name, 0);
+        if (value is { } usd && decimal.Round(usd, 6) != usd)
+        {
+            throw new ConfigException(price.Child(name), "has more than 6 decimal places (USD per million tokens); costs are kept exact to 10^-12 USD");
+        }
+        if (value > 1_000_000)
+        {
+            throw new ConfigException(price.Child(name), "must be at most 1000000 (USD per million tokens)");
+        }
+        return value;
     }
 }

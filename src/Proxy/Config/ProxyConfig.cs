@@ -8,4 +8,7 @@ internal sealed record ProxyConfig(
     IReadOnlyList<ModelConfig> Models,
     IReadOnlyList<KeyConfig> Keys,
     AdminOptions Admin,
-    StorageOptions Storage);
+    StorageOptions Storage)
+{
+    public UsageOptions Usage { get; init; } = UsageOptions.Default;
+}

@@ -1,13 +1,15 @@
 using System.Text.Json;
 using LlmProxy.Routing;
+using LlmProxy.Usage;
 
 namespace LlmProxy.Hosting;
 
 /// <summary>
 /// <c>GET /health</c>: no key needed; says the proxy is up, its version, and each deployment's state (healthy,
-/// cooling down until when, half open), requests in flight, time-to-first-byte average and last error. Never shows secrets.
+/// cooling down until when, half open), requests in flight, time-to-first-byte average and last error, and the usage
+/// ledger's counts (written, queued, dropped, lost). Never shows secrets.
 /// </summary>
-internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time)
+internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time, UsageLedger? ledger = null)
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
@@ -22,6 +24,16 @@ internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time)
             json.WriteString("status"u8, "ok"u8);
             json.WriteString("version"u8, ProxyVersion.Current);
             json.WriteNumber("uptimeSeconds"u8, (long)(time.GetUtcNow() - _started).TotalSeconds);
+            if (ledger is not null)
+            {
+                // Records dropped (queue full) or lost (the store refused them) are usage nobody will be billed for.
+                json.WriteStartObject("usage"u8);
+                json.WriteNumber("written"u8, ledger.Written);
+                json.WriteNumber("queued"u8, ledger.Queued);
+                json.WriteNumber("dropped"u8, ledger.Dropped);
+                json.WriteNumber("lost"u8, ledger.Lost);
+                json.WriteEndObject();
+            }
             json.WriteStartArray("models"u8);
             foreach (var route in catalog.Routes)
             {

@@ -1,3 +1,4 @@
+using LlmProxy.Access;
 using LlmProxy.Admin;
 using LlmProxy.Config;
 using LlmProxy.Inbound;
@@ -29,7 +30,21 @@ internal static class ProxyServices
         services.AddSingleton(_ => upstream); // a factory registration, so the container disposes the pool on shutdown
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ErrorResponder>();
-        services.AddSingleton<IUsageRecorder, UsageLog>();
+        services.AddSingleton(config.Usage);
+        services.AddSingleton<IRequestLimiter>(provider => new LocalRequestLimiter(provider.GetRequiredService<TimeProvider>()));
+        services.AddHostedService<AccessStartup>();
+        if (config.Usage.Ledger)
+        {
+            services.AddSingleton(provider => new UsageLedger(provider.GetRequiredService<IUsageStore>(), config.Usage.QueueCapacity,
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<UsageLedger>>()));
+            services.AddSingleton<IUsageRecorder>(provider => provider.GetRequiredService<UsageLedger>());
+            // The host stops it (writing what is queued) before the container disposes the store it writes to.
+            services.AddHostedService(provider => provider.GetRequiredService<UsageLedger>());
+        }
+        else
+        {
+            services.AddSingleton<IUsageRecorder, UsageLog>();
+        }
         services.AddSingleton(new BodyBudget(config.Server.BufferedBodyBytes));
         services.AddHostedService<MemoryTrimmer>();
         services.AddSingleton(config.Storage);

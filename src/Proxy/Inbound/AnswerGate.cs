@@ -13,6 +13,12 @@ internal sealed class AnswerGate(HttpContext context, long requestStarted)
 
     public bool IsClaimed => Volatile.Read(ref _winner) != 0;
 
+    /// <summary>When the answer was claimed (its head about to go out), a <see cref="System.Diagnostics.Stopwatch"/> timestamp; 0 before.</summary>
+    public long ClaimedAt { get; private set; }
+
+    /// <summary>The proxy's own time up to the claim, as <c>x-llm-proxy-overhead-ms</c> says; null before.</summary>
+    public double? OverheadMs { get; private set; }
+
     /// <summary>An attempt that runs beside others: cancelled when another attempt claims the answer.</summary>
     public void Register(int attempt, CancellationTokenSource cancel)
     {
@@ -29,7 +35,8 @@ internal sealed class AnswerGate(HttpContext context, long requestStarted)
         {
             return previous == attempt;
         }
-        ProxyResponseHeaders.Set(context.Response, deployment, requestStarted, upstreamTicks, attempt);
+        ClaimedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        OverheadMs = ProxyResponseHeaders.Set(context.Response, deployment, requestStarted, upstreamTicks, attempt);
         lock (_lock)
         {
             foreach (var (other, cancel) in _running ?? [])

@@ -26,6 +26,9 @@ internal sealed class Attempts(HttpContext context, IInboundDialect dialect, Req
 
     public AnswerGate Gate { get; } = gate;
 
+    /// <summary>The request's accounts, which every attempt's usage goes to.</summary>
+    public RequestAccount? Account { get; init; }
+
     /// <summary>The canonical request, read once when a deployment needs translation.</summary>
     public ChatRequest? Canonical { get; set; }
 

@@ -22,21 +22,32 @@ internal sealed partial class InboundPipeline(
     TimeProvider time,
     HttpMessageInvoker http,
     IUsageRecorder usageRecorder,
+    IRequestLimiter limiter,
+    UsageOptions usageOptions,
     BodyBudget bodies,
     ILogger<InboundPipeline> logger)
 {
     public async Task HandleAsync(HttpContext context, IInboundDialect dialect)
     {
         var started = Stopwatch.GetTimestamp();
-        var admission = await AdmitAsync(context, dialect);
-        if (admission is not var (body, envelope, route, key))
+        // A background run continues the account of the POST that queued it: admitted and limited once, recorded once.
+        var account = context.Features.Get<RequestAccount>() ?? Open(context, dialect, started);
+        try
         {
-            return;
+            var admission = await AdmitAsync(context, dialect, account);
+            if (admission is not var (body, envelope, route, key))
+            {
+                return;
+            }
+            using (body)
+            {
+                // Step 5: the deployments in the route's strategy order, each with its retries, until one answers or a failure may not be retried.
+                await ServeAsync(context, dialect, body, envelope, route, key, account, started);
+            }
         }
-        using (body)
+        finally
         {
-            // Step 5: the deployments in the route's strategy order, each with its retries, until one answers or a failure may not be retried.
-            await ServeAsync(context, dialect, body, envelope, route, key, started);
+            Close(context, account);
         }
     }
 
@@ -47,7 +58,20 @@ internal sealed partial class InboundPipeline(
     public async Task HandleCountAsync(HttpContext context, IInboundDialect dialect)
     {
         var started = Stopwatch.GetTimestamp();
-        var admission = await AdmitAsync(context, dialect);
+        var account = Open(context, dialect, started);
+        try
+        {
+            await CountAsync(context, dialect, account, started);
+        }
+        finally
+        {
+            Close(context, account);
+        }
+    }
+
+    private async Task CountAsync(HttpContext context, IInboundDialect dialect, RequestAccount account, long started)
+    {
+        var admission = await AdmitAsync(context, dialect, account);
         if (admission is not var (body, envelope, route, _))
         {
             return;
@@ -58,8 +82,11 @@ internal sealed partial class InboundPipeline(
             {
                 if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
                 {
-                    var (_, error, _) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, new AnswerGate(context, started), 1,
+                    account.Gate = new AnswerGate(context, started);
+                    var (_, error, _) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, account.Gate, 1,
                         context.RequestAborted);
+                    // Counting tokens is free: the attempt is accounted for, its count is not usage.
+                    account.Attempted(deployment, null);
                     if (error is not null && error.Kind != ProviderErrorKind.Canceled && !context.Response.HasStarted)
                     {
                         await dialect.WriteErrorAsync(context.Response, GatewayErrors.FromProvider(error, deployment.Name));
@@ -83,10 +110,11 @@ internal sealed partial class InboundPipeline(
     /// Steps 1 to 4, which every request passes before any provider is called; null when an error answer was written.
     /// A ValueTask: for a small body that has already arrived, admission completes synchronously and allocates nothing.
     /// </summary>
-    private async ValueTask<(RequestBody Body, RequestEnvelope Envelope, ModelRoute Route, ClientKey Key)?> AdmitAsync(HttpContext context, IInboundDialect dialect)
+    private async ValueTask<(RequestBody Body, RequestEnvelope Envelope, ModelRoute Route, ClientKey Key)?> AdmitAsync(HttpContext context,
+        IInboundDialect dialect, RequestAccount account)
     {
         // Step 1: the caller. ClientAuthentication has already turned away every /v1 request without a valid key.
-        var key = context.Features.GetRequiredFeature<ClientKey>();
+        var key = account.Key;
 
         // Step 2: the body, whole but capped: the model inside it decides the route.
         var (body, bodyError) = await RequestBody.ReadAsync(context.Request, server.MaxBodyBytes, bodies, context.RequestAborted);
@@ -105,8 +133,10 @@ internal sealed partial class InboundPipeline(
             return null;
         }
 
-        // Step 4: the route, whether this key may take it, and any stored state the dialect needs for the request.
+        // Step 4: the route, whether this key (and its team) may take it now, and any stored state the dialect needs for the request.
         var route = catalog.Find(envelope.ModelUtf8.Span);
+        account.Model = route?.Alias ?? Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
+        account.Stream = envelope.Stream;
         GatewayError? refusal = null;
         if (route is null)
         {
@@ -114,13 +144,23 @@ internal sealed partial class InboundPipeline(
             refusal = GatewayError.BadRequest(
                 $"The model '{name}' does not exist on this proxy; GET /v1/models lists the models you can use.", "model", "model_not_found");
         }
-        else if (!key.MayUse(route.Alias))
+        else if (!key.Models.Allows(route.Alias))
         {
             refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key may not use the model '{route.Alias}'.", "model_not_allowed", "model");
+        }
+        else if (key.Team is { } team && !team.Models.Allows(route.Alias))
+        {
+            refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key's team '{team.Name}' may not use the model '{route.Alias}'.",
+                "model_not_allowed", "model");
+        }
+        else if (!account.Admitted)
+        {
+            refusal = Limit(context, dialect, body, route, account);
         }
         if (refusal is not null)
         {
             body.Dispose();
+            account.ErrorClass = refusal.Code;
             await dialect.WriteErrorAsync(context.Response, refusal);
             return null;
         }
@@ -133,9 +173,10 @@ internal sealed partial class InboundPipeline(
     }
 
     private async Task ServeAsync(HttpContext context, IInboundDialect dialect, RequestBody body, RequestEnvelope envelope,
-        ModelRoute route, ClientKey key, long started)
+        ModelRoute route, ClientKey key, RequestAccount account, long started)
     {
-        var request = new Attempts(context, dialect, body, envelope, route, key, new AnswerGate(context, started));
+        account.Gate = new AnswerGate(context, started);
+        var request = new Attempts(context, dialect, body, envelope, route, key, account.Gate) { Account = account };
         var deployments = route.Deployments;
         var order = ArrayPool<int>.Shared.Rent(deployments.Count);
         try
@@ -151,7 +192,7 @@ internal sealed partial class InboundPipeline(
                 }
                 if (request.Failures is [.., var (_, last)] && !last.IsRetryable && last.Kind != ProviderErrorKind.Unsupported)
                 {
-                    await WriteFailureAsync(context, dialect, request.Failures);
+                    await WriteFailureAsync(request);
                     return;
                 }
                 next = tried;
@@ -193,7 +234,7 @@ internal sealed partial class InboundPipeline(
                         }
                         if (!failure.IsRetryable)
                         {
-                            await WriteFailureAsync(context, dialect, request.Failures);
+                            await WriteFailureAsync(request);
                             return;
                         }
                     }
@@ -209,7 +250,7 @@ internal sealed partial class InboundPipeline(
         {
             ArrayPool<int>.Shared.Return(order);
         }
-        await WriteFailureAsync(context, dialect, request.Failures!);
+        await WriteFailureAsync(request);
 
         // deadlineMs bounds the trying: once it has passed, no retry and no next deployment starts.
         bool OutOfTime() => request.Count > 0 && Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(routing.DeadlineMs);
@@ -363,39 +404,27 @@ internal sealed partial class InboundPipeline(
         }
         if (context.Response.HasStarted)
         {
+            request.Account!.ErrorClass = ErrorClassOf(error.Kind);
             return Outcome.Ended; // the answer already began: the dialect ended it with an in-stream error.
         }
         request.Fail(deployment.Name, error);
         return Outcome.Failed;
     }
 
-    // Usage is recorded even when a stream broke after its first bytes: what was served was served. A failing usage
-    // store loses the record (logged), never the client's answer.
-    private void Record(Attempts request, Deployment deployment, TokenUsage? usage)
-    {
-        if (usage is not { } tokens)
-        {
-            return;
-        }
-        try
-        {
-            usageRecorder.Record(new UsageRecord(0, request.Key.Owner, request.Key.Name, null, request.Route.Alias, deployment.Provider.Config.Name, deployment.ProviderModel, "", 200, null, tokens, 0, false, 0, null, 0, 1, false, request.Envelope.Stream));
-        }
-        catch (Exception e)
-        {
-            LogUsageLost(logger, request.Route.Alias, deployment.Name, e);
-        }
-    }
+    // Usage is recorded even when a stream broke after its first bytes: what was served was served.
+    private static void Record(Attempts request, Deployment deployment, TokenUsage? usage) => request.Account!.Attempted(deployment, usage);
 
     // Step 7: nobody served. One failure speaks for itself, as does a client error; several are summarised, and so is a
     // provider that could not carry the request after others failed in ways worth retrying.
-    private static Task WriteFailureAsync(HttpContext context, IInboundDialect dialect, List<(string Deployment, ProviderError Error)> failures)
+    private static Task WriteFailureAsync(Attempts request)
     {
+        var failures = request.Failures!;
         var last = failures[^1];
         var speaksForItself = failures.Count == 1
             || (!last.Error.IsRetryable && (last.Error.Kind != ProviderErrorKind.Unsupported || !AnyRetryable(failures)));
         var gatewayError = speaksForItself ? GatewayErrors.FromProvider(last.Error, last.Deployment) : GatewayErrors.AllFailed(failures);
-        return dialect.WriteErrorAsync(context.Response, gatewayError);
+        request.Account!.ErrorClass = gatewayError.Code ?? ErrorClassOf(last.Error.Kind);
+        return request.Dialect.WriteErrorAsync(request.Context.Response, gatewayError);
     }
 
     private static bool AnyRetryable(List<(string Deployment, ProviderError Error)> failures)

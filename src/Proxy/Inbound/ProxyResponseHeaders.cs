@@ -12,13 +12,15 @@ internal static class ProxyResponseHeaders
 
     /// <summary>
     /// Overhead is the time since the request arrived minus the time spent waiting on the provider; set just before
-    /// the first byte goes out, so for streams it is the added time to first byte.
+    /// the first byte goes out, so for streams it is the added time to first byte. Returns it, in milliseconds.
     /// </summary>
-    public static void Set(HttpResponse response, string deployment, long requestStarted, long upstreamTicks, int attempt)
+    public static double Set(HttpResponse response, string deployment, long requestStarted, long upstreamTicks, int attempt)
     {
         response.Headers[Attempts] = attempt == 1 ? "1" : attempt.ToString(CultureInfo.InvariantCulture);
         var overhead = Stopwatch.GetElapsedTime(requestStarted).TotalMilliseconds - (double)upstreamTicks * 1000 / Stopwatch.Frequency;
         response.Headers[Deployment] = deployment;
-        response.Headers[OverheadMs] = Math.Round(Math.Max(0, overhead), 3).ToString(CultureInfo.InvariantCulture);
+        overhead = Math.Round(Math.Max(0, overhead), 3);
+        response.Headers[OverheadMs] = overhead.ToString(CultureInfo.InvariantCulture);
+        return overhead;
     }
 }

@@ -19,24 +19,26 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
 
     /// <summary>
     /// Starts running <paramref name="body"/> (copied) as the background response of <paramref name="queued"/>, the
-    /// exchange the starting request stored, which stands for the run until the run has read the request itself.
+    /// exchange the starting request stored, which stands for the run until the run has read the request itself. The
+    /// run takes over the starting request's <paramref name="account"/> (its admission, and its one usage record).
     /// </summary>
-    public BackgroundJob Start(ResponsesExchange queued, ClientKey key, ReadOnlyMemory<byte> body)
+    public BackgroundJob Start(ResponsesExchange queued, ClientKey key, ReadOnlyMemory<byte> body, RequestAccount? account)
     {
         var job = new BackgroundJob(queued.Id, key.Owner) { Exchange = queued };
         _jobs[queued.Id] = job;
         var copy = body.ToArray();
-        job.Run = Task.Run(() => RunAsync(job, key, copy));
+        job.Run = Task.Run(() => RunAsync(job, key, copy, account));
         return job;
     }
 
-    private async Task RunAsync(BackgroundJob job, ClientKey key, byte[] body)
+    private async Task RunAsync(BackgroundJob job, ClientKey key, byte[] body, RequestAccount? account)
     {
         var context = new DefaultHttpContext();
         var output = new EventLogStream(job.Log);
         context.Features.Set<IHttpResponseFeature>(new StartedWhenWritten(output));
         context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(output));
         context.Features.Set(key);
+        context.Features.Set(account);
         context.Request.Method = HttpMethods.Post;
         context.Request.Path = "/v1/responses";
         context.Request.ContentType = "application/json";

@@ -181,7 +181,8 @@ public sealed class AnthropicPassThroughTests() : ProxiedAnthropicTestBase("clau
         var sent = Assert.Single(Upstream.Requests);
         Assert.Equal("/v1/messages/count_tokens", sent.PathAndQuery);
         Assert.Equal("upstream-model-0", sent.Json.GetProperty("model").GetString());
-        Assert.Empty(Proxy.Usage);
+        var record = Assert.Single(Proxy.Usage);
+        Assert.Equal(("messages.count_tokens", 0L, 0L), (record.Dialect, record.Tokens.TotalTokens, record.CostPicoUsd)); // counting is not billed
     }
 
     /// <summary>Copies everything written to a second stream, to compare what the provider sent with what the client got.</summary>

@@ -197,16 +197,6 @@ public sealed class ResponsesClientTests(ResponsesHost host) : IClassFixture<Res
     }
 
     [Fact]
-    public async Task OtherKeyWithTheSameName_StoredResponse_IsNotFound()
-    {
-        var created = (await host.Client().CreateResponseAsync("claude", "Say hello")).Value;
-
-        var error = await Assert.ThrowsAsync<ClientResultException>(() => host.Client(ResponsesHost.SameNameKey).GetResponseAsync(created.Id));
-
-        Assert.Equal(404, error.Status);
-    }
-
-    [Fact]
     public async Task InputItems_NestedDeeperThanJsonsDefault_ListedNot500()
     {
         var deep = string.Concat(Enumerable.Repeat("{\"a\":", 100)) + "1" + new string('}', 100);

@@ -15,7 +15,6 @@ public sealed class ResponsesHost : IAsyncLifetime
     public const string OtherKey = "sk-test-other";
 
     /// <summary>A third key that shares the first key's name: names are labels, not owners.</summary>
-    public const string SameNameKey = "sk-test-same-name";
 
     public FakeAnthropic Anthropic { get; private set; } = null!;
 
@@ -63,7 +62,7 @@ public sealed class ResponsesHost : IAsyncLifetime
             "bedrock": [ { "provider": "bedrock", "model": "anthropic.claude-sonnet-4-5-20250929-v1:0" } ],
             "openai": [ { "provider": "openai", "model": "gpt-4.1" } ]
           },
-          "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" }, { "key": "{{OtherKey}}", "name": "other" }, { "key": "{{SameNameKey}}", "name": "test" } ]
+          "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" }, { "key": "{{OtherKey}}", "name": "other" } ]
         }
         """;
 

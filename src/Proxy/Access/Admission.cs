@@ -1,0 +1,47 @@
+using LlmProxy.Canonical;
+
+namespace LlmProxy.Access;
+
+/// <summary>
+/// The limiter's answer to one request: refused (<see cref="Refusal"/>, a 429 for the client's dialect), or admitted
+/// with what it reserved, which <see cref="IRequestLimiter.Settle"/> must later reconcile exactly once. The snapshots
+/// feed the rate-limit headers (the tighter of the key's and the team's).
+/// </summary>
+internal sealed class Admission
+{
+    /// <summary>A key and team without limits: nothing reserved, nothing to settle.</summary>
+    public static readonly Admission Unlimited = new(null, null, default, default, default, null);
+
+    private int _settled;
+
+    public Admission(LimitCounters? key, LimitCounters? team, Reservation reservation, RateLimitSnapshot requests, RateLimitSnapshot tokens,
+        GatewayError? refusal)
+    {
+        Key = key;
+        Team = team;
+        Reservation = reservation;
+        Requests = requests;
+        Tokens = tokens;
+        Refusal = refusal;
+    }
+
+    public GatewayError? Refusal { get; }
+
+    public RateLimitSnapshot Requests { get; }
+
+    public RateLimitSnapshot Tokens { get; }
+
+    public Reservation Reservation { get; }
+
+    internal LimitCounters? Key { get; }
+
+    internal LimitCounters? Team { get; }
+
+    /// <summary>Whether the key's (the team's) tokens-per-minute bucket took the reservation, so settling corrects it.</summary>
+    internal bool KeyTokens { get; init; }
+
+    internal bool TeamTokens { get; init; }
+
+    /// <summary>True the first time only: a second settle of the same admission must not give back twice.</summary>
+    internal bool TrySettle() => Refusal is null && (Key is not null || Team is not null) && Interlocked.Exchange(ref _settled, 1) == 0;
+}

@@ -1,0 +1,30 @@
+using LlmProxy.Config;
+
+namespace LlmProxy.Access;
+
+/// <summary>
+/// Enforces the limits of a key and its team: requests and tokens per minute, requests in flight, and the budget per
+/// period. A request passes only when both the key's and the team's limits let it; what it reserves is taken from both
+/// at once or from neither. This implementation is in-process (<see cref="LocalRequestLimiter"/>); one shared
+/// between instances implements the same contract.
+/// </summary>
+internal interface IRequestLimiter
+{
+    /// <summary>
+    /// Admits one request of <paramref name="key"/> reserving <paramref name="reservation"/> (tokens against tpm, cost
+    /// against the budget), or refuses it with a 429 saying which limit and when to retry.
+    /// </summary>
+    Admission Admit(ClientKey key, Reservation reservation);
+
+    /// <summary>
+    /// Ends an admitted request: frees its slot, replaces its reserved tokens with <paramref name="usedTokens"/>, and
+    /// charges <paramref name="costPicoUsd"/> (10^-12 USD) to the budgets in place of its reserved cost. Idempotent.
+    /// </summary>
+    void Settle(Admission admission, long usedTokens, long costPicoUsd);
+
+    /// <summary>What the key or team <paramref name="subjectId"/> has spent in its current <paramref name="period"/>, and reserved in flight.</summary>
+    (Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart) Spent(string subjectId, BudgetPeriod period);
+
+    /// <summary>Sets what <paramref name="subjectId"/> spent in the <paramref name="period"/> that contains now, as the ledger says (at start-up).</summary>
+    void RestoreSpent(string subjectId, BudgetPeriod period, Int128 spentPicoUsd);
+}

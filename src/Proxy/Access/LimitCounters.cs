@@ -1,0 +1,41 @@
+using LlmProxy.Config;
+
+namespace LlmProxy.Access;
+
+/// <summary>
+/// The in-process counters of one key or team: requests and tokens per minute, requests in flight, and the budget's
+/// spend in its current period plus what requests in flight have reserved. Every field is read and written under
+/// <see cref="Gate"/>. Costs are in 10^-12 USD.
+/// </summary>
+internal sealed class LimitCounters
+{
+    public readonly Lock Gate = new();
+
+    public RateBucket Requests;
+
+    public RateBucket Tokens;
+
+    public int InFlight;
+
+    /// <summary>Reserved by requests in flight, not yet charged.</summary>
+    public Int128 ReservedPicoUsd;
+
+    public Int128 SpentPicoUsd;
+
+    /// <summary>The period <see cref="SpentPicoUsd"/> counts in: its kind and its start.</summary>
+    public BudgetPeriod Period;
+
+    public DateTimeOffset PeriodStart;
+
+    /// <summary>Starts the budget over when <paramref name="now"/> is past its period (or the period's kind changed).</summary>
+    public void RollPeriod(BudgetPeriod period, DateTimeOffset now)
+    {
+        var start = BudgetCalendar.Start(period, now);
+        if (period != Period || start != PeriodStart)
+        {
+            Period = period;
+            PeriodStart = start;
+            SpentPicoUsd = 0;
+        }
+    }
+}

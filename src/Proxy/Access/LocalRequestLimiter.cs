@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using LlmProxy.Canonical;
+using LlmProxy.Config;
+
+namespace LlmProxy.Access;
+
+/// <summary>
+/// <see cref="IRequestLimiter"/> in this process's memory: counters per key and team id, each under its own lock. A
+/// request's key and team are locked together (key, then team: the one order everywhere, so no deadlock), checked, and
+/// charged only when both pass, so a burst of concurrent requests cannot overshoot either. Admission allocates only a
+/// refusal or the <see cref="Admission"/>; keys and teams without limits take no lock and allocate nothing.
+/// </summary>
+internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
+{
+    private const long PicoPerUsd = 1_000_000_000_000;
+    private readonly ConcurrentDictionary<string, LimitCounters> _counters = new(StringComparer.Ordinal);
+
+    public Admission Admit(ClientKey key, Reservation reservation)
+    {
+        var team = key.Team;
+        if (!key.Limits.Any && (team is null || !team.Limits.Any))
+        {
+            return Admission.Unlimited;
+        }
+        var now = time.GetUtcNow();
+        var keyCounters = key.Limits.Any ? Counters(key.Id) : null;
+        var teamCounters = team is not null && team.Limits.Any ? Counters(team.Id) : null;
+        keyCounters?.Gate.Enter();
+        teamCounters?.Gate.Enter();
+        try
+        {
+            var refusal = (keyCounters is null ? null : Check(keyCounters, key.Limits, reservation, now, "this key"))
+                ?? (teamCounters is null ? null : Check(teamCounters, team!.Limits, reservation, now, $"this key's team '{team.Name}'"));
+            RateLimitSnapshot requests = default, tokens = default;
+            if (keyCounters is not null)
+            {
+                Take(keyCounters, key.Limits, refusal is null ? reservation : null, ref requests, ref tokens);
+            }
+            if (teamCounters is not null)
+            {
+                Take(teamCounters, team!.Limits, refusal is null ? reservation : null, ref requests, ref tokens);
+            }
+            if (refusal is not null)
+            {
+                return new Admission(null, null, reservation, requests, tokens, refusal);
+            }
+            return new Admission(keyCounters, teamCounters, reservation, requests, tokens, null)
+            {
+                KeyTokens = key.Limits.Tpm is not null,
+                TeamTokens = team?.Limits.Tpm is not null,
+            };
+        }
+        finally
+        {
+            teamCounters?.Gate.Exit();
+            keyCounters?.Gate.Exit();
+        }
+    }
+
+    public void Settle(Admission admission, long usedTokens, long costPicoUsd)
+    {
+        if (!admission.TrySettle())
+        {
+            return;
+        }
+        Give(admission.Key, admission.KeyTokens, admission.Reservation, usedTokens, costPicoUsd);
+        Give(admission.Team, admission.TeamTokens, admission.Reservation, usedTokens, costPicoUsd);
+    }
+
+    public (Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart) Spent(string subjectId, BudgetPeriod period)
+    {
+        var counters = Counters(subjectId);
+        lock (counters.Gate)
+        {
+            counters.RollPeriod(period, time.GetUtcNow());
+            return (counters.SpentPicoUsd, counters.ReservedPicoUsd, counters.PeriodStart);
+        }
+    }
+
+    public void RestoreSpent(string subjectId, BudgetPeriod period, Int128 spentPicoUsd)
+    {
+        var counters = Counters(subjectId);
+        lock (counters.Gate)
+        {
+            counters.RollPeriod(period, time.GetUtcNow());
+            counters.SpentPicoUsd = spentPicoUsd;
+        }
+    }
+
+    private LimitCounters Counters(string id) => _counters.GetOrAdd(id, static _ => new LimitCounters());
+
+    private GatewayError? Check(LimitCounters counters, AccessLimits limits, Reservation reservation, DateTimeOffset now, string who)
+    {
+        var ticks = now.UtcTicks;
+        // Both drained first, whichever refuses: the headers of a refusal report the buckets as they are now.
+        if (limits.Rpm is { } requestsLimit)
+        {
+            counters.Requests.Drain(requestsLimit, ticks);
+        }
+        if (limits.Tpm is { } tokensLimit)
+        {
+            counters.Tokens.Drain(tokensLimit, ticks);
+        }
+        if (limits.MaxParallel is { } maxParallel && counters.InFlight >= maxParallel)
+        {
+            return Refuse($"Too many parallel requests: {who} allows {maxParallel} at once. Retry when one of them has finished.",
+                "rate_limit_exceeded", TimeSpan.FromSeconds(1));
+        }
+        if (limits.Rpm is { } rpm)
+        {
+            if (!counters.Requests.Fits(rpm, 1))
+            {
+                var wait = counters.Requests.UntilFits(rpm, 1);
+                return Refuse($"Rate limit reached for requests: {who} allows {rpm} requests per minute. Retry in {Seconds(wait)} s.",
+                    "rate_limit_exceeded", wait);
+            }
+        }
+        if (limits.Tpm is { } tpm && reservation.Tokens > 0)
+        {
+            if (reservation.Tokens > tpm)
+            {
+                // Waiting would not help: no Retry-After.
+                return Refuse($"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an " +
+                    $"output limit of {reservation.OutputTokens}), more than the {tpm} tokens per minute {who} allows. " +
+                    "Send a shorter request or set a lower output limit (max_tokens).", "rate_limit_exceeded", null);
+            }
+            if (!counters.Tokens.Fits(tpm, reservation.Tokens))
+            {
+                var wait = counters.Tokens.UntilFits(tpm, reservation.Tokens);
+                return Refuse($"Rate limit reached for tokens: {who} allows {tpm} tokens per minute, {counters.Tokens.Remaining(tpm)} remain, and this " +
+                    $"request reserves {reservation.Tokens}. Retry in {Seconds(wait)} s.", "rate_limit_exceeded", wait);
+            }
+        }
+        if (limits.BudgetUsd is { } budgetUsd)
+        {
+            counters.RollPeriod(limits.BudgetPeriod, now);
+            var budget = (Int128)(budgetUsd * PicoPerUsd);
+            if (counters.SpentPicoUsd + counters.ReservedPicoUsd >= budget)
+            {
+                var reset = BudgetCalendar.Reset(limits.BudgetPeriod, now);
+                var period = limits.BudgetPeriod == BudgetPeriod.Never ? "" : $" {BudgetCalendar.Name(limits.BudgetPeriod)}";
+                var when = reset is { } at
+                    ? $"It resets at {at:yyyy-MM-ddTHH:mm:ssZ}."
+                    : "It does not reset: an admin must raise it.";
+                return Refuse($"Budget exceeded: {who} has spent {Usd(counters.SpentPicoUsd)} USD" +
+                    (counters.ReservedPicoUsd > 0 ? $" (and {Usd(counters.ReservedPicoUsd)} USD is reserved by requests in flight)" : "") +
+                    $" of its{period} budget of {budgetUsd.ToString(CultureInfo.InvariantCulture)} USD. {when}", "budget_exceeded", reset - now);
+            }
+        }
+        return null;
+    }
+
+    // Takes the reservation (none: a refused request, only looked at) and reports what is left, for the headers.
+    private static void Take(LimitCounters counters, AccessLimits limits, Reservation? taken, ref RateLimitSnapshot requests, ref RateLimitSnapshot tokens)
+    {
+        if (taken is { } reservation)
+        {
+            counters.InFlight++;
+            counters.ReservedPicoUsd += reservation.PicoUsd;
+        }
+        if (limits.Rpm is { } rpm)
+        {
+            counters.Requests.Add(taken is null ? 0 : 1);
+            requests = RateLimitSnapshot.Tighter(requests, new(rpm, counters.Requests.Remaining(rpm), counters.Requests.UntilEmpty(rpm)));
+        }
+        if (limits.Tpm is { } tpm)
+        {
+            counters.Tokens.Add(taken?.Tokens ?? 0);
+            tokens = RateLimitSnapshot.Tighter(tokens, new(tpm, counters.Tokens.Remaining(tpm), counters.Tokens.UntilEmpty(tpm)));
+        }
+    }
+
+    // The reservation is given back and the actual use charged: the tokens bucket takes the difference (it drains on its own),
+    // the budget the cost. Counted against whatever limits the subject has now: an admin change in between is honoured.
+    private void Give(LimitCounters? counters, bool tokensTaken, Reservation reservation, long usedTokens, long costPicoUsd)
+    {
+        if (counters is null)
+        {
+            return;
+        }
+        lock (counters.Gate)
+        {
+            counters.InFlight--;
+            if (tokensTaken)
+            {
+                counters.Tokens.Add(usedTokens - reservation.Tokens);
+            }
+            counters.ReservedPicoUsd -= reservation.PicoUsd;
+            // Charged to the period it ends in, the one a report by day puts it in too.
+            counters.RollPeriod(counters.Period, time.GetUtcNow());
+            counters.SpentPicoUsd += costPicoUsd;
+        }
+    }
+
+    private static GatewayError Refuse(string message, string code, TimeSpan? retryAfter) =>
+        new(429, ErrorKind.RateLimited, message, code) { RetryAfter = retryAfter };
+
+    private static string Seconds(TimeSpan wait) => Math.Max(0.001, Math.Round(wait.TotalSeconds, 3)).ToString(CultureInfo.InvariantCulture);
+
+    private static string Usd(Int128 picoUsd) => ((decimal)picoUsd / PicoPerUsd).ToString("0.00####", CultureInfo.InvariantCulture);
+}

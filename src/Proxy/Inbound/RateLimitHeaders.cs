@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Text;
+using LlmProxy.Access;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// The rate-limit headers of an answer, set at admission so that streams carry them too:
+/// <list type="bullet">
+/// <item>OpenAI's <c>x-ratelimit-limit-requests</c>, <c>-remaining-requests</c>, <c>-reset-requests</c> and the
+/// <c>-tokens</c> trio; a reset is the time until the whole limit is available again, in Go's duration format as
+/// OpenAI sends it (<c>1s</c>, <c>6m0s</c>, <c>20ms</c>; https://platform.openai.com/docs/guides/rate-limits).</item>
+/// <item>The generic <c>X-RateLimit-Limit</c>, <c>-Remaining</c>, <c>-Reset</c> (Unix seconds) for the requests limit
+/// (the tokens limit when only that is set), as LiteLLM and Portkey send them.</item>
+/// <item>For Anthropic's dialect also <c>anthropic-ratelimit-requests-limit</c>, <c>-remaining</c>, <c>-reset</c> (RFC
+/// 3339) and the <c>-tokens-</c> trio (https://docs.anthropic.com/en/api/rate-limits#response-headers).</item>
+/// </list>
+/// A limit the key and its team do not have gets no headers.
+/// </summary>
+internal static class RateLimitHeaders
+{
+    public static void Set(HttpResponse response, Admission admission, DateTimeOffset now, bool anthropic)
+    {
+        var (requests, tokens) = (admission.Requests, admission.Tokens);
+        if (requests.Limit == 0 && tokens.Limit == 0)
+        {
+            return;
+        }
+        var headers = response.Headers;
+        if (requests.Limit > 0)
+        {
+            SetOpenAI(headers, requests, "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests");
+        }
+        if (tokens.Limit > 0)
+        {
+            SetOpenAI(headers, tokens, "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens");
+        }
+        var generic = requests.Limit > 0 ? requests : tokens;
+        headers["X-RateLimit-Limit"] = Number(generic.Limit);
+        headers["X-RateLimit-Remaining"] = Number(generic.Remaining);
+        headers["X-RateLimit-Reset"] = Number((now + generic.Reset).ToUnixTimeSeconds() + (generic.Reset.Ticks % TimeSpan.TicksPerSecond == 0 ? 0 : 1));
+        if (!anthropic)
+        {
+            return;
+        }
+        if (requests.Limit > 0)
+        {
+            SetAnthropic(headers, requests, now, "anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset");
+        }
+        if (tokens.Limit > 0)
+        {
+            SetAnthropic(headers, tokens, now, "anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset");
+        }
+    }
+
+    /// <summary>A duration as Go prints one (OpenAI's reset headers): <c>0s</c>, <c>250ms</c>, <c>1.5s</c>, <c>6m0s</c>, <c>1h0m0s</c>; to the millisecond.</summary>
+    public static string GoDuration(TimeSpan duration)
+    {
+        var ms = (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
+        if (ms == 0)
+        {
+            return "0s";
+        }
+        if (ms < 1000)
+        {
+            return Number(ms) + "ms";
+        }
+        var text = new StringBuilder(16);
+        if (ms >= 3_600_000)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{ms / 3_600_000}h");
+        }
+        if (ms >= 60_000)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{ms / 60_000 % 60}m");
+        }
+        var seconds = ms % 60_000 / 1000m;
+        return text.Append(seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('s').ToString();
+    }
+
+    private static void SetOpenAI(IHeaderDictionary headers, RateLimitSnapshot limit, string limitName, string remainingName, string resetName)
+    {
+        headers[limitName] = Number(limit.Limit);
+        headers[remainingName] = Number(limit.Remaining);
+        headers[resetName] = GoDuration(limit.Reset);
+    }
+
+    private static void SetAnthropic(IHeaderDictionary headers, RateLimitSnapshot limit, DateTimeOffset now, string limitName, string remainingName,
+        string resetName)
+    {
+        headers[limitName] = Number(limit.Limit);
+        headers[remainingName] = Number(limit.Remaining);
+        headers[resetName] = (now + limit.Reset).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

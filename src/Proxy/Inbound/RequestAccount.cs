@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using LlmProxy.Access;
+using LlmProxy.Canonical;
+using LlmProxy.Providers;
+using LlmProxy.Routing;
+using LlmProxy.Usage;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// The accounts of one proxied request, from admission to its end: the limits it reserved, every attempt's usage and
+/// cost, how it ended. It becomes the request's one ledger record and settles its reservation. It lives on the
+/// request's features, and whichever context holds it closes it: a background response moves its POST's account to its
+/// run's context, so the run is admitted once and recorded once.
+/// Attempts may report at once (hedging): additions lock.
+/// </summary>
+internal sealed class RequestAccount(ClientKey key, WireFormat api, long started, DateTimeOffset arrived)
+{
+    private readonly Lock _lock = new();
+    private TokenUsage _usage;
+    private long _costPicoUsd;
+    private bool _hasUsage;
+    private Deployment? _deployment;
+    private int _attempts;
+
+    public ClientKey Key { get; } = key;
+
+    public Admission Admission { get; set; } = Admission.Unlimited;
+
+    /// <summary>The alias, or the model as the client sent it when it names none (empty before the body was read).</summary>
+    public string Model { get; set; } = "";
+
+    public bool Stream { get; set; }
+
+    /// <summary>The code of the error the proxy answered with, when it knows it (its own refusals, provider failures).</summary>
+    public string? ErrorClass { get; set; }
+
+    /// <summary>The gate of the attempts, for when the answer started and the proxy's overhead.</summary>
+    public AnswerGate? Gate { get; set; }
+
+    /// <summary>Whether the limits have admitted the request (a background run's account was admitted by its POST).</summary>
+    public bool Admitted { get; set; }
+
+    /// <summary>One attempt's end on <paramref name="deployment"/>, with the usage its provider reported (null: none).</summary>
+    public void Attempted(Deployment deployment, TokenUsage? usage)
+    {
+        lock (_lock)
+        {
+            _attempts++;
+            _deployment = deployment;
+            if (usage is { } tokens)
+            {
+                _hasUsage = true;
+                _usage = new TokenUsage(_usage.InputTokens + tokens.InputTokens, _usage.OutputTokens + tokens.OutputTokens,
+                    _usage.CachedInputTokens + tokens.CachedInputTokens, _usage.CacheWriteTokens + tokens.CacheWriteTokens,
+                    _usage.ReasoningTokens + tokens.ReasoningTokens);
+                _costPicoUsd += Pricing.PicoUsd(tokens, deployment.Config.Price);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The ledger record of the request, now that it has ended with <paramref name="status"/>. A request that reached a
+    /// provider, left by its client before the provider reported usage, is billed its reserved input as an estimate
+    /// (flagged): the provider has read the prompt, and what it wrote before the abort is not known.
+    /// </summary>
+    public UsageRecord Close(int status, bool clientGone)
+    {
+        lock (_lock)
+        {
+            var (usage, cost, estimated) = (_usage, _costPicoUsd, false);
+            if (!_hasUsage && clientGone && _deployment is { } reached)
+            {
+                usage = new TokenUsage(Admission.Reservation.InputTokens, 0);
+                cost = Pricing.PicoUsd(usage, reached.Config.Price);
+                estimated = true;
+            }
+            var now = Stopwatch.GetTimestamp();
+            var firstByte = Gate?.ClaimedAt ?? 0;
+            return new UsageRecord(
+                arrived.ToUnixTimeMilliseconds(),
+                Key.Id,
+                Key.Name,
+                Key.Team?.Id,
+                Model,
+                _deployment?.Provider.Config.Name,
+                _deployment?.ProviderModel,
+                ApiName(api),
+                status,
+                status >= 400 || ErrorClass is not null ? ErrorClass ?? StatusClass(status) : null,
+                usage,
+                cost,
+                estimated,
+                Stopwatch.GetElapsedTime(started, now).TotalMilliseconds,
+                firstByte == 0 ? null : Stopwatch.GetElapsedTime(started, firstByte).TotalMilliseconds,
+                Gate?.OverheadMs ?? Stopwatch.GetElapsedTime(started, now).TotalMilliseconds,
+                _attempts,
+                clientGone,
+                Stream);
+        }
+    }
+
+    /// <summary>The tokens and cost to settle the reservation with (the record's, estimate included).</summary>
+    public static (long Tokens, long CostPicoUsd) Charge(UsageRecord record) => (record.Tokens.TotalTokens, record.CostPicoUsd);
+
+    private static string ApiName(WireFormat api) => api switch
+    {
+        WireFormat.OpenAIChatCompletions => "chat.completions",
+        WireFormat.OpenAIResponses => "responses",
+        WireFormat.OpenAIResponsesCompact => "responses.compact",
+        WireFormat.AnthropicMessages => "messages",
+        WireFormat.AnthropicCountTokens => "messages.count_tokens",
+        _ => api.ToString(),
+    };
+
+    // When nothing more precise is known (a dialect wrote the error itself).
+    private static string StatusClass(int status) => status switch
+    {
+        400 => "invalid_request",
+        401 => "authentication",
+        403 => "permission_denied",
+        404 => "not_found",
+        413 => "request_too_large",
+        429 => "rate_limited",
+        502 => "upstream_error",
+        503 => "unavailable",
+        504 => "timeout",
+        _ => status >= 500 ? "internal_error" : "error",
+    };
+}

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using LlmProxy.Access;
+using LlmProxy.Config;
+using LlmProxy.Routing;
+using LlmProxy.Usage;
+
+namespace LlmProxy.Inbound;
+
+/// <summary>
+/// What a request reserves at admission, read from its body in one pass whatever the dialect (it runs before any
+/// canonical parse, which pass-through never needs): input tokens estimated as the proxy's estimator does (about four
+/// characters of text per token, a flat 1,600 per image or other inline file), plus the answer limit the body sets
+/// (<c>max_completion_tokens</c>, <c>max_tokens</c> or <c>max_output_tokens</c> at the top level) or else the
+/// configured <c>usage.reserveOutputTokens</c>; its cost is priced at the dearest deployment of the route.
+/// </summary>
+internal static class TokenReservation
+{
+    private const int CharsPerToken = 4;
+    private const int TokensPerFile = 1_600;
+
+    // A string this long that has no space is inline data (base64), not text: it costs a file's tokens, not a character's.
+    private const int InlineDataChars = 1_024;
+
+    public static Reservation Of(ReadOnlySpan<byte> body, ModelRoute route, int defaultOutputTokens)
+    {
+        var (input, output) = Estimate(body);
+        var outputTokens = output ?? defaultOutputTokens;
+        long picoUsd = 0;
+        foreach (var deployment in route.Deployments)
+        {
+            picoUsd = Math.Max(picoUsd, Pricing.PicoUsd(new(input, outputTokens), deployment.Config.Price));
+        }
+        return new Reservation(input, outputTokens, picoUsd);
+    }
+
+    /// <summary>The estimated input tokens and the answer limit the body sets (null: none). The body is valid JSON (the envelope pass checked it).</summary>
+    public static (long InputTokens, long? OutputLimit) Estimate(ReadOnlySpan<byte> body)
+    {
+        long chars = 0, files = 0;
+        long? outputLimit = null;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && IsOutputLimit(ref reader))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var limit) && limit >= 0)
+                    {
+                        outputLimit = outputLimit is { } other ? Math.Max(other, limit) : limit;
+                    }
+                }
+                else if (reader.TokenType == JsonTokenType.String)
+                {
+                    // A reader over one span has no value sequences.
+                    var length = reader.ValueSpan.Length;
+                    if (length >= InlineDataChars && reader.ValueSpan.IndexOf((byte)' ') < 0)
+                    {
+                        files++;
+                    }
+                    else
+                    {
+                        chars += length;
+                    }
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Not JSON after all: count the rest as text.
+            chars += body.Length - reader.BytesConsumed;
+        }
+        return ((chars + CharsPerToken - 1) / CharsPerToken + files * TokensPerFile, outputLimit);
+    }
+
+    private static bool IsOutputLimit(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("max_completion_tokens"u8) || reader.ValueTextEquals("max_tokens"u8) || reader.ValueTextEquals("max_output_tokens"u8);
+}

@@ -1,0 +1,41 @@
+using LlmProxy.Canonical;
+using LlmProxy.Config;
+
+namespace LlmProxy.Usage;
+
+/// <summary>
+/// The cost of tokens at a deployment's <c>price</c> (USD per million tokens per bucket), in 10^-12 USD. A price has at
+/// most 6 decimal places (the config refuses more), so a token costs a whole number of 10^-12 USD and every cost is
+/// exact: nothing is rounded, here or when costs are summed.
+/// </summary>
+internal static class Pricing
+{
+    // USD per million tokens to 10^-12 USD per token: * 10^12 / 10^6.
+    private const decimal PicoPerTokenPerUsdPerMTok = 1_000_000m;
+
+    /// <summary>
+    /// The cost of <paramref name="usage"/>: uncached input at the input price, cache reads and cache writes at their own
+    /// prices, and output (reasoning included, as providers bill it) at the output price; 0 without a price.
+    /// </summary>
+    public static long PicoUsd(TokenUsage usage, PriceConfig? price)
+    {
+        if (price is null)
+        {
+            return 0;
+        }
+        var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteTokens);
+        return (long)((uncached * price.InputPerMTok + usage.CachedInputTokens * price.CacheReadPerMTok
+            + usage.CacheWriteTokens * price.CacheWritePerMTok + usage.OutputTokens * price.OutputPerMTok) * PicoPerTokenPerUsdPerMTok);
+    }
+
+    /// <summary>The most a reservation could cost on any of <paramref name="prices"/>: its input and output at the dearest of each.</summary>
+    public static long MostPicoUsd(long inputTokens, long outputTokens, IEnumerable<PriceConfig?> prices)
+    {
+        long most = 0;
+        foreach (var price in prices)
+        {
+            most = Math.Max(most, PicoUsd(new TokenUsage(inputTokens, outputTokens), price));
+        }
+        return most;
+    }
+}

@@ -1,0 +1,124 @@
+using System.Threading.Channels;
+using LlmProxy.Storage;
+
+namespace LlmProxy.Usage;
+
+/// <summary>
+/// The usage ledger's writer: requests hand their record to a bounded channel and go on; one background loop writes
+/// what has queued to the store in batches (one transaction each). A full channel never blocks a request: the record
+/// is dropped and counted (<see cref="Dropped"/>, logged once, shown by <c>/health</c>). A batch the store refuses is
+/// retried, then counted as <see cref="Lost"/>. Stopping the host completes the channel and writes what is queued.
+/// </summary>
+internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
+{
+    /// <summary>Records per transaction at most: large enough that an fsync per batch keeps up with any request rate.</summary>
+    public const int BatchSize = 1_000;
+
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
+
+    private readonly Channel<UsageRecord> _queue;
+    private readonly IUsageStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger<UsageLedger> _logger;
+    private Task? _writer;
+    private long _written;
+    private long _dropped;
+    private long _lost;
+
+    public UsageLedger(IUsageStore store, int capacity, TimeProvider time, ILogger<UsageLedger> logger)
+    {
+        _store = store;
+        _time = time;
+        _logger = logger;
+        _queue = Channel.CreateBounded<UsageRecord>(new BoundedChannelOptions(capacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails at once instead of waiting
+        });
+    }
+
+    /// <summary>Records in the store.</summary>
+    public long Written => Interlocked.Read(ref _written);
+
+    /// <summary>Records refused because the channel was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Records the store refused, after retries.</summary>
+    public long Lost => Interlocked.Read(ref _lost);
+
+    /// <summary>Records waiting for the store.</summary>
+    public int Queued => _queue.Reader.Count;
+
+    public void Record(UsageRecord record)
+    {
+        if (!_queue.Writer.TryWrite(record) && Interlocked.Increment(ref _dropped) == 1)
+        {
+            LogDropped(_logger);
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _writer = Task.Run(WriteAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Completes the channel and waits until what was queued is written, or until the host stops waiting.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _queue.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            await _writer.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        var batch = new List<UsageRecord>(BatchSize);
+        var reader = _queue.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < BatchSize && reader.TryRead(out var record))
+            {
+                batch.Add(record);
+            }
+            await AppendAsync(batch);
+            batch.Clear();
+        }
+    }
+
+    private async Task AppendAsync(List<UsageRecord> batch)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await _store.AppendAsync(batch, CancellationToken.None);
+                Interlocked.Add(ref _written, batch.Count);
+                return;
+            }
+            catch (Exception e) when (attempt < RetryDelays.Length)
+            {
+                LogRetrying(_logger, batch.Count, e.Message);
+                await Task.Delay(RetryDelays[attempt], _time);
+            }
+            catch (Exception e)
+            {
+                Interlocked.Add(ref _lost, batch.Count);
+                LogLost(_logger, batch.Count, e);
+                return;
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
+        Message = "the usage ledger's queue is full: records are being dropped (counted in /health as usage.dropped; this is logged once)")]
+    private static partial void LogDropped(ILogger logger);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "writing {Count} usage records failed, retrying: {Reason}")]
+    private static partial void LogRetrying(ILogger logger, int count, string reason);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Error, Message = "{Count} usage records could not be written and are lost")]
+    private static partial void LogLost(ILogger logger, int count, Exception exception);
+}
