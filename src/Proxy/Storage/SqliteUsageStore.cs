@@ -1,5 +1,6 @@
 using LlmProxy.Usage;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace LlmProxy.Storage;
 
@@ -15,18 +16,15 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
 {
     private const string CostSums = "sum(cost_pusd / 1000000) AS micro, sum(cost_pusd % 1000000) AS pico";
 
-    private static readonly (string Name, SqliteType Type)[] Columns =
+    // In the order Bind binds them: by position, 1 to 23.
+    private static readonly string[] Columns =
     [
-        ("time", SqliteType.Integer), ("key_id", SqliteType.Text), ("key_name", SqliteType.Text), ("team_id", SqliteType.Text),
-        ("model", SqliteType.Text), ("provider", SqliteType.Text), ("deployment_model", SqliteType.Text), ("dialect", SqliteType.Text),
-        ("status", SqliteType.Integer), ("error_class", SqliteType.Text), ("input_tokens", SqliteType.Integer), ("output_tokens", SqliteType.Integer),
-        ("cached_input_tokens", SqliteType.Integer), ("cache_write_tokens", SqliteType.Integer), ("reasoning_tokens", SqliteType.Integer),
-        ("cost_pusd", SqliteType.Integer), ("estimated", SqliteType.Integer), ("latency_ms", SqliteType.Real), ("time_to_first_token_ms", SqliteType.Real),
-        ("overhead_ms", SqliteType.Real), ("attempts", SqliteType.Integer), ("client_disconnected", SqliteType.Integer), ("stream", SqliteType.Integer),
+        "time", "key_id", "key_name", "team_id", "model", "provider", "deployment_model", "dialect", "status", "error_class",
+        "input_tokens", "output_tokens", "cached_input_tokens", "cache_write_tokens", "reasoning_tokens", "cost_pusd", "estimated",
+        "latency_ms", "time_to_first_token_ms", "overhead_ms", "attempts", "client_disconnected", "stream",
     ];
 
-    private static readonly string Insert =
-        $"INSERT INTO usage ({string.Join(", ", Columns.Select(c => c.Name))}) VALUES ({string.Join(", ", Columns.Select(c => "$" + c.Name))})";
+    private static readonly string Insert = $"INSERT INTO usage ({string.Join(", ", Columns)}) VALUES ({string.Join(", ", Columns.Select(_ => "?"))})";
 
     public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
@@ -36,20 +34,24 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         }
         return database.WriteAsync(connection =>
         {
-            // One transaction (one fsync for the batch) and one prepared statement rebound per record.
+            // One transaction (one fsync for the batch) and one statement, prepared once and bound per record through
+            // SQLitePCL directly: SqliteCommand looks every parameter up by name again on each execution
+            // (sqlite3_bind_parameter_index, a linear search), which made a 1,000-record batch take about twice as long.
             using var transaction = connection.BeginTransaction(deferred: false);
-            using var command = connection.CreateCommand();
-            command.CommandText = Insert;
-            var values = new SqliteParameter[Columns.Length];
-            for (var i = 0; i < Columns.Length; i++)
+            var db = connection.Handle!;
+            SqliteException.ThrowExceptionForRC(raw.sqlite3_prepare_v2(db, Insert, out var statement), db);
+            using (statement)
             {
-                values[i] = command.Parameters.Add("$" + Columns[i].Name, Columns[i].Type);
-            }
-            command.Prepare();
-            foreach (var record in records)
-            {
-                Bind(values, record);
-                command.ExecuteNonQuery();
+                foreach (var record in records)
+                {
+                    Bind(db, statement, record);
+                    var step = raw.sqlite3_step(statement);
+                    if (step != raw.SQLITE_DONE)
+                    {
+                        SqliteException.ThrowExceptionForRC(step, db);
+                    }
+                    raw.sqlite3_reset(statement);
+                }
             }
             transaction.Commit();
             return records.Count;
@@ -108,7 +110,9 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         return database.ReadAsync<IReadOnlyDictionary<string, Int128>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {group}, {CostSums} FROM usage WHERE time >= $since AND {group} IS NOT NULL GROUP BY {group}";
+            // GROUP BY +column: without the unary plus SQLite walks the whole (key_id, time) index to group in order; with it,
+            // only the period's rows through the time index, which stays cheap as the ledger grows for years.
+            command.CommandText = $"SELECT {group}, {CostSums} FROM usage WHERE time >= $since AND {group} IS NOT NULL GROUP BY +{group}";
             command.Parameters.Add("$since", SqliteType.Integer).Value = sinceUnixMs;
             using var reader = command.ExecuteReader();
             var spent = new Dictionary<string, Int128>(StringComparer.Ordinal);
@@ -120,33 +124,42 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         }, cancellationToken);
     }
 
-    // Columns in the order of Columns.
-    private static void Bind(SqliteParameter[] values, UsageRecord record)
+    // Positions as in Columns. A failed bind (out of memory) throws here; a null where the ledger has none fails the step.
+    private static void Bind(sqlite3 db, sqlite3_stmt statement, UsageRecord record)
     {
-        values[0].Value = record.Time;
-        values[1].Value = record.KeyId;
-        values[2].Value = record.KeyName;
-        values[3].Value = (object?)record.TeamId ?? DBNull.Value;
-        values[4].Value = record.Model;
-        values[5].Value = (object?)record.Provider ?? DBNull.Value;
-        values[6].Value = (object?)record.DeploymentModel ?? DBNull.Value;
-        values[7].Value = record.Dialect;
-        values[8].Value = record.Status;
-        values[9].Value = (object?)record.ErrorClass ?? DBNull.Value;
-        values[10].Value = record.Tokens.InputTokens;
-        values[11].Value = record.Tokens.OutputTokens;
-        values[12].Value = record.Tokens.CachedInputTokens;
-        values[13].Value = record.Tokens.CacheWriteTokens;
-        values[14].Value = record.Tokens.ReasoningTokens;
-        values[15].Value = record.CostPicoUsd;
-        values[16].Value = record.Estimated ? 1 : 0;
-        values[17].Value = record.LatencyMs;
-        values[18].Value = (object?)record.TimeToFirstTokenMs ?? DBNull.Value;
-        values[19].Value = record.OverheadMs;
-        values[20].Value = record.Attempts;
-        values[21].Value = record.ClientDisconnected ? 1 : 0;
-        values[22].Value = record.Stream ? 1 : 0;
+        Integer(db, statement, 1, record.Time);
+        Text(db, statement, 2, record.KeyId);
+        Text(db, statement, 3, record.KeyName);
+        Text(db, statement, 4, record.TeamId);
+        Text(db, statement, 5, record.Model);
+        Text(db, statement, 6, record.Provider);
+        Text(db, statement, 7, record.DeploymentModel);
+        Text(db, statement, 8, record.Dialect);
+        Integer(db, statement, 9, record.Status);
+        Text(db, statement, 10, record.ErrorClass);
+        Integer(db, statement, 11, record.Tokens.InputTokens);
+        Integer(db, statement, 12, record.Tokens.OutputTokens);
+        Integer(db, statement, 13, record.Tokens.CachedInputTokens);
+        Integer(db, statement, 14, record.Tokens.CacheWriteTokens);
+        Integer(db, statement, 15, record.Tokens.ReasoningTokens);
+        Integer(db, statement, 16, record.CostPicoUsd);
+        Integer(db, statement, 17, record.Estimated ? 1 : 0);
+        Real(db, statement, 18, record.LatencyMs);
+        Real(db, statement, 19, record.TimeToFirstTokenMs);
+        Real(db, statement, 20, record.OverheadMs);
+        Integer(db, statement, 21, record.Attempts);
+        Integer(db, statement, 22, record.ClientDisconnected ? 1 : 0);
+        Integer(db, statement, 23, record.Stream ? 1 : 0);
     }
+
+    private static void Integer(sqlite3 db, sqlite3_stmt statement, int position, long value) =>
+        SqliteException.ThrowExceptionForRC(raw.sqlite3_bind_int64(statement, position, value), db);
+
+    private static void Real(sqlite3 db, sqlite3_stmt statement, int position, double? value) =>
+        SqliteException.ThrowExceptionForRC(value is { } number ? raw.sqlite3_bind_double(statement, position, number) : raw.sqlite3_bind_null(statement, position), db);
+
+    private static void Text(sqlite3 db, sqlite3_stmt statement, int position, string? value) =>
+        SqliteException.ThrowExceptionForRC(value is null ? raw.sqlite3_bind_null(statement, position) : raw.sqlite3_bind_text(statement, position, value), db);
 
     private static Int128 Cost(SqliteDataReader reader, int microColumn) =>
         (Int128)reader.GetInt64(microColumn) * 1_000_000 + reader.GetInt64(microColumn + 1);

@@ -58,9 +58,9 @@ public sealed class SqliteUsageStoreTests : IDisposable
     public async Task Append_ARecordFailsMidBatch_NoneOfTheBatchIsKept()
     {
         var batch = Enumerable.Range(0, 1000).Select(i => Make(Day1 + i)).ToArray();
-        batch[500] = batch[500] with { KeyId = null! }; // a null the ledger has no room for: the 501st insert fails
+        batch[500] = batch[500] with { KeyId = null! }; // NOT NULL: the insert of the 501st record fails
 
-        await Assert.ThrowsAsync<InvalidOperationException>(() => _store.AppendAsync(batch, default));
+        await Assert.ThrowsAsync<SqliteException>(() => _store.AppendAsync(batch, default));
 
         Assert.True((long)_database.Scalar("SELECT count(*) FROM usage")! == 0, "a batch is durable whole or not at all");
         await _store.AppendAsync(batch[..500], default);
