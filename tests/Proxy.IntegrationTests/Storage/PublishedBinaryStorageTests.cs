@@ -24,7 +24,8 @@ public sealed class PublishedBinaryStorageTests
         connection.Open();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT (SELECT user_version FROM pragma_user_version) || ' ' || (SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name))";
-        Assert.Equal($"{LlmProxy.Storage.SqliteSchema.Migrations[^1].Version} responses,secrets", command.ExecuteScalar());
+        Assert.Equal($"{LlmProxy.Storage.SqliteSchema.Migrations[^1].Version} audit,key_secrets,keys,responses,secrets,sqlite_sequence,teams,usage",
+            command.ExecuteScalar());
     }
 
     [Fact]
