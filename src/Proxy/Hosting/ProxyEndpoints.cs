@@ -6,6 +6,7 @@ using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIChat;
 using LlmProxy.Inbound.OpenAIModels;
 using LlmProxy.Inbound.OpenAIResponses;
+using LlmProxy.Usage;
 
 namespace LlmProxy.Hosting;
 
@@ -33,6 +34,7 @@ internal static class ProxyEndpoints
         ("/v1/responses/", true, null, ReadOrDelete),
         ("/v1/messages", false, null, Post),
         ("/v1/messages/count_tokens", false, null, Post),
+        ("/v1/usage", false, null, Read),
         ("/admin/keys", false, null, ReadOrPost),
         ("/admin/keys/", true, "/rotate", Post),
         ("/admin/keys/", true, null, ReadPatchOrDelete),
@@ -80,6 +82,7 @@ internal static class ProxyEndpoints
         app.MapPost("/v1/responses/{id}/cancel", responses.CancelAsync);
         app.MapMethods("/v1/messages", Post, context => pipeline.HandleAsync(context, anthropicMessages));
         app.MapMethods("/v1/messages/count_tokens", Post, context => pipeline.HandleCountAsync(context, anthropicCount));
+        app.MapMethods("/v1/usage", Read, services.GetRequiredService<KeyUsageEndpoint>().GetAsync);
         AdminRoutes.Map(app);
         app.MapFallback(context => Methods(context.Request.Path) is { } methods
             ? WrongMethodAsync(context, methods, errors)

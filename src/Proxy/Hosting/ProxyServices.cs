@@ -63,6 +63,7 @@ internal static class ProxyServices
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
+        services.AddSingleton<KeyUsageEndpoint>();
         services.AddSingleton(config.Admin);
         services.AddSingleton<KeyEndpoints>();
         services.AddSingleton<TeamEndpoints>();

@@ -38,7 +38,7 @@ internal static class RateLimitHeaders
         var generic = requests.Limit > 0 ? requests : tokens;
         headers["X-RateLimit-Limit"] = Number(generic.Limit);
         headers["X-RateLimit-Remaining"] = Number(generic.Remaining);
-        headers["X-RateLimit-Reset"] = Number((now + generic.Reset).ToUnixTimeSeconds() + (generic.Reset.Ticks % TimeSpan.TicksPerSecond == 0 ? 0 : 1));
+        headers["X-RateLimit-Reset"] = Number(CeilingSeconds(now + generic.Reset));
         if (!anthropic)
         {
             return;
@@ -90,8 +90,12 @@ internal static class RateLimitHeaders
     {
         headers[limitName] = Number(limit.Limit);
         headers[remainingName] = Number(limit.Remaining);
-        headers[resetName] = (now + limit.Reset).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        // Rounded up to the second: the time given must not come before the limit is whole again.
+        var reset = DateTimeOffset.FromUnixTimeSeconds(CeilingSeconds(now + limit.Reset));
+        headers[resetName] = reset.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
     }
+
+    private static long CeilingSeconds(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,0 +1,54 @@
+using System.Text;
+using LlmProxy.Inbound;
+
+namespace LlmProxy.Tests.Inbound;
+
+public sealed class TokenReservationTests
+{
+    private static (long Input, long? Output) Estimate(string json) => TokenReservation.Estimate(Encoding.UTF8.GetBytes(json));
+
+    [Theory]
+    [InlineData("""{"model":"m","max_tokens":300,"messages":[]}""", 300L)] // Anthropic, and Chat's older name
+    [InlineData("""{"model":"m","max_completion_tokens":250,"messages":[]}""", 250L)] // Chat
+    [InlineData("""{"model":"m","max_output_tokens":200,"input":"x"}""", 200L)] // Responses
+    [InlineData("""{"model":"m","messages":[]}""", null)]
+    [InlineData("""{"model":"m","metadata":{"max_tokens":999},"messages":[]}""", null)] // only the top level sets a limit
+    [InlineData("""{"model":"m","max_tokens":null,"messages":[]}""", null)]
+    public void Estimate_AnswerLimitAtTheTopLevel_IsTheOutputReserved(string json, long? expected) => Assert.Equal(expected, Estimate(json).Output);
+
+    [Fact]
+    public void Estimate_Text_IsAboutFourCharactersPerToken()
+    {
+        // String values only ("m", "user" and the 400 characters), not the names around them.
+        var (input, _) = Estimate($$"""{"model":"m","messages":[{"role":"user","content":"{{new string('a', 400)}}"}]}""");
+
+        Assert.InRange(input, 100, 110);
+    }
+
+    [Fact]
+    public void Estimate_InlineImage_CostsAFlatImageNotItsBase64Length()
+    {
+        var base64 = Convert.ToBase64String(new byte[300_000]);
+
+        var (input, _) = Estimate($$$"""{"model":"m","messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,{{{base64}}}"}}]}]}""");
+
+        Assert.InRange(input, 1_600, 1_650); // 400,000 characters would have been 100,000 tokens
+    }
+
+    [Fact]
+    public void Estimate_LongTextWithSpaces_IsText()
+    {
+        var prose = string.Concat(Enumerable.Repeat("word ", 1_000));
+
+        Assert.Equal(1_250, Estimate($$"""["{{prose}}"]""").Input);
+    }
+
+    [Theory]
+    [InlineData("", 0)]
+    [InlineData("{\"model\":", 0)] // what was read counts as it would have, what was not is text
+    [InlineData("{\"content\":\"abcdefgh\",", 3)] // 8 characters read, and the comma left over
+    [InlineData("not json at all", 4)]
+    [InlineData("[\"\\ud800\"", 2)]
+    public void Estimate_MalformedBody_CountsTheRestAsTextWithoutThrowing(string body, long expected) =>
+        Assert.Equal(expected, TokenReservation.Estimate(Encoding.UTF8.GetBytes(body)).InputTokens);
+}
