@@ -45,6 +45,10 @@ internal sealed class AdminApi : IAsyncDisposable
     public static async Task<AdminApi> StartAsync(string? config = null, Action<IServiceCollection>? services = null) =>
         new(await ProxyHost.StartAsync(config ?? Config, services: services));
 
+    /// <summary>As <see cref="StartAsync"/>, on the SQLite file at <paramref name="databasePath"/> (the caller deletes it).</summary>
+    public static async Task<AdminApi> StartOnDatabaseAsync(string databasePath) =>
+        new(await ProxyHost.StartOnDatabaseAsync(databasePath, Config));
+
     public Task<Answer> GetAsync(string path) => SendAsync(HttpMethod.Get, path);
 
     public Task<Answer> PostAsync(string path, string? json = null) => SendAsync(HttpMethod.Post, path, json);
