@@ -83,7 +83,11 @@ public sealed class ProxyHost : IAsyncDisposable
         var usage = new RecordingUsageRecorder();
         var app = ProxyApp.Create(config, "http://127.0.0.1:0", collection =>
         {
-            collection.AddSingleton<IUsageRecorder>(usage);
+            collection.AddSingleton<IUsageRecorder>(provider =>
+            {
+                usage.Next = provider.GetService<UsageLedger>();
+                return usage;
+            });
             services?.Invoke(collection);
         });
         await app.StartAsync();
