@@ -28,10 +28,10 @@ internal sealed class AccessDirectory
         _snapshot = Build(new AccessState([], [], []));
     }
 
-    /// <summary>The config file's keys first, in file order, then the stored keys, oldest first.</summary>
+    /// <summary>The config file's keys first, in file order, then the stored keys in the store's order.</summary>
     public IReadOnlyList<ClientKey> Keys => _snapshot.Keys;
 
-    /// <summary>The stored teams, oldest first.</summary>
+    /// <summary>The stored teams, in the store's order.</summary>
     public IReadOnlyList<Team> Teams => _snapshot.Teams;
 
     /// <summary>

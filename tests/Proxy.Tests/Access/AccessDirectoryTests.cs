@@ -1,5 +1,6 @@
 using LlmProxy.Access;
 using LlmProxy.Config;
+using LlmProxy.Storage;
 using Microsoft.AspNetCore.Http;
 
 namespace LlmProxy.Tests.Access;
@@ -48,4 +49,65 @@ public sealed class AccessDirectoryTests
 
         Assert.Equal(expected, ClientCredentials.Read(headers).ToString());
     }
+
+    private static StoredKey Stored(string id, string? team = null, bool revoked = false) =>
+        new(id, id + "-name", team, ["echo"], null, null, null, null, "never", null, null, "sk-llmp-abcd", revoked, 0, 0);
+
+    private static StoredSecret Secret(string secret, string keyId, long? expiresAt = null) => new(SecretHash.Of(secret).ToBytes(), keyId, expiresAt);
+
+    [Fact]
+    public void Find_StoredKeyBySecret_ReturnsItWithItsTeam()
+    {
+        _store.Load(new AccessState([Stored("key_1", "team_1")], [Secret("sk-llmp-one", "key_1")],
+            [new StoredTeam("team_1", "platform", ["*"], 10, null, null, null, "never", null, 0, 0)]));
+
+        var key = _store.Find("sk-llmp-one", 0)!;
+
+        Assert.Equal(("key_1", "key_1", "platform"), (key.Id, key.Owner, key.Team?.Name));
+        Assert.Equal(10, key.Team!.Limits.Rpm);
+        Assert.NotNull(_store.Find("sk-alpha", 0)); // config keys stay beside stored ones
+    }
+
+    [Fact]
+    public void Find_RotatedOutSecret_WorksUntilItsGraceEndsThenNot()
+    {
+        _store.Load(new AccessState([Stored("key_2")], [Secret("sk-llmp-old", "key_2", expiresAt: 1_000), Secret("sk-llmp-new", "key_2")], []));
+
+        Assert.Equal("key_2", _store.Find("sk-llmp-old", 999)?.Id);
+        Assert.Null(_store.Find("sk-llmp-old", 1_000));
+        Assert.Equal("key_2", _store.Find("sk-llmp-new", 1_000_000)?.Id);
+    }
+
+    [Fact]
+    public void Load_KeyDeleted_ItsSecretNoLongerFindsIt()
+    {
+        _store.Load(new AccessState([Stored("key_3")], [Secret("sk-llmp-three", "key_3")], []));
+        Assert.NotNull(_store.Find("sk-llmp-three", 0));
+
+        _store.Load(new AccessState([], [], []));
+
+        Assert.Null(_store.Find("sk-llmp-three", 0));
+        Assert.Null(_store.FindKey("key_3"));
+        Assert.Equal(["cfg-alpha", "cfg-beta"], _store.Keys.Select(k => k.Id));
+    }
+
+    [Fact]
+    public void Find_RevokedKey_IsReturnedSoTheCallerCanSaySo()
+    {
+        _store.Load(new AccessState([Stored("key_4", revoked: true)], [Secret("sk-llmp-four", "key_4")], []));
+
+        Assert.True(_store.Find("sk-llmp-four", 0)!.Revoked);
+    }
+
+    [Fact]
+    public void Find_SecretOfAnUnknownKeyId_IsIgnored()
+    {
+        _store.Load(new AccessState([], [Secret("sk-llmp-orphan", "key_gone")], []));
+
+        Assert.Null(_store.Find("sk-llmp-orphan", 0));
+    }
+
+    [Fact]
+    public void ConfigKey_Owner_IsTheSecretsHashNotItsName() =>
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("sk-alpha"u8)), _store.Find("sk-alpha", 0)!.Owner);
 }

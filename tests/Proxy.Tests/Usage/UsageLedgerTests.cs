@@ -1,0 +1,137 @@
+using LlmProxy.Canonical;
+using LlmProxy.Storage;
+using LlmProxy.Usage;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmProxy.Tests.Usage;
+
+public sealed class UsageLedgerTests
+{
+    internal static UsageRecord Record(int n) => new(n, "key_a", "a", null, "echo", "local", "echo", "chat.completions", 200, null,
+        new TokenUsage(n, n), n, false, 1, 1, 0.1, 1, false, false);
+
+    [Fact]
+    public async Task Record_ThenStop_WritesEveryRecordInBatches()
+    {
+        var store = new GatedUsageStore();
+        var ledger = new UsageLedger(store, 10_000, TimeProvider.System, NullLogger<UsageLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+
+        for (var i = 0; i < 2_500; i++)
+        {
+            ledger.Record(Record(i));
+        }
+        await ledger.StopAsync(CancellationToken.None);
+
+        Assert.Equal(2_500, store.Records.Count);
+        Assert.Equal(Enumerable.Range(0, 2_500).Select(i => (long)i), store.Records.Select(r => r.Time)); // in order, none twice
+        Assert.All(store.Batches, size => Assert.InRange(size, 1, UsageLedger.BatchSize));
+        Assert.Equal((2_500L, 0L, 0L), (ledger.Written, ledger.Dropped, ledger.Lost));
+    }
+
+    [Fact]
+    public async Task Record_QueueFull_DropsAndCountsWithoutBlocking()
+    {
+        var store = new GatedUsageStore { Closed = true };
+        var ledger = new UsageLedger(store, 4, TimeProvider.System, NullLogger<UsageLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+        ledger.Record(Record(0));
+        await store.Entered.Task; // the writer holds record 0 in a batch the store does not finish yet
+
+        for (var i = 1; i <= 10; i++)
+        {
+            ledger.Record(Record(i)); // must return at once although nothing drains the queue
+        }
+
+        Assert.Equal(6, ledger.Dropped);
+        Assert.Equal(4, ledger.Queued);
+        store.Open();
+        await ledger.StopAsync(CancellationToken.None);
+        Assert.Equal(5, store.Records.Count);
+    }
+
+    [Fact]
+    public async Task Append_StoreKeepsFailing_CountsTheBatchLostAndGoesOn()
+    {
+        var store = new GatedUsageStore { Failures = 100 };
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var ledger = new UsageLedger(store, 100, time, NullLogger<UsageLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+
+        ledger.Record(Record(1));
+        for (var i = 0; i < 50 && ledger.Lost == 0; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(10)); // the retry delays pass
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(1, ledger.Lost);
+        store.Failures = 0;
+        ledger.Record(Record(2));
+        await ledger.StopAsync(CancellationToken.None);
+        Assert.Equal(2, Assert.Single(store.Records).Time);
+    }
+
+    [Fact]
+    public async Task Append_StoreFailsOnce_RetriesAndLosesNothing()
+    {
+        var store = new GatedUsageStore { Failures = 1 };
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var ledger = new UsageLedger(store, 100, time, NullLogger<UsageLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+
+        ledger.Record(Record(7));
+        for (var i = 0; i < 50 && ledger.Written == 0; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            await Task.Delay(20);
+        }
+        await ledger.StopAsync(CancellationToken.None);
+
+        Assert.Equal(7, Assert.Single(store.Records).Time);
+        Assert.Equal(0, ledger.Lost);
+    }
+
+    /// <summary>An in-memory ledger store that can hold a batch open, or fail a number of times.</summary>
+    private sealed class GatedUsageStore : IUsageStore
+    {
+        private readonly TaskCompletionSource _open = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public List<UsageRecord> Records { get; } = [];
+
+        public List<int> Batches { get; } = [];
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public bool Closed { get; init; }
+
+        public int Failures { get; set; }
+
+        public void Open() => _open.TrySetResult();
+
+        public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+        {
+            Entered.TrySetResult();
+            if (Closed)
+            {
+                await _open.Task;
+            }
+            if (Failures > 0)
+            {
+                Failures--;
+                throw new StorageException("planted fault: the disk is full");
+            }
+            lock (Records)
+            {
+                Records.AddRange(records);
+                Batches.Add(records.Count);
+            }
+        }
+
+        public Task<IReadOnlyList<UsageTotals>> SummarizeAsync(long fromUnixMs, long toUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+
+        public Task<IReadOnlyDictionary<string, Int128>> SpentSinceAsync(long sinceUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
+    }
+}
