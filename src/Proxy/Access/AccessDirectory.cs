@@ -58,6 +58,12 @@ internal sealed class AccessDirectory
     public void Load(AccessState state) => _snapshot = Build(state);
 
     /// <summary>
+    /// Called after an admin change with the keys and teams it gave a budget or a new budget period, so their spend can
+    /// be restored from the ledger: a budget set on a key that has already spent counts what it spent.
+    /// </summary>
+    public Func<IReadOnlyList<ClientKey>, IReadOnlyList<Team>, CancellationToken, Task>? BudgetsChanged { get; set; }
+
+    /// <summary>
     /// Runs one admin <paramref name="write"/> against <paramref name="store"/> and then reloads from it, one change at a
     /// time: two concurrent changes cannot swap in a snapshot older than either. The write's exceptions pass through
     /// (the snapshot is then reloaded all the same, harmlessly).
@@ -67,6 +73,7 @@ internal sealed class AccessDirectory
         await _changes.WaitAsync(cancellationToken);
         try
         {
+            var before = _snapshot;
             try
             {
                 return await write();
@@ -74,12 +81,35 @@ internal sealed class AccessDirectory
             finally
             {
                 Load(await store.LoadAsync(CancellationToken.None));
+                if (BudgetsChanged is { } restore)
+                {
+                    await restore(Changed(before.KeysById, _snapshot.Keys, k => k.Id, k => k.Limits),
+                        Changed(before.TeamsById, _snapshot.Teams, t => t.Id, t => t.Limits),
+                        CancellationToken.None);
+                }
             }
         }
         finally
         {
             _changes.Release();
         }
+    }
+
+    // A budget that is new, or counts over another period now: its spend so far is not in the limiter's counters. A
+    // budget whose amount alone changed keeps its counters, which are ahead of the ledger by what is still queued.
+    private static List<T> Changed<T>(Dictionary<string, T> before, IReadOnlyList<T> after, Func<T, string> id, Func<T, AccessLimits> limits)
+    {
+        var changed = new List<T>();
+        foreach (var item in after)
+        {
+            var now = limits(item);
+            if (now.BudgetUsd is not null
+                && (!before.TryGetValue(id(item), out var old) || limits(old).BudgetUsd is null || limits(old).BudgetPeriod != now.BudgetPeriod))
+            {
+                changed.Add(item);
+            }
+        }
+        return changed;
     }
 
     private Snapshot Build(AccessState state)

@@ -7,26 +7,36 @@ namespace LlmProxy.Access;
 /// Before the proxy serves (hosted services start before Kestrel listens): loads the stored keys and teams into the
 /// <see cref="AccessDirectory"/>, restores each budget's spend in its current period from the usage ledger, so a
 /// restart neither forgets a key nor resets what it spent, and removes rotated-out secrets whose grace has ended.
+/// Afterwards it restores the spend of every key or team an admin change gives a new budget or period, so a budget
+/// set on a key that has already spent counts what it spent (as far as the ledger has been written: a batch's lag).
 /// </summary>
 internal sealed class AccessStartup(AccessDirectory directory, IAccessStore access, IUsageStore usage, IRequestLimiter limiter, TimeProvider time)
     : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        await access.DeleteExpiredSecretsAsync(now.ToUnixTimeSeconds(), cancellationToken);
+        await access.DeleteExpiredSecretsAsync(time.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
         directory.Load(await access.LoadAsync(cancellationToken));
+        await RestoreAsync(directory.Keys, directory.Teams, cancellationToken);
+        directory.BudgetsChanged = RestoreAsync;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private async Task RestoreAsync(IReadOnlyList<ClientKey> keys, IReadOnlyList<Team> teams, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        // One ledger query per period kind and grouping, however many keys share it.
         var spent = new Dictionary<(BudgetPeriod, UsageGrouping), IReadOnlyDictionary<string, Int128>>();
-        foreach (var key in directory.Keys)
+        foreach (var key in keys)
         {
             await RestoreAsync(key.Id, key.Limits, UsageGrouping.Key);
         }
-        foreach (var team in directory.Teams)
+        foreach (var team in teams)
         {
             await RestoreAsync(team.Id, team.Limits, UsageGrouping.Team);
         }
 
-        // One ledger query per period kind and grouping, however many keys share it.
         async Task RestoreAsync(string id, AccessLimits limits, UsageGrouping grouping)
         {
             if (limits.BudgetUsd is null)
@@ -41,6 +51,4 @@ internal sealed class AccessStartup(AccessDirectory directory, IAccessStore acce
             limiter.RestoreSpent(id, limits.BudgetPeriod, sums.GetValueOrDefault(id));
         }
     }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

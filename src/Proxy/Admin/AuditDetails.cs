@@ -63,9 +63,6 @@ internal static class AuditDetails
         json.WriteString("prefix"u8, state.prefix);
     });
 
-    /// <summary>A rotation's change of the key's recognisable prefix (the secret's first characters, not the secret).</summary>
-    public static string OfPrefix(string prefix) => Write(prefix, static (json, prefix) => json.WriteString("prefix"u8, prefix));
-
     public static string OfDeletion(string name) => Write(name, static (json, name) => json.WriteString("name"u8, name));
 
     private static void WriteChanged(Utf8JsonWriter json, AccessFields fields, string name, IReadOnlyList<string> models, int? rpm, int? tpm,

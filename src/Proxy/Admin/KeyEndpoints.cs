@@ -147,15 +147,7 @@ internal sealed class KeyEndpoints(AccessDirectory directory, IAccessStore store
             }
             var now = time.GetUtcNow().ToUnixTimeSeconds();
             var rotated = current with { Prefix = KeySecrets.Prefix(secret), UpdatedAt = now };
-            // IAccessStore.RotateKeyAsync leaves the key's row as it was, so the new prefix is a write (and audit entry) of
-            // its own, first, under the same change lock: the rotation's entry stays the newest, and a rotation that then
-            // failed would leave only a prefix naming no secret, never a secret without its audit entry.
-            if (!await store.UpdateKeyAsync(rotated, AdminRequest.Audit(context, time, "key.update", id, AuditDetails.OfPrefix(rotated.Prefix)),
-                CancellationToken.None))
-            {
-                return (null, AdminErrors.NotFound("key", id));
-            }
-            var found = await store.RotateKeyAsync(id, new StoredSecret(SecretHash.Of(secret).ToBytes(), id, null), now + grace,
+            var found = await store.RotateKeyAsync(rotated, new StoredSecret(SecretHash.Of(secret).ToBytes(), id, null), now + grace,
                 AdminRequest.Audit(context, time, "key.rotate", id, AuditDetails.OfRotation(grace, rotated.Prefix)), CancellationToken.None);
             if (!found)
             {

@@ -23,10 +23,12 @@ internal interface IAccessStore
     Task<bool> UpdateKeyAsync(StoredKey key, AuditEntry audit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Rotation: every secret of key <paramref name="keyId"/> that would outlive <paramref name="oldSecretsExpireAt"/>
-    /// (Unix seconds) now expires then, and <paramref name="secret"/> is added; false when there is no such key.
+    /// Rotation, in one transaction with its audit row: every secret of <paramref name="key"/> that would outlive
+    /// <paramref name="oldSecretsExpireAt"/> (Unix seconds) now expires then, <paramref name="secret"/> is added, and the
+    /// key's <see cref="StoredKey.Prefix"/> and <see cref="StoredKey.UpdatedAt"/> become <paramref name="key"/>'s (its
+    /// other fields are left as stored); false when there is no such key.
     /// </summary>
-    Task<bool> RotateKeyAsync(string keyId, StoredSecret secret, long oldSecretsExpireAt, AuditEntry audit, CancellationToken cancellationToken);
+    Task<bool> RotateKeyAsync(StoredKey key, StoredSecret secret, long oldSecretsExpireAt, AuditEntry audit, CancellationToken cancellationToken);
 
     /// <summary>Deletes the key <paramref name="keyId"/> and its secrets; false when there was none.</summary>
     Task<bool> DeleteKeyAsync(string keyId, AuditEntry audit, CancellationToken cancellationToken);

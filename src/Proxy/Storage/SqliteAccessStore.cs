@@ -62,15 +62,23 @@ internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAcce
             return true;
         }, cancellationToken);
 
-    public Task<bool> RotateKeyAsync(string keyId, StoredSecret secret, long oldSecretsExpireAt, AuditEntry audit, CancellationToken cancellationToken)
+    public Task<bool> RotateKeyAsync(StoredKey key, StoredSecret secret, long oldSecretsExpireAt, AuditEntry audit, CancellationToken cancellationToken)
     {
+        var keyId = key.Id;
         RequireSecretOf(secret, keyId);
         return database.WriteAsync(connection =>
         {
             using var transaction = connection.BeginTransaction(deferred: false);
-            if (!Exists(connection, "SELECT 1 FROM keys WHERE id = $id", keyId))
+            using (var update = connection.CreateCommand())
             {
-                return false;
+                update.CommandText = "UPDATE keys SET prefix = $prefix, updated_at = $updated_at WHERE id = $id";
+                update.Parameters.Add("$prefix", SqliteType.Text).Value = key.Prefix;
+                update.Parameters.Add("$updated_at", SqliteType.Integer).Value = key.UpdatedAt;
+                update.Parameters.Add("$id", SqliteType.Text).Value = keyId;
+                if (update.ExecuteNonQuery() == 0)
+                {
+                    return false;
+                }
             }
             using (var expire = connection.CreateCommand())
             {

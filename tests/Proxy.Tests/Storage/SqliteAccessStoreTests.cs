@@ -176,11 +176,11 @@ public sealed class SqliteAccessStoreTests : IDisposable
     {
         var graceEnd = StoredResponses.Now + 3600;
         await _store.CreateKeyAsync(Key("key_1", "dev"), Secret("key_1", "forever"), Audit("key.create", "key_1"), default);
-        await _store.RotateKeyAsync("key_1", Secret("key_1", "later", expiresAt: graceEnd + 1), graceEnd - 1, Audit("key.rotate", "key_1"), default);
+        await _store.RotateKeyAsync(Key("key_1", "dev"), Secret("key_1", "later", expiresAt: graceEnd + 1), graceEnd - 1, Audit("key.rotate", "key_1"), default);
         await _store.CreateKeyAsync(Key("key_2", "other"), Secret("key_2", "untouched"), Audit("key.create", "key_2"), default);
         // Now key_1 has "forever" (ends graceEnd - 1, sooner than the grace) and "later" (would outlive it).
 
-        Assert.True(await _store.RotateKeyAsync("key_1", Secret("key_1", "new"), graceEnd, Audit("key.rotate", "key_1"), default));
+        Assert.True(await _store.RotateKeyAsync(Key("key_1", "dev") with { Prefix = "sk-llmp-newp", UpdatedAt = 42 }, Secret("key_1", "new"), graceEnd, Audit("key.rotate", "key_1"), default));
 
         var expiries = (await _store.LoadAsync(default)).Secrets.ToDictionary(secret => Convert.ToHexString(secret.Hash), secret => secret.ExpiresAt);
         Assert.Equal(4, expiries.Count);
@@ -188,13 +188,15 @@ public sealed class SqliteAccessStoreTests : IDisposable
         Assert.Equal(graceEnd, expiries[Hex("later")]);
         Assert.Null(expiries[Hex("new")]);
         Assert.True(expiries[Hex("untouched")] is null, "another key's secrets are not this rotation's");
+        var rotated = (await _store.LoadAsync(default)).Keys.Single(key => key.Id == "key_1");
+        Assert.Equal(("sk-llmp-newp", 42L), (rotated.Prefix, rotated.UpdatedAt)); // the prefix names the new secret, in the same transaction
         Assert.Equal(4, AuditRows);
     }
 
     [Fact]
     public async Task RotateKey_UnknownKey_ReturnsFalseAndAddsNothing()
     {
-        Assert.False(await _store.RotateKeyAsync("key_missing", Secret("key_missing", "new"), StoredResponses.Now, Audit("key.rotate", "key_missing"), default));
+        Assert.False(await _store.RotateKeyAsync(Key("key_missing", "gone"), Secret("key_missing", "new"), StoredResponses.Now, Audit("key.rotate", "key_missing"), default));
 
         Assert.Empty((await _store.LoadAsync(default)).Secrets);
         Assert.Equal(0, AuditRows);
@@ -204,7 +206,7 @@ public sealed class SqliteAccessStoreTests : IDisposable
     public async Task DeleteKey_Existing_RemovesItAndItsSecretsOnce()
     {
         await _store.CreateKeyAsync(Key("key_1", "dev"), Secret("key_1", "a"), Audit("key.create", "key_1"), default);
-        await _store.RotateKeyAsync("key_1", Secret("key_1", "b"), StoredResponses.Now + 60, Audit("key.rotate", "key_1"), default);
+        await _store.RotateKeyAsync(Key("key_1", "dev"), Secret("key_1", "b"), StoredResponses.Now + 60, Audit("key.rotate", "key_1"), default);
         await _store.CreateKeyAsync(Key("key_2", "ops"), Secret("key_2", "c"), Audit("key.create", "key_2"), default);
 
         Assert.True(await _store.DeleteKeyAsync("key_1", Audit("key.delete", "key_1"), default));
