@@ -55,4 +55,31 @@ public sealed class BackgroundAccountingTests : IAsyncLifetime
         Assert.Equal(3, all.Count);
         Assert.Single(all, r => r.Dialect == "responses");
     }
+
+    [Fact]
+    public async Task Background_WithMaxParallel1_HoldsTheSlotUntilItsRunEnds()
+    {
+        await using var upstream = await HeldUpstream.StartAsync();
+        await using var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "providers": { "held": {{ProxyHost.OpenAIProvider(upstream.Fake)}}, "local": { "type": "mock" } },
+              "models": { "held": [ { "provider": "held", "model": "gpt-4o-mini" } ], "echo": [ { "provider": "local", "model": "echo" } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test", "maxParallel": 1 } ]
+            }
+            """);
+
+        var queued = await AccessCalls.PostAsync(proxy, AccessCalls.Responses, """{"model":"held","input":"work on this","background":true}""");
+        await upstream.ArrivedAsync(1);
+        var during = await AccessCalls.ChatAsync(proxy, ProxyHost.ClientKey);
+        upstream.Open();
+        await AccessCalls.RecordsAsync(proxy, 2); // the refusal's and the run's
+        var after = await AccessCalls.ChatAsync(proxy, ProxyHost.ClientKey);
+
+        Assert.Equal(HttpStatusCode.OK, queued.Status);
+        Assert.True(during.Status == HttpStatusCode.TooManyRequests,
+            $"the POST answered at once, but its run is still in flight and holds the key's only slot: {during.Text}");
+        Assert.True(after.Status == HttpStatusCode.OK, $"the run has ended: its slot is free: {after.Text}");
+        var run = Assert.Single(proxy.Usage, r => r.Dialect == "responses");
+        Assert.Equal(("held", 200, new TokenUsage(19, 10, CachedInputTokens: 3, ReasoningTokens: 4)), (run.Provider, run.Status, run.Tokens));
+    }
 }

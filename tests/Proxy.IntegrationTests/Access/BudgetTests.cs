@@ -30,6 +30,16 @@ public sealed class BudgetTests : IAsyncLifetime
         }
         """;
 
+    // The same price, for a proxy whose keys the admin API makes.
+    private static readonly string PricedAdminConfig = $$"""
+        {
+          "admin": { "masterKey": "{{AdminApi.MasterKey}}" },
+          "providers": { "local": { "type": "mock" } },
+          "models": { "echo": [ { "provider": "local", "model": "echo", "price": { "inputPerMTok": 1, "outputPerMTok": 2 } } ] },
+          "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
+        }
+        """;
+
     private string _folder = null!;
 
     private string DatabasePath => Path.Combine(_folder, "proxy.db");
@@ -125,5 +135,80 @@ public sealed class BudgetTests : IAsyncLifetime
             $"a restart must not hand a spent budget back: the spend is restored from the ledger: {refused.Text}");
         Assert.Equal("budget_exceeded", refused.Error.GetProperty("code").GetString());
         Assert.Equal(FirstCostUsd, usage.Json.GetProperty("spent_usd").GetDecimal());
+    }
+
+    [Fact]
+    public async Task InFlightRequests_ReserveAgainstTheBudget_AndAreChargedWhatTheyUsedWhenTheyEnd()
+    {
+        await using var upstream = await HeldUpstream.StartAsync();
+        // Each request reserves its ~3 input tokens and the default 4,096 output tokens at 1 and 2 USD per million:
+        // 0.008195 USD. Two such fit under 0.01 USD one after the other (the second starts with 0.008195 in flight); a third cannot.
+        await using var proxy = await ProxyHost.StartOnDatabaseAsync(DatabasePath, $$"""
+            {
+              "providers": { "held": {{ProxyHost.OpenAIProvider(upstream.Fake)}} },
+              "models": { "held": [ { "provider": "held", "model": "gpt-4o-mini", "price": { "inputPerMTok": 1, "outputPerMTok": 2 } } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test", "budgetUsd": 0.01, "budgetPeriod": "monthly" } ]
+            }
+            """);
+        using var firstRequest = AccessCalls.Request(AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "held"));
+        using var secondRequest = AccessCalls.Request(AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "held"));
+        var first = proxy.Client.SendAsync(firstRequest);
+        await upstream.ArrivedAsync(1);
+        var second = proxy.Client.SendAsync(secondRequest);
+        await upstream.ArrivedAsync(2);
+
+        var during = await AccessCalls.GetAsync(proxy, "/v1/usage");
+        var third = await AccessCalls.PostAsync(proxy, AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "held"));
+        upstream.Open();
+        using (var firstAnswer = await first)
+        using (var secondAnswer = await second)
+        {
+            Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (firstAnswer.StatusCode, secondAnswer.StatusCode));
+        }
+        await AccessCalls.RecordsAsync(proxy, 3);
+        var after = await AccessCalls.GetAsync(proxy, "/v1/usage");
+
+        Assert.Equal(2 * 0.008195m, during.Json.GetProperty("reserved_usd").GetDecimal());
+        Assert.Equal(0m, during.Json.GetProperty("remaining_usd").GetDecimal());
+        Assert.True(third.Status == HttpStatusCode.TooManyRequests,
+            $"requests in flight hold their reserved cost: a burst must not spend past the budget before any of it is charged: {third.Text}");
+        Assert.Equal("budget_exceeded", third.Error.GetProperty("code").GetString());
+        Assert.Contains("0.01639 USD is reserved by requests in flight", third.Error.GetProperty("message").GetString());
+        // Each used what the fake reports, 16 uncached and 3 cached input tokens (cache reads at the input price by
+        // default) and 10 output: 39 micro-USD, charged in place of its reservation.
+        Assert.Equal(0m, after.Json.GetProperty("reserved_usd").GetDecimal());
+        Assert.Equal(2 * 0.000039m, after.Json.GetProperty("spent_usd").GetDecimal());
+        Assert.Equal(0.01m - 2 * 0.000039m, after.Json.GetProperty("remaining_usd").GetDecimal());
+    }
+
+    [Fact(Skip = "bug: a budget set (or a budgetPeriod changed) by PATCH starts from 0 spent until the next restart, which restores the " +
+        "period's spend from the ledger; LocalRequestLimiter keeps no spend for a key without limits, and LimitCounters.RollPeriod zeroes it " +
+        "when the period kind changes; nothing re-reads the ledger on an admin change")]
+    public async Task BudgetSetByAdmin_OnAKeyThatHasAlreadySpentThisPeriod_CountsWhatItSpent()
+    {
+        string secret;
+        await using (var admin = await AdminApi.StartAsync(PricedAdminConfig))
+        {
+            var (id, created) = await admin.CreateKeyAsync("""{"name":"late-budget"}""");
+            secret = created;
+            Assert.Equal(HttpStatusCode.OK, (await AccessCalls.PostAsync(admin.Proxy, AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "echo", Prompt), secret)).Status);
+            await AccessCalls.RecordsAsync(admin.Proxy, 1);
+            await AccessCalls.WaitForLedgerAsync(admin.Proxy, 1);
+            var spentBefore = (await AccessCalls.GetAsync(admin.Proxy, "/v1/usage", secret)).Json.GetProperty("spent_usd").GetDecimal();
+
+            // The key has spent 6 micro-USD this month; it is given a budget of 1 micro-USD a month.
+            var patched = await admin.PatchAsync($"/admin/keys/{id}", """{"budgetUsd":0.000001,"budgetPeriod":"monthly"}""");
+            var usage = await AccessCalls.GetAsync(admin.Proxy, "/v1/usage", secret);
+            var next = await AccessCalls.PostAsync(admin.Proxy, AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "echo", Prompt), secret);
+
+            Assert.Equal(HttpStatusCode.OK, patched.Status);
+            Assert.Equal(FirstCostUsd, spentBefore);
+            // A restart counts this month's spend from the ledger (see Restart_AfterTheLedgerHasWritten_TheBudgetIsStillSpent);
+            // without one the same key must not be treated as having spent nothing.
+            Assert.True(FirstCostUsd == usage.Json.GetProperty("spent_usd").GetDecimal(),
+                $"/v1/usage said {spentBefore} USD spent this month before the budget was set, and now says: {usage.Text}");
+            Assert.True(next.Status == HttpStatusCode.TooManyRequests,
+                $"the key spent 6x its new monthly budget this month; serving it anyway depends on whether the proxy restarted since: {next.Text}");
+        }
     }
 }

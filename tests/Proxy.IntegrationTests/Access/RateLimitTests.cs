@@ -109,4 +109,30 @@ public sealed class RateLimitTests : IAsyncLifetime
         Assert.NotNull(third.Headers.RetryAfter);
         Assert.Equal("0", third.Header("x-ratelimit-remaining-requests"));
     }
+
+    [Fact]
+    public async Task CountTokens_TakesARequestSlotButNoTokens()
+    {
+        await using var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "providers": { "local": { "type": "mock" } },
+              "models": { "echo": [ { "provider": "local", "model": "echo" } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test", "rpm": 2, "tpm": 100 } ]
+            }
+            """);
+        // About 250 tokens of prompt: more than the key's 100 tokens per minute, were counting billed.
+        var prompt = string.Join(' ', Enumerable.Repeat("word", 200));
+
+        var counted = await AccessCalls.PostAsync(proxy, "/v1/messages/count_tokens",
+            $$"""{"model":"echo","messages":[{"role":"user","content":"{{prompt}}"}]}""");
+        var served = await AccessCalls.PostAsync(proxy, AccessCalls.Messages, AccessCalls.Body(AccessCalls.Messages, "echo", maxTokens: 10));
+        var refused = await AccessCalls.PostAsync(proxy, "/v1/messages/count_tokens", """{"model":"echo","messages":[{"role":"user","content":"hi"}]}""");
+
+        Assert.True(counted.Status == HttpStatusCode.OK, $"counting tokens costs nothing, so it reserves none: {counted.Text}");
+        Assert.Equal("100", counted.Header("anthropic-ratelimit-tokens-remaining"));
+        Assert.Equal("1", counted.Header("anthropic-ratelimit-requests-remaining"));
+        Assert.Equal(HttpStatusCode.OK, served.Status);
+        Assert.True(refused.Status == HttpStatusCode.TooManyRequests, $"counting still takes a request slot (rpm 2): {refused.Text}");
+        Assert.Equal("rate_limit_error", refused.Error.GetProperty("type").GetString());
+    }
 }

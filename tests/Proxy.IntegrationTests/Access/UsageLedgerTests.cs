@@ -16,6 +16,7 @@ namespace LlmProxy.IntegrationTests.Access;
 public sealed class UsageLedgerTests : IAsyncLifetime
 {
     private const string LimitedKey = "sk-test-limited";
+    private const string UnlimitedKey = "sk-test-unlimited";
 
     // Anthropic's own example prices for Sonnet, per million tokens.
     private const decimal InputPerMTok = 3m, OutputPerMTok = 15m, CacheReadPerMTok = 0.3m, CacheWritePerMTok = 3.75m;
@@ -52,7 +53,8 @@ public sealed class UsageLedgerTests : IAsyncLifetime
               },
               "keys": [
                 { "key": "{{ProxyHost.ClientKey}}", "name": "test", "tpm": 1000000 },
-                { "key": "{{LimitedKey}}", "name": "limited", "rpm": 1, "models": ["echo"] }
+                { "key": "{{LimitedKey}}", "name": "limited", "rpm": 1, "models": ["echo"] },
+                { "key": "{{UnlimitedKey}}", "name": "unlimited" }
               ]
             }
             """);
@@ -124,10 +126,14 @@ public sealed class UsageLedgerTests : IAsyncLifetime
         Assert.Equal(records, Proxy.Usage); // one each, nothing more
     }
 
-    [Fact]
-    public async Task ClientDisconnectsMidStream_RecordedAsDisconnectedWithItsInputEstimated()
+    [Theory]
+    [InlineData(ProxyHost.ClientKey)]
+    [InlineData(UnlimitedKey, Skip = "bug: a key without tpm or budget is billed 0 estimated input tokens when its client leaves mid-stream " +
+        "(InboundPipeline.Limit estimates the reservation only for tpm/budget keys, and LocalRequestLimiter.Admit answers Admission.Unlimited, " +
+        "which carries no reservation, for keys without limits; RequestAccount.Close bills Admission.Reservation.InputTokens)")]
+    public async Task ClientDisconnectsMidStream_RecordedAsDisconnectedWithItsInputEstimated(string key)
     {
-        _openAI.Override = async (context, request) =>
+        _openAI.Override = async (context, _) =>
         {
             context.Response.ContentType = "text/event-stream; charset=utf-8";
             foreach (var chunk in OpenAIStreamScript.Chunks(FakeOpenAIFlavor.OpenAI, "gpt-4o-mini", "Hello there", null, includeUsage: true).Take(2))
@@ -138,7 +144,7 @@ public sealed class UsageLedgerTests : IAsyncLifetime
             // The rest, and the usage chunk, never come: the client leaves first.
             await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
         };
-        using (var request = AccessCalls.Request(AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "gpt", "tell me a long story", stream: true)))
+        using (var request = AccessCalls.Request(AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "gpt", "tell me a long story", stream: true), key))
         using (var response = await Proxy.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
         using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
         {
@@ -154,8 +160,10 @@ public sealed class UsageLedgerTests : IAsyncLifetime
         Assert.True(record.Estimated, "the provider never reported usage, so the tokens are the proxy's estimate and must be flagged so");
         Assert.True(record.Stream);
         Assert.Equal(("gpt", "oai", "gpt-4o-mini", 200, 1), (record.Model, record.Provider, record.DeploymentModel, record.Status, record.Attempts));
-        // Billed the prompt the provider has read (estimated), and no output: what it wrote before the abort is not known.
-        Assert.True(record.Tokens.InputTokens > 0, $"the estimated input is billed: {record.Tokens}");
+        // Billed the prompt the provider has read (estimated: about 4 characters a token over the body's strings, here
+        // "gpt", "user" and the prompt), and no output: what it wrote before the abort is not known. Whether the key
+        // has a tokens limit or a budget has nothing to do with what the provider read.
+        Assert.True(record.Tokens.InputTokens == 7, $"the estimated input is billed, whatever the key's limits: {record.Tokens}");
         Assert.Equal(0, record.Tokens.OutputTokens);
     }
 
