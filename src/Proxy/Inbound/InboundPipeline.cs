@@ -43,6 +43,10 @@ internal sealed partial class InboundPipeline(
             {
                 // Step 5: the deployments in the route's strategy order, each with its retries, until one answers or a failure may not be retried.
                 await ServeAsync(context, dialect, body, envelope, route, key, account, started);
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    account.ClientLeft(body.Memory.Span); // while the body is at hand, for the estimate its record may need
+                }
             }
         }
         finally

@@ -22,6 +22,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     private bool _hasUsage;
     private Deployment? _deployment;
     private int _attempts;
+    private long? _estimatedInput;
 
     public ClientKey Key { get; } = key;
 
@@ -40,6 +41,21 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
 
     /// <summary>Whether the limits have admitted the request (a background run's account was admitted by its POST).</summary>
     public bool Admitted { get; set; }
+
+    /// <summary>
+    /// The client left: when no provider has reported usage, the input is estimated from <paramref name="body"/> (unless
+    /// admission already did), so the record can bill it.
+    /// </summary>
+    public void ClientLeft(ReadOnlySpan<byte> body)
+    {
+        lock (_lock)
+        {
+            if (!_hasUsage && _deployment is not null && Admission.Reservation.InputTokens == 0)
+            {
+                _estimatedInput = TokenReservation.Estimate(body).InputTokens;
+            }
+        }
+    }
 
     /// <summary>One attempt's end on <paramref name="deployment"/>, with the usage its provider reported (null: none).</summary>
     public void Attempted(Deployment deployment, TokenUsage? usage)
@@ -71,7 +87,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
             var (usage, cost, estimated) = (_usage, _costPicoUsd, false);
             if (!_hasUsage && clientGone && _deployment is { } reached)
             {
-                usage = new TokenUsage(Admission.Reservation.InputTokens, 0);
+                usage = new TokenUsage(_estimatedInput ?? Admission.Reservation.InputTokens, 0);
                 cost = Pricing.PicoUsd(usage, reached.Config.Price);
                 estimated = true;
             }
