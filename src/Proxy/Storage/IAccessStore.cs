@@ -3,7 +3,8 @@ namespace LlmProxy.Storage;
 /// <summary>
 /// Stored keys, their secrets' hashes, teams and the audit log. Every change is one transaction together with its
 /// <see cref="AuditEntry"/>: it is applied whole with its audit row, or not at all. Names are unique among keys and
-/// among teams (case-sensitive). Implementations are safe for concurrent use; every write is durable when its task completes.
+/// among teams (case-sensitive). A change that returns false (no such id) or throws wrote nothing, audit row included.
+/// Implementations are safe for concurrent use; every write is durable when its task completes.
 /// </summary>
 internal interface IAccessStore
 {
@@ -17,7 +18,8 @@ internal interface IAccessStore
     Task CreateKeyAsync(StoredKey key, StoredSecret secret, AuditEntry audit, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Replaces the key with <paramref name="key"/>'s id (secrets untouched); false when there is none. Conflicts as in
+    /// Replaces the key with <paramref name="key"/>'s id, every field (pass the stored <see cref="StoredKey.CreatedAt"/> on);
+    /// its secrets are untouched; false when there is none. Conflicts as in
     /// <see cref="CreateKeyAsync"/>.
     /// </summary>
     Task<bool> UpdateKeyAsync(StoredKey key, AuditEntry audit, CancellationToken cancellationToken);
