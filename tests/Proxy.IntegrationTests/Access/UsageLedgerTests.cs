@@ -128,9 +128,7 @@ public sealed class UsageLedgerTests : IAsyncLifetime
 
     [Theory]
     [InlineData(ProxyHost.ClientKey)]
-    [InlineData(UnlimitedKey, Skip = "bug: a key without tpm or budget is billed 0 estimated input tokens when its client leaves mid-stream " +
-        "(InboundPipeline.Limit estimates the reservation only for tpm/budget keys, and LocalRequestLimiter.Admit answers Admission.Unlimited, " +
-        "which carries no reservation, for keys without limits; RequestAccount.Close bills Admission.Reservation.InputTokens)")]
+    [InlineData(UnlimitedKey)]
     public async Task ClientDisconnectsMidStream_RecordedAsDisconnectedWithItsInputEstimated(string key)
     {
         _openAI.Override = async (context, _) =>
@@ -165,6 +163,82 @@ public sealed class UsageLedgerTests : IAsyncLifetime
         // has a tokens limit or a budget has nothing to do with what the provider read.
         Assert.True(record.Tokens.InputTokens == 7, $"the estimated input is billed, whatever the key's limits: {record.Tokens}");
         Assert.Equal(0, record.Tokens.OutputTokens);
+    }
+
+    [Theory(Skip = "bug: a served answer whose provider reports no usage (an OpenAI-compatible server that ignores include_usage, or a body " +
+        "without usage) is recorded with 0 tokens, cost 0 and Estimated false: RequestAccount.Close estimates only when the client left, so " +
+        "tpm gets the whole reservation back and budgets are never charged for such a provider")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task ProviderReportsNoUsage_ServedAnswerIsRecordedWithItsInputEstimatedAndFlagged(bool stream)
+    {
+        // An OpenAI-compatible server that ignores stream_options.include_usage, and leaves usage out of its body.
+        _openAI.Override = async (context, _) =>
+        {
+            if (stream)
+            {
+                context.Response.ContentType = "text/event-stream; charset=utf-8";
+                await context.Response.WriteAsync(OpenAIStreamScript.Stream(FakeOpenAIFlavor.OpenAI, "gpt-4o-mini", "Hello there", null, includeUsage: false));
+                return;
+            }
+            var body = WithoutUsage(OpenAIStreamScript.Completion("gpt-4o-mini", "Hello there", null));
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(body);
+        };
+
+        var answer = await AccessCalls.PostAsync(Proxy, AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "gpt", "tell me a long story", stream: stream));
+        var record = Assert.Single(await AccessCalls.RecordsAsync(Proxy, 1));
+
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.Text);
+        Assert.Contains("Hello", answer.Text);
+        Assert.False(record.ClientDisconnected);
+        // Served, but the provider said nothing of its usage: a record of 0 tokens, not flagged, reads as a free answer.
+        Assert.True(record.Estimated, $"no usage from the provider: the tokens must be the proxy's estimate, flagged so: {record}");
+        Assert.True(record.Tokens.InputTokens > 0, $"the prompt the provider read is billed (estimated): {record.Tokens}");
+    }
+
+    private static string WithoutUsage(string json)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        node.Remove("usage");
+        return node.ToJsonString();
+    }
+
+    [Theory]
+    [InlineData(AccessCalls.Messages)]
+    [InlineData(AccessCalls.Chat, Skip = "bug: translated from Anthropic, a stream the client leaves after message_start is billed the proxy's " +
+        "estimate (8 input tokens, no cache buckets) instead of the 47 (30 cache reads, 5 writes) message_start reported; the pass-through " +
+        "bills the reported usage. AnthropicAnswerTranslator reports usage to the sink only at message_delta")]
+    public async Task ClientDisconnectsAfterTheProviderReportedItsInput_IsBilledTheProvidersInputNotAnEstimate(string path)
+    {
+        _anthropic.Override = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream; charset=utf-8";
+            // message_start carries the input usage (12 uncached, 5 cache writes, 30 cache reads); then one word, then nothing.
+            await AnthropicStreamScript.Event(context, "message_start",
+                $$$"""{"type":"message_start","message":{"id":"{{{AnthropicStreamScript.Id}}}","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":{{{AnthropicStreamScript.StartUsageJson}}}}}""");
+            await AnthropicStreamScript.Event(context, "content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""");
+            await AnthropicStreamScript.Event(context, "content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hello"}}""");
+            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        };
+        using (var request = AccessCalls.Request(path, AccessCalls.Body(path, "claude", "tell me a long story", stream: true)))
+        using (var response = await Proxy.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            while (await reader.ReadLineAsync() is { } line && !line.Contains("Hello", StringComparison.Ordinal))
+            {
+            }
+        }
+        await _anthropic.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var record = Assert.Single(await AccessCalls.RecordsAsync(Proxy, 1));
+
+        Assert.True(record.ClientDisconnected);
+        // The provider said what it read, cache reads and writes included: that is billed, at their own prices, rather
+        // than a guess from the body's length that knows nothing of the cache.
+        Assert.True(record.Tokens.InputTokens == 47 && record.Tokens.CachedInputTokens == 30 && record.Tokens.CacheWriteTokens == 5,
+            $"the input the provider reported in message_start is billed: {record.Tokens}, estimated {record.Estimated}");
     }
 
     [Fact]
