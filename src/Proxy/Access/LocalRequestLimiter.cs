@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
+using LlmProxy.Usage;
 
 namespace LlmProxy.Access;
 
@@ -13,7 +14,11 @@ namespace LlmProxy.Access;
 /// </summary>
 internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
 {
-    private const long PicoPerUsd = 1_000_000_000_000;
+    // The Retry-After of a refusal that waiting will not cure (a request larger than the tokens limit, a budget that never
+    // resets): every 429 carries one, and an hour is past what SDKs honour (OpenAI's wait up to 60 s), so they give up
+    // after their own short backoff instead of sleeping on a hint that cannot come true.
+    private static readonly TimeSpan Hopeless = TimeSpan.FromHours(1);
+
     private readonly ConcurrentDictionary<string, LimitCounters> _counters = new(StringComparer.Ordinal);
 
     public Admission Admit(ClientKey key, Reservation reservation)
@@ -30,8 +35,8 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         teamCounters?.Gate.Enter();
         try
         {
-            var refusal = (keyCounters is null ? null : Check(keyCounters, key.Limits, reservation, now, "this key"))
-                ?? (teamCounters is null ? null : Check(teamCounters, team!.Limits, reservation, now, $"this key's team '{team.Name}'"));
+            var refusal = (keyCounters is null ? null : Check(keyCounters, key.Limits, reservation, now, null))
+                ?? (teamCounters is null ? null : Check(teamCounters, team!.Limits, reservation, now, team));
             RateLimitSnapshot requests = default, tokens = default;
             if (keyCounters is not null)
             {
@@ -90,7 +95,8 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
 
     private LimitCounters Counters(string id) => _counters.GetOrAdd(id, static _ => new LimitCounters());
 
-    private GatewayError? Check(LimitCounters counters, AccessLimits limits, Reservation reservation, DateTimeOffset now, string who)
+    // team: null when these are the key's own limits. The refusal's words are built only for a refusal.
+    private static GatewayError? Check(LimitCounters counters, AccessLimits limits, Reservation reservation, DateTimeOffset now, Team? team)
     {
         var ticks = now.UtcTicks;
         // Both drained first, whichever refuses: the headers of a refusal report the buckets as they are now.
@@ -104,7 +110,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         }
         if (limits.MaxParallel is { } maxParallel && counters.InFlight >= maxParallel)
         {
-            return Refuse($"Too many parallel requests: {who} allows {maxParallel} at once. Retry when one of them has finished.",
+            return Refuse($"Too many parallel requests: {Who(team)} allows {maxParallel} at once. Retry when one of them has finished.",
                 "rate_limit_exceeded", TimeSpan.FromSeconds(1));
         }
         if (limits.Rpm is { } rpm)
@@ -112,7 +118,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             if (!counters.Requests.Fits(rpm, 1))
             {
                 var wait = counters.Requests.UntilFits(rpm, 1);
-                return Refuse($"Rate limit reached for requests: {who} allows {rpm} requests per minute. Retry in {Seconds(wait)} s.",
+                return Refuse($"Rate limit reached for requests: {Who(team)} allows {rpm} requests per minute. Retry in {Seconds(wait)} s.",
                     "rate_limit_exceeded", wait);
             }
         }
@@ -120,32 +126,38 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         {
             if (reservation.Tokens > tpm)
             {
-                // Waiting would not help: no Retry-After.
                 return Refuse($"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an " +
-                    $"output limit of {reservation.OutputTokens}), more than the {tpm} tokens per minute {who} allows. " +
-                    "Send a shorter request or set a lower output limit (max_tokens).", "rate_limit_exceeded", null);
+                    $"output limit of {reservation.OutputTokens}), more than the {tpm} tokens per minute {Who(team)} allows. " +
+                    "Send a shorter request or a lower output limit (max_tokens, max_completion_tokens or max_output_tokens).", "rate_limit_exceeded", Hopeless);
             }
             if (!counters.Tokens.Fits(tpm, reservation.Tokens))
             {
                 var wait = counters.Tokens.UntilFits(tpm, reservation.Tokens);
-                return Refuse($"Rate limit reached for tokens: {who} allows {tpm} tokens per minute, {counters.Tokens.Remaining(tpm)} remain, and this " +
+                return Refuse($"Rate limit reached for tokens: {Who(team)} allows {tpm} tokens per minute, {counters.Tokens.Remaining(tpm)} remain, and this " +
                     $"request reserves {reservation.Tokens}. Retry in {Seconds(wait)} s.", "rate_limit_exceeded", wait);
             }
         }
         if (limits.BudgetUsd is { } budgetUsd)
         {
             counters.RollPeriod(limits.BudgetPeriod, now);
-            var budget = (Int128)(budgetUsd * PicoPerUsd);
-            if (counters.SpentPicoUsd + counters.ReservedPicoUsd >= budget)
+            // A cap, not a trigger: the request's own reservation must fit in what is left too, so neither one request nor a
+            // burst can spend past the budget (beyond what a provider bills over the reservation's estimated input).
+            var left = PicoUsd.FromUsd(budgetUsd) - counters.SpentPicoUsd - counters.ReservedPicoUsd;
+            if (left <= 0 || reservation.PicoUsd > left)
             {
                 var reset = BudgetCalendar.Reset(limits.BudgetPeriod, now);
                 var period = limits.BudgetPeriod == BudgetPeriod.Never ? "" : $" {BudgetCalendar.Name(limits.BudgetPeriod)}";
                 var when = reset is { } at
                     ? $"It resets at {at:yyyy-MM-ddTHH:mm:ssZ}."
                     : "It does not reset: an admin must raise it.";
-                return Refuse($"Budget exceeded: {who} has spent {Usd(counters.SpentPicoUsd)} USD" +
+                var spent = $"{Who(team)} has spent {Usd(counters.SpentPicoUsd)} USD" +
                     (counters.ReservedPicoUsd > 0 ? $" (and {Usd(counters.ReservedPicoUsd)} USD is reserved by requests in flight)" : "") +
-                    $" of its{period} budget of {budgetUsd.ToString(CultureInfo.InvariantCulture)} USD. {when}", "budget_exceeded", reset - now);
+                    $" of its{period} budget of {budgetUsd.ToString(CultureInfo.InvariantCulture)} USD";
+                var message = left <= 0
+                    ? $"Budget exceeded: {spent}. {when}"
+                    : $"Budget exceeded: this request may cost up to {Usd(reservation.PicoUsd)} USD (its input, estimated, and its output limit at " +
+                        $"the dearest deployment of the model), more than the {Usd(left)} USD left: {spent}. Lower its output limit, or wait: {when}";
+                return Refuse(message, "budget_exceeded", reset - now ?? Hopeless);
             }
         }
         return null;
@@ -193,10 +205,12 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         }
     }
 
+    private static string Who(Team? team) => team is null ? "this key" : $"this key's team '{team.Name}'";
+
     private static GatewayError Refuse(string message, string code, TimeSpan? retryAfter) =>
         new(429, ErrorKind.RateLimited, message, code) { RetryAfter = retryAfter };
 
     private static string Seconds(TimeSpan wait) => Math.Max(0.001, Math.Round(wait.TotalSeconds, 3)).ToString(CultureInfo.InvariantCulture);
 
-    private static string Usd(Int128 picoUsd) => ((decimal)picoUsd / PicoPerUsd).ToString("0.00####", CultureInfo.InvariantCulture);
+    private static string Usd(Int128 picoUsd) => ((decimal)picoUsd / PicoUsd.PerUsd).ToString("0.00####", CultureInfo.InvariantCulture);
 }

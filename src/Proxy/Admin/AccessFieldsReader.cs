@@ -125,6 +125,7 @@ internal static class AccessFieldsReader
         error = name.Length == 0 || name.Length > MaxNameChars
             ? AdminErrors.InvalidValue("name", $"'name' must be 1 to {MaxNameChars} characters long.")
             : name.Any(char.IsControl) ? AdminErrors.InvalidValue("name", "'name' must not hold control characters.")
+            : string.IsNullOrWhiteSpace(name) ? AdminErrors.InvalidValue("name", "'name' must not be only spaces.")
             : null;
         return name;
     }

@@ -145,6 +145,11 @@ internal sealed class KeyEndpoints(AccessDirectory directory, IAccessStore store
             {
                 return (null, AdminErrors.NotFound("key", id));
             }
+            if (current.Revoked)
+            {
+                // Its new secret would only ever get 401 revoked_api_key.
+                return (null, AdminErrors.InvalidValue("id", $"The key '{id}' is revoked; a revoked key cannot be rotated. Create a new key instead."));
+            }
             var now = time.GetUtcNow().ToUnixTimeSeconds();
             var rotated = current with { Prefix = KeySecrets.Prefix(secret), UpdatedAt = now };
             var found = await store.RotateKeyAsync(rotated, new StoredSecret(SecretHash.Of(secret).ToBytes(), id, null), now + grace,

@@ -1,3 +1,4 @@
+using LlmProxy.Usage;
 using System.Globalization;
 using System.Text;
 using LlmProxy.Storage;

@@ -1,3 +1,4 @@
+using LlmProxy.Usage;
 using LlmProxy.Canonical;
 using LlmProxy.Inbound;
 using LlmProxy.Storage;

@@ -60,6 +60,8 @@ internal static class ProxyServices
             provider.GetRequiredService<BodyBudget>(), config.Server.MaxBodyBytes));
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton<BackgroundResponses>();
+        // After the ledger: hosted services stop in reverse order, so runs end (and record their usage) before it flushes.
+        services.AddHostedService(provider => provider.GetRequiredService<BackgroundResponses>());
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();

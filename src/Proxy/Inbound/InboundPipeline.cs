@@ -43,11 +43,13 @@ internal sealed partial class InboundPipeline(
             {
                 // Step 5: the deployments in the route's strategy order, each with its retries, until one answers or a failure may not be retried.
                 await ServeAsync(context, dialect, body, envelope, route, key, account, started);
-                if (context.RequestAborted.IsCancellationRequested)
-                {
-                    account.ClientLeft(body.Memory.Span); // while the body is at hand, for the estimate its record may need
-                }
+                account.EstimateUnreported(body.Memory.Span); // while the body is at hand, for the estimate its record may need
             }
+        }
+        catch when (!context.Response.HasStarted)
+        {
+            account.Crashed(); // ErrorHandling answers 500 once this unwinds; the record must say so, not 200
+            throw;
         }
         finally
         {
@@ -66,6 +68,11 @@ internal sealed partial class InboundPipeline(
         try
         {
             await CountAsync(context, dialect, account, started);
+        }
+        catch when (!context.Response.HasStarted)
+        {
+            account.Crashed();
+            throw;
         }
         finally
         {
@@ -90,7 +97,7 @@ internal sealed partial class InboundPipeline(
                     var (_, error, _) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, account.Gate, 1,
                         context.RequestAborted);
                     // Counting tokens is free: the attempt is accounted for, its count is not usage.
-                    account.Attempted(deployment, null);
+                    account.Attempted(deployment, null, served: error is null);
                     if (error is not null && error.Kind != ProviderErrorKind.Canceled && !context.Response.HasStarted)
                     {
                         await dialect.WriteErrorAsync(context.Response, GatewayErrors.FromProvider(error, deployment.Name));
@@ -128,52 +135,61 @@ internal sealed partial class InboundPipeline(
             return null;
         }
 
-        // Step 3: the envelope: model, stream, usage; this pass also rejects malformed JSON. And the client headers the
-        // dialect forwards.
-        if (!dialect.TryReadEnvelope(body.Memory, out var envelope, out var envelopeError) || (envelopeError = dialect.CheckHeaders(context.Request)) is not null)
+        // From here the pooled body is this method's to give back until it is returned: on every answer, and on a throw.
+        try
         {
-            body.Dispose();
-            await dialect.WriteErrorAsync(context.Response, envelopeError!);
-            return null;
-        }
+            // Step 3: the envelope: model, stream, usage; this pass also rejects malformed JSON. And the client headers the
+            // dialect forwards.
+            if (!dialect.TryReadEnvelope(body.Memory, out var envelope, out var envelopeError) || (envelopeError = dialect.CheckHeaders(context.Request)) is not null)
+            {
+                body.Dispose();
+                await dialect.WriteErrorAsync(context.Response, envelopeError!);
+                return null;
+            }
 
-        // Step 4: the route, whether this key (and its team) may take it now, and any stored state the dialect needs for the request.
-        var route = catalog.Find(envelope.ModelUtf8.Span);
-        account.Model = route?.Alias ?? Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
-        account.Stream = envelope.Stream;
-        GatewayError? refusal = null;
-        if (route is null)
-        {
-            var name = ErrorText.Quote(envelope.ModelUtf8.Span);
-            refusal = GatewayError.BadRequest(
-                $"The model '{name}' does not exist on this proxy; GET /v1/models lists the models you can use.", "model", "model_not_found");
+            // Step 4: the route, whether this key (and its team) may take it now, and any stored state the dialect needs for the request.
+            var route = catalog.Find(envelope.ModelUtf8.Span);
+            account.Model = route?.Alias ?? Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
+            account.Stream = envelope.Stream;
+            GatewayError? refusal = null;
+            if (route is null)
+            {
+                var name = ErrorText.Quote(envelope.ModelUtf8.Span);
+                refusal = GatewayError.BadRequest(
+                    $"The model '{name}' does not exist on this proxy; GET /v1/models lists the models you can use.", "model", "model_not_found");
+            }
+            else if (!key.Models.Allows(route.Alias))
+            {
+                refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key may not use the model '{route.Alias}'.", "model_not_allowed", "model");
+            }
+            else if (key.Team is { } team && !team.Models.Allows(route.Alias))
+            {
+                refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key's team '{team.Name}' may not use the model '{route.Alias}'.",
+                    "model_not_allowed", "model");
+            }
+            else if (!account.Admitted)
+            {
+                refusal = Limit(context, dialect, body, route, account);
+            }
+            if (refusal is not null)
+            {
+                body.Dispose();
+                account.ErrorClass = refusal.Code;
+                await dialect.WriteErrorAsync(context.Response, refusal);
+                return null;
+            }
+            if (!await dialect.PrepareAsync(context, body.Memory))
+            {
+                body.Dispose();
+                return null;
+            }
+            return (body, envelope, route!, key);
         }
-        else if (!key.Models.Allows(route.Alias))
-        {
-            refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key may not use the model '{route.Alias}'.", "model_not_allowed", "model");
-        }
-        else if (key.Team is { } team && !team.Models.Allows(route.Alias))
-        {
-            refusal = new GatewayError(403, ErrorKind.PermissionDenied, $"This key's team '{team.Name}' may not use the model '{route.Alias}'.",
-                "model_not_allowed", "model");
-        }
-        else if (!account.Admitted)
-        {
-            refusal = Limit(context, dialect, body, route, account);
-        }
-        if (refusal is not null)
+        catch
         {
             body.Dispose();
-            account.ErrorClass = refusal.Code;
-            await dialect.WriteErrorAsync(context.Response, refusal);
-            return null;
+            throw;
         }
-        if (!await dialect.PrepareAsync(context, body.Memory))
-        {
-            body.Dispose();
-            return null;
-        }
-        return (body, envelope, route!, key);
     }
 
     private async Task ServeAsync(HttpContext context, IInboundDialect dialect, RequestBody body, RequestEnvelope envelope,
@@ -383,10 +399,10 @@ internal sealed partial class InboundPipeline(
         if (error is null)
         {
             deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));
-            Record(request, deployment, usage);
+            Record(request, deployment, usage, served: true);
             return Outcome.Served;
         }
-        Record(request, deployment, usage);
+        Record(request, deployment, usage, served: false);
         if (error.Kind == ProviderErrorKind.Canceled)
         {
             deployment.Health.Released();
@@ -416,7 +432,8 @@ internal sealed partial class InboundPipeline(
     }
 
     // Usage is recorded even when a stream broke after its first bytes: what was served was served.
-    private static void Record(Attempts request, Deployment deployment, TokenUsage? usage) => request.Account!.Attempted(deployment, usage);
+    private static void Record(Attempts request, Deployment deployment, TokenUsage? usage, bool served) =>
+        request.Account!.Attempted(deployment, usage, served);
 
     // Step 7: nobody served. One failure speaks for itself, as does a client error; several are summarised, and so is a
     // provider that could not carry the request after others failed in ways worth retrying.

@@ -23,6 +23,8 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     private Deployment? _deployment;
     private int _attempts;
     private long? _estimatedInput;
+    private bool _crashed;
+    private bool _served;
 
     public ClientKey Key { get; } = key;
 
@@ -42,11 +44,19 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     /// <summary>Whether the limits have admitted the request (a background run's account was admitted by its POST).</summary>
     public bool Admitted { get; set; }
 
+    /// <summary>The request threw before its answer began: it ends as the 500 the error handler writes.</summary>
+    public void Crashed()
+    {
+        _crashed = true;
+        ErrorClass ??= "internal_error";
+    }
+
     /// <summary>
-    /// The client left: when no provider has reported usage, the input is estimated from <paramref name="body"/> (unless
-    /// admission already did), so the record can bill it.
+    /// After the attempts: when a provider was reached and none reported usage (the client left first, or the provider
+    /// reports none), the input is estimated from <paramref name="body"/> (unless admission already did), so the record
+    /// can bill it. Scans the body only then.
     /// </summary>
-    public void ClientLeft(ReadOnlySpan<byte> body)
+    public void EstimateUnreported(ReadOnlySpan<byte> body)
     {
         lock (_lock)
         {
@@ -57,35 +67,44 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
         }
     }
 
-    /// <summary>One attempt's end on <paramref name="deployment"/>, with the usage its provider reported (null: none).</summary>
-    public void Attempted(Deployment deployment, TokenUsage? usage)
+    /// <summary>
+    /// One attempt's end on <paramref name="deployment"/>, with the usage its provider reported (null: none). The record
+    /// names the deployment that <paramref name="served"/> the answer (as <c>x-llm-proxy-deployment</c> does), else the last tried.
+    /// </summary>
+    public void Attempted(Deployment deployment, TokenUsage? usage, bool served)
     {
         lock (_lock)
         {
             _attempts++;
-            _deployment = deployment;
+            if (served || !_served)
+            {
+                _deployment = deployment;
+                _served |= served;
+            }
             if (usage is { } tokens)
             {
                 _hasUsage = true;
                 _usage = new TokenUsage(_usage.InputTokens + tokens.InputTokens, _usage.OutputTokens + tokens.OutputTokens,
                     _usage.CachedInputTokens + tokens.CachedInputTokens, _usage.CacheWriteTokens + tokens.CacheWriteTokens,
                     _usage.ReasoningTokens + tokens.ReasoningTokens);
-                _costPicoUsd += Pricing.PicoUsd(tokens, deployment.Config.Price);
+                _costPicoUsd = Pricing.Add(_costPicoUsd, Pricing.PicoUsd(tokens, deployment.Config.Price));
             }
         }
     }
 
     /// <summary>
     /// The ledger record of the request, now that it has ended with <paramref name="status"/>. A request that reached a
-    /// provider, left by its client before the provider reported usage, is billed its reserved input as an estimate
-    /// (flagged): the provider has read the prompt, and what it wrote before the abort is not known.
+    /// provider that reported no usage (its client left first, or the provider reports none) is billed its estimated input
+    /// (flagged): the provider has read the prompt; what it wrote is not known.
     /// </summary>
     public UsageRecord Close(int status, bool clientGone)
     {
         lock (_lock)
         {
+            status = _crashed ? 500 : status;
             var (usage, cost, estimated) = (_usage, _costPicoUsd, false);
-            if (!_hasUsage && clientGone && _deployment is { } reached)
+            // Counting tokens is free, whatever its end.
+            if (!_hasUsage && (clientGone || _served) && _deployment is { } reached && api != WireFormat.AnthropicCountTokens)
             {
                 usage = new TokenUsage(_estimatedInput ?? Admission.Reservation.InputTokens, 0);
                 cost = Pricing.PicoUsd(usage, reached.Config.Price);
@@ -115,9 +134,6 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
                 Stream);
         }
     }
-
-    /// <summary>The tokens and cost to settle the reservation with (the record's, estimate included).</summary>
-    public static (long Tokens, long CostPicoUsd) Charge(UsageRecord record) => (record.Tokens.TotalTokens, record.CostPicoUsd);
 
     private static string ApiName(WireFormat api) => api switch
     {

@@ -46,8 +46,10 @@ internal static class TokenReservation
                 if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && IsOutputLimit(ref reader))
                 {
                     reader.Read();
+                    // Capped: no model answers more, and a client's 10^18 must not overflow the sums it goes into.
                     if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var limit) && limit >= 0)
                     {
+                        limit = Math.Min(limit, int.MaxValue);
                         outputLimit = outputLimit is { } other ? Math.Max(other, limit) : limit;
                     }
                 }

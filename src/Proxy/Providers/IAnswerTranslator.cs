@@ -19,4 +19,10 @@ internal interface IAnswerTranslator
     ProviderError? TranslateFrames(ref System.Buffers.ReadOnlySequence<byte> buffer, bool isLast, IStreamEventSink sink);
 
     ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink);
+
+    /// <summary>
+    /// For a stream cut off before its end (the client left, the connection broke): reports what usage the provider gave
+    /// before the cut, so that is billed rather than an estimate (Anthropic's <c>message_start</c> carries the input).
+    /// </summary>
+    void ReportPartialUsage(IStreamEventSink sink);
 }

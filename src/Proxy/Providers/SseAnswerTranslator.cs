@@ -17,6 +17,11 @@ internal abstract class SseAnswerTranslator : IAnswerTranslator
 
     public abstract ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink);
 
+    /// <summary>Nothing by default: most providers report usage only at the end.</summary>
+    public virtual void ReportPartialUsage(IStreamEventSink sink)
+    {
+    }
+
     public ProviderError? TranslateFrames(ref ReadOnlySequence<byte> buffer, bool isLast, IStreamEventSink sink)
     {
         if (!isLast && !_tail.MayHoldEvent(buffer))

@@ -81,6 +81,10 @@ internal static class TranslatedExchange
         }
         finally
         {
+            if (!translator.Finished)
+            {
+                translator.ReportPartialUsage(sink);
+            }
             await input.CompleteAsync().ConfigureAwait(false);
         }
         return translator.Finished ? null : new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before its end signal");

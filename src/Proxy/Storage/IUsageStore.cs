@@ -23,4 +23,7 @@ internal interface IUsageStore
     /// restore budgets at start-up.
     /// </summary>
     Task<IReadOnlyDictionary<string, Int128>> SpentSinceAsync(long sinceUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken);
+
+    /// <summary>As <see cref="SpentSinceAsync"/> for the one key or team <paramref name="subjectId"/>; 0 when it has no records.</summary>
+    Task<Int128> SpentAsync(string subjectId, UsageGrouping groupBy, long sinceUnixMs, CancellationToken cancellationToken);
 }

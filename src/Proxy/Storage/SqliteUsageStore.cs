@@ -99,14 +99,24 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         }, cancellationToken);
     }
 
+    public Task<Int128> SpentAsync(string subjectId, UsageGrouping groupBy, long sinceUnixMs, CancellationToken cancellationToken)
+    {
+        var group = SubjectColumn(groupBy);
+        return database.ReadAsync(connection =>
+        {
+            using var command = connection.CreateCommand();
+            // Through the (subject, time) index: one key's or team's rows of the period, however large the ledger.
+            command.CommandText = $"SELECT {CostSums} FROM usage WHERE {group} = $id AND time >= $since";
+            command.Parameters.Add("$id", SqliteType.Text).Value = subjectId;
+            command.Parameters.Add("$since", SqliteType.Integer).Value = sinceUnixMs;
+            using var reader = command.ExecuteReader();
+            return reader.Read() && !reader.IsDBNull(0) ? Cost(reader, 0) : 0;
+        }, cancellationToken);
+    }
+
     public Task<IReadOnlyDictionary<string, Int128>> SpentSinceAsync(long sinceUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken)
     {
-        var group = groupBy switch
-        {
-            UsageGrouping.Key => "key_id",
-            UsageGrouping.Team => "team_id",
-            _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "budgets are per key or per team"),
-        };
+        var group = SubjectColumn(groupBy);
         return database.ReadAsync<IReadOnlyDictionary<string, Int128>>(connection =>
         {
             using var command = connection.CreateCommand();
@@ -123,6 +133,13 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
             return spent;
         }, cancellationToken);
     }
+
+    private static string SubjectColumn(UsageGrouping groupBy) => groupBy switch
+    {
+        UsageGrouping.Key => "key_id",
+        UsageGrouping.Team => "team_id",
+        _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "budgets are per key or per team"),
+    };
 
     // Positions as in Columns. A failed bind (out of memory) throws here; a null where the ledger has none fails the step.
     private static void Bind(sqlite3 db, sqlite3_stmt statement, UsageRecord record)

@@ -16,8 +16,6 @@ namespace LlmProxy.Usage;
 /// </summary>
 internal sealed class KeyUsageEndpoint(IRequestLimiter limiter, IUsageStore ledger, TimeProvider time)
 {
-    private const decimal PicoPerUsd = 1_000_000_000_000m;
-
     public async Task GetAsync(HttpContext context)
     {
         var key = context.Features.GetRequiredFeature<ClientKey>();
@@ -32,7 +30,7 @@ internal sealed class KeyUsageEndpoint(IRequestLimiter limiter, IUsageStore ledg
         else
         {
             start = BudgetCalendar.Start(limits.BudgetPeriod, now);
-            spent = (await ledger.SpentSinceAsync(start.ToUnixTimeMilliseconds(), UsageGrouping.Key, context.RequestAborted)).GetValueOrDefault(key.Id);
+            spent = await ledger.SpentAsync(key.Id, UsageGrouping.Key, start.ToUnixTimeMilliseconds(), context.RequestAborted);
         }
         var response = context.Response;
         response.ContentType = "application/json";
@@ -53,12 +51,13 @@ internal sealed class KeyUsageEndpoint(IRequestLimiter limiter, IUsageStore ledg
             {
                 json.WriteNull("resets_at"u8);
             }
-            json.WriteNumber("spent_usd"u8, Usd(spent));
-            json.WriteNumber("reserved_usd"u8, Usd(reserved));
+            Usd(json, "spent_usd"u8, spent);
+            Usd(json, "reserved_usd"u8, reserved);
             if (limits.BudgetUsd is { } budget)
             {
                 json.WriteNumber("budget_usd"u8, budget);
-                json.WriteNumber("remaining_usd"u8, Math.Max(0, budget - Usd(spent) - Usd(reserved)));
+                var remaining = PicoUsd.FromUsd(budget) - spent - reserved;
+                Usd(json, "remaining_usd"u8, remaining > 0 ? remaining : 0);
             }
             else
             {
@@ -70,8 +69,11 @@ internal sealed class KeyUsageEndpoint(IRequestLimiter limiter, IUsageStore ledg
         await response.BodyWriter.FlushAsync(context.RequestAborted);
     }
 
-    // Exact: 10^-12 USD in a decimal's 28 digits; trailing zeros dropped so 1.5 reads 1.5, not 1.500000000000.
-    private static decimal Usd(Int128 picoUsd) => ((decimal)picoUsd / PicoPerUsd) / 1.000000000000000000000000000000000m;
+    private static void Usd(Utf8JsonWriter json, ReadOnlySpan<byte> name, Int128 picoUsd)
+    {
+        json.WritePropertyName(name);
+        json.WriteRawValue(PicoUsd.Format(picoUsd), skipInputValidation: true);
+    }
 
     private static string Rfc3339(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace LlmProxy.Admin;
+namespace LlmProxy.Usage;
 
 /// <summary>
 /// Costs kept in 10^-12 USD (<see cref="Storage.UsageTotals.CostPicoUsd"/>) written as an exact decimal number of USD:
@@ -9,15 +9,19 @@ namespace LlmProxy.Admin;
 /// </summary>
 internal static class PicoUsd
 {
-    private static readonly Int128 PerUsd = 1_000_000_000_000;
+    /// <summary>10^-12 USD in a dollar.</summary>
+    public const long PerUsd = 1_000_000_000_000;
+
+    /// <summary>An amount of USD (a budget: at most 6 decimals, at most 10^12) in 10^-12 USD, exactly.</summary>
+    public static Int128 FromUsd(decimal usd) => (Int128)(usd * PerUsd);
 
     public static string Format(Int128 pico)
     {
         var negative = pico < 0;
         // The magnitude as an unsigned number: Int128.MinValue has no positive counterpart.
         var magnitude = negative ? (UInt128)(-(pico + 1)) + 1 : (UInt128)pico;
-        var whole = magnitude / (UInt128)PerUsd;
-        var fraction = (ulong)(magnitude % (UInt128)PerUsd);
+        var whole = magnitude / (UInt128)(ulong)PerUsd;
+        var fraction = (ulong)(magnitude % (UInt128)(ulong)PerUsd);
         var text = whole.ToString(CultureInfo.InvariantCulture);
         if (fraction != 0)
         {

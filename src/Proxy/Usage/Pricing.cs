@@ -24,18 +24,20 @@ internal static class Pricing
             return 0;
         }
         var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteTokens);
-        return (long)((uncached * price.InputPerMTok + usage.CachedInputTokens * price.CacheReadPerMTok
-            + usage.CacheWriteTokens * price.CacheWritePerMTok + usage.OutputTokens * price.OutputPerMTok) * PicoPerTokenPerUsdPerMTok);
+        // Saturates rather than throws: counts reported by a provider are not ours to trust, and 9.2 million USD for one
+        // request is past any budget anyway.
+        try
+        {
+            var pico = (uncached * price.InputPerMTok + usage.CachedInputTokens * price.CacheReadPerMTok
+                + usage.CacheWriteTokens * price.CacheWritePerMTok + usage.OutputTokens * price.OutputPerMTok) * PicoPerTokenPerUsdPerMTok;
+            return pico >= long.MaxValue ? long.MaxValue : pico <= 0 ? 0 : (long)pico;
+        }
+        catch (OverflowException)
+        {
+            return long.MaxValue;
+        }
     }
 
-    /// <summary>The most a reservation could cost on any of <paramref name="prices"/>: its input and output at the dearest of each.</summary>
-    public static long MostPicoUsd(long inputTokens, long outputTokens, IEnumerable<PriceConfig?> prices)
-    {
-        long most = 0;
-        foreach (var price in prices)
-        {
-            most = Math.Max(most, PicoUsd(new TokenUsage(inputTokens, outputTokens), price));
-        }
-        return most;
-    }
+    /// <summary>Adds two costs, stopping at <see cref="long.MaxValue"/> instead of wrapping.</summary>
+    public static long Add(long a, long b) => b > 0 && a > long.MaxValue - b ? long.MaxValue : a + b;
 }

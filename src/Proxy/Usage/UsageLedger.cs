@@ -24,6 +24,7 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     private long _written;
     private long _dropped;
     private long _lost;
+    private bool _stopping;
 
     public UsageLedger(IUsageStore store, int capacity, TimeProvider time, ILogger<UsageLedger> logger)
     {
@@ -43,7 +44,7 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     /// <summary>Records refused because the channel was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>Records the store refused, after retries.</summary>
+    /// <summary>Records the store refused, after retries, or that came after the ledger stopped.</summary>
     public long Lost => Interlocked.Read(ref _lost);
 
     /// <summary>Records waiting for the store.</summary>
@@ -51,7 +52,17 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
 
     public void Record(UsageRecord record)
     {
-        if (!_queue.Writer.TryWrite(record) && Interlocked.Increment(ref _dropped) == 1)
+        if (_queue.Writer.TryWrite(record))
+        {
+            return;
+        }
+        if (Volatile.Read(ref _stopping))
+        {
+            // A request that outlived the host's stop: its record comes after the last batch, so it is lost, not dropped.
+            Interlocked.Increment(ref _lost);
+            LogLateRecord(_logger, record.KeyId, record.Model);
+        }
+        else if (Interlocked.Increment(ref _dropped) == 1)
         {
             LogDropped(_logger);
         }
@@ -66,6 +77,7 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     /// <summary>Completes the channel and waits until what was queued is written, or until the host stops waiting.</summary>
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _stopping, true);
         _queue.Writer.TryComplete();
         if (_writer is not null)
         {
@@ -115,6 +127,9 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
         Message = "the usage ledger's queue is full: records are being dropped (counted in /health as usage.dropped; this is logged once)")]
     private static partial void LogDropped(ILogger logger);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "a usage record of key {Key} for {Model} came after the ledger stopped and is lost")]
+    private static partial void LogLateRecord(ILogger logger, string key, string model);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "writing {Count} usage records failed, retrying: {Reason}")]
     private static partial void LogRetrying(ILogger logger, int count, string reason);

@@ -64,13 +64,16 @@ public sealed class AdminRotationTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Rotate_ARevokedKey_StaysRevoked()
+    public async Task Rotate_ARevokedKey_Is400AndHandsOutNoSecret()
     {
-        var (id, _) = await _admin.CreateKeyAsync();
+        var (id, secret) = await _admin.CreateKeyAsync();
         await _admin.PatchAsync($"/admin/keys/{id}", """{"revoked":true}""");
 
-        var secret = (await _admin.PostAsync($"/admin/keys/{id}/rotate")).Json.GetProperty("key").GetString()!;
+        var rotation = await _admin.PostAsync($"/admin/keys/{id}/rotate");
 
+        Assert.Equal(HttpStatusCode.BadRequest, rotation.Status);
+        Assert.Equal(("invalid_value", "id"), (rotation.Json.GetProperty("error").GetProperty("code").GetString(), rotation.Json.GetProperty("error").GetProperty("param").GetString()));
+        Assert.Contains("revoked", rotation.Json.GetProperty("error").GetProperty("message").GetString());
         Assert.Equal((HttpStatusCode.Unauthorized, "revoked_api_key"), await _admin.ChatAsync(secret));
     }
 

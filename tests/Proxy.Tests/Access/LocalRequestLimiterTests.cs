@@ -6,7 +6,7 @@ namespace LlmProxy.Tests.Access;
 
 public sealed class LocalRequestLimiterTests
 {
-    private const long PicoPerUsd = 1_000_000_000_000;
+    private const long PicoPerUsd = LlmProxy.Usage.PicoUsd.PerUsd;
     private static readonly DateTimeOffset Start = DateTimeOffset.Parse("2026-11-30T12:00:00Z");
     private readonly FakeTimeProvider _clock = new(Start);
     private readonly LocalRequestLimiter _limiter;
@@ -132,7 +132,7 @@ public sealed class LocalRequestLimiterTests
 
         Assert.Equal((429, "rate_limit_exceeded"), (error.Status, error.Code));
         Assert.Contains("This request alone reserves 6096 tokens", error.Message);
-        Assert.Null(error.RetryAfter); // waiting would not help
+        Assert.Equal(TimeSpan.FromHours(1), error.RetryAfter); // every 429 has one; waiting would not help, and an SDK gives up on an hour
     }
 
     [Fact]
@@ -174,15 +174,30 @@ public sealed class LocalRequestLimiterTests
     public void Admit_BudgetReservedByRequestsInFlight_CountsBeforeTheyEnd()
     {
         var key = Key("key_inflight", budgetUsd: 1m);
-        Assert.Null(_limiter.Admit(key, Tokens(10, 10, 6 * PicoPerUsd / 10)).Refusal);
-        Assert.Null(_limiter.Admit(key, Tokens(10, 10, 6 * PicoPerUsd / 10)).Refusal); // $0.60 of $1 reserved: still some left
+        Assert.Null(_limiter.Admit(key, Tokens(10, 10, 4 * PicoPerUsd / 10)).Refusal);
+        Assert.Null(_limiter.Admit(key, Tokens(10, 10, 4 * PicoPerUsd / 10)).Refusal); // $0.80 of $1 reserved
 
-        var error = _limiter.Admit(key, Tokens(10, 10, PicoPerUsd / 10)).Refusal!;
+        var error = _limiter.Admit(key, Tokens(10, 10, 4 * PicoPerUsd / 10)).Refusal!;
 
         Assert.Equal("budget_exceeded", error.Code);
-        Assert.Contains("1.20 USD is reserved by requests in flight", error.Message);
+        Assert.Contains("may cost up to 0.40 USD", error.Message);
+        Assert.Contains("more than the 0.20 USD left", error.Message);
+        Assert.Contains("0.80 USD is reserved by requests in flight", error.Message);
         Assert.Contains("It does not reset", error.Message);
-        Assert.Null(error.RetryAfter);
+        Assert.Equal(TimeSpan.FromHours(1), error.RetryAfter);
+        Assert.Null(_limiter.Admit(key, Tokens(10, 10, PicoPerUsd / 10)).Refusal); // a cheaper one still fits
+    }
+
+    [Fact]
+    public void Admit_OneRequestDearerThanTheWholeBudget_IsRefusedNotLetThroughToOvershoot()
+    {
+        var key = Key("key_dear", budgetUsd: 1m, period: "monthly");
+
+        var error = _limiter.Admit(key, Tokens(1_000, 2_000, 300 * PicoPerUsd)).Refusal!;
+
+        Assert.Equal("budget_exceeded", error.Code);
+        Assert.Contains("may cost up to 300.00 USD", error.Message);
+        Assert.Equal((Int128)0, _limiter.Spent(key.Id, key.Limits.BudgetPeriod).ReservedPicoUsd); // a refusal reserves nothing
     }
 
     [Fact]

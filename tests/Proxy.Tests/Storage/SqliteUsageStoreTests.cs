@@ -173,6 +173,23 @@ public sealed class SqliteUsageStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _store.SpentSinceAsync(Day1, UsageGrouping.Model, default));
     }
 
+    [Fact]
+    public async Task Spent_OneKeyOrTeam_SumsOnlyItsRecordsFromTheInstantOn()
+    {
+        await _store.AppendAsync(
+        [
+            Make(Day1 - 1, keyId: "key_1", teamId: "team_a", cost: 7),
+            Make(Day1, keyId: "key_1", teamId: "team_a", cost: Huge),
+            Make(Day1 + 1, keyId: "key_1", teamId: "team_a", cost: Huge),
+            Make(Day1 + 2, keyId: "key_2", teamId: "team_a", cost: 11),
+        ], default);
+
+        Assert.Equal((Int128)Huge * 2, await _store.SpentAsync("key_1", UsageGrouping.Key, Day1, default));
+        Assert.Equal((Int128)Huge * 2 + 11, await _store.SpentAsync("team_a", UsageGrouping.Team, Day1, default));
+        Assert.Equal(0, await _store.SpentAsync("key_none", UsageGrouping.Key, Day1, default));
+        Assert.Equal(0, await _store.SpentAsync("key_1", UsageGrouping.Key, Day1 + 2, default));
+    }
+
     private object[] ReadRow(long time)
     {
         using var connection = _database.Connect();

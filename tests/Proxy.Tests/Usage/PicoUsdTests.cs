@@ -1,6 +1,6 @@
-using LlmProxy.Admin;
+using LlmProxy.Usage;
 
-namespace LlmProxy.Tests.Admin;
+namespace LlmProxy.Tests.Usage;
 
 public sealed class PicoUsdTests
 {

@@ -133,5 +133,8 @@ public sealed class UsageLedgerTests
 
         public Task<IReadOnlyDictionary<string, Int128>> SpentSinceAsync(long sinceUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken) =>
             throw new NotSupportedException();
+
+        public Task<Int128> SpentAsync(string subjectId, UsageGrouping groupBy, long sinceUnixMs, CancellationToken cancellationToken) =>
+            throw new NotSupportedException();
     }
 }

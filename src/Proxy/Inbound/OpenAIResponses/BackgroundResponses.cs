@@ -10,7 +10,7 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// so the work goes on after the client leaves, its events can be followed or replayed, and cancelling aborts the
 /// provider request. Runs live in this process: one cut short by a restart stays <c>in_progress</c> until cancelled.
 /// </summary>
-internal sealed partial class BackgroundResponses(InboundPipeline pipeline, ResponsesStore store, ILogger<BackgroundResponses> logger) : IDisposable
+internal sealed partial class BackgroundResponses(InboundPipeline pipeline, ResponsesStore store, ILogger<BackgroundResponses> logger) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, BackgroundJob> _jobs = new(StringComparer.Ordinal);
 
@@ -74,7 +74,22 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
         }
     }
 
-    /// <summary>Stops every run at shutdown: each stores what it has as cancelled.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>
+    /// Stops every run when the host stops: each stores what it has as cancelled and hands its usage record to the ledger,
+    /// which the host stops after this (it was registered before), so the record is written and not dropped.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var job in _jobs.Values)
+        {
+            job.Cancellation.Cancel();
+        }
+        await Task.WhenAll([.. _jobs.Values.Select(j => j.Run)]).WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Stops what is still running when the container goes (a host that was never started or stopped).</summary>
     public void Dispose()
     {
         foreach (var job in _jobs.Values)

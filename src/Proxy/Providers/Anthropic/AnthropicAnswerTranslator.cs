@@ -371,6 +371,15 @@ internal sealed partial class AnthropicAnswerTranslator(string? jsonToolName, lo
         sink.ReportUsage(_usage.ToCanonical());
     }
 
+    /// <summary>The input <c>message_start</c> reported (and any output since), when the stream is cut before <c>message_delta</c>.</summary>
+    public override void ReportPartialUsage(IStreamEventSink sink)
+    {
+        if (_usage != default)
+        {
+            sink.ReportUsage(_usage.ToCanonical());
+        }
+    }
+
     /// <summary>Reads message_delta's <c>delta</c>: the stop reason, and the stop sequence that matched, if one did.</summary>
     private FinishReason ReadStopReason(ref Utf8JsonReader reader)
     {

@@ -173,6 +173,11 @@ internal sealed partial class BedrockAnswerTranslator
         reason == FinishReason.ToolCalls && _jsonAnswered && _toolCount == 0 ? FinishReason.Stop : reason;
 
     /// <summary>A Converse body: <c>{"output":{"message":{"content":[...]}},"stopReason","usage"}</c>, content sent before the finish.</summary>
+    /// <summary>Nothing: Converse reports usage only in its closing <c>metadata</c> event.</summary>
+    public void ReportPartialUsage(IStreamEventSink sink)
+    {
+    }
+
     public ProviderError? TranslateBody(ReadOnlySpan<byte> body, IStreamEventSink sink)
     {
         try
