@@ -38,4 +38,31 @@ public sealed class AdminRestartTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Restart_ConfigKeyNowNamedAsAStoredKey_StopsTheStartNamingTheField()
+    {
+        var folder = Directory.CreateTempSubdirectory("llm-proxy-admin-restart-").FullName;
+        var path = Path.Combine(folder, "proxy.db");
+        try
+        {
+            string id;
+            await using (var first = await AdminApi.StartOnDatabaseAsync(path))
+            {
+                (id, _) = await first.CreateKeyAsync("""{"name":"ci"}""");
+            }
+            // The file is edited afterwards: a config key takes the stored key's name, which reports could not tell apart.
+            var edited = AdminApi.Config.Replace("""{ "key": "sk-test-client", "name": "test",""", """{ "key": "sk-other", "name": "ci" }, { "key": "sk-test-client", "name": "test",""");
+            Assert.NotEqual(AdminApi.Config, edited);
+
+            var error = await Assert.ThrowsAsync<LlmProxy.Config.ConfigException>(() => LlmProxy.Testing.ProxyHost.StartOnDatabaseAsync(path, edited));
+
+            Assert.Equal($"keys[0].name: 'ci' is already the name of the key {id} made through the admin API; rename one of them", error.Message);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 }

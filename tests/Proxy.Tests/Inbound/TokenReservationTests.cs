@@ -14,6 +14,8 @@ public sealed class TokenReservationTests
     [InlineData("""{"model":"m","messages":[]}""", null)]
     [InlineData("""{"model":"m","metadata":{"max_tokens":999},"messages":[]}""", null)] // only the top level sets a limit
     [InlineData("""{"model":"m","max_tokens":null,"messages":[]}""", null)]
+    [InlineData("""{"model":"m","max_tokens":9223372036854775807,"messages":[]}""", 2147483647L)] // capped: no sum it goes into can overflow
+    [InlineData("""{"model":"m","max_tokens":1e30,"messages":[]}""", null)] // not a whole number the proxy can read: no limit of its own
     public void Estimate_AnswerLimitAtTheTopLevel_IsTheOutputReserved(string json, long? expected) => Assert.Equal(expected, Estimate(json).Output);
 
     [Fact]

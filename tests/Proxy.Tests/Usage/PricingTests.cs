@@ -54,4 +54,12 @@ public sealed class PricingTests
     public void PicoUsd_CacheCountsAboveInput_NeverGoesNegative() =>
         // A provider that reports cached tokens beyond its input total must not make the uncached part negative.
         Assert.Equal(100 * 75_000L, Pricing.PicoUsd(new TokenUsage(50, 0, 100), Mini));
+
+    [Fact]
+    public void PicoUsd_AbsurdCountsFromAProvider_SaturatesInsteadOfThrowing()
+    {
+        Assert.Equal(long.MaxValue, Pricing.PicoUsd(new TokenUsage(long.MaxValue / 2, long.MaxValue / 2), new PriceConfig(1_000_000m, 1_000_000m, 0, 0)));
+        Assert.Equal(long.MaxValue, Pricing.Add(long.MaxValue - 1, 5));
+        Assert.Equal(7, Pricing.Add(3, 4));
+    }
 }
