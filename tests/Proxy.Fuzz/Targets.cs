@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using LlmProxy.Admin;
 using LlmProxy.Config;
 using LlmProxy.Hosting;
 using LlmProxy.Inbound;
@@ -11,6 +12,7 @@ using LlmProxy.Providers.Anthropic;
 using LlmProxy.Providers.Bedrock;
 using LlmProxy.Providers.Gemini;
 using LlmProxy.Providers.OpenAI;
+using LlmProxy.Routing;
 using LlmProxy.Streaming;
 using LlmProxy.Testing;
 using LlmProxy.Wire.Anthropic;
@@ -56,6 +58,11 @@ internal static class Targets
             [.. FuzzTarget.Files($"{Seeds}/answers", "openai.json"), .. FuzzTarget.Files($"{Seeds}/answers", "anthropic.json")], JsonRegions.Whole,
             input => OpenAIUsageReader.ReadDocument(input.Bytes) is not null | AnthropicUsage.ReadDocument(input.Bytes) is not null),
         new("error-body", "OpenAIErrorMapper, BedrockErrorMapper", FuzzTarget.Files($"{Seeds}/errors"), JsonRegions.Whole, ErrorBody),
+        new("admin-body", "AdminBody.Parse, AccessFieldsReader (every field set of the admin API)", FuzzTarget.Files($"{Seeds}/admin"), JsonRegions.Whole,
+            AdminBodyFields),
+        new("reservation", "TokenReservation (the tokens a request reserves, read from any dialect's body)",
+            [.. FuzzTarget.Files($"{Seeds}/chat"), .. FuzzTarget.Files($"{Seeds}/messages"), .. FuzzTarget.Files($"{Seeds}/responses")], JsonRegions.Whole,
+            Reservation),
         new("config", "ConfigLoader, ProxyRuntime.Build", [.. FuzzTarget.Files("config", "*.json"), .. FuzzTarget.Files("config/examples")],
             JsonRegions.Whole, Config),
     ];
@@ -187,6 +194,38 @@ internal static class Targets
         var openAI = OpenAIErrorMapper.Map(status, input.Bytes, retryAfter);
         var bedrock = BedrockErrorMapper.Map(status, input.Bytes, retryAfter);
         return openAI.Message.Length > 0 && bedrock.Message.Length > 0;
+    }
+
+    // The catalog admin bodies name models from: the default config's.
+    private static readonly Lazy<ModelCatalog> Catalog = new(() => ProxyRuntime.Build(ConfigLoader.LoadFile(Path.Combine(RepositoryRoot.Path, "config", "proxy.json")),
+        new ProviderServices(new HttpMessageInvoker(new HttpClientHandler()), TimeProvider.System, NullLoggerFactory.Instance)).Catalog);
+
+    private static bool AdminBodyFields(FuzzInput input)
+    {
+        var (document, _) = AdminBody.Parse(input.Bytes);
+        if (document is null)
+        {
+            return false;
+        }
+        using (document)
+        {
+            var accepted = false;
+            foreach (var allowed in (string[][])[AccessFieldsReader.KeyCreate, AccessFieldsReader.KeyUpdate, AccessFieldsReader.TeamFields, AccessFieldsReader.Rotate])
+            {
+                accepted |= AccessFieldsReader.Read(document.RootElement, allowed, Catalog.Value, DateTimeOffset.UnixEpoch, out _) is null;
+            }
+            return accepted;
+        }
+    }
+
+    private static bool Reservation(FuzzInput input)
+    {
+        var (inputTokens, outputLimit) = TokenReservation.Estimate(input.Bytes);
+        if (inputTokens < 0 || outputLimit is < 0 or > int.MaxValue)
+        {
+            throw new InvalidOperationException($"a reservation must be a count: {inputTokens} input, {outputLimit} output");
+        }
+        return true;
     }
 
     private static bool Config(FuzzInput input)

@@ -248,6 +248,11 @@ internal static class AccessFieldsReader
         {
             error = AdminErrors.InvalidValue("metadata", "'metadata' gives a field twice; give each field once.");
         }
+        catch (InvalidOperationException)
+        {
+            // Comparing names decodes them: an unpaired surrogate escape cannot be (found by the admin-body fuzz target).
+            error = AdminErrors.InvalidValue("metadata", "'metadata' holds a field name that is not valid Unicode text (an unpaired surrogate escape such as \\ud800).");
+        }
         return raw;
     }
 

@@ -31,26 +31,32 @@ internal static class AdminBody
         }
         using (body)
         {
-            if (!Utf8.IsValid(body.Span))
-            {
-                return (null, AdminErrors.InvalidJson("The request body is not valid UTF-8."));
-            }
-            JsonDocument document;
-            try
-            {
-                // A copy: the document outlives the pooled buffer, which goes back at once.
-                document = JsonDocument.Parse(body.Memory.ToArray(), Options);
-            }
-            catch (JsonException e)
-            {
-                return (null, AdminErrors.InvalidJson($"The request body is not valid JSON: {e.Message}"));
-            }
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                document.Dispose();
-                return (null, AdminErrors.InvalidJson("The request body must be a JSON object."));
-            }
-            return (document, null);
+            return Parse(body.Span);
         }
+    }
+
+    /// <summary>An admin body's bytes as a JSON object, or the 400 that says why they are not one.</summary>
+    public static (JsonDocument? Document, GatewayError? Error) Parse(ReadOnlySpan<byte> bytes)
+    {
+        if (!Utf8.IsValid(bytes))
+        {
+            return (null, AdminErrors.InvalidJson("The request body is not valid UTF-8."));
+        }
+        JsonDocument document;
+        try
+        {
+            // A copy: the document outlives the pooled buffer, which goes back at once.
+            document = JsonDocument.Parse(bytes.ToArray(), Options);
+        }
+        catch (JsonException e)
+        {
+            return (null, AdminErrors.InvalidJson($"The request body is not valid JSON: {e.Message}"));
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, AdminErrors.InvalidJson("The request body must be a JSON object."));
+        }
+        return (document, null);
     }
 }

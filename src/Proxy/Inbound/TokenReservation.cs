@@ -68,9 +68,9 @@ internal static class TokenReservation
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            // Not JSON after all: count the rest as text.
+            // Not JSON after all, or a name with an unpaired surrogate escape that cannot be compared: count the rest as text.
             chars += body.Length - reader.BytesConsumed;
         }
         return ((chars + CharsPerToken - 1) / CharsPerToken + files * TokensPerFile, outputLimit);
