@@ -1,5 +1,5 @@
 using System.Globalization;
-using System.Text;
+using System.Runtime.CompilerServices;
 using LlmProxy.Access;
 
 namespace LlmProxy.Inbound;
@@ -61,21 +61,44 @@ internal static class RateLimitHeaders
         {
             return "0s";
         }
+        // Once per answer per limit: formatted in place, without a builder or a decimal.
+        var text = new DefaultInterpolatedStringHandler(0, 8, CultureInfo.InvariantCulture, stackalloc char[40]);
         if (ms < 1000)
         {
-            return Number(ms) + "ms";
+            text.AppendFormatted(ms);
+            text.AppendLiteral("ms");
+            return text.ToStringAndClear();
         }
-        var text = new StringBuilder(16);
         if (ms >= 3_600_000)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{ms / 3_600_000}h");
+            text.AppendFormatted(ms / 3_600_000);
+            text.AppendLiteral("h");
         }
         if (ms >= 60_000)
         {
-            text.Append(CultureInfo.InvariantCulture, $"{ms / 60_000 % 60}m");
+            text.AppendFormatted(ms / 60_000 % 60);
+            text.AppendLiteral("m");
         }
-        var seconds = ms % 60_000 / 1000m;
-        return text.Append(seconds.ToString("0.###", CultureInfo.InvariantCulture)).Append('s').ToString();
+        text.AppendFormatted(ms / 1000 % 60);
+        var fraction = (int)(ms % 1000);
+        if (fraction != 0)
+        {
+            text.AppendLiteral(".");
+            if (fraction % 100 == 0)
+            {
+                text.AppendFormatted(fraction / 100);
+            }
+            else if (fraction % 10 == 0)
+            {
+                text.AppendFormatted(fraction / 10, "D2");
+            }
+            else
+            {
+                text.AppendFormatted(fraction, "D3");
+            }
+        }
+        text.AppendLiteral("s");
+        return text.ToStringAndClear();
     }
 
     private static void SetOpenAI(IHeaderDictionary headers, RateLimitSnapshot limit, string limitName, string remainingName, string resetName)

@@ -129,6 +129,9 @@ internal static class SqliteSchema
             CREATE INDEX usage_key_id_time ON usage (key_id, time);
             CREATE INDEX usage_team_id_time ON usage (team_id, time);
             """),
+        // No query reads the team index (team budgets are restored through the time index), and every ledger insert paid
+        // for it: about a fifth of a batch's time.
+        new(6, "DROP INDEX usage_team_id_time;"),
     ];
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class SqliteSchemaTests : IDisposable
         Assert.Equal((long)SqliteSchema.ApplicationId, _database.Scalar("PRAGMA application_id"));
         Assert.Equal("wal", _database.Scalar("PRAGMA journal_mode"));
         Assert.Equal("audit,key_secrets,key_secrets_key_id,keys,keys_team_id,responses,responses_expires_at,secrets,teams," +
-            "usage,usage_key_id_time,usage_team_id_time,usage_time",
+            "usage,usage_key_id_time,usage_time",
             _database.Scalar("SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name)"));
     }
 
