@@ -8,7 +8,10 @@ namespace LlmProxy.Storage;
 /// </summary>
 internal interface IUsageStore
 {
-    /// <summary>Appends <paramref name="records"/> in one transaction: all of them are durable when the task completes, or none.</summary>
+    /// <summary>
+    /// Appends <paramref name="records"/> in one transaction: all of them or none. When the task completes they survive
+    /// the process crashing; a power cut may lose the last batches (the ledger's records are at that risk in its queue anyway).
+    /// </summary>
     Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
 
     /// <summary>
