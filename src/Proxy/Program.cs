@@ -57,9 +57,3 @@ catch (IOException e)
     Console.Error.WriteLine($"llm-proxy: cannot start: {e.Message}");
     return 1;
 }
-catch (ConfigException e)
-{
-    // Found against the stored state at start-up (a config key named as a stored one).
-    Console.Error.WriteLine($"config error: {e.Message}");
-    return 1;
-}

@@ -4,20 +4,29 @@ using LlmProxy.Storage;
 namespace LlmProxy.Access;
 
 /// <summary>
-/// Before the proxy serves (hosted services start before Kestrel listens): loads the stored keys and teams into the
-/// <see cref="AccessDirectory"/>, restores each budget's spend in its current period from the usage ledger, so a
-/// restart neither forgets a key nor resets what it spent, and removes rotated-out secrets whose grace has ended.
+/// Before the proxy serves: loads the stored keys and teams into the <see cref="AccessDirectory"/> and removes
+/// rotated-out secrets whose grace has ended (<see cref="LoadAsync"/>, while the app is built), then restores each
+/// budget's spend in its current period from the usage ledger (hosted services start before Kestrel listens), so a
+/// restart neither forgets a key nor resets what it spent.
 /// Afterwards it restores the spend of every key or team an admin change gives a new budget or period, so a budget
 /// set on a key that has already spent counts what it spent (as far as the ledger has been written: a batch's lag).
 /// </summary>
 internal sealed class AccessStartup(AccessDirectory directory, IAccessStore access, IUsageStore usage, IRequestLimiter limiter, TimeProvider time)
     : IHostedService
 {
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the stored keys and teams; throws <see cref="ConfigException"/> when a config key has a stored key's name.
+    /// Called while the app is built, so that this stops the start with one line as other config errors do.
+    /// </summary>
+    public async Task LoadAsync(CancellationToken cancellationToken)
     {
         await access.DeleteExpiredSecretsAsync(time.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
         directory.Load(await access.LoadAsync(cancellationToken));
         RefuseSharedNames(directory.Keys);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
         await RestoreAsync(directory.Keys, directory.Teams, cancellationToken);
         directory.BudgetsChanged = RestoreAsync;
     }

@@ -147,16 +147,15 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             {
                 var reset = BudgetCalendar.Reset(limits.BudgetPeriod, now);
                 var period = limits.BudgetPeriod == BudgetPeriod.Never ? "" : $" {BudgetCalendar.Name(limits.BudgetPeriod)}";
-                var when = reset is { } at
-                    ? $"It resets at {at:yyyy-MM-ddTHH:mm:ssZ}."
-                    : "It does not reset: an admin must raise it.";
+                var when = reset is { } at ? $"It resets at {at:yyyy-MM-ddTHH:mm:ssZ}." : "It does not reset: an admin must raise it.";
                 var spent = $"{Who(team)} has spent {Usd(counters.SpentPicoUsd)} USD" +
                     (counters.ReservedPicoUsd > 0 ? $" (and {Usd(counters.ReservedPicoUsd)} USD is reserved by requests in flight)" : "") +
                     $" of its{period} budget of {budgetUsd.ToString(CultureInfo.InvariantCulture)} USD";
                 var message = left <= 0
                     ? $"Budget exceeded: {spent}. {when}"
                     : $"Budget exceeded: this request may cost up to {Usd(reservation.PicoUsd)} USD (its input, estimated, and its output limit at " +
-                        $"the dearest deployment of the model), more than the {Usd(left)} USD left: {spent}. Lower its output limit, or wait: {when}";
+                        $"the dearest deployment of the model), more than the {Usd(left)} USD left: {spent}. Send it with a lower output limit" +
+                        (reset is { } resetAt ? $", or after the budget resets at {resetAt:yyyy-MM-ddTHH:mm:ssZ}." : "; the budget does not reset: an admin must raise it.");
                 return Refuse(message, "budget_exceeded", reset - now ?? Hopeless);
             }
         }

@@ -126,6 +126,7 @@ internal static class AccessFieldsReader
             ? AdminErrors.InvalidValue("name", $"'name' must be 1 to {MaxNameChars} characters long.")
             : name.Any(char.IsControl) ? AdminErrors.InvalidValue("name", "'name' must not hold control characters.")
             : string.IsNullOrWhiteSpace(name) ? AdminErrors.InvalidValue("name", "'name' must not be only spaces.")
+            : char.IsWhiteSpace(name[0]) || char.IsWhiteSpace(name[^1]) ? AdminErrors.InvalidValue("name", "'name' must not begin or end with spaces.")
             : null;
         return name;
     }

@@ -1,3 +1,4 @@
+using LlmProxy.Access;
 using LlmProxy.Config;
 using LlmProxy.Providers;
 using LlmProxy.Storage;
@@ -58,9 +59,12 @@ internal static partial class ProxyApp
         var app = builder.Build();
         try
         {
-            // Built here, not on first request, so a provider's config error or an unusable database stops the start-up.
+            // Built here, not on first request, so a provider's config error, an unusable database or a config key named as a
+            // stored one stops the start-up with one line.
             app.Services.GetRequiredService<ProxyRuntime>();
             app.Services.GetRequiredService<IResponseStore>();
+            // Start-up has no synchronisation context to deadlock on; the stored keys are needed before anything serves.
+            app.Services.GetRequiredService<AccessStartup>().LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
         }
         catch (ConfigException)
         {

@@ -32,7 +32,8 @@ internal static class ProxyServices
         services.AddSingleton<ErrorResponder>();
         services.AddSingleton(config.Usage);
         services.AddSingleton<IRequestLimiter>(provider => new LocalRequestLimiter(provider.GetRequiredService<TimeProvider>()));
-        services.AddHostedService<AccessStartup>();
+        services.AddSingleton<AccessStartup>();
+        services.AddHostedService(provider => provider.GetRequiredService<AccessStartup>());
         if (config.Usage.Ledger)
         {
             services.AddSingleton(provider => new UsageLedger(provider.GetRequiredService<IUsageStore>(), config.Usage.QueueCapacity,

@@ -9,7 +9,8 @@ namespace LlmProxy.Inbound;
 /// <summary>
 /// What a request reserves at admission, read from its body in one pass whatever the dialect (it runs before any
 /// canonical parse, which pass-through never needs): input tokens estimated as the proxy's estimator does (about four
-/// characters of text per token, a flat 1,600 per image or other inline file), plus the answer limit the body sets
+/// characters of text per token, a flat 1,600 per image or other inline file: a data URL, or the value of a field that
+/// carries base64 data), plus the answer limit the body sets
 /// (<c>max_completion_tokens</c>, <c>max_tokens</c> or <c>max_output_tokens</c> at the top level) or else the
 /// configured <c>usage.reserveOutputTokens</c>; its cost is priced at the dearest deployment of the route.
 /// </summary>
@@ -18,7 +19,8 @@ internal static class TokenReservation
     private const int CharsPerToken = 4;
     private const int TokensPerFile = 1_600;
 
-    // A string this long that has no space is inline data (base64), not text: it costs a file's tokens, not a character's.
+    // A string this long that is a data URL, or the value of a field that carries inline data (Anthropic's and Gemini's
+    // "data", OpenAI's "file_data", Bedrock's "bytes"), is a file (base64): it costs a file's tokens, not a character's.
     private const int InlineDataChars = 1_024;
 
     public static Reservation Of(ReadOnlySpan<byte> body, ModelRoute route, int defaultOutputTokens)
@@ -41,8 +43,13 @@ internal static class TokenReservation
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
         try
         {
+            var dataField = false;
             while (reader.Read())
             {
+                if (reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    dataField = reader.ValueTextEquals("data"u8) || reader.ValueTextEquals("file_data"u8) || reader.ValueTextEquals("bytes"u8);
+                }
                 if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && IsOutputLimit(ref reader))
                 {
                     reader.Read();
@@ -57,7 +64,7 @@ internal static class TokenReservation
                 {
                     // A reader over one span has no value sequences.
                     var length = reader.ValueSpan.Length;
-                    if (length >= InlineDataChars && reader.ValueSpan.IndexOf((byte)' ') < 0)
+                    if (length >= InlineDataChars && (dataField || reader.ValueSpan.StartsWith("data:"u8)))
                     {
                         files++;
                     }
@@ -65,6 +72,7 @@ internal static class TokenReservation
                     {
                         chars += length;
                     }
+                    dataField = false;
                 }
             }
         }

@@ -102,6 +102,7 @@ public sealed class AdminValidationTests : IAsyncLifetime
     [InlineData("""{"prefix":"sk-llmp-abcd"}""", "unknown_parameter", "prefix")]
     [InlineData("""{"metadata":{"ta\ud800gs":["a"]}}""", "invalid_value", "metadata")] // found by the admin-body fuzz target: was a 500
     [InlineData("""{"name":"   "}""", "invalid_value", "name")]
+    [InlineData("""{"name":" x "}""", "invalid_value", "name")]
     public async Task PatchKey_BadBody_Is400AndTheKeyIsUnchanged(string body, string code, string param)
     {
         await _admin.CreateKeyAsync("""{"name":"other"}""");

@@ -183,7 +183,7 @@ public sealed class LocalRequestLimiterTests
         Assert.Contains("may cost up to 0.40 USD", error.Message);
         Assert.Contains("more than the 0.20 USD left", error.Message);
         Assert.Contains("0.80 USD is reserved by requests in flight", error.Message);
-        Assert.Contains("It does not reset", error.Message);
+        Assert.EndsWith("Send it with a lower output limit; the budget does not reset: an admin must raise it.", error.Message);
         Assert.Equal(TimeSpan.FromHours(1), error.RetryAfter);
         Assert.Null(_limiter.Admit(key, Tokens(10, 10, PicoPerUsd / 10)).Refusal); // a cheaper one still fits
     }

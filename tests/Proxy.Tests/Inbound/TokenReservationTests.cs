@@ -37,6 +37,23 @@ public sealed class TokenReservationTests
         Assert.InRange(input, 1_600, 1_650); // 400,000 characters would have been 100,000 tokens
     }
 
+    [Theory]
+    [InlineData("""{"type":"image","source":{"type":"base64","media_type":"image/png","data":"BASE64"}}""")] // Anthropic
+    [InlineData("""{"inline_data":{"mime_type":"image/png","data":"BASE64"}}""")] // Gemini
+    [InlineData("""{"type":"input_file","filename":"a.pdf","file_data":"BASE64"}""")] // Responses
+    [InlineData("""{"image":{"format":"png","source":{"bytes":"BASE64"}}}""")] // Bedrock
+    public void Estimate_InlineDataField_CostsAFlatFile(string part)
+    {
+        var json = part.Replace("BASE64", Convert.ToBase64String(new byte[30_000]), StringComparison.Ordinal);
+
+        Assert.InRange(Estimate(json).Input, 1_600, 1_620);
+    }
+
+    [Fact]
+    public void Estimate_LongTextWithoutSpaces_IsStillText() =>
+        // Found by the second new-user run: "abcd" x 6,000 reserved a file's 1,600 tokens instead of its 6,000.
+        Assert.Equal(6_000, Estimate($$"""["{{string.Concat(Enumerable.Repeat("abcd", 6_000))}}"]""").Input);
+
     [Fact]
     public void Estimate_LongTextWithSpaces_IsText()
     {
