@@ -50,8 +50,10 @@ internal sealed class AccessDirectory
             : null;
     }
 
+    /// <summary>The key with id <paramref name="id"/> (<c>key_...</c>, or <c>cfg-NAME</c> for the config file's); null when none.</summary>
     public ClientKey? FindKey(string id) => _snapshot.KeysById.GetValueOrDefault(id);
 
+    /// <summary>The team with id <paramref name="id"/>; null when none.</summary>
     public Team? FindTeam(string id) => _snapshot.TeamsById.GetValueOrDefault(id);
 
     /// <summary>Replaces the stored keys and teams with <paramref name="state"/> (the config file's keys stay).</summary>

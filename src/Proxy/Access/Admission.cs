@@ -25,13 +25,20 @@ internal sealed class Admission
         Refusal = refusal;
     }
 
+    /// <summary>The 429 to answer with; null when admitted.</summary>
     public GatewayError? Refusal { get; }
 
+    /// <summary>The requests-per-minute limit after this request, for the headers (the tighter of key and team).</summary>
     public RateLimitSnapshot Requests { get; }
 
+    /// <summary>The tokens-per-minute limit after this request's reservation, for the headers.</summary>
     public RateLimitSnapshot Tokens { get; }
 
+    /// <summary>What the request reserved (the estimate a client that leaves is billed).</summary>
     public Reservation Reservation { get; }
+
+    /// <summary>When it was admitted: its spend counts in the budget period of this instant.</summary>
+    internal DateTimeOffset At { get; init; }
 
     internal LimitCounters? Key { get; }
 

@@ -48,8 +48,10 @@ internal sealed class ClientKey
             BudgetCalendar.TryParse(stored.BudgetPeriod, out var period) ? period : BudgetPeriod.Never),
         stored);
 
+    /// <summary><c>key_...</c> for a stored key, <c>cfg-NAME</c> for a config key: the ledger's and the admin API's id.</summary>
     public string Id { get; }
 
+    /// <summary>Unique among all keys; never the secret.</summary>
     public string Name { get; }
 
     /// <summary>
@@ -58,10 +60,13 @@ internal sealed class ClientKey
     /// </summary>
     public string Owner { get; }
 
+    /// <summary>The team whose limits apply on top of the key's own; null for none (always, for config keys).</summary>
     public Team? Team { get; }
 
+    /// <summary>The aliases this key may use (its team's list applies too).</summary>
     public ModelAllowList Models { get; }
 
+    /// <summary>The key's own limits.</summary>
     public AccessLimits Limits { get; }
 
     /// <summary>The admin API's record of this key; null for a key of the config file.</summary>

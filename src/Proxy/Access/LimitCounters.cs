@@ -11,15 +11,19 @@ internal sealed class LimitCounters
 {
     public readonly Lock Gate = new();
 
+    /// <summary>Requests per minute.</summary>
     public RateBucket Requests;
 
+    /// <summary>Tokens per minute: reservations, corrected by the provider's usage.</summary>
     public RateBucket Tokens;
 
+    /// <summary>Admitted requests not yet settled.</summary>
     public int InFlight;
 
     /// <summary>Reserved by requests in flight, not yet charged.</summary>
     public Int128 ReservedPicoUsd;
 
+    /// <summary>Charged in the current period.</summary>
     public Int128 SpentPicoUsd;
 
     /// <summary>The period <see cref="SpentPicoUsd"/> counts in: its kind and its start.</summary>

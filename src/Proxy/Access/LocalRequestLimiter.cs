@@ -52,6 +52,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             }
             return new Admission(keyCounters, teamCounters, reservation, requests, tokens, null)
             {
+                At = now,
                 KeyTokens = key.Limits.Tpm is not null,
                 TeamTokens = team?.Limits.Tpm is not null,
             };
@@ -69,8 +70,8 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         {
             return;
         }
-        Give(admission.Key, admission.KeyTokens, admission.Reservation, usedTokens, costPicoUsd);
-        Give(admission.Team, admission.TeamTokens, admission.Reservation, usedTokens, costPicoUsd);
+        Give(admission.Key, admission.KeyTokens, admission.Reservation, admission.At, usedTokens, costPicoUsd);
+        Give(admission.Team, admission.TeamTokens, admission.Reservation, admission.At, usedTokens, costPicoUsd);
     }
 
     public (Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart) Spent(string subjectId, BudgetPeriod period)
@@ -89,7 +90,8 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         lock (counters.Gate)
         {
             counters.RollPeriod(period, time.GetUtcNow());
-            counters.SpentPicoUsd = spentPicoUsd;
+            // The ledger lags the counters by what is still queued: never lower what they already hold for this period.
+            counters.SpentPicoUsd = Int128.Max(counters.SpentPicoUsd, spentPicoUsd);
         }
     }
 
@@ -184,7 +186,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
 
     // The reservation is given back and the actual use charged: the tokens bucket takes the difference (it drains on its own),
     // the budget the cost. Counted against whatever limits the subject has now: an admin change in between is honoured.
-    private void Give(LimitCounters? counters, bool tokensTaken, Reservation reservation, long usedTokens, long costPicoUsd)
+    private void Give(LimitCounters? counters, bool tokensTaken, Reservation reservation, DateTimeOffset admittedAt, long usedTokens, long costPicoUsd)
     {
         if (counters is null)
         {
@@ -198,9 +200,13 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
                 counters.Tokens.Add(usedTokens - reservation.Tokens);
             }
             counters.ReservedPicoUsd -= reservation.PicoUsd;
-            // Charged to the period it ends in, the one a report by day puts it in too.
+            // Charged to the period the request arrived in, as the ledger (which records the arrival) and a restart count it:
+            // a request that ends after the period rolled over charges nothing to the new one.
             counters.RollPeriod(counters.Period, time.GetUtcNow());
-            counters.SpentPicoUsd += costPicoUsd;
+            if (BudgetCalendar.Start(counters.Period, admittedAt) == counters.PeriodStart)
+            {
+                counters.SpentPicoUsd += costPicoUsd;
+            }
         }
     }
 

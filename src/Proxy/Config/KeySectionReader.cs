@@ -51,9 +51,20 @@ internal static class KeySectionReader
                 node.OptionalInt("rpm", 1, int.MaxValue),
                 node.OptionalInt("tpm", 1, int.MaxValue),
                 node.OptionalInt("maxParallel", 1, int.MaxValue),
-                node.OptionalDecimal("budgetUsd", 0),
+                Budget(node),
                 budgetPeriod));
         }
         return keys;
+    }
+
+    // As the admin API takes it: budgets are compared in 10^-12 USD, exactly.
+    private static decimal? Budget(ConfigNode node)
+    {
+        var budget = node.OptionalDecimal("budgetUsd", 0);
+        if (budget > 1_000_000_000_000m || (budget is { } usd && decimal.Round(usd, 6) != usd))
+        {
+            throw new ConfigException(node.Child("budgetUsd"), "must be at most 1000000000000 USD with at most 6 decimal places");
+        }
+        return budget;
     }
 }

@@ -26,13 +26,16 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     private bool _crashed;
     private bool _served;
 
+    /// <summary>The caller.</summary>
     public ClientKey Key { get; } = key;
 
+    /// <summary>What the limits admitted and reserved; settled once, when the request ends.</summary>
     public Admission Admission { get; set; } = Admission.Unlimited;
 
     /// <summary>The alias, or the model as the client sent it when it names none (empty before the body was read).</summary>
     public string Model { get; set; } = "";
 
+    /// <summary>Whether the client asked for a stream.</summary>
     public bool Stream { get; set; }
 
     /// <summary>The code of the error the proxy answered with, when it knows it (its own refusals, provider failures).</summary>
@@ -142,7 +145,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
         WireFormat.OpenAIResponsesCompact => "responses.compact",
         WireFormat.AnthropicMessages => "messages",
         WireFormat.AnthropicCountTokens => "messages.count_tokens",
-        _ => api.ToString(),
+        _ => api.ToString(), // a format added later is recorded by its enum name rather than failing the record
     };
 
     // When nothing more precise is known (a dialect wrote the error itself).

@@ -267,4 +267,30 @@ public sealed class LocalRequestLimiterTests
         Assert.Equal("budget_exceeded", _limiter.Admit(key, default).Refusal?.Code);
         Assert.Equal((5 * (Int128)PicoPerUsd, (Int128)0, DateTimeOffset.Parse("2026-11-01T00:00:00Z")), _limiter.Spent(key.Id, key.Limits.BudgetPeriod));
     }
+
+    [Fact]
+    public void Settle_AfterThePeriodRolledOver_ChargesThePeriodTheRequestArrivedIn()
+    {
+        // As the ledger counts it (it records the arrival), so a restart restores the same figure.
+        var key = Key("key_midnight", budgetUsd: 1m, period: "daily");
+        _clock.SetUtcNow(DateTimeOffset.Parse("2026-11-30T23:59:59Z"));
+        var admission = _limiter.Admit(key, default);
+
+        _clock.SetUtcNow(DateTimeOffset.Parse("2026-12-01T00:00:05Z"));
+        _limiter.Settle(admission, 10, PicoPerUsd);
+
+        Assert.Equal((Int128)0, _limiter.Spent(key.Id, key.Limits.BudgetPeriod).SpentPicoUsd);
+        Assert.Null(_limiter.Admit(key, default).Refusal);
+    }
+
+    [Fact]
+    public void RestoreSpent_LedgerBehindTheCounters_KeepsTheCounters()
+    {
+        var key = Key("key_ahead", budgetUsd: 10m, period: "monthly");
+        _limiter.Settle(_limiter.Admit(key, default), 10, 3 * PicoPerUsd);
+
+        _limiter.RestoreSpent(key.Id, key.Limits.BudgetPeriod, 2 * (Int128)PicoPerUsd); // the last record still queued
+
+        Assert.Equal(3 * (Int128)PicoPerUsd, _limiter.Spent(key.Id, key.Limits.BudgetPeriod).SpentPicoUsd);
+    }
 }

@@ -78,6 +78,7 @@ public sealed class ConfigLoaderTests
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "keys": [ { "key": "a", "budgetPeriod": "hourly" } ] }""", "keys[0].budgetPeriod: must be one of never, daily, weekly, monthly, not 'hourly'")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e", "price": { "inputPerMTok": 0.0000001 } } ] } }""", "models.x[0].price.inputPerMTok: has more than 6 decimal places")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "usage": { "queueCapacity": 0 } }""", "usage.queueCapacity: must be a whole number from 1")]
+    [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "keys": [ { "key": "a", "budgetUsd": 1e20 } ] }""", "keys[0].budgetUsd: must be at most 1000000000000 USD")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "usage": { "ledgr": true } }""", "usage.ledgr: unknown field")]
     [InlineData("""{ "server": { "urls": "https://0.0.0.0:443" }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""", "server.urls: 'https://0.0.0.0:443' is not an http:// listen URL")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m" } ] } }""", "models.x[0].model: required")]
