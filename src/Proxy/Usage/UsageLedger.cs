@@ -16,10 +16,12 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     public const int BatchSize = 1_000;
 
     /// <summary>
-    /// How long the writer lets records gather after the first one before it writes them. Without it, a transaction (and
-    /// its fsync) went to every dozen records at full load, costing a third of the proxy's CPU; with it, batches fill.
+    /// How long the writer lets records gather after the first one before it writes them. Without it, a transaction went
+    /// to every dozen records at full load, costing a third of the proxy's CPU. Not longer: a record waiting in the queue
+    /// outlives the young generation and is copied by the GC, so at 200 ms (thousands waiting) the copying cost more
+    /// than the transactions saved (load row 8: on/off 0.78 at 200 ms, 0.89 at 20 ms).
     /// </summary>
-    public static readonly TimeSpan GatherTime = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan GatherTime = TimeSpan.FromMilliseconds(20);
 
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
