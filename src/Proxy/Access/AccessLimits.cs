@@ -8,7 +8,5 @@ namespace LlmProxy.Access;
 /// </summary>
 internal sealed record AccessLimits(int? Rpm, int? Tpm, int? MaxParallel, decimal? BudgetUsd, BudgetPeriod BudgetPeriod)
 {
-    public static readonly AccessLimits None = new(null, null, null, null, BudgetPeriod.Never);
-
     public bool Any => Rpm is not null || Tpm is not null || MaxParallel is not null || BudgetUsd is not null;
 }

@@ -4,18 +4,17 @@ namespace LlmProxy.Access;
 internal sealed class ModelAllowList
 {
     private readonly HashSet<string> _models;
+    private readonly bool _everyModel;
 
     public ModelAllowList(IReadOnlyList<string> models)
     {
         Models = models;
-        AllowsEveryModel = models.Contains("*");
+        _everyModel = models.Contains("*");
         _models = new HashSet<string>(models, StringComparer.Ordinal);
     }
 
     /// <summary>The list as configured, in order.</summary>
     public IReadOnlyList<string> Models { get; }
 
-    public bool AllowsEveryModel { get; }
-
-    public bool Allows(string alias) => AllowsEveryModel || _models.Contains(alias);
+    public bool Allows(string alias) => _everyModel || _models.Contains(alias);
 }
