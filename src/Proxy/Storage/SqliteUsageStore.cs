@@ -32,7 +32,8 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         {
             return Task.CompletedTask;
         }
-        return database.WriteAsync(connection =>
+        // On the ledger writer's own thread: it only waits for this batch anyway.
+        return database.WriteOnCallerAsync(connection =>
         {
             // One transaction and one statement, prepared once and bound per record through
             // SQLitePCL directly: SqliteCommand looks every parameter up by name again on each execution
