@@ -9,4 +9,7 @@ namespace LlmProxy.Access;
 internal sealed record AccessLimits(int? Rpm, int? Tpm, int? MaxParallel, decimal? BudgetUsd, BudgetPeriod BudgetPeriod)
 {
     public bool Any => Rpm is not null || Tpm is not null || MaxParallel is not null || BudgetUsd is not null;
+
+    /// <summary><see cref="BudgetUsd"/> in 10^-12 USD, worked out once rather than per request.</summary>
+    public Int128? BudgetPicoUsd { get; } = BudgetUsd is { } usd ? Usage.PicoUsd.FromUsd(usd) : null;
 }

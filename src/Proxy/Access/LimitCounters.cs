@@ -31,9 +31,20 @@ internal sealed class LimitCounters
 
     public DateTimeOffset PeriodStart;
 
+    /// <summary>Where the period ends (exclusive; <see cref="DateTimeOffset.MaxValue"/> for <c>never</c>).</summary>
+    public DateTimeOffset PeriodEnd;
+
+    /// <summary>Whether <paramref name="at"/> falls in the current period.</summary>
+    public bool InPeriod(DateTimeOffset at) => at >= PeriodStart && at < PeriodEnd;
+
     /// <summary>Starts the budget over when <paramref name="now"/> is past its period (or the period's kind changed).</summary>
     public void RollPeriod(BudgetPeriod period, DateTimeOffset now)
     {
+        if (period == Period && InPeriod(now))
+        {
+            return; // every request but the first of a period: no calendar arithmetic
+        }
+        PeriodEnd = BudgetCalendar.Reset(period, now) ?? DateTimeOffset.MaxValue;
         var start = BudgetCalendar.Start(period, now);
         if (period != Period || start != PeriodStart)
         {

@@ -144,7 +144,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             counters.RollPeriod(limits.BudgetPeriod, now);
             // A cap, not a trigger: the request's own reservation must fit in what is left too, so neither one request nor a
             // burst can spend past the budget (beyond what a provider bills over the reservation's estimated input).
-            var left = PicoUsd.FromUsd(budgetUsd) - counters.SpentPicoUsd - counters.ReservedPicoUsd;
+            var left = limits.BudgetPicoUsd!.Value - counters.SpentPicoUsd - counters.ReservedPicoUsd;
             if (left <= 0 || reservation.PicoUsd > left)
             {
                 var reset = BudgetCalendar.Reset(limits.BudgetPeriod, now);
@@ -203,7 +203,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             // Charged to the period the request arrived in, as the ledger (which records the arrival) and a restart count it:
             // a request that ends after the period rolled over charges nothing to the new one.
             counters.RollPeriod(counters.Period, time.GetUtcNow());
-            if (BudgetCalendar.Start(counters.Period, admittedAt) == counters.PeriodStart)
+            if (counters.InPeriod(admittedAt))
             {
                 counters.SpentPicoUsd += costPicoUsd;
             }

@@ -1,4 +1,20 @@
 namespace LlmProxy.Config;
 
-/// <summary>USD per million tokens, used for cost accounting.</summary>
-internal sealed record PriceConfig(decimal InputPerMTok, decimal OutputPerMTok, decimal CacheReadPerMTok, decimal CacheWritePerMTok);
+/// <summary>
+/// USD per million tokens, used for cost accounting; each at most 10^6 with at most 6 decimal places (the reader refuses
+/// more), so each is also a whole number of 10^-12 USD per token, at most 10^12: the <c>PicoPerToken</c> forms, which
+/// costs are computed from in integers.
+/// </summary>
+internal sealed record PriceConfig(decimal InputPerMTok, decimal OutputPerMTok, decimal CacheReadPerMTok, decimal CacheWritePerMTok)
+{
+    public long InputPicoPerToken { get; } = PicoPerToken(InputPerMTok);
+
+    public long OutputPicoPerToken { get; } = PicoPerToken(OutputPerMTok);
+
+    public long CacheReadPicoPerToken { get; } = PicoPerToken(CacheReadPerMTok);
+
+    public long CacheWritePicoPerToken { get; } = PicoPerToken(CacheWritePerMTok);
+
+    // USD per 10^6 tokens to 10^-12 USD per token: * 10^12 / 10^6.
+    private static long PicoPerToken(decimal usdPerMTok) => (long)(usdPerMTok * 1_000_000m);
+}

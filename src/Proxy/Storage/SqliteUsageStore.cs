@@ -187,8 +187,9 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     private static void Real(sqlite3 db, sqlite3_stmt statement, int position, double? value) =>
         SqliteException.ThrowExceptionForRC(value is { } number ? raw.sqlite3_bind_double(statement, position, number) : raw.sqlite3_bind_null(statement, position), db);
 
+    // As UTF-16, which SQLite converts itself: the UTF-8 overload encodes every value into a new array first.
     private static void Text(sqlite3 db, sqlite3_stmt statement, int position, string? value) =>
-        SqliteException.ThrowExceptionForRC(value is null ? raw.sqlite3_bind_null(statement, position) : raw.sqlite3_bind_text(statement, position, value), db);
+        SqliteException.ThrowExceptionForRC(value is null ? raw.sqlite3_bind_null(statement, position) : raw.sqlite3_bind_text16(statement, position, value), db);
 
     private static Int128 Cost(SqliteDataReader reader, int microColumn) =>
         (Int128)reader.GetInt64(microColumn) * 1_000_000 + reader.GetInt64(microColumn + 1);

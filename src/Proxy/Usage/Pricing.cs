@@ -10,9 +10,6 @@ namespace LlmProxy.Usage;
 /// </summary>
 internal static class Pricing
 {
-    // USD per million tokens to 10^-12 USD per token: * 10^12 / 10^6.
-    private const decimal PicoPerTokenPerUsdPerMTok = 1_000_000m;
-
     /// <summary>
     /// The cost of <paramref name="usage"/>: uncached input at the input price, cache reads and cache writes at their own
     /// prices, and output (reasoning included, as providers bill it) at the output price; 0 without a price.
@@ -24,18 +21,12 @@ internal static class Pricing
             return 0;
         }
         var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteTokens);
-        // Saturates rather than throws: counts reported by a provider are not ours to trust, and 9.2 million USD for one
-        // request is past any budget anyway.
-        try
-        {
-            var pico = (uncached * price.InputPerMTok + usage.CachedInputTokens * price.CacheReadPerMTok
-                + usage.CacheWriteTokens * price.CacheWritePerMTok + usage.OutputTokens * price.OutputPerMTok) * PicoPerTokenPerUsdPerMTok;
-            return pico >= long.MaxValue ? long.MaxValue : pico <= 0 ? 0 : (long)pico;
-        }
-        catch (OverflowException)
-        {
-            return long.MaxValue;
-        }
+        // In 128 bits, where no count a provider reports times a price (at most 10^12 each) can overflow; then saturated
+        // rather than thrown: counts reported by a provider are not ours to trust, and 9.2 million USD for one request is
+        // past any budget anyway.
+        var pico = (Int128)uncached * price.InputPicoPerToken + (Int128)usage.CachedInputTokens * price.CacheReadPicoPerToken
+            + (Int128)usage.CacheWriteTokens * price.CacheWritePicoPerToken + (Int128)usage.OutputTokens * price.OutputPicoPerToken;
+        return pico >= long.MaxValue ? long.MaxValue : pico <= 0 ? 0 : (long)pico;
     }
 
     /// <summary>Adds two costs, stopping at <see cref="long.MaxValue"/> instead of wrapping.</summary>
