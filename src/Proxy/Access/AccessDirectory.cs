@@ -65,6 +65,9 @@ internal sealed class AccessDirectory
     /// </summary>
     public Func<IReadOnlyList<ClientKey>, IReadOnlyList<Team>, CancellationToken, Task>? BudgetsChanged { get; set; }
 
+    /// <summary>Called after an admin change with the id of each key and team it deleted, so their counters can go.</summary>
+    public Action<string>? Removed { get; set; }
+
     /// <summary>
     /// Runs one admin <paramref name="write"/> against <paramref name="store"/> and then reloads from it, one change at a
     /// time: two concurrent changes cannot swap in a snapshot older than either. The write's exceptions pass through
@@ -83,6 +86,11 @@ internal sealed class AccessDirectory
             finally
             {
                 Load(await store.LoadAsync(CancellationToken.None));
+                if (Removed is { } remove)
+                {
+                    RemovedIds(before.KeysById, _snapshot.KeysById, remove);
+                    RemovedIds(before.TeamsById, _snapshot.TeamsById, remove);
+                }
                 if (BudgetsChanged is { } restore)
                 {
                     await restore(Changed(before.KeysById, _snapshot.Keys, k => k.Id, k => k.Limits),
@@ -94,6 +102,17 @@ internal sealed class AccessDirectory
         finally
         {
             _changes.Release();
+        }
+    }
+
+    private static void RemovedIds<T>(Dictionary<string, T> before, Dictionary<string, T> after, Action<string> remove)
+    {
+        foreach (var id in before.Keys)
+        {
+            if (!after.ContainsKey(id))
+            {
+                remove(id);
+            }
         }
     }
 

@@ -29,6 +29,7 @@ internal sealed class AccessStartup(AccessDirectory directory, IAccessStore acce
     {
         await RestoreAsync(directory.Keys, directory.Teams, cancellationToken);
         directory.BudgetsChanged = RestoreAsync;
+        directory.Removed = limiter.Forget;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

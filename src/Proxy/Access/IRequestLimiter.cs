@@ -27,4 +27,10 @@ internal interface IRequestLimiter
 
     /// <summary>Sets what <paramref name="subjectId"/> spent in the <paramref name="period"/> that contains now, as the ledger says (at start-up).</summary>
     void RestoreSpent(string subjectId, BudgetPeriod period, Int128 spentPicoUsd);
+
+    /// <summary>
+    /// Drops the counters of <paramref name="subjectId"/>, a key or team that was deleted: ids are never reused, so they
+    /// would only hold memory. Requests still in flight settle against the counters they took.
+    /// </summary>
+    void Forget(string subjectId);
 }

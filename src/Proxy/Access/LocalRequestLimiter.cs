@@ -95,6 +95,8 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         }
     }
 
+    public void Forget(string subjectId) => _counters.TryRemove(subjectId, out _);
+
     private LimitCounters Counters(string id) => _counters.GetOrAdd(id, static _ => new LimitCounters());
 
     // team: null when these are the key's own limits. The refusal's words are built only for a refusal.

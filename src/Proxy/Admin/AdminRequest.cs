@@ -14,6 +14,8 @@ internal static class AdminRequest
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
 
+    private static readonly string[] PageParameters = ["limit", "after"];
+
     public static string Id(HttpContext context) => context.Request.RouteValues["id"] as string ?? "";
 
     public static GatewayError? TryLimit(HttpRequest request, out int limit)
@@ -32,11 +34,29 @@ internal static class AdminRequest
             : AdminErrors.InvalidValue("limit", $"'limit' must be a whole number from 1 to {MaxLimit}, not '{ErrorText.Quote(text)}'.");
     }
 
-    /// <summary>The list parameters <c>limit</c> and <c>after</c> (null when absent).</summary>
+    /// <summary>The list parameters <c>limit</c> and <c>after</c> (null when absent); any other is a 400.</summary>
     public static GatewayError? TryPage(HttpRequest request, out int limit, out string? after)
     {
         after = null;
-        return TryLimit(request, out limit) ?? Single(request, "after", out after);
+        limit = DefaultLimit;
+        return OnlyKnown(request, PageParameters) ?? TryLimit(request, out limit) ?? Single(request, "after", out after);
+    }
+
+    /// <summary>
+    /// A 400 naming the first query parameter that is not one of <paramref name="known"/>: a misspelt filter or grouping
+    /// would otherwise be ignored, and the answer look right while it is not.
+    /// </summary>
+    public static GatewayError? OnlyKnown(HttpRequest request, string[] known)
+    {
+        foreach (var (name, _) in request.Query)
+        {
+            if (Array.IndexOf(known, name) < 0)
+            {
+                return GatewayError.BadRequest($"Unknown query parameter '{ErrorText.Quote(name)}': this route takes {string.Join(", ", known)}.",
+                    name, "unknown_parameter");
+            }
+        }
+        return null;
     }
 
     /// <summary>A query parameter given at most once (null when absent); twice is a 400 naming it.</summary>

@@ -18,12 +18,15 @@ internal sealed class UsageEndpoint(IUsageStore usage, TimeProvider time, ErrorR
     private static readonly string[] Groupings = ["key", "team", "model", "provider", "day"];
     private static readonly UsageGrouping[] GroupingValues = [UsageGrouping.Key, UsageGrouping.Team, UsageGrouping.Model, UsageGrouping.Provider, UsageGrouping.Day];
     private static readonly string[] Formats = ["json", "csv"];
+    private static readonly string[] Parameters = ["from", "to", "group_by", "format"];
 
     public async Task GetAsync(HttpContext context)
     {
         var request = context.Request;
         var now = time.GetUtcNow();
-        var error = Instant(request, "to", now, out var to);
+        var error = AdminRequest.OnlyKnown(request, Parameters);
+        var to = now;
+        error ??= Instant(request, "to", now, out to);
         // A 'to' in the first 30 days of year 1 has no 30 days before it that .NET can hold.
         var from = to.UtcTicks > DefaultWindow.Ticks ? to - DefaultWindow : DateTimeOffset.MinValue;
         var groupBy = 0;

@@ -252,6 +252,17 @@ public sealed class AdminKeyTests : IAsyncLifetime
         answer.AssertError(HttpStatusCode.BadRequest, "invalid_value", "limit");
     }
 
+    [Theory]
+    [InlineData("/admin/keys?team=t1", "team")]
+    [InlineData("/admin/teams?limit=5&page=2", "page")]
+    [InlineData("/admin/audit?before=3", "before")]
+    public async Task List_UnknownParameter_Is400NamingIt(string path, string param)
+    {
+        var answer = await _admin.GetAsync(path);
+
+        answer.AssertError(HttpStatusCode.BadRequest, "unknown_parameter", param);
+    }
+
     [Fact]
     public async Task Create_ConcurrentlyWithTheSameName_MakesExactlyOne()
     {

@@ -125,6 +125,18 @@ public sealed class AdminUsageTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("group=team", "group")]
+    [InlineData("group_by=team&form=csv", "form")]
+    [InlineData("since=2026-03-01T00:00:00Z", "since")]
+    public async Task UnknownParameter_Is400NamingIt(string query, string param)
+    {
+        var answer = await _admin.GetAsync("/admin/usage?" + query);
+
+        answer.AssertError(HttpStatusCode.BadRequest, "unknown_parameter", param);
+        Assert.Contains("from, to, group_by, format", answer.Json.GetProperty("error").GetProperty("message").GetString());
+    }
+
+    [Theory]
     [InlineData("to=0001-01-02T00:00:00Z")]
     [InlineData("from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z")]
     public async Task ExtremeInstants_AreAnsweredNotCrashedOn(string query)

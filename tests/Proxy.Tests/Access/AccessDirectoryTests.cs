@@ -110,4 +110,33 @@ public sealed class AccessDirectoryTests
     [Fact]
     public void ConfigKey_Owner_IsTheSecretsHashNotItsName() =>
         Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("sk-alpha"u8)), _store.Find("sk-alpha", 0)!.Owner);
+
+    [Fact]
+    public async Task ChangeAsync_KeyAndTeamDeleted_ReportsBothIdsRemovedAndNoOther()
+    {
+        using var database = new Storage.TemporaryDatabase();
+        using var sqlite = database.OpenDatabase();
+        var store = new SqliteAccessStore(sqlite);
+        var removed = new List<string>();
+        _store.Removed = removed.Add;
+        await _store.ChangeAsync(store, async () =>
+        {
+            await store.CreateTeamAsync(Storage.StoredAccess.Team("team_1", "research"), Storage.StoredAccess.Audit("team.create", "team_1"), default);
+            await store.CreateKeyAsync(Storage.StoredAccess.Key("key_1", "one", "team_1"), Storage.StoredAccess.Secret("key_1", "a"),
+                Storage.StoredAccess.Audit("key.create", "key_1"), default);
+            await store.CreateKeyAsync(Storage.StoredAccess.Key("key_2", "two"), Storage.StoredAccess.Secret("key_2", "b"),
+                Storage.StoredAccess.Audit("key.create", "key_2"), default);
+            return 0;
+        }, default);
+        Assert.Empty(removed);
+
+        await _store.ChangeAsync(store, async () =>
+        {
+            await store.DeleteKeyAsync("key_1", Storage.StoredAccess.Audit("key.delete", "key_1"), default);
+            return await store.DeleteTeamAsync("team_1", Storage.StoredAccess.Audit("team.delete", "team_1"), default);
+        }, default);
+
+        Assert.Equal(["key_1", "team_1"], removed);
+        Assert.NotNull(_store.FindKey("key_2"));
+    }
 }

@@ -293,4 +293,18 @@ public sealed class LocalRequestLimiterTests
 
         Assert.Equal(3 * (Int128)PicoPerUsd, _limiter.Spent(key.Id, key.Limits.BudgetPeriod).SpentPicoUsd);
     }
+
+    [Fact]
+    public void Forget_DeletedKey_DropsItsCountersAndAnInFlightSettleStillBalances()
+    {
+        var key = Key("key_deleted", rpm: 1, budgetUsd: 10m, period: "monthly");
+        var inFlight = _limiter.Admit(key, default);
+        Assert.NotNull(_limiter.Admit(key, default).Refusal);
+
+        _limiter.Forget(key.Id);
+        _limiter.Settle(inFlight, 10, PicoPerUsd); // settles on the counters it took, not on fresh ones
+
+        Assert.Null(_limiter.Admit(key, default).Refusal);
+        Assert.Equal((Int128)0, _limiter.Spent(key.Id, key.Limits.BudgetPeriod).SpentPicoUsd);
+    }
 }
