@@ -11,7 +11,8 @@ internal static class CorsPolicy
 {
     private static readonly string[] ExposedHeaders =
     [
-        "x-llm-proxy-deployment", "x-llm-proxy-attempts", "x-llm-proxy-overhead-ms", "x-request-id", "request-id", "retry-after",
+        "x-llm-proxy-deployment", "x-llm-proxy-attempts", "x-llm-proxy-overhead-ms", "x-request-id", "request-id",
+        "x-llm-proxy-upstream-request-id", "retry-after",
         "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests",
         "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens",
     ];

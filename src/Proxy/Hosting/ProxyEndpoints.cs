@@ -24,6 +24,8 @@ internal static class ProxyEndpoints
     private static readonly (string Path, bool Prefix, string? Suffix, string[] Methods)[] Routes =
     [
         ("/health", false, null, Read),
+        ("/health/live", false, null, Read),
+        ("/health/ready", false, null, Read),
         ("/v1/models", false, null, Read),
         ("/v1/models/", true, null, Read),
         ("/v1/chat/completions", false, null, Post),
@@ -48,6 +50,7 @@ internal static class ProxyEndpoints
     {
         var services = app.Services;
         var errors = services.GetRequiredService<ErrorResponder>();
+        app.Use(RequestIds.Middleware);
         app.Use(next => new ErrorHandling(next, errors, services.GetRequiredService<ILogger<ErrorHandling>>()).InvokeAsync);
         // Before authentication: a browser's preflight carries no key.
         if (services.GetRequiredService<ServerOptions>().Cors is { } cors)
@@ -67,6 +70,9 @@ internal static class ProxyEndpoints
 
         // HEAD is GET without a body: Kestrel sends the head and drops what the handler writes.
         app.MapMethods("/health", Read, health.HandleAsync);
+        var probes = services.GetRequiredService<HealthProbes>();
+        app.MapMethods("/health/live", Read, HealthProbes.LiveAsync);
+        app.MapMethods("/health/ready", Read, probes.ReadyAsync);
         // One path, two shapes: Anthropic's SDKs say who they are with anthropic-version.
         app.MapMethods("/v1/models", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
         app.MapMethods("/v1/models/{**id}", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));

@@ -64,6 +64,7 @@ internal static class ProxyServices
         // After the ledger: hosted services stop in reverse order, so runs end (and record their usage) before it flushes.
         services.AddHostedService(provider => provider.GetRequiredService<BackgroundResponses>());
         services.AddSingleton<HealthEndpoint>();
+        services.AddSingleton<HealthProbes>();
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
         services.AddSingleton<KeyUsageEndpoint>();

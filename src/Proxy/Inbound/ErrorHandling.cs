@@ -57,6 +57,7 @@ internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder
             return Task.CompletedTask;
         }
         context.Response.Clear();
+        RequestIds.SetHeaders(context);
         return errors.WriteAsync(context, error);
     }
 

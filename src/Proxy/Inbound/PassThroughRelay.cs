@@ -57,9 +57,8 @@ internal static class PassThroughRelay
         var response = context.Response;
         response.StatusCode = (int)upstream.StatusCode;
         response.ContentType = contentType;
-        // Helps operators match a request to the provider's own logs (OpenAI: x-request-id, Anthropic: request-id).
-        CopyHeader(upstream, response, "x-request-id");
-        CopyHeader(upstream, response, "request-id");
+        // Helps operators match a request to the provider's own logs.
+        RequestIds.CopyUpstream(upstream, response);
         return true;
     }
 
@@ -68,15 +67,6 @@ internal static class PassThroughRelay
 
     /// <summary>Reads a dialect's usage object; null when it is not one.</summary>
     public delegate TokenUsage? UsageReader(ReadOnlySpan<byte> usageJson);
-
-    // A request id that is not ASCII text is dropped: Kestrel would refuse to send it, failing the whole answer.
-    private static void CopyHeader(HttpResponseMessage upstream, HttpResponse response, string name)
-    {
-        if (upstream.Headers.NonValidated.TryGetValues(name, out var values) && values.ToString() is var value && FieldValue.IsAscii(value))
-        {
-            response.Headers[name] = value;
-        }
-    }
 
     private static async Task<RelayResult> RelayBodyAsync(HttpContext context, UpstreamCall call, UsageReader readUsage, AnswerClaim claim, string contentType,
         IBufferWriter<byte>? copy)

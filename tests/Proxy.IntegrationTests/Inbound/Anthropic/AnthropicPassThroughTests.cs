@@ -77,7 +77,11 @@ public sealed class AnthropicPassThroughTests() : ProxiedAnthropicTestBase("clau
         Assert.Equal("context-management-2025-06-27,extended-cache-ttl-2025-04-11", sent.Header("anthropic-beta"));
         Assert.Equal(FakeAnthropic.Key, sent.Header("x-api-key"));
         Assert.Null(sent.Header("Authorization"));
-        Assert.Equal("req_011CSHoEeqs5C35K2UUqR7Fy", response.Headers.GetValues("request-id").Single());
+        // The provider's id moves aside; Anthropic's SDKs read the proxy's own as request-id.
+        Assert.Equal("req_011CSHoEeqs5C35K2UUqR7Fy", response.Headers.GetValues("x-llm-proxy-upstream-request-id").Single());
+        var id = response.Headers.GetValues("x-request-id").Single();
+        Assert.Equal(id, response.Headers.GetValues("request-id").Single());
+        Assert.Matches("^req_[0-9a-f]{32}$", id);
     }
 
     [Fact]

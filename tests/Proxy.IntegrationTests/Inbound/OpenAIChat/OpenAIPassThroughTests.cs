@@ -51,7 +51,8 @@ public sealed class OpenAIPassThroughTests() : ProxiedUpstreamTestBase("gpt-test
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("hi", await response.Content.ReadAsStringAsync());
-        Assert.False(response.Headers.Contains("x-request-id"));
+        Assert.False(response.Headers.Contains("x-llm-proxy-upstream-request-id"));
+        Assert.Matches("^req_[0-9a-f]{32}$", response.Headers.GetValues("x-request-id").Single());
     }
 
     [Fact]
@@ -208,7 +209,8 @@ public sealed class OpenAIPassThroughTests() : ProxiedUpstreamTestBase("gpt-test
         Assert.Equal("p0/upstream-model-0", response.Headers.GetValues("x-llm-proxy-deployment").Single());
         var overhead = double.Parse(response.Headers.GetValues("x-llm-proxy-overhead-ms").Single(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(overhead, 0, 5_000);
-        Assert.Equal("req_fake123", response.Headers.GetValues("x-request-id").Single());
+        Assert.Equal("req_fake123", response.Headers.GetValues("x-llm-proxy-upstream-request-id").Single());
+        Assert.Matches("^req_[0-9a-f]{32}$", response.Headers.GetValues("x-request-id").Single());
     }
 
     [Fact]
