@@ -50,7 +50,7 @@ internal static class AdminRequest
     {
         foreach (var (name, _) in request.Query)
         {
-            if (Array.IndexOf(known, name) < 0)
+            if (!IsKnown(name, known))
             {
                 return GatewayError.BadRequest($"Unknown query parameter '{ErrorText.Quote(name)}': this route takes {string.Join(", ", known)}.",
                     name, "unknown_parameter");
@@ -65,6 +65,19 @@ internal static class AdminRequest
         var values = request.Query[name];
         value = values.Count == 1 ? values[0] : null;
         return values.Count > 1 ? AdminErrors.InvalidValue(name, $"'{name}' is given {values.Count} times; give it once.") : null;
+    }
+
+    // As the query is read: names in any case.
+    private static bool IsKnown(string name, string[] known)
+    {
+        foreach (var candidate in known)
+        {
+            if (string.Equals(name, candidate, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static string Actor(HttpContext context)

@@ -20,12 +20,14 @@ internal static class Pricing
         {
             return 0;
         }
-        var uncached = Math.Max(0, usage.InputTokens - usage.CachedInputTokens - usage.CacheWriteTokens);
+        // A negative count (a broken provider) counts as none.
+        Int128 cached = Math.Max(0, usage.CachedInputTokens), written = Math.Max(0, usage.CacheWriteTokens);
+        var uncached = Int128.Max(0, Math.Max(0, usage.InputTokens) - cached - written);
         // In 128 bits, where no count a provider reports times a price (at most 10^12 each) can overflow; then saturated
         // rather than thrown: counts reported by a provider are not ours to trust, and 9.2 million USD for one request is
         // past any budget anyway.
-        var pico = (Int128)uncached * price.InputPicoPerToken + (Int128)usage.CachedInputTokens * price.CacheReadPicoPerToken
-            + (Int128)usage.CacheWriteTokens * price.CacheWritePicoPerToken + (Int128)usage.OutputTokens * price.OutputPicoPerToken;
+        var pico = uncached * price.InputPicoPerToken + cached * price.CacheReadPicoPerToken + written * price.CacheWritePicoPerToken
+            + (Int128)Math.Max(0, usage.OutputTokens) * price.OutputPicoPerToken;
         return pico >= long.MaxValue ? long.MaxValue : pico <= 0 ? 0 : (long)pico;
     }
 

@@ -109,6 +109,11 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
         {
             WriteAll();
         }
+        catch (Exception e)
+        {
+            // A thread's exception would end the process: the requests go on, their records queue, then are dropped and counted.
+            LogWriterFailed(_logger, e);
+        }
         finally
         {
             _writerDone.TrySetResult();
@@ -191,6 +196,10 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
         Message = "the usage ledger's queue is full: records are being dropped (counted in /health as usage.dropped; this is logged once)")]
     private static partial void LogDropped(ILogger logger);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Critical,
+        Message = "the usage ledger's writer stopped: records queue until the queue is full, then are dropped (usage.dropped in /health)")]
+    private static partial void LogWriterFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "a usage record of key {Key} for {Model} came after the ledger stopped and is lost")]
     private static partial void LogLateRecord(ILogger logger, string key, string model);

@@ -136,6 +136,14 @@ public sealed class AdminUsageTests : IAsyncLifetime
         Assert.Contains("from, to, group_by, format", answer.Json.GetProperty("error").GetProperty("message").GetString());
     }
 
+    [Fact]
+    public async Task KnownParameter_InAnotherCase_IsTaken()
+    {
+        var answer = await _admin.GetAsync("/admin/usage?Group_By=model");
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+    }
+
     [Theory]
     [InlineData("to=0001-01-02T00:00:00Z")]
     [InlineData("from=0001-01-01T00:00:00Z&to=9999-12-31T23:59:59Z")]

@@ -295,7 +295,7 @@ public sealed class LocalRequestLimiterTests
     }
 
     [Fact]
-    public void Forget_DeletedKey_DropsItsCountersAndAnInFlightSettleStillBalances()
+    public void Forget_DeletedKey_NewCountersStartEmptyAndAnInFlightSettleLeavesThemAlone()
     {
         var key = Key("key_deleted", rpm: 1, budgetUsd: 10m, period: "monthly");
         var inFlight = _limiter.Admit(key, default);

@@ -62,4 +62,9 @@ public sealed class PricingTests
         Assert.Equal(long.MaxValue, Pricing.Add(long.MaxValue - 1, 5));
         Assert.Equal(7, Pricing.Add(3, 4));
     }
+
+    [Fact]
+    public void PicoUsd_NegativeCountsFromABrokenProvider_CountAsNoneAndNeverWrap() =>
+        // Input minus long.MinValue-sized cache counts wrapped to a huge positive count (about 9.2 million USD) in 64 bits.
+        Assert.Equal(Pricing.PicoUsd(new TokenUsage(10, 0), Mini), Pricing.PicoUsd(new TokenUsage(10, -5, long.MinValue + 1, long.MinValue + 1), Mini));
 }
