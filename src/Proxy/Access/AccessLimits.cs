@@ -8,6 +8,9 @@ namespace LlmProxy.Access;
 /// </summary>
 internal sealed record AccessLimits(int? Rpm, int? Tpm, int? MaxParallel, decimal? BudgetUsd, BudgetPeriod BudgetPeriod)
 {
+    // Get-only, so that no `with` copy can change it and keep a stale BudgetPicoUsd.
+    public decimal? BudgetUsd { get; } = BudgetUsd;
+
     public bool Any => Rpm is not null || Tpm is not null || MaxParallel is not null || BudgetUsd is not null;
 
     /// <summary><see cref="BudgetUsd"/> in 10^-12 USD, worked out once rather than per request.</summary>

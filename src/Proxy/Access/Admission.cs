@@ -37,8 +37,13 @@ internal sealed class Admission
     /// <summary>What the request reserved (the estimate a client that leaves is billed).</summary>
     public Reservation Reservation { get; }
 
-    /// <summary>When it was admitted: its spend counts in the budget period of this instant.</summary>
-    internal DateTimeOffset At { get; init; }
+    /// <summary>
+    /// The budget periods the key's and the team's counters were in when the request was admitted (their starts): its
+    /// spend counts there, and nowhere if that period has ended by the time it settles.
+    /// </summary>
+    internal DateTimeOffset KeyPeriod { get; init; }
+
+    internal DateTimeOffset TeamPeriod { get; init; }
 
     internal LimitCounters? Key { get; }
 

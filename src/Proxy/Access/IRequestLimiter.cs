@@ -30,7 +30,8 @@ internal interface IRequestLimiter
 
     /// <summary>
     /// Drops the counters of <paramref name="subjectId"/>, a key or team that was deleted: ids are never reused, so they
-    /// would only hold memory. Requests still in flight settle against the counters they took.
+    /// would only hold memory. Requests still in flight settle against the counters they took; one that authenticated
+    /// just before the deletion and is admitted just after it makes the counters again (a few bytes, until restart).
     /// </summary>
     void Forget(string subjectId);
 }

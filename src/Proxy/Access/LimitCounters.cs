@@ -34,13 +34,13 @@ internal sealed class LimitCounters
     /// <summary>Where the period ends (exclusive; <see cref="DateTimeOffset.MaxValue"/> for <c>never</c>).</summary>
     public DateTimeOffset PeriodEnd;
 
-    /// <summary>Whether <paramref name="at"/> falls in the current period.</summary>
-    public bool InPeriod(DateTimeOffset at) => at >= PeriodStart && at < PeriodEnd;
-
-    /// <summary>Starts the budget over when <paramref name="now"/> is past its period (or the period's kind changed).</summary>
+    /// <summary>
+    /// Starts the budget over when <paramref name="now"/> is past its period (or the period's kind changed). Never
+    /// backwards: a clock stepped back (NTP) keeps the period, which would otherwise start over and forget its spend.
+    /// </summary>
     public void RollPeriod(BudgetPeriod period, DateTimeOffset now)
     {
-        if (period == Period && InPeriod(now))
+        if (period == Period && now < PeriodEnd)
         {
             return; // every request but the first of a period: no calendar arithmetic
         }

@@ -52,7 +52,8 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             }
             return new Admission(keyCounters, teamCounters, reservation, requests, tokens, null)
             {
-                At = now,
+                KeyPeriod = keyCounters?.PeriodStart ?? default,
+                TeamPeriod = teamCounters?.PeriodStart ?? default,
                 KeyTokens = key.Limits.Tpm is not null,
                 TeamTokens = team?.Limits.Tpm is not null,
             };
@@ -70,8 +71,8 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         {
             return;
         }
-        Give(admission.Key, admission.KeyTokens, admission.Reservation, admission.At, usedTokens, costPicoUsd);
-        Give(admission.Team, admission.TeamTokens, admission.Reservation, admission.At, usedTokens, costPicoUsd);
+        Give(admission.Key, admission.KeyTokens, admission.Reservation, admission.KeyPeriod, usedTokens, costPicoUsd);
+        Give(admission.Team, admission.TeamTokens, admission.Reservation, admission.TeamPeriod, usedTokens, costPicoUsd);
     }
 
     public (Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart) Spent(string subjectId, BudgetPeriod period)
@@ -141,12 +142,12 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
                     $"request reserves {reservation.Tokens}. Retry in {Seconds(wait)} s.", "rate_limit_exceeded", wait);
             }
         }
-        if (limits.BudgetUsd is { } budgetUsd)
+        if (limits.BudgetUsd is { } budgetUsd && limits.BudgetPicoUsd is { } budgetPicoUsd)
         {
             counters.RollPeriod(limits.BudgetPeriod, now);
             // A cap, not a trigger: the request's own reservation must fit in what is left too, so neither one request nor a
             // burst can spend past the budget (beyond what a provider bills over the reservation's estimated input).
-            var left = limits.BudgetPicoUsd!.Value - counters.SpentPicoUsd - counters.ReservedPicoUsd;
+            var left = budgetPicoUsd - counters.SpentPicoUsd - counters.ReservedPicoUsd;
             if (left <= 0 || reservation.PicoUsd > left)
             {
                 var reset = BudgetCalendar.Reset(limits.BudgetPeriod, now);
@@ -188,7 +189,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
 
     // The reservation is given back and the actual use charged: the tokens bucket takes the difference (it drains on its own),
     // the budget the cost. Counted against whatever limits the subject has now: an admin change in between is honoured.
-    private void Give(LimitCounters? counters, bool tokensTaken, Reservation reservation, DateTimeOffset admittedAt, long usedTokens, long costPicoUsd)
+    private void Give(LimitCounters? counters, bool tokensTaken, Reservation reservation, DateTimeOffset admittedPeriod, long usedTokens, long costPicoUsd)
     {
         if (counters is null)
         {
@@ -203,9 +204,10 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             }
             counters.ReservedPicoUsd -= reservation.PicoUsd;
             // Charged to the period the request arrived in, as the ledger (which records the arrival) and a restart count it:
-            // a request that ends after the period rolled over charges nothing to the new one.
+            // a request that ends after the period rolled over charges nothing to the new one. Compared by identity, not by
+            // time, so a clock stepped back meanwhile changes nothing.
             counters.RollPeriod(counters.Period, time.GetUtcNow());
-            if (counters.InPeriod(admittedAt))
+            if (counters.PeriodStart == admittedPeriod)
             {
                 counters.SpentPicoUsd += costPicoUsd;
             }

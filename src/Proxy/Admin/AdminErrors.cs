@@ -17,6 +17,9 @@ internal static class AdminErrors
     public static GatewayError UnknownField(string field, IReadOnlyList<string> allowed) => GatewayError.BadRequest(
         $"Unknown field '{ErrorText.Quote(field)}'; this request takes {string.Join(", ", allowed)}.", ErrorText.Quote(field), "unknown_parameter");
 
+    public static GatewayError UnknownParameter(string name, IReadOnlyList<string> allowed) => GatewayError.BadRequest(
+        $"Unknown query parameter '{ErrorText.Quote(name)}': this route takes {string.Join(", ", allowed)}.", ErrorText.Quote(name), "unknown_parameter");
+
     public static GatewayError DuplicateField(string field) =>
         GatewayError.BadRequest($"'{ErrorText.Quote(field)}' appears twice; give each field once.", ErrorText.Quote(field), "duplicate_parameter");
 

@@ -52,8 +52,7 @@ internal static class AdminRequest
         {
             if (!IsKnown(name, known))
             {
-                return GatewayError.BadRequest($"Unknown query parameter '{ErrorText.Quote(name)}': this route takes {string.Join(", ", known)}.",
-                    name, "unknown_parameter");
+                return AdminErrors.UnknownParameter(name, known);
             }
         }
         return null;

@@ -7,6 +7,15 @@ namespace LlmProxy.Config;
 /// </summary>
 internal sealed record PriceConfig(decimal InputPerMTok, decimal OutputPerMTok, decimal CacheReadPerMTok, decimal CacheWritePerMTok)
 {
+    // Get-only, so that no `with` copy can change a price and keep a stale per-token form.
+    public decimal InputPerMTok { get; } = InputPerMTok;
+
+    public decimal OutputPerMTok { get; } = OutputPerMTok;
+
+    public decimal CacheReadPerMTok { get; } = CacheReadPerMTok;
+
+    public decimal CacheWritePerMTok { get; } = CacheWritePerMTok;
+
     public long InputPicoPerToken { get; } = PicoPerToken(InputPerMTok);
 
     public long OutputPicoPerToken { get; } = PicoPerToken(OutputPerMTok);

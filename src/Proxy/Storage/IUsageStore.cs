@@ -11,6 +11,7 @@ internal interface IUsageStore
     /// <summary>
     /// Appends <paramref name="records"/> in one transaction: all of them or none. When the task completes they survive
     /// the process crashing; a power cut may lose the last batches (the ledger's records are at that risk in its queue anyway).
+    /// May block the caller for the whole transaction (SQLite's does): only the ledger's own writer thread calls it.
     /// </summary>
     Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
 

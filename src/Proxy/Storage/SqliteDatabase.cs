@@ -15,7 +15,8 @@ namespace LlmProxy.Storage;
 /// on its socket threads (ProxyApp), where a blocking fsync would stall every connection. So each call takes a
 /// pooled connection on a thread-pool thread (<see cref="Task.Run(Action)"/>). Writes from this process queue on one
 /// async gate first, shared by every store (SQLite allows one writer at a time anyway), so waiting writers hold no
-/// thread and do not spin in SQLite's busy handler; <c>busy_timeout</c> covers another process on the same file.</item>
+/// thread and do not spin in SQLite's busy handler; <c>busy_timeout</c> covers another process on the same file. The
+/// one exception is <see cref="WriteOnCaller{T}"/>, for a thread of its own that may block (the usage ledger's).</item>
 /// </list>
 /// </summary>
 internal sealed class SqliteDatabase : IDisposable
@@ -102,14 +103,14 @@ internal sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>
-    /// As <see cref="WriteAsync{T}"/>, but <paramref name="work"/> runs on the calling thread once the write turn comes: for
-    /// a caller that is itself a background worker (the usage ledger's writer). Handing its batch to a second pool thread
-    /// and waiting for it kept two workers busy, one spinning, on a core the requests need.
+    /// As <see cref="WriteAsync{T}"/>, but synchronous: the calling thread waits for the write turn and runs
+    /// <paramref name="work"/> itself. Only for a thread of its own that may block (the usage ledger's writer): handing
+    /// its batch to a pool thread and waiting for it kept two threads busy on a core the requests need.
     /// </summary>
-    public async Task<T> WriteOnCallerAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    public T WriteOnCaller<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        _writes.Wait(cancellationToken);
         try
         {
             using var connection = Connect(_connectionString);

@@ -18,8 +18,11 @@ internal static class SqliteLibrary
         raw.SetProvider(new SQLite3Provider_sqlite3());
         // Refused (SQLITE_MISUSE) once SQLite is initialized, e.g. by another library in a test process: it then stays
         // serialized, which is as correct, only slower.
-        raw.sqlite3_config(raw.SQLITE_CONFIG_MULTITHREAD);
+        MultiThread = raw.sqlite3_config(raw.SQLITE_CONFIG_MULTITHREAD) == raw.SQLITE_OK;
     }
+
+    /// <summary>Whether SQLite took the multi-thread mode (false: it was initialized before, and stays serialized).</summary>
+    public static bool MultiThread { get; }
 
     /// <summary>Sets the provider if it is not set yet; call before the first <c>SqliteConnection</c> opens.</summary>
     public static void Initialize()

@@ -32,8 +32,18 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         {
             return Task.CompletedTask;
         }
-        // On the ledger writer's own thread: it only waits for this batch anyway.
-        return database.WriteOnCallerAsync(connection =>
+        try
+        {
+            database.WriteOnCaller(AppendBatch, cancellationToken);
+            return Task.CompletedTask;
+        }
+        catch (Exception e)
+        {
+            return Task.FromException(e);
+        }
+
+        // On the ledger writer's own thread (see IUsageStore.AppendAsync): it only waits for this batch anyway.
+        int AppendBatch(SqliteConnection connection)
         {
             // One transaction and one statement, prepared once and bound per record through
             // SQLitePCL directly: SqliteCommand looks every parameter up by name again on each execution
@@ -67,7 +77,7 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
                 raw.sqlite3_exec(db, "PRAGMA synchronous = FULL");
             }
             return records.Count;
-        }, cancellationToken);
+        }
     }
 
     public Task<IReadOnlyList<UsageTotals>> SummarizeAsync(long fromUnixMs, long toUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken)

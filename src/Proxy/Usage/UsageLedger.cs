@@ -86,8 +86,12 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        if (_writer is not null)
+        {
+            throw new InvalidOperationException("The usage ledger is already started."); // its channel has a single reader
+        }
         _writer = new Thread(Write) { IsBackground = true, Name = "usage ledger" };
-        _writer.Start();
+        _writer.UnsafeStart(); // no start-up ExecutionContext kept for the process's life
         return Task.CompletedTask;
     }
 
@@ -100,6 +104,12 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
         if (_writer is not null)
         {
             await _writerDone.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return;
+        }
+        // Never started (a hosted service before it failed to start): what queued is lost, and counted.
+        while (_queue.Reader.TryRead(out _))
+        {
+            Interlocked.Increment(ref _lost);
         }
     }
 

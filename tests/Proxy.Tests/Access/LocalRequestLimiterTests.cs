@@ -307,4 +307,45 @@ public sealed class LocalRequestLimiterTests
         Assert.Null(_limiter.Admit(key, default).Refusal);
         Assert.Equal((Int128)0, _limiter.Spent(key.Id, key.Limits.BudgetPeriod).SpentPicoUsd);
     }
+
+    [Fact]
+    public void Admit_ClockSteppedBackAcrossMidnight_KeepsThePeriodAndItsSpend()
+    {
+        // An NTP step back used to start the budget over (and over again when the clock came forward), forgetting the spend.
+        var clock = new SteppedClock { Now = DateTimeOffset.Parse("2026-12-01T00:00:05Z") };
+        var limiter = new LocalRequestLimiter(clock);
+        var key = Key("key_ntp", budgetUsd: 1m, period: "daily");
+        limiter.Settle(limiter.Admit(key, default), 10, PicoPerUsd);
+        Assert.Equal("budget_exceeded", limiter.Admit(key, default).Refusal?.Code);
+
+        clock.Now = DateTimeOffset.Parse("2026-11-30T23:59:58Z");
+        Assert.Equal("budget_exceeded", limiter.Admit(key, default).Refusal?.Code);
+        clock.Now = DateTimeOffset.Parse("2026-12-01T00:00:10Z");
+        Assert.Equal("budget_exceeded", limiter.Admit(key, default).Refusal?.Code);
+        Assert.Equal((Int128)PicoPerUsd, limiter.Spent(key.Id, key.Limits.BudgetPeriod).SpentPicoUsd);
+    }
+
+    [Fact]
+    public void Settle_AdmittedWhileTheClockWasSteppedBack_ChargesTheCurrentPeriod()
+    {
+        var clock = new SteppedClock { Now = DateTimeOffset.Parse("2026-12-01T00:00:05Z") };
+        var limiter = new LocalRequestLimiter(clock);
+        var key = Key("key_skew", budgetUsd: 10m, period: "daily");
+        limiter.Settle(limiter.Admit(key, default), 10, PicoPerUsd);
+
+        clock.Now = DateTimeOffset.Parse("2026-11-30T23:59:59Z");
+        var skewed = limiter.Admit(key, default);
+        clock.Now = DateTimeOffset.Parse("2026-12-01T00:00:07Z");
+        limiter.Settle(skewed, 10, 2 * PicoPerUsd);
+
+        Assert.Equal(3 * (Int128)PicoPerUsd, limiter.Spent(key.Id, key.Limits.BudgetPeriod).SpentPicoUsd);
+    }
+
+    /// <summary>A wall clock that can be stepped back, as NTP does (FakeTimeProvider refuses to).</summary>
+    private sealed class SteppedClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
 }

@@ -11,6 +11,15 @@ public sealed class SqliteDatabaseTests : IDisposable
     public void Dispose() => _database.Dispose();
 
     [Fact]
+    public void Open_AnyFile_SqliteRunsInMultiThreadMode()
+    {
+        // Serialized mode would still be correct, only slower: a mutex around every call, two per bound ledger value.
+        using var database = _database.OpenDatabase();
+
+        Assert.True(SqliteLibrary.MultiThread);
+    }
+
+    [Fact]
     public async Task Open_FileAtVersion3_MigratesToTheLatestKeepingItsResponses()
     {
         using (var connection = _database.Connect())

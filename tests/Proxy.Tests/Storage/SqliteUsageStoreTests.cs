@@ -47,6 +47,18 @@ public sealed class SqliteUsageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Append_NonAsciiAndEmptyText_RoundTripsExactly()
+    {
+        // Bound as UTF-16: accents, CJK, an astral character (a surrogate pair) and an empty name come back as sent.
+        await _store.AppendAsync([Make(Day1 + 1, keyName: "", model: "modèle-日本語-😀x") with { ErrorClass = "clé" }], default);
+
+        var row = ReadRow(Day1 + 1);
+        Assert.Equal("", row[2]);
+        Assert.Equal("modèle-日本語-😀x", row[4]);
+        Assert.Equal("clé", row[9]);
+    }
+
+    [Fact]
     public async Task Append_EmptyBatch_WritesNothing()
     {
         await _store.AppendAsync([], default);

@@ -92,6 +92,47 @@ public sealed class UsageLedgerTests
         Assert.Equal(0, ledger.Lost);
     }
 
+    [Fact]
+    public async Task Record_WriterIdle_IsWrittenWithinAGatheringWithoutAStop()
+    {
+        var store = new GatedUsageStore();
+        var ledger = new UsageLedger(store, 100, TimeProvider.System, NullLogger<UsageLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+        await Task.Delay(UsageLedger.GatherTime * 3); // past a whole empty gathering: the writer waits on the queue
+
+        ledger.Record(Record(1));
+        for (var i = 0; i < 200 && ledger.Written == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.Equal(1, ledger.Written);
+        await ledger.StopAsync(CancellationToken.None);
+        Assert.Equal(1, Assert.Single(store.Records).Time);
+    }
+
+    [Fact]
+    public async Task Stop_NeverStarted_CountsWhatQueuedAsLost()
+    {
+        var ledger = new UsageLedger(new GatedUsageStore(), 100, TimeProvider.System, NullLogger<UsageLedger>.Instance);
+        ledger.Record(Record(1));
+        ledger.Record(Record(2));
+
+        await ledger.StopAsync(CancellationToken.None);
+
+        Assert.Equal((0L, 0L, 2L), (ledger.Written, ledger.Dropped, ledger.Lost));
+    }
+
+    [Fact]
+    public async Task Start_Twice_IsRefused()
+    {
+        var ledger = new UsageLedger(new GatedUsageStore(), 100, TimeProvider.System, NullLogger<UsageLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ledger.StartAsync(CancellationToken.None));
+        await ledger.StopAsync(CancellationToken.None);
+    }
+
     /// <summary>An in-memory ledger store that can hold a batch open, or fail a number of times.</summary>
     private sealed class GatedUsageStore : IUsageStore
     {
