@@ -94,7 +94,7 @@ internal sealed partial class InboundPipeline(
                 if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat))
                 {
                     account.Gate = new AnswerGate(context, started);
-                    var (_, error, _) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, account.Gate, 1,
+                    var (_, error, _, _) = await PassThroughAsync(context, dialect, native, deployment, body, envelope, account.Gate, 1,
                         context.RequestAborted);
                     // Counting tokens is free: the attempt is accounted for, its count is not usage.
                     account.Attempted(deployment, null, served: error is null);
@@ -363,12 +363,12 @@ internal sealed partial class InboundPipeline(
         var attemptStarted = Stopwatch.GetTimestamp();
         TokenUsage? usage;
         ProviderError? error;
-        long firstByte;
+        long firstByte, estimatedOutput;
         try
         {
             if (deployment.Provider is INativeWireProvider native && native.Speaks(dialect.NativeFormat) && dialect.MayPassThrough(native))
             {
-                (usage, error, firstByte) = await PassThroughAsync(context, dialect, native, deployment, request.Body, request.Envelope, request.Gate,
+                (usage, error, firstByte, estimatedOutput) = await PassThroughAsync(context, dialect, native, deployment, request.Body, request.Envelope, request.Gate,
                     attempt, cancellationToken);
             }
             else if (deployment.Provider is ICanonicalChatProvider translated)
@@ -378,13 +378,13 @@ internal sealed partial class InboundPipeline(
                     deployment.Health.Released();
                     return Outcome.Ended; // not a readable chat request: the dialect has answered 400.
                 }
-                (usage, error, firstByte) = await TranslateAsync(context, dialect, translated, deployment, canonical, request.Envelope, request.Gate,
+                (usage, error, firstByte, estimatedOutput) = await TranslateAsync(context, dialect, translated, deployment, canonical, request.Envelope, request.Gate,
                     attempt, cancellationToken);
             }
             else
             {
-                (usage, error, firstByte) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
-                    $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"), 0);
+                (usage, error, firstByte, estimatedOutput) = (null, new ProviderError(ProviderErrorKind.InvalidResponse,
+                    $"provider type '{deployment.Provider.Config.Type}' cannot serve this API"), 0, 0);
             }
         }
         catch
@@ -399,10 +399,10 @@ internal sealed partial class InboundPipeline(
         if (error is null)
         {
             deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));
-            Record(request, deployment, usage, served: true);
+            Record(request, deployment, usage, estimatedOutput, served: true);
             return Outcome.Served;
         }
-        Record(request, deployment, usage, served: false);
+        Record(request, deployment, usage, estimatedOutput, served: false);
         if (error.Kind == ProviderErrorKind.Canceled)
         {
             deployment.Health.Released();
@@ -432,8 +432,8 @@ internal sealed partial class InboundPipeline(
     }
 
     // Usage is recorded even when a stream broke after its first bytes: what was served was served.
-    private static void Record(Attempts request, Deployment deployment, TokenUsage? usage, bool served) =>
-        request.Account!.Attempted(deployment, usage, served);
+    private static void Record(Attempts request, Deployment deployment, TokenUsage? usage, long estimatedOutput, bool served) =>
+        request.Account!.Attempted(deployment, usage, served, estimatedOutput);
 
     // Step 7: nobody served. One failure speaks for itself, as does a client error; several are summarised, and so is a
     // provider that could not carry the request after others failed in ways worth retrying.
@@ -498,7 +498,7 @@ internal sealed partial class InboundPipeline(
         return canonical;
     }
 
-    private async Task<(TokenUsage?, ProviderError?, long FirstByte)> PassThroughAsync(HttpContext context, IInboundDialect dialect,
+    private async Task<(TokenUsage?, ProviderError?, long FirstByte, long EstimatedOutput)> PassThroughAsync(HttpContext context, IInboundDialect dialect,
         INativeWireProvider provider, Deployment deployment, RequestBody body, RequestEnvelope envelope, AnswerGate gate, int attempt,
         CancellationToken cancellationToken)
     {
@@ -511,25 +511,26 @@ internal sealed partial class InboundPipeline(
         {
             if (error is not null)
             {
-                return (null, error, 0);
+                return (null, error, 0, 0);
             }
             if (!UpstreamCall.IsSuccess(call.Response!.StatusCode))
             {
-                return (null, await call.ReadErrorAsync(provider), 0);
+                return (null, await call.ReadErrorAsync(provider), 0, 0);
             }
             var headersAt = Stopwatch.GetTimestamp();
             var result = await dialect.RelayAsync(context, call, envelope, new AnswerClaim(gate, attempt, deployment.Name, call.HeadersElapsedTicks), provider);
-            return (result.Usage, result.Error, headersAt);
+            return (result.Usage, result.Error, headersAt, result.EstimatedOutputTokens);
         }
     }
 
-    private static async Task<(TokenUsage?, ProviderError?, long FirstByte)> TranslateAsync(HttpContext context, IInboundDialect dialect,
+    private static async Task<(TokenUsage?, ProviderError?, long FirstByte, long EstimatedOutput)> TranslateAsync(HttpContext context, IInboundDialect dialect,
         ICanonicalChatProvider provider, Deployment deployment, ChatRequest request, RequestEnvelope envelope, AnswerGate gate, int attempt,
         CancellationToken cancellationToken)
     {
         var writer = dialect.CreateAnswerWriter(context, envelope, new AnswerClaim(gate, attempt, deployment.Name, 0));
         // Parts the provider cannot carry are refused before anything is sent; ids and names are made ones it accepts.
-        var (carried, sink, refusal) = provider.Rules.Apply(request, writer, provider.Config);
+        var tally = new OutputTally(writer);
+        var (carried, sink, refusal) = provider.Rules.Apply(request, tally, provider.Config);
         var error = refusal ?? await provider.ChatAsync(carried, deployment.Target, sink, cancellationToken);
         try
         {
@@ -546,7 +547,7 @@ internal sealed partial class InboundPipeline(
         {
             error = ProviderError.Canceled;
         }
-        return (writer.Usage, error, writer.OpenedTimestamp);
+        return (writer.Usage, error, writer.OpenedTimestamp, tally.EstimatedTokens);
     }
 
     [LoggerMessage(EventId = 2003, Level = LogLevel.Debug, Message = "{Model}: parameters with no equivalent for a translating provider were dropped: {Parameters}")]

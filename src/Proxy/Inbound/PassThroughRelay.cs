@@ -213,7 +213,7 @@ internal static class PassThroughRelay
                 }
                 output.Write(held.WrittenSpan);
                 await output.FlushAsync(context.RequestAborted);
-                return new RelayResult(filter.Usage, null);
+                return new RelayResult(filter.Usage, null, filter.ContentEvents);
             }
             return new RelayResult(null, filter.EarlyError ?? error ??
                 new ProviderError(ProviderErrorKind.Truncated, "the provider's stream ended before any content"));
@@ -229,6 +229,6 @@ internal static class PassThroughRelay
         }
         return new RelayResult(filter.Usage, filter.ProviderSentError
             ? new ProviderError(ProviderErrorKind.InvalidResponse, "the provider ended its stream with an error event")
-            : error);
+            : error, filter.ContentEvents);
     }
 }

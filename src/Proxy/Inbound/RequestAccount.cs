@@ -23,6 +23,8 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     private Deployment? _deployment;
     private int _attempts;
     private long? _estimatedInput;
+    private long _estimatedOutput;
+    private bool _outputEstimated;
     private bool _crashed;
     private bool _served;
 
@@ -71,14 +73,16 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     }
 
     /// <summary>
-    /// One attempt's end on <paramref name="deployment"/>, with the usage its provider reported (null: none). The record
-    /// names the deployment that <paramref name="served"/> the answer (as <c>x-llm-proxy-deployment</c> does), else the last tried.
+    /// One attempt's end on <paramref name="deployment"/>, with the usage its provider reported (null: none) and the
+    /// output it relayed in estimated tokens (billed when no attempt reports usage). The record names the deployment that
+    /// <paramref name="served"/> the answer (as <c>x-llm-proxy-deployment</c> does), else the last tried.
     /// </summary>
-    public void Attempted(Deployment deployment, TokenUsage? usage, bool served)
+    public void Attempted(Deployment deployment, TokenUsage? usage, bool served, long estimatedOutput = 0)
     {
         lock (_lock)
         {
             _attempts++;
+            _estimatedOutput += estimatedOutput;
             if (served || !_served)
             {
                 _deployment = deployment;
@@ -86,6 +90,12 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
             }
             if (usage is { } tokens)
             {
+                // A stream cut short reported only its start (Anthropic's message_start: output 1): what it relayed since is output too.
+                if (!served && estimatedOutput > tokens.OutputTokens)
+                {
+                    tokens = tokens with { OutputTokens = estimatedOutput };
+                    _outputEstimated = true;
+                }
                 _hasUsage = true;
                 _usage = new TokenUsage(_usage.InputTokens + tokens.InputTokens, _usage.OutputTokens + tokens.OutputTokens,
                     _usage.CachedInputTokens + tokens.CachedInputTokens, _usage.CacheWriteTokens + tokens.CacheWriteTokens,
@@ -98,18 +108,18 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     /// <summary>
     /// The ledger record of the request, now that it has ended with <paramref name="status"/>. A request that reached a
     /// provider that reported no usage (its client left first, or the provider reports none) is billed its estimated input
-    /// (flagged): the provider has read the prompt; what it wrote is not known.
+    /// and the output it relayed, as estimated (flagged): the provider has read the prompt and written at least that.
     /// </summary>
     public UsageRecord Close(int status, bool clientGone)
     {
         lock (_lock)
         {
             status = _crashed ? 500 : status;
-            var (usage, cost, estimated) = (_usage, _costPicoUsd, false);
+            var (usage, cost, estimated) = (_usage, _costPicoUsd, _outputEstimated);
             // Counting tokens is free, whatever its end.
             if (!_hasUsage && (clientGone || _served) && _deployment is { } reached && api != WireFormat.AnthropicCountTokens)
             {
-                usage = new TokenUsage(_estimatedInput ?? Admission.Reservation.InputTokens, 0);
+                usage = new TokenUsage(_estimatedInput ?? Admission.Reservation.InputTokens, _estimatedOutput);
                 cost = Pricing.PicoUsd(usage, reached.Config.Price);
                 estimated = true;
             }

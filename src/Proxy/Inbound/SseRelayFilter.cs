@@ -23,6 +23,14 @@ internal abstract class SseRelayFilter
     /// <summary>True once an event with content for the client went by; until then the relay holds the stream back.</summary>
     public bool ContentStarted { get; protected set; }
 
+    /// <summary>
+    /// Events that carried a piece of the answer (text, reasoning, tool arguments). When a stream ends without the
+    /// provider's usage (the client left, the provider cut it), each is billed as one output token: providers stream
+    /// about a token per delta (OpenAI's chunks one, Anthropic's a few), so the estimate does not exceed what was sent.
+    /// Counted from the events' kinds alone, without parsing them.
+    /// </summary>
+    public long ContentEvents { get; protected set; }
+
     /// <summary>The provider's error event when it came before any content (so another deployment may still answer).</summary>
     public ProviderError? EarlyError { get; protected set; }
 

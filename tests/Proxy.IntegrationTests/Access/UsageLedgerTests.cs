@@ -129,7 +129,7 @@ public sealed class UsageLedgerTests : IAsyncLifetime
     [Theory]
     [InlineData(ProxyHost.ClientKey)]
     [InlineData(UnlimitedKey)]
-    public async Task ClientDisconnectsMidStream_RecordedAsDisconnectedWithItsInputEstimated(string key)
+    public async Task ClientDisconnectsMidStream_RecordedAsDisconnectedWithItsInputAndRelayedOutputEstimated(string key)
     {
         _openAI.Override = async (context, _) =>
         {
@@ -159,11 +159,81 @@ public sealed class UsageLedgerTests : IAsyncLifetime
         Assert.True(record.Stream);
         Assert.Equal(("gpt", "oai", "gpt-4o-mini", 200, 1), (record.Model, record.Provider, record.DeploymentModel, record.Status, record.Attempts));
         // Billed the prompt the provider has read (estimated: about 4 characters a token over the body's strings, here
-        // "gpt", "user" and the prompt), and no output: what it wrote before the abort is not known. Whether the key
-        // has a tokens limit or a budget has nothing to do with what the provider read.
+        // "gpt", "user" and the prompt), and the output it relayed: one chunk with content, a token (the first only opened
+        // the message). Whether the key has a tokens limit or a budget has nothing to do with what the provider read.
         Assert.True(record.Tokens.InputTokens == 7, $"the estimated input is billed, whatever the key's limits: {record.Tokens}");
-        Assert.Equal(0, record.Tokens.OutputTokens);
+        Assert.Equal(1, record.Tokens.OutputTokens);
     }
+
+    [Fact]
+    public async Task AnthropicClientDisconnectsMidStream_OutputRelayedSinceMessageStartIsBilled()
+    {
+        // message_start reports the input and 1 output token; the real count comes with message_delta, which never does.
+        // Billing only what message_start said let a client that always leaves before the end stream answers for free.
+        _anthropic.Override = (context, _) => StreamThenHangAsync(context, deltas: 5);
+        using (var request = AccessCalls.Request(AccessCalls.Messages, AccessCalls.Body(AccessCalls.Messages, "claude", "tell me a long story", stream: true)))
+        using (var response = await Proxy.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            var deltas = 0;
+            while (deltas < 5 && await reader.ReadLineAsync() is { } line)
+            {
+                deltas += line.StartsWith("event: content_block_delta", StringComparison.Ordinal) ? 1 : 0;
+            }
+        }
+        await _anthropic.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var record = Assert.Single(await AccessCalls.RecordsAsync(Proxy, 1));
+
+        Assert.True(record.ClientDisconnected && record.Estimated, record.ToString());
+        // Input as message_start reported it (12 + 30 cache reads + 5 cache writes); output: the five deltas relayed, a token each.
+        Assert.Equal(new TokenUsage(47, 5, CachedInputTokens: 30, CacheWriteTokens: 5), record.Tokens);
+        Assert.Equal(PicoUsd(12 * InputPerMTok + 30 * CacheReadPerMTok + 5 * CacheWritePerMTok + 5 * OutputPerMTok), record.CostPicoUsd);
+    }
+
+    [Fact]
+    public async Task TranslatedStreamCutByTheClient_OutputRelayedIsBilledAtFourBytesAToken()
+    {
+        // An OpenAI client served by Claude through translation: 40 bytes of text relayed, then the client leaves.
+        _anthropic.Override = (context, _) => StreamThenHangAsync(context, deltas: 4);
+        using (var request = AccessCalls.Request(AccessCalls.Chat, AccessCalls.Body(AccessCalls.Chat, "claude", "tell me a long story", stream: true)))
+        using (var response = await Proxy.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead))
+        using (var reader = new StreamReader(await response.Content.ReadAsStreamAsync()))
+        {
+            var text = "";
+            while (text.Length < 40 && await reader.ReadLineAsync() is { } line)
+            {
+                if (line.StartsWith("data: {", StringComparison.Ordinal)
+                    && JsonDocument.Parse(line[6..]).RootElement.GetProperty("choices") is { ValueKind: JsonValueKind.Array } choices
+                    && choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out var content))
+                {
+                    text += content.GetString();
+                }
+            }
+        }
+        await _anthropic.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var record = Assert.Single(await AccessCalls.RecordsAsync(Proxy, 1));
+
+        Assert.True(record.ClientDisconnected && record.Estimated, record.ToString());
+        Assert.Equal(10, record.Tokens.OutputTokens); // 40 bytes of text at four a token
+    }
+
+    // Claude's stream up to some text deltas of "Once upon " (10 bytes each), then nothing until the caller leaves.
+    private static async Task StreamThenHangAsync(HttpContext context, int deltas)
+    {
+        context.Response.ContentType = "text/event-stream";
+        await AnthropicStreamScript.Event(context, "message_start", """{"type":"message_start","message":{"id":"msg_1","type":"message","role":"assistant","model":"claude-sonnet-4-5","content":[],"stop_reason":null,"stop_sequence":null,"usage":"""
+            + AnthropicStreamScript.StartUsageJson + "}}");
+        await AnthropicStreamScript.Event(context, "content_block_start", """{"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}}""");
+        for (var i = 0; i < deltas; i++)
+        {
+            await AnthropicStreamScript.Event(context, "content_block_delta", """{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Once upon "}}""");
+        }
+        await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private static long PicoUsd(decimal usdPerMTokTimesTokens) => (long)(usdPerMTokTimesTokens * 1_000_000m);
 
     [Theory]
     [InlineData(true)]

@@ -21,6 +21,7 @@ internal sealed class AnthropicStreamFilter : SseRelayFilter
         if (sseEvent.FirstSpan.StartsWith("event: content_block_delta"u8))
         {
             ContentStarted = true;
+            ContentEvents++;
             return true;
         }
         var parsed = _parser.Parse(sseEvent);

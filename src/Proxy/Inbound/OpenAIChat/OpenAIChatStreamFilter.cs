@@ -53,7 +53,12 @@ internal sealed class OpenAIChatStreamFilter(bool clientWantsUsage) : SseRelayFi
             case OpenAIChunkKind.Annotation:
                 return false;
             default:
-                ContentStarted = ContentStarted || OpenAIChunkContent.IsPresent(data);
+                // Once content started, every chunk with choices is one more piece of it (the last carries the finish reason).
+                if (ContentStarted || OpenAIChunkContent.IsPresent(data))
+                {
+                    ContentStarted = true;
+                    ContentEvents++;
+                }
                 return true;
         }
     }

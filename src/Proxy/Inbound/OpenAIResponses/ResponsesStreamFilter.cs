@@ -63,6 +63,10 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
                     EarlyError = new ProviderError(ProviderErrorKind.UpstreamStatus, message ?? "the provider's stream failed before any content") { Status = 500 };
                 }
                 break;
+            case Kind.Delta:
+                ContentStarted = true;
+                ContentEvents++;
+                break;
             default:
                 ContentStarted = true;
                 break;
@@ -97,6 +101,7 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
     private enum Kind
     {
         Content,
+        Delta, // response.output_text.delta, response.function_call_arguments.delta, ...: a piece of the answer
         Opening,
         End,
         Failure,
@@ -125,6 +130,7 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
                     kind = reader.ValueTextEquals("response.created"u8) || reader.ValueTextEquals("response.in_progress"u8) || reader.ValueTextEquals("response.queued"u8) ? Kind.Opening
                         : reader.ValueTextEquals("response.completed"u8) || reader.ValueTextEquals("response.incomplete"u8) ? Kind.End
                         : reader.ValueTextEquals("response.failed"u8) || reader.ValueTextEquals("error"u8) ? Kind.Failure
+                        : reader.ValueSpan.EndsWith(".delta"u8) ? Kind.Delta
                         : Kind.Content;
                     // OpenAI writes sequence_number right after type.
                     if (reader.Read() && reader.TokenType == JsonTokenType.PropertyName && reader.ValueTextEquals("sequence_number"u8) && reader.Read()
@@ -132,7 +138,7 @@ internal sealed class ResponsesStreamFilter(bool keepFinal) : SseRelayFilter
                     {
                         sequence = number;
                     }
-                    if (kind is Kind.Content or Kind.Opening)
+                    if (kind is Kind.Content or Kind.Delta or Kind.Opening)
                     {
                         return (kind, null, null, sequence); // deltas and the opening carry no usage: the rest is not read
                     }
