@@ -5,7 +5,7 @@ namespace LlmProxy.Hosting;
 /// <summary>
 /// Running as a systemd service (config/llm-proxy.service, <c>Type=notify</c>): <c>READY=1</c> once the proxy
 /// listens and <c>STOPPING=1</c> when it stops, sent to <c>$NOTIFY_SOCKET</c> by .NET's systemd integration
-/// (sd_notify(3)); under journald, log lines carry its <c>&lt;N&gt;</c> priority prefix instead of a timestamp.
+/// (sd_notify(3)), and <c>WATCHDOG=1</c> pings when the unit sets <c>WatchdogSec=</c> (<see cref="SystemdWatchdog"/>); under journald, log lines carry its <c>&lt;N&gt;</c> priority prefix instead of a timestamp.
 /// </summary>
 /// <remarks>
 /// Not <c>UseSystemd()</c>: it decides by reading the parent's <c>/proc/PID/comm</c>, and the unit's
@@ -25,6 +25,10 @@ internal static class SystemdIntegration
         {
             services.AddSingleton<ISystemdNotifier, SystemdNotifier>();
             services.AddSingleton<IHostLifetime, SystemdLifetime>();
+            if (SystemdWatchdog.Interval() is not null)
+            {
+                services.AddHostedService<SystemdWatchdog>();
+            }
         }
     }
 }

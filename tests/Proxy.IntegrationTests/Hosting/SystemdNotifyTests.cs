@@ -25,6 +25,40 @@ public sealed class SystemdNotifyTests
     }
 
     [Fact]
+    public async Task Binary_WithWatchdog_PingsEveryHalfIntervalOnceItServes()
+    {
+        using var notify = new NotifySocket(abstractName: false);
+        var environment = new Dictionary<string, string>(notify.Environment) { ["WATCHDOG_USEC"] = "400000" };
+        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, environment);
+
+        Assert.Equal("READY=1", await notify.ReceiveAsync());
+        await Task.Delay(1_000);
+        Assert.Equal(0, await binary.TerminateAsync());
+        var pings = 0;
+        while (await notify.ReceiveAsync() is var message && message != "STOPPING=1")
+        {
+            Assert.Equal("WATCHDOG=1", message);
+            pings++;
+        }
+
+        // A ping every 0.2 s for about a second (the datagrams queue in the socket, so they are counted, not timed).
+        Assert.InRange(pings, 2, 8);
+    }
+
+    [Fact]
+    public async Task Binary_WithWatchdogForAnotherProcess_DoesNotPing()
+    {
+        using var notify = new NotifySocket(abstractName: false);
+        var environment = new Dictionary<string, string>(notify.Environment) { ["WATCHDOG_USEC"] = "200000", ["WATCHDOG_PID"] = "1" };
+        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, environment);
+
+        Assert.Equal("READY=1", await notify.ReceiveAsync());
+        await Task.Delay(600); // three intervals
+        Assert.Equal(0, await binary.TerminateAsync());
+        Assert.Equal("STOPPING=1", await notify.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task Binary_WithAbstractNotifySocket_SendsReady()
     {
         using var notify = new NotifySocket(abstractName: true);
