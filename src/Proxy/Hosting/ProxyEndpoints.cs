@@ -21,11 +21,12 @@ internal static class ProxyEndpoints
 
     // Every route and the methods it takes: routing answers them, and the fallback answers other methods with 405 and Allow.
     // A prefix route may also name the suffix after its {id} (the first that matches wins).
-    private static readonly (string Path, bool Prefix, string? Suffix, string[] Methods)[] Routes =
+    internal static readonly (string Path, bool Prefix, string? Suffix, string[] Methods)[] Routes =
     [
         ("/health", false, null, Read),
         ("/health/live", false, null, Read),
         ("/health/ready", false, null, Read),
+        ("/openapi.json", false, null, Read),
         ("/v1/models", false, null, Read),
         ("/v1/models/", true, null, Read),
         ("/v1/chat/completions", false, null, Post),
@@ -73,6 +74,7 @@ internal static class ProxyEndpoints
         var probes = services.GetRequiredService<HealthProbes>();
         app.MapMethods("/health/live", Read, HealthProbes.LiveAsync);
         app.MapMethods("/health/ready", Read, probes.ReadyAsync);
+        app.MapMethods("/openapi.json", Read, OpenApiEndpoint.GetAsync);
         // One path, two shapes: Anthropic's SDKs say who they are with anthropic-version.
         app.MapMethods("/v1/models", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
         app.MapMethods("/v1/models/{**id}", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));
