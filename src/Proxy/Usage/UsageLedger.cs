@@ -1,18 +1,13 @@
-using System.Threading.Channels;
 using LlmProxy.Storage;
 
 namespace LlmProxy.Usage;
 
 /// <summary>
-/// The usage ledger's writer: requests hand their record to a bounded channel and go on; one thread of its own writes
-/// what has queued to the store in batches (one transaction each). A full channel never blocks a request: the record
+/// The usage ledger's writer: requests hand their record to a <see cref="GatheringQueue{T}"/> and go on; its thread
+/// writes what has queued to the store in batches (one transaction each). A full queue never blocks a request: the record
 /// is dropped and counted (<see cref="Dropped"/>, logged once, shown by <c>/health</c>). Records gather for
 /// <see cref="GatherTime"/> after the first, so a transaction takes many. A batch the store refuses is retried, then
-/// counted as <see cref="Lost"/>. Stopping the host completes the channel and writes what is queued at once.
-/// The writer is a thread, not a pool task awaiting timers: under load it sleeps, drains and writes, and the requests'
-/// core sees one wake-up per batch. As an async loop each batch took ~15 context switches (timer thread re-armed and
-/// fired, pool workers woken to run the continuation and to wake each other: ~780 a second at full load, where the
-/// proxy alone makes ~35).
+/// counted as <see cref="Lost"/>. Stopping the host completes the queue and writes what is queued at once.
 /// </summary>
 internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
 {
@@ -30,28 +25,18 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
 
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
-    private readonly Channel<UsageRecord> _queue;
+    private readonly GatheringQueue<UsageRecord> _queue;
     private readonly IUsageStore _store;
-    private readonly TimeProvider _time;
     private readonly ILogger<UsageLedger> _logger;
-    private readonly TaskCompletionSource _writerDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Thread? _writer;
     private long _written;
     private long _dropped;
     private long _lost;
-    private bool _stopping;
-    private readonly CancellationTokenSource _stopped = new();
 
     public UsageLedger(IUsageStore store, int capacity, TimeProvider time, ILogger<UsageLedger> logger)
     {
         _store = store;
-        _time = time;
         _logger = logger;
-        _queue = Channel.CreateBounded<UsageRecord>(new BoundedChannelOptions(capacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails at once instead of waiting
-        });
+        _queue = new GatheringQueue<UsageRecord>(capacity, BatchSize, GatherTime, time, Append, e => LogWriterFailed(logger, e));
     }
 
     /// <summary>Records in the store.</summary>
@@ -64,15 +49,15 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     public long Lost => Interlocked.Read(ref _lost);
 
     /// <summary>Records waiting for the store.</summary>
-    public int Queued => _queue.Reader.Count;
+    public int Queued => _queue.Count;
 
     public void Record(UsageRecord record)
     {
-        if (_queue.Writer.TryWrite(record))
+        if (_queue.TryAdd(record))
         {
             return;
         }
-        if (Volatile.Read(ref _stopping))
+        if (_queue.Stopping)
         {
             // A request that outlived the host's stop: its record comes after the last batch, so it is lost, not dropped.
             Interlocked.Increment(ref _lost);
@@ -86,88 +71,14 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_writer is not null)
-        {
-            throw new InvalidOperationException("The usage ledger is already started."); // its channel has a single reader
-        }
-        _writer = new Thread(Write) { IsBackground = true, Name = "usage ledger" };
-        _writer.UnsafeStart(); // no start-up ExecutionContext kept for the process's life
+        _queue.Start("usage ledger");
         return Task.CompletedTask;
     }
 
-    /// <summary>Completes the channel and waits until what was queued is written, or until the host stops waiting.</summary>
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        Volatile.Write(ref _stopping, true);
-        _queue.Writer.TryComplete();
-        await _stopped.CancelAsync(); // no more gathering: what is queued is written now
-        if (_writer is not null)
-        {
-            await _writerDone.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            return;
-        }
-        // Never started (a hosted service before it failed to start): what queued is lost, and counted.
-        while (_queue.Reader.TryRead(out _))
-        {
-            Interlocked.Increment(ref _lost);
-        }
-    }
+    /// <summary>Writes what is queued, or until the host stops waiting; what queued in a ledger never started is lost, and counted.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken) => Interlocked.Add(ref _lost, await _queue.StopAsync(cancellationToken));
 
-    private void Write()
-    {
-        try
-        {
-            WriteAll();
-        }
-        catch (Exception e)
-        {
-            // A thread's exception would end the process: the requests go on, their records queue, then are dropped and counted.
-            LogWriterFailed(_logger, e);
-        }
-        finally
-        {
-            _writerDone.TrySetResult();
-        }
-    }
-
-    private void WriteAll()
-    {
-        var batch = new List<UsageRecord>(BatchSize);
-        var reader = _queue.Reader;
-        while (true)
-        {
-            if (!Volatile.Read(ref _stopping))
-            {
-                Sleep(GatherTime, _stopped.Token);
-            }
-            if (reader.Count == 0)
-            {
-                // Nothing came for a whole gathering: idle, so wait for a record (its writer wakes this thread through
-                // the pool). Under load this never happens: waiting here after every batch, when the requests' one core
-                // had just been busy writing it, took a pool worker's wake-up per batch.
-                if (!reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
-                {
-                    return; // completed and empty: stopped
-                }
-                continue;
-            }
-            // Everything that gathered, a batch at a time.
-            do
-            {
-                batch.Clear();
-                while (batch.Count < BatchSize && reader.TryRead(out var record))
-                {
-                    batch.Add(record);
-                }
-                if (batch.Count > 0)
-                {
-                    Append(batch);
-                }
-            }
-            while (batch.Count == BatchSize);
-        }
-    }
-
+    // One transaction per batch, on the queue's thread.
     private void Append(List<UsageRecord> batch)
     {
         for (var attempt = 0; ; attempt++)
@@ -181,7 +92,7 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
             catch (Exception e) when (attempt < RetryDelays.Length)
             {
                 LogRetrying(_logger, batch.Count, e.Message);
-                Sleep(RetryDelays[attempt], CancellationToken.None);
+                _queue.Sleep(RetryDelays[attempt], CancellationToken.None);
             }
             catch (Exception e)
             {
@@ -190,17 +101,6 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
                 return;
             }
         }
-    }
-
-    /// <summary>Blocks the writer for <paramref name="delay"/> or until <paramref name="stop"/> is cancelled.</summary>
-    private void Sleep(TimeSpan delay, CancellationToken stop)
-    {
-        if (_time == TimeProvider.System)
-        {
-            stop.WaitHandle.WaitOne(delay); // one timed futex wait: no timer thread, no pool worker
-            return;
-        }
-        Task.Delay(delay, _time, stop).ContinueWith(static _ => { }, TaskScheduler.Default).Wait(); // a test's fake clock
     }
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning,
