@@ -112,7 +112,7 @@ internal static class ConfigLoader
 
     private static ProxyConfig Read(ConfigNode root, string configFolder)
     {
-        root.AllowOnly("server", "admin", "storage", "usage", "routing", "providers", "models", "keys");
+        root.AllowOnly("server", "admin", "storage", "usage", "accessLog", "routing", "providers", "models", "keys");
         var routing = ReadRouting(root.OptionalObject("routing"));
         var providers = ReadProviders(root.OptionalObject("providers") ?? throw new ConfigException("providers", "required"));
         var models = ModelSectionReader.Read(root.OptionalObject("models") ?? throw new ConfigException("models", "required"), providers, routing);
@@ -126,6 +126,7 @@ internal static class ConfigLoader
             ReadStorage(root, root.OptionalObject("storage"), configFolder))
         {
             Usage = root.OptionalObject("usage") is { } usage ? ReadUsage(usage) : UsageOptions.Default,
+            AccessLog = root.OptionalObject("accessLog") is { } accessLog ? ReadAccessLog(accessLog, configFolder) : null,
         };
     }
 
@@ -243,6 +244,16 @@ internal static class ConfigLoader
             usage.OptionalBool("ledger") ?? UsageOptions.Default.Ledger,
             usage.OptionalInt("queueCapacity", 1, 16_777_216) ?? UsageOptions.Default.QueueCapacity,
             usage.OptionalInt("reserveOutputTokens", 0, int.MaxValue) ?? UsageOptions.Default.ReserveOutputTokens);
+    }
+
+    private static AccessLogOptions ReadAccessLog(ConfigNode accessLog, string configFolder)
+    {
+        accessLog.AllowOnly("path", "maxFileBytes", "maxFiles");
+        var path = accessLog.OptionalString("path") ?? AccessLogOptions.StandardOutput;
+        return new AccessLogOptions(
+            path == AccessLogOptions.StandardOutput ? null : ResolvePath(path, configFolder, accessLog.Child("path")),
+            accessLog.OptionalLong("maxFileBytes", 4096, long.MaxValue) ?? AccessLogOptions.DefaultMaxFileBytes,
+            accessLog.OptionalInt("maxFiles", 0, 1000) ?? AccessLogOptions.DefaultMaxFiles);
     }
 
     private static StorageOptions ReadStorage(ConfigNode root, ConfigNode? node, string configFolder)

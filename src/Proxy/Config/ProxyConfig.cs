@@ -11,4 +11,7 @@ internal sealed record ProxyConfig(
     StorageOptions Storage)
 {
     public UsageOptions Usage { get; init; } = UsageOptions.Default;
+
+    /// <summary>Null: no access log.</summary>
+    public AccessLogOptions? AccessLog { get; init; }
 }

@@ -6,6 +6,7 @@ using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIChat;
 using LlmProxy.Inbound.OpenAIModels;
 using LlmProxy.Inbound.OpenAIResponses;
+using LlmProxy.Observability;
 using LlmProxy.Usage;
 
 namespace LlmProxy.Hosting;
@@ -52,6 +53,10 @@ internal static class ProxyEndpoints
         var services = app.Services;
         var errors = services.GetRequiredService<ErrorResponder>();
         app.Use(RequestIds.Middleware);
+        if (services.GetService<AccessLog>() is { } accessLog)
+        {
+            app.Use(next => new AccessLogging(next, accessLog, services.GetRequiredService<TimeProvider>()).InvokeAsync);
+        }
         app.Use(next => new ErrorHandling(next, errors, services.GetRequiredService<ILogger<ErrorHandling>>()).InvokeAsync);
         // Before authentication: a browser's preflight carries no key.
         if (services.GetRequiredService<ServerOptions>().Cors is { } cors)

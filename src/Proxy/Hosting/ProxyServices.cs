@@ -5,6 +5,7 @@ using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIModels;
 using LlmProxy.Inbound.OpenAIResponses;
+using LlmProxy.Observability;
 using LlmProxy.Providers;
 using LlmProxy.Storage;
 using LlmProxy.Usage;
@@ -45,6 +46,11 @@ internal static class ProxyServices
         else
         {
             services.AddSingleton<IUsageRecorder, UsageLog>();
+        }
+        if (config.AccessLog is { } accessLog)
+        {
+            services.AddSingleton(provider => new AccessLog(accessLog, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<AccessLog>>()));
+            services.AddHostedService(provider => provider.GetRequiredService<AccessLog>());
         }
         services.AddSingleton(new BodyBudget(config.Server.BufferedBodyBytes));
         services.AddHostedService<MemoryTrimmer>();

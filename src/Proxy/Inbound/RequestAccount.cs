@@ -46,6 +46,9 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     /// <summary>The gate of the attempts, for when the answer started and the proxy's overhead.</summary>
     public AnswerGate? Gate { get; set; }
 
+    /// <summary>The ledger record, once <see cref="Close"/> made it (for the access log).</summary>
+    public UsageRecord? Record { get; private set; }
+
     /// <summary>Whether the limits have admitted the request (a background run's account was admitted by its POST).</summary>
     public bool Admitted { get; set; }
 
@@ -125,7 +128,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
             }
             var now = Stopwatch.GetTimestamp();
             var firstByte = Gate?.ClaimedAt ?? 0;
-            return new UsageRecord(
+            return Record = new UsageRecord(
                 arrived.ToUnixTimeMilliseconds(),
                 Key.Id,
                 Key.Name,

@@ -114,4 +114,16 @@ public sealed class StorageConfigTests
 
     private static StorageOptions Parse(string json, string fileName) =>
         ConfigLoader.Parse(json, fileName, new EnvironmentExpander(name => name == "STATE_HOME" ? "/var/lib/llm-proxy" : null)).Storage;
+
+    [Fact]
+    public void AccessLog_Section_RelativePathIsTheConfigFoldersAndDashIsStandardOutput()
+    {
+        var toFile = ConfigLoader.Parse($$"""{ "accessLog": { "path": "logs/access.log", "maxFiles": 2 }, {{Minimal}} }""", "/srv/proxy/proxy.json", EnvironmentExpander.Process).AccessLog;
+        var toStdout = ConfigLoader.Parse($$"""{ "accessLog": {}, {{Minimal}} }""", "/srv/proxy/proxy.json", EnvironmentExpander.Process).AccessLog;
+        var none = ConfigLoader.Parse($"{{ {Minimal} }}", "/srv/proxy/proxy.json", EnvironmentExpander.Process).AccessLog;
+
+        Assert.Equal(new AccessLogOptions("/srv/proxy/logs/access.log", AccessLogOptions.DefaultMaxFileBytes, 2), toFile);
+        Assert.Equal(new AccessLogOptions(null, AccessLogOptions.DefaultMaxFileBytes, AccessLogOptions.DefaultMaxFiles), toStdout);
+        Assert.Null(none);
+    }
 }

@@ -1,0 +1,59 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using LlmProxy.Canonical;
+using LlmProxy.Observability;
+using LlmProxy.Usage;
+
+namespace LlmProxy.Tests.Observability;
+
+/// <summary>An access log line as an operator's log shipper parses it.</summary>
+public sealed class AccessLogLineTests
+{
+    private static readonly long Time = DateTimeOffset.Parse("2026-12-01T01:02:03.456Z").ToUnixTimeMilliseconds();
+
+    [Fact]
+    public void Write_ProxiedRequest_HasEveryFieldExactly()
+    {
+        var usage = new UsageRecord(Time, "key_1", "dev", "team_1", "gpt-4o-mini", "oai", "gpt-4o-mini-2024-07-18", "chat.completions", 200, null,
+            new TokenUsage(120, 30, CachedInputTokens: 20, CacheWriteTokens: 0, ReasoningTokens: 5), 123_456_789, false, 812.3456, 95.5, 0.1234, 2, false, true);
+
+        var line = Format(new AccessLogEntry(Time, "req_abc", "POST", "/v1/chat/completions", 200, "dev", 812.34567, usage));
+
+        const string Expected =
+            """
+            {"time":"2026-12-01T01:02:03.456Z","request_id":"req_abc","method":"POST","path":"/v1/chat/completions","status":200,"latency_ms":812.346,"key":"dev","team":"team_1","alias":"gpt-4o-mini","provider":"oai","deployment":"gpt-4o-mini-2024-07-18","dialect":"chat.completions","stream":true,"attempts":2,"input_tokens":120,"cached_input_tokens":20,"cache_write_tokens":0,"output_tokens":30,"reasoning_tokens":5,"cost_usd":0.000123456789,"estimated":false,"ttft_ms":95.5,"overhead_ms":0.123,"client_disconnected":false}
+            """;
+
+        Assert.Equal(Expected, line);
+    }
+
+    [Fact]
+    public void Write_RequestThePipelineNeverSaw_HasOnlyWhatItHas()
+    {
+        var line = Format(new AccessLogEntry(Time, "req_x", "GET", "/nowhere", 404, null, 0.25, null));
+
+        Assert.Equal("""{"time":"2026-12-01T01:02:03.456Z","request_id":"req_x","method":"GET","path":"/nowhere","status":404,"latency_ms":0.25}""", line);
+    }
+
+    [Fact]
+    public void Write_PathWithQuotesAndControlCharacters_StaysOneValidJsonLine()
+    {
+        var line = Format(new AccessLogEntry(Time, "req_y", "GET", "/a\"b\n\u0001c", 404, "k\"ey", 1, null));
+
+        Assert.DoesNotContain('\n', line);
+        var json = JsonDocument.Parse(line).RootElement;
+        Assert.Equal("/a\"b\n\u0001c", json.GetProperty("path").GetString());
+        Assert.Equal("k\"ey", json.GetProperty("key").GetString());
+    }
+
+    private static string Format(AccessLogEntry entry)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            AccessLogLine.Write(json, entry);
+        }
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+}
