@@ -136,7 +136,7 @@ internal static class ConfigLoader
         {
             return new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes);
         }
-        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors");
+        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors", "drainTimeoutMs");
         var urls = server.OptionalString("urls") ?? ServerOptions.DefaultUrls;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -147,7 +147,10 @@ internal static class ConfigLoader
         }
         var maxBody = server.OptionalInt("maxBodyBytes", 1024, int.MaxValue) ?? ServerOptions.DefaultMaxBodyBytes;
         var buffered = server.OptionalLong("maxBufferedBodyBytes", maxBody, long.MaxValue);
-        return new ServerOptions(urls, maxBody, server.OptionalObject("cors") is { } cors ? ReadCors(cors) : null, buffered);
+        return new ServerOptions(urls, maxBody, server.OptionalObject("cors") is { } cors ? ReadCors(cors) : null, buffered)
+        {
+            DrainTimeoutMs = server.OptionalInt("drainTimeoutMs", 0, 3_600_000) ?? ServerOptions.DefaultDrainTimeoutMs,
+        };
     }
 
     private static CorsOptions ReadCors(ConfigNode cors)

@@ -8,6 +8,10 @@ internal sealed record ServerOptions(string Urls, long MaxBodyBytes, CorsOptions
 {
     public const string DefaultUrls = "http://127.0.0.1:8080";
     public const long DefaultMaxBodyBytes = 32 * 1024 * 1024;
+    public const int DefaultDrainTimeoutMs = 30_000;
+
+    /// <summary>How long requests in flight (streams included) may run on after a stop began before they are cut.</summary>
+    public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;
 
     /// <summary>The body budget: as configured, else a quarter of the memory the GC may use (a container's limit included).</summary>
     public long BufferedBodyBytes => MaxBufferedBodyBytes ?? Math.Max(MaxBodyBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);

@@ -53,6 +53,8 @@ internal static partial class ProxyApp
         // Hosting starts an Activity per request whenever its logger is enabled at any level; nothing reads it.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.None);
         builder.Services.AddSystemdNotify();
+        // The drain, then time for the ledger's and the access log's last writes (Draining).
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMilliseconds(config.Server.DrainTimeoutMs) + Draining.FlushTime);
         builder.Services.AddProxy(config, upstream);
         configureServices?.Invoke(builder.Services);
 

@@ -57,6 +57,7 @@ internal static class ProxyEndpoints
         {
             app.Use(next => new AccessLogging(next, accessLog, services.GetRequiredService<TimeProvider>()).InvokeAsync);
         }
+        app.Use(services.GetRequiredService<Draining>().Wrap);
         app.Use(next => new ErrorHandling(next, errors, services.GetRequiredService<ILogger<ErrorHandling>>()).InvokeAsync);
         // Before authentication: a browser's preflight carries no key.
         if (services.GetRequiredService<ServerOptions>().Cors is { } cors)

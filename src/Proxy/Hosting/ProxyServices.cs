@@ -71,6 +71,7 @@ internal static class ProxyServices
         services.AddHostedService(provider => provider.GetRequiredService<BackgroundResponses>());
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<HealthProbes>();
+        services.AddSingleton<Draining>();
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
         services.AddSingleton<KeyUsageEndpoint>();

@@ -1,0 +1,58 @@
+using LlmProxy.Canonical;
+using LlmProxy.Config;
+using LlmProxy.Inbound;
+
+namespace LlmProxy.Hosting;
+
+/// <summary>
+/// Graceful drain on SIGTERM (or any stop of the host). Kestrel stops accepting connections and the host waits for the
+/// requests in flight, streams included; this middleware answers what still arrives on an open keep-alive connection,
+/// <c>/health</c> included, with 503 <c>draining</c> in the client's dialect and <c>Connection: close</c>, so clients
+/// and load balancers go elsewhere; and <c>server.drainTimeoutMs</c> after the stop began it aborts the requests still
+/// running, so the ledger and the access log can write their last records before the process exits (the host waits
+/// <see cref="FlushTime"/> longer than the drain for them).
+/// </summary>
+internal sealed class Draining
+{
+    /// <summary>How much longer than the drain the host waits for everything else to stop (the ledger's last batches).</summary>
+    public static readonly TimeSpan FlushTime = TimeSpan.FromSeconds(10);
+
+    private readonly CancellationToken _stopping;
+    private readonly CancellationTokenSource _deadline = new();
+    private readonly ErrorResponder _errors;
+
+    public Draining(IHostApplicationLifetime lifetime, ServerOptions server, ErrorResponder errors)
+    {
+        _stopping = lifetime.ApplicationStopping;
+        _errors = errors;
+        _stopping.UnsafeRegister(static state =>
+        {
+            var (deadline, drainMs) = ((CancellationTokenSource, int))state!;
+            deadline.CancelAfter(drainMs);
+        }, (_deadline, server.DrainTimeoutMs));
+    }
+
+    public RequestDelegate Wrap(RequestDelegate next) => context =>
+    {
+        if (_stopping.IsCancellationRequested)
+        {
+            return RefuseAsync(context);
+        }
+        var pending = next(context);
+        // Only what is still running after its first synchronous part needs to be aborted at the deadline.
+        return pending.IsCompleted ? pending : AbortAtDeadlineAsync(pending, context);
+    };
+
+    private async Task AbortAtDeadlineAsync(Task pending, HttpContext context)
+    {
+        using var abort = _deadline.Token.UnsafeRegister(static state => ((HttpContext)state!).Abort(), context);
+        await pending;
+    }
+
+    private Task RefuseAsync(HttpContext context)
+    {
+        context.Response.Headers.Connection = "close";
+        return _errors.WriteAsync(context, new GatewayError(503, ErrorKind.Unavailable,
+            "The proxy is shutting down and takes no new requests; send this one again (to another instance).", "draining"));
+    }
+}
