@@ -28,6 +28,7 @@ internal static class ProxyEndpoints
         ("/health/live", false, null, Read),
         ("/health/ready", false, null, Read),
         ("/openapi.json", false, null, Read),
+        ("/metrics", false, null, Read),
         ("/v1/models", false, null, Read),
         ("/v1/models/", true, null, Read),
         ("/v1/chat/completions", false, null, Post),
@@ -81,6 +82,7 @@ internal static class ProxyEndpoints
         app.MapMethods("/health/live", Read, HealthProbes.LiveAsync);
         app.MapMethods("/health/ready", Read, probes.ReadyAsync);
         app.MapMethods("/openapi.json", Read, OpenApiEndpoint.GetAsync);
+        app.MapPrometheusScrapingEndpoint("/metrics");
         // One path, two shapes: Anthropic's SDKs say who they are with anthropic-version.
         app.MapMethods("/v1/models", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
         app.MapMethods("/v1/models/{**id}", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));

@@ -7,8 +7,10 @@ using LlmProxy.Inbound.OpenAIModels;
 using LlmProxy.Inbound.OpenAIResponses;
 using LlmProxy.Observability;
 using LlmProxy.Providers;
+using LlmProxy.Routing;
 using LlmProxy.Storage;
 using LlmProxy.Usage;
+using OpenTelemetry.Metrics;
 
 namespace LlmProxy.Hosting;
 
@@ -72,6 +74,9 @@ internal static class ProxyServices
         services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<HealthProbes>();
         services.AddSingleton<Draining>();
+        services.AddSingleton(provider => new ProxyMetrics(provider.GetRequiredService<ModelCatalog>(), provider.GetService<UsageLedger>()));
+        // The proxy's meter and .NET's own (memory, GC, thread pool: System.Runtime), for GET /metrics.
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ProxyMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
         services.AddSingleton<KeyUsageEndpoint>();

@@ -49,6 +49,7 @@ internal sealed partial class InboundPipeline
         }
         var record = account.Close(context.Response.StatusCode, context.RequestAborted.IsCancellationRequested);
         limiter.Settle(account.Admission, record.Tokens.TotalTokens, record.CostPicoUsd);
+        metrics.Record(record);
         try
         {
             usageRecorder.Record(record);

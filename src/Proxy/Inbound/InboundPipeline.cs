@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using LlmProxy.Access;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
+using LlmProxy.Observability;
 using LlmProxy.Providers;
 using LlmProxy.Routing;
 using LlmProxy.Usage;
@@ -25,6 +26,7 @@ internal sealed partial class InboundPipeline(
     IRequestLimiter limiter,
     UsageOptions usageOptions,
     BodyBudget bodies,
+    ProxyMetrics metrics,
     ILogger<InboundPipeline> logger)
 {
     public async Task HandleAsync(HttpContext context, IInboundDialect dialect)

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using LlmProxy.Routing;
+using LlmProxy.Usage;
+
+namespace LlmProxy.Observability;
+
+/// <summary>
+/// The proxy's one <see cref="Meter"/> (<c>llm_proxy</c>) and what each proxied request records on it when it ends,
+/// exposed at <c>GET /metrics</c> in Prometheus's names (OpenTelemetry's exporter turns <c>llm_proxy.requests</c> into
+/// <c>llm_proxy_requests_total</c>, unit <c>s</c> into <c>_seconds</c>):
+/// <list type="bullet">
+/// <item><c>llm_proxy_requests_total{route,alias,provider,deployment,status_class}</c>; <c>route</c> is the client's API
+/// (<c>chat.completions</c>, <c>messages</c>, <c>responses</c>...), <c>deployment</c> the provider's model,
+/// <c>status_class</c> <c>2xx</c>..<c>5xx</c>; <c>none</c> for a request that reached no provider.</item>
+/// <item><c>llm_proxy_request_duration_seconds</c>, <c>llm_proxy_time_to_first_token_seconds</c> and
+/// <c>llm_proxy_overhead_seconds</c> histograms by <c>route</c> and <c>alias</c>; the overhead's buckets start at
+/// 5 µs so that 10 µs differences show.</item>
+/// <item><c>llm_proxy_tokens_total{alias,bucket}</c> (<c>input</c>, <c>cached_input</c>, <c>cache_write</c>,
+/// <c>output</c>, <c>reasoning</c>) and <c>llm_proxy_cost_usd_total{alias}</c>.</item>
+/// </list>
+/// Labels are bounded: aliases, deployments and routes come from the config and the route table; a model name a
+/// client made up is recorded as <c>unknown</c>. Never a key's secret. Recording a request allocates nothing.
+/// </summary>
+internal sealed class ProxyMetrics : IDisposable
+{
+    public const string MeterName = "llm_proxy";
+
+    /// <summary>Upper bounds of the overhead histogram, seconds: from 5 µs.</summary>
+    public static readonly double[] OverheadBuckets =
+        [0.000005, 0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1];
+
+    /// <summary>Upper bounds of the duration and time-to-first-token histograms, seconds: LLM answers take up to minutes.</summary>
+    public static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
+
+    private readonly Meter _meter = new(MeterName);
+    private readonly ModelCatalog _catalog;
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _duration;
+    private readonly Histogram<double> _timeToFirstToken;
+    private readonly Histogram<double> _overhead;
+    private readonly Counter<long> _tokens;
+    private readonly Counter<double> _cost;
+
+    public ProxyMetrics(ModelCatalog catalog, UsageLedger? ledger)
+    {
+        _catalog = catalog;
+        _requests = _meter.CreateCounter<long>("llm_proxy.requests", description: "Proxied requests, by how they ended");
+        _duration = _meter.CreateHistogram("llm_proxy.request.duration", "s", "From arrival to the answer's last byte",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _timeToFirstToken = _meter.CreateHistogram("llm_proxy.time_to_first_token", "s", "From arrival to the answer's first byte",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
+        _overhead = _meter.CreateHistogram("llm_proxy.overhead", "s", "The proxy's own time in a request: its duration less the wait for the provider",
+            advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = OverheadBuckets });
+        _tokens = _meter.CreateCounter<long>("llm_proxy.tokens", description: "Tokens, by bucket, as providers reported them (or as estimated)");
+        _cost = _meter.CreateCounter<double>("llm_proxy.cost_usd", description: "Cost in USD at the deployments' prices");
+        if (ledger is not null)
+        {
+            _meter.CreateObservableCounter("llm_proxy.usage_records_dropped", () => ledger.Dropped + ledger.Lost,
+                description: "Usage ledger records dropped (queue full) or lost (the store refused them)");
+        }
+    }
+
+    /// <summary>Records one proxied request from its ledger record.</summary>
+    public void Record(UsageRecord record)
+    {
+        // The configured alias object itself: a model name a client made up must not become a label value.
+        var alias = _catalog.Find(record.Model)?.Alias ?? "unknown";
+        _requests.Add(1, new TagList
+        {
+            { "route", record.Dialect }, { "alias", alias }, { "provider", record.Provider ?? "none" }, { "deployment", record.DeploymentModel ?? "none" },
+            { "status_class", StatusClass(record.Status) },
+        });
+        var timing = new TagList { { "route", record.Dialect }, { "alias", alias } };
+        _duration.Record(record.LatencyMs / 1000, timing);
+        _overhead.Record(record.OverheadMs / 1000, timing);
+        if (record.TimeToFirstTokenMs is { } firstToken)
+        {
+            _timeToFirstToken.Record(firstToken / 1000, timing);
+        }
+        var tokens = record.Tokens;
+        AddTokens(alias, "input", tokens.InputTokens);
+        AddTokens(alias, "cached_input", tokens.CachedInputTokens);
+        AddTokens(alias, "cache_write", tokens.CacheWriteTokens);
+        AddTokens(alias, "output", tokens.OutputTokens);
+        AddTokens(alias, "reasoning", tokens.ReasoningTokens);
+        if (record.CostPicoUsd > 0)
+        {
+            _cost.Add(record.CostPicoUsd / (double)PicoUsd.PerUsd, new KeyValuePair<string, object?>("alias", alias));
+        }
+    }
+
+    public void Dispose() => _meter.Dispose();
+
+    // Nothing for an empty bucket: most requests have no cache writes or reasoning.
+    private void AddTokens(string alias, string bucket, long count)
+    {
+        if (count > 0)
+        {
+            _tokens.Add(count, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("bucket", bucket));
+        }
+    }
+
+    private static string StatusClass(int status) => status switch
+    {
+        < 200 => "1xx",
+        < 300 => "2xx",
+        < 400 => "3xx",
+        < 500 => "4xx",
+        _ => "5xx",
+    };
+}

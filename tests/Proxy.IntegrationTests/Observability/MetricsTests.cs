@@ -1,0 +1,84 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using LlmProxy.Testing;
+
+namespace LlmProxy.IntegrationTests.Observability;
+
+/// <summary>GET /metrics after a scripted mix of requests: the exact counts a dashboard would show.</summary>
+public sealed partial class MetricsTests : IAsyncLifetime
+{
+    // Aliases of this test's own, so that what other proxies in the test process record (one meter name per process) does not count.
+    private readonly string _alias = "metrics-" + Guid.NewGuid().ToString("N")[..8];
+    private ProxyHost _proxy = null!;
+
+    public async Task InitializeAsync() => _proxy = await ProxyHost.StartAsync($$"""
+        {
+          "providers": { "local": { "type": "mock" } },
+          "models": { "{{_alias}}": [ { "provider": "local", "model": "echo", "price": { "inputPerMTok": 1, "outputPerMTok": 2 } } ] },
+          "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test", "models": ["{{_alias}}"] } ]
+        }
+        """);
+
+    public Task DisposeAsync() => _proxy.DisposeAsync().AsTask();
+
+    [Fact]
+    public async Task Metrics_AfterAMixOfRequests_CountEachExactly()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await ChatAsync(_alias, "one two three four", stream: i == 2)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.BadRequest, (await ChatAsync("made-up-" + _alias, "x", stream: false)).StatusCode);
+
+        var text = await _proxy.Client.GetStringAsync("/metrics");
+
+        Assert.Equal(3, Value(text, "llm_proxy_requests_total", $"alias=\"{_alias}\"", "deployment=\"echo\"", "provider=\"local\"",
+            "route=\"chat.completions\"", "status_class=\"2xx\""));
+        Assert.Equal(3, Value(text, "llm_proxy_request_duration_seconds_count", $"alias=\"{_alias}\"", "route=\"chat.completions\""));
+        Assert.Equal(3, Value(text, "llm_proxy_overhead_seconds_count", $"alias=\"{_alias}\"", "route=\"chat.completions\""));
+        // The mock counts words: 4 in and 4 out per request.
+        Assert.Equal(12, Value(text, "llm_proxy_tokens_total", $"alias=\"{_alias}\"", "bucket=\"input\""));
+        Assert.Equal(12, Value(text, "llm_proxy_tokens_total", $"alias=\"{_alias}\"", "bucket=\"output\""));
+        Assert.Equal(0.000036, Value(text, "llm_proxy_cost_usd_total", $"alias=\"{_alias}\""), 9);
+        // The made-up model is not a label value: cardinality stays bounded by the config.
+        Assert.DoesNotContain("made-up-", text);
+        Assert.Contains("# TYPE llm_proxy_overhead_seconds histogram", text);
+        Assert.Contains("le=\"5E-06\"", text.Replace("le=\"5e-06\"", "le=\"5E-06\""), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Metrics_AskedForOpenMetrics_AnswerInItAndEndWithEof()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Accept.Add(MediaTypeWithQualityHeaderValue.Parse("application/openmetrics-text; version=1.0.0"));
+
+        using var response = await _proxy.Client.SendAsync(request);
+
+        Assert.Equal("application/openmetrics-text", response.Content.Headers.ContentType?.MediaType);
+        Assert.EndsWith("# EOF\n", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_Runtime_ReportMemoryAndGc()
+    {
+        var text = await _proxy.Client.GetStringAsync("/metrics");
+
+        Assert.Contains("dotnet_gc_collections_total", text);
+        Assert.Contains("dotnet_process_memory_working_set_bytes", text);
+    }
+
+    private Task<HttpResponseMessage> ChatAsync(string model, string text, bool stream) =>
+        _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
+            $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{text}}"}]}""", Encoding.UTF8, "application/json"));
+
+    // The value of the one sample of `name` whose labels include all of `labels`.
+    private static double Value(string text, string name, params string[] labels)
+    {
+        var samples = text.Split('\n').Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(line.Contains)).ToList();
+        var sample = Assert.Single(samples);
+        return double.Parse(sample[(sample.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture);
+    }
+}
