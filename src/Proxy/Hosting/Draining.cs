@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Hosting.Systemd;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
 using LlmProxy.Inbound;
@@ -10,7 +11,9 @@ namespace LlmProxy.Hosting;
 /// <c>/health</c> included, with 503 <c>draining</c> in the client's dialect and <c>Connection: close</c>, so clients
 /// and load balancers go elsewhere; and <c>server.drainTimeoutMs</c> after the stop began it aborts the requests still
 /// running, so the ledger and the access log can write their last records before the process exits (the host waits
-/// <see cref="FlushTime"/> longer than the drain for them).
+/// <see cref="FlushTime"/> longer than the drain for them). Under systemd it asks for that long
+/// (<c>EXTEND_TIMEOUT_USEC</c>), so a drain longer than the unit's <c>TimeoutStopSec=</c> is not killed midway.
+/// During the drain every request gets the 503, <c>/health/ready</c> included.
 /// </summary>
 internal sealed class Draining
 {
@@ -21,15 +24,17 @@ internal sealed class Draining
     private readonly CancellationTokenSource _deadline = new();
     private readonly ErrorResponder _errors;
 
-    public Draining(IHostApplicationLifetime lifetime, ServerOptions server, ErrorResponder errors)
+    public Draining(IHostApplicationLifetime lifetime, ServerOptions server, ErrorResponder errors, ISystemdNotifier? systemd = null)
     {
         _stopping = lifetime.ApplicationStopping;
         _errors = errors;
         _stopping.UnsafeRegister(static state =>
         {
-            var (deadline, drainMs) = ((CancellationTokenSource, int))state!;
+            var (deadline, drainMs, systemd) = ((CancellationTokenSource, int, ISystemdNotifier?))state!;
             deadline.CancelAfter(drainMs);
-        }, (_deadline, server.DrainTimeoutMs));
+            var stopMicroseconds = (long)(TimeSpan.FromMilliseconds(drainMs) + FlushTime).TotalMicroseconds;
+            systemd?.Notify(new ServiceState($"EXTEND_TIMEOUT_USEC={stopMicroseconds}"));
+        }, (_deadline, server.DrainTimeoutMs, systemd));
     }
 
     public RequestDelegate Wrap(RequestDelegate next) => context =>

@@ -7,7 +7,8 @@ namespace LlmProxy.Hosting;
 /// <item><c>GET /health/live</c>: 200 <c>{"status":"live"}</c> whenever the process answers at all; a probe that gets
 /// nothing restarts it.</item>
 /// <item><c>GET /health/ready</c>: 200 <c>{"status":"ready"}</c> from the moment the proxy has started until it begins
-/// to stop, then 503 <c>{"status":"stopping"}</c>, so a load balancer sends new requests elsewhere.</item>
+/// to stop; then 503 (<see cref="Draining"/> answers it, as every request, with <c>draining</c>; <c>{"status":"stopping"}</c>
+/// here only if it is reached first), so a load balancer sends new requests elsewhere.</item>
 /// </list>
 /// </summary>
 internal sealed class HealthProbes(IHostApplicationLifetime lifetime)

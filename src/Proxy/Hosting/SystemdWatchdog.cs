@@ -45,7 +45,8 @@ internal sealed partial class SystemdWatchdog(ISystemdNotifier notifier, IServer
         {
             do
             {
-                if (probe is null || await AnswersAsync(http, probe, stoppingToken))
+                // Draining, the proxy no longer listens, on purpose: it is alive, and systemd's stop timeout governs now.
+                if (probe is null || lifetime.ApplicationStopping.IsCancellationRequested || await AnswersAsync(http, probe, stoppingToken))
                 {
                     notifier.Notify(Ping);
                 }

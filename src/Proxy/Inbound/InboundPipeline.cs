@@ -151,7 +151,8 @@ internal sealed partial class InboundPipeline(
 
             // Step 4: the route, whether this key (and its team) may take it now, and any stored state the dialect needs for the request.
             var route = catalog.Find(envelope.ModelUtf8.Span);
-            account.Model = route?.Alias ?? Encoding.UTF8.GetString(envelope.ModelUtf8.Span);
+            // A name that is no alias is the client's: kept for the ledger and the access log, but not at any length.
+            account.Model = route?.Alias ?? Encoding.UTF8.GetString(envelope.ModelUtf8.Span[..Math.Min(envelope.ModelUtf8.Length, RequestAccount.MaxModelBytes)]);
             account.Stream = envelope.Stream;
             GatewayError? refusal = null;
             if (route is null)

@@ -34,7 +34,10 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     /// <summary>What the limits admitted and reserved; settled once, when the request ends.</summary>
     public Admission Admission { get; set; } = Admission.Unlimited;
 
-    /// <summary>The alias, or the model as the client sent it when it names none (empty before the body was read).</summary>
+    /// <summary>How much of a model name that is no alias is kept: enough for any real model id.</summary>
+    public const int MaxModelBytes = 256;
+
+    /// <summary>The alias, or the model as the client sent it when it names none (its first <see cref="MaxModelBytes"/> bytes; empty before the body was read).</summary>
     public string Model { get; set; } = "";
 
     /// <summary>Whether the client asked for a stream.</summary>

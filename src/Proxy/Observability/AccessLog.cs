@@ -77,9 +77,9 @@ internal sealed partial class AccessLog : IHostedService, IDisposable
             _file.Flush();
             Interlocked.Add(ref _written, batch.Count);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
         {
-            // A full disk or a closed stdout: the lines are lost, the proxy serves on.
+            // A full disk, a closed stdout, a rotation someone else's hands broke: the lines are lost, the proxy serves on.
             Interlocked.Add(ref _dropped, batch.Count);
             LogWriteFailed(_logger, batch.Count, e.Message);
         }

@@ -20,7 +20,8 @@ internal sealed class AccessLogFile : IDisposable
         _path = path;
         _maxBytes = maxBytes;
         _maxFiles = maxFiles;
-        _stream = path is null ? Console.OpenStandardOutput() : Open(path, out _size);
+        // Standard output unbuffered would be a system call per line; lines go out per batch (Flush) either way.
+        _stream = path is null ? new BufferedStream(Console.OpenStandardOutput(), 64 * 1024) : Open(path, out _size);
     }
 
     /// <summary>Appends one whole line (its newline included), rotating first when it would not fit.</summary>
@@ -41,23 +42,29 @@ internal sealed class AccessLogFile : IDisposable
     private void Rotate(string path)
     {
         _stream.Dispose();
-        File.Delete($"{path}.{_maxFiles}");
-        for (var i = _maxFiles - 1; i >= 1; i--)
+        try
         {
-            if (File.Exists($"{path}.{i}"))
+            for (var i = _maxFiles - 1; i >= 1; i--)
             {
-                File.Move($"{path}.{i}", $"{path}.{i + 1}", overwrite: true);
+                if (File.Exists($"{path}.{i}"))
+                {
+                    File.Move($"{path}.{i}", $"{path}.{i + 1}", overwrite: true);
+                }
+            }
+            if (_maxFiles > 0 && File.Exists(path))
+            {
+                File.Move(path, $"{path}.1", overwrite: true);
+            }
+            else
+            {
+                File.Delete(path);
             }
         }
-        if (_maxFiles > 0)
+        finally
         {
-            File.Move(path, $"{path}.1", overwrite: true);
+            // Whatever the renames did (the file moved away by someone else, a full disk), the log goes on in a file.
+            _stream = Open(path, out _size);
         }
-        else
-        {
-            File.Delete(path);
-        }
-        _stream = Open(path, out _size);
     }
 
     // Readable by the owner only, like the database: lines name keys and what they spent.

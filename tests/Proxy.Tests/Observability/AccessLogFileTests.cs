@@ -44,6 +44,23 @@ public sealed class AccessLogFileTests : IDisposable
     }
 
     [Fact]
+    public void Write_FileRemovedByAnotherProcess_GoesOnInANewFile()
+    {
+        var path = Path.Combine(_folder, "access.log");
+        using (var file = new AccessLogFile(path, maxBytes: 100, maxFiles: 0))
+        {
+            file.Write(Encoding.UTF8.GetBytes(new string('a', 79) + "\n"));
+            file.Flush();
+            File.Delete(path); // logrotate's way, or an operator's
+            file.Write(Encoding.UTF8.GetBytes(new string('b', 39) + "\n")); // past the limit: a rotation with no file to move
+            file.Write("after\n"u8);
+        }
+
+        Assert.Equal(new string('b', 39) + "\nafter\n", File.ReadAllText(path));
+        Assert.Equal(["access.log"], Directory.GetFiles(_folder).Select(Path.GetFileName));
+    }
+
+    [Fact]
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public void Open_NewFile_IsReadableByTheOwnerOnly()
     {
