@@ -18,6 +18,9 @@ namespace LlmProxy.Observability;
 /// 5 µs so that 10 µs differences show.</item>
 /// <item><c>llm_proxy_tokens_total{alias,bucket}</c> (<c>input</c>, <c>cached_input</c>, <c>cache_write</c>,
 /// <c>output</c>, <c>reasoning</c>) and <c>llm_proxy_cost_usd_total{alias}</c>.</item>
+/// <item>Read at each scrape, nothing per request: <c>llm_proxy_deployment_state{alias,provider,deployment,state}</c>
+/// (1 for the deployment's state: <c>healthy</c>, <c>cooling_down</c>, <c>half_open</c>; 0 for the others) and
+/// <c>llm_proxy_deployment_in_flight{alias,provider,deployment}</c> (its requests in flight, streams included).</item>
 /// </list>
 /// Labels are bounded: aliases, deployments and routes come from the config and the route table; a model name a
 /// client made up is recorded as <c>unknown</c>. Never a key's secret. Recording a request allocates nothing.
@@ -54,6 +57,9 @@ internal sealed class ProxyMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = OverheadBuckets });
         _tokens = _meter.CreateCounter<long>("llm_proxy.tokens", description: "Tokens, by bucket, as providers reported them (or as estimated)");
         _cost = _meter.CreateCounter<double>("llm_proxy.cost_usd", description: "Cost in USD at the deployments' prices");
+        _meter.CreateObservableGauge("llm_proxy.deployment.state", DeploymentStates,
+            description: "1 for each deployment's state (healthy, cooling_down, half_open), 0 for the others");
+        _meter.CreateObservableGauge("llm_proxy.deployment.in_flight", DeploymentsInFlight, description: "Requests in flight on each deployment");
         if (ledger is not null)
         {
             _meter.CreateObservableCounter("llm_proxy.usage_records_dropped", () => ledger.Dropped + ledger.Lost,
@@ -91,6 +97,45 @@ internal sealed class ProxyMetrics : IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
+
+    private static readonly (HealthState State, string Name)[] States =
+        [(HealthState.Healthy, "healthy"), (HealthState.CoolingDown, "cooling_down"), (HealthState.HalfOpen, "half_open")];
+
+    private IEnumerable<Measurement<int>> DeploymentStates()
+    {
+        foreach (var route in _catalog.Routes)
+        {
+            foreach (var deployment in route.Deployments)
+            {
+                var (current, _) = deployment.Health.Snapshot();
+                foreach (var (state, name) in States)
+                {
+                    yield return new Measurement<int>(state == current ? 1 : 0, DeploymentTags(route, deployment, name));
+                }
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<long>> DeploymentsInFlight()
+    {
+        foreach (var route in _catalog.Routes)
+        {
+            foreach (var deployment in route.Deployments)
+            {
+                yield return new Measurement<long>(deployment.Health.InFlight, DeploymentTags(route, deployment, null));
+            }
+        }
+    }
+
+    private static TagList DeploymentTags(ModelRoute route, Deployment deployment, string? state)
+    {
+        var tags = new TagList { { "alias", route.Alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel } };
+        if (state is not null)
+        {
+            tags.Add("state", state);
+        }
+        return tags;
+    }
 
     // Nothing for an empty bucket: most requests have no cache writes or reasoning.
     private void AddTokens(string alias, string bucket, long count)

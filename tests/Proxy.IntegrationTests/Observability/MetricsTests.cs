@@ -43,6 +43,10 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Equal(12, Value(text, "llm_proxy_tokens_total", $"alias=\"{_alias}\"", "bucket=\"input\""));
         Assert.Equal(12, Value(text, "llm_proxy_tokens_total", $"alias=\"{_alias}\"", "bucket=\"output\""));
         Assert.Equal(0.000036, Value(text, "llm_proxy_cost_usd_total", $"alias=\"{_alias}\""), 9);
+        // The deployment's state, one-hot, and nothing left in flight.
+        Assert.Equal(1, Value(text, "llm_proxy_deployment_state", $"alias=\"{_alias}\"", "deployment=\"echo\"", "state=\"healthy\""));
+        Assert.Equal(0, Value(text, "llm_proxy_deployment_state", $"alias=\"{_alias}\"", "deployment=\"echo\"", "state=\"cooling_down\""));
+        Assert.Equal(0, Value(text, "llm_proxy_deployment_in_flight", $"alias=\"{_alias}\"", "provider=\"local\""));
         // The made-up model is not a label value: cardinality stays bounded by the config.
         Assert.DoesNotContain("made-up-", text);
         Assert.Contains("# TYPE llm_proxy_overhead_seconds histogram", text);
