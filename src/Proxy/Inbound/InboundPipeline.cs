@@ -245,6 +245,17 @@ internal sealed partial class InboundPipeline(
                         {
                             deployment.Health.Force();
                         }
+                        if (request.Failures is [.., var (_, before)])
+                        {
+                            if (retry > 0)
+                            {
+                                metrics.Retry(route.Alias, ErrorClassOf(before.Kind));
+                            }
+                            else
+                            {
+                                metrics.Fallback(route.Alias, ErrorClassOf(before.Kind));
+                            }
+                        }
                         var outcome = await AttemptAsync(request, deployment, request.Next(), context.RequestAborted);
                         if (outcome is not Outcome.Failed)
                         {
@@ -306,6 +317,7 @@ internal sealed partial class InboundPipeline(
                 NextAdmitted(deployments, order, ref k) is { } second)
             {
                 secondCancel = CancellationTokenSource.CreateLinkedTokenSource(request.Context.RequestAborted);
+                metrics.Hedge(request.Route.Alias);
                 var secondAttempt = request.Next();
                 request.Gate.Register(secondAttempt, secondCancel);
                 running.Add(AttemptAsync(request, second, secondAttempt, secondCancel.Token));
@@ -399,6 +411,7 @@ internal sealed partial class InboundPipeline(
         }
 
         // Step 6: account for what was served, even when a stream broke after its first bytes.
+        metrics.Attempt(route.Alias, deployment, error is null ? "ok" : ErrorClassOf(error.Kind));
         if (error is null)
         {
             deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));

@@ -18,6 +18,11 @@ namespace LlmProxy.Observability;
 /// 5 µs so that 10 µs differences show.</item>
 /// <item><c>llm_proxy_tokens_total{alias,bucket}</c> (<c>input</c>, <c>cached_input</c>, <c>cache_write</c>,
 /// <c>output</c>, <c>reasoning</c>) and <c>llm_proxy_cost_usd_total{alias}</c>.</item>
+/// <item><c>llm_proxy_upstream_attempts_total{alias,provider,deployment,outcome}</c> (<c>ok</c> or the failure's class:
+/// <c>upstream_connect</c>, <c>upstream_timeout</c>, <c>upstream_error</c>, ...), and by <c>alias</c> and <c>reason</c>
+/// (the failure that caused them) <c>llm_proxy_retries_total</c> (the same deployment again) and
+/// <c>llm_proxy_fallbacks_total</c> (the next deployment); <c>llm_proxy_hedges_total{alias}</c> (a second attempt
+/// started beside a slow first).</item>
 /// <item>Read at each scrape, nothing per request: <c>llm_proxy_deployment_state{alias,provider,deployment,state}</c>
 /// (1 for the deployment's state: <c>healthy</c>, <c>cooling_down</c>, <c>half_open</c>; 0 for the others) and
 /// <c>llm_proxy_deployment_in_flight{alias,provider,deployment}</c> (its requests in flight, streams included).</item>
@@ -44,6 +49,10 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Histogram<double> _overhead;
     private readonly Counter<long> _tokens;
     private readonly Counter<double> _cost;
+    private readonly Counter<long> _attempts;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _fallbacks;
+    private readonly Counter<long> _hedges;
 
     public ProxyMetrics(ModelCatalog catalog, UsageLedger? ledger)
     {
@@ -57,6 +66,10 @@ internal sealed class ProxyMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = OverheadBuckets });
         _tokens = _meter.CreateCounter<long>("llm_proxy.tokens", description: "Tokens, by bucket, as providers reported them (or as estimated)");
         _cost = _meter.CreateCounter<double>("llm_proxy.cost_usd", description: "Cost in USD at the deployments' prices");
+        _attempts = _meter.CreateCounter<long>("llm_proxy.upstream.attempts", description: "Requests sent to providers, by how they ended");
+        _retries = _meter.CreateCounter<long>("llm_proxy.retries", description: "Attempts repeated on the same deployment, by the failure before");
+        _fallbacks = _meter.CreateCounter<long>("llm_proxy.fallbacks", description: "Attempts moved to the next deployment, by the failure before");
+        _hedges = _meter.CreateCounter<long>("llm_proxy.hedges", description: "Second attempts started beside a slow first");
         _meter.CreateObservableGauge("llm_proxy.deployment.state", DeploymentStates,
             description: "1 for each deployment's state (healthy, cooling_down, half_open), 0 for the others");
         _meter.CreateObservableGauge("llm_proxy.deployment.in_flight", DeploymentsInFlight, description: "Requests in flight on each deployment");
@@ -95,6 +108,20 @@ internal sealed class ProxyMetrics : IDisposable
             _cost.Add(record.CostPicoUsd / (double)PicoUsd.PerUsd, new KeyValuePair<string, object?>("alias", alias));
         }
     }
+
+    /// <summary>One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class.</summary>
+    public void Attempt(string alias, Deployment deployment, string outcome) => _attempts.Add(1, new TagList
+    {
+        { "alias", alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel }, { "outcome", outcome },
+    });
+
+    public void Retry(string alias, string reason) =>
+        _retries.Add(1, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("reason", reason));
+
+    public void Fallback(string alias, string reason) =>
+        _fallbacks.Add(1, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("reason", reason));
+
+    public void Hedge(string alias) => _hedges.Add(1, new KeyValuePair<string, object?>("alias", alias));
 
     public void Dispose() => _meter.Dispose();
 

@@ -54,6 +54,33 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_RetryThenFallback_CountEachAttemptAndWhy()
+    {
+        await using var failing = await FakeOpenAI.StartAsync();
+        failing.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 500,
+            """{"error":{"message":"The server had an error.","type":"server_error","param":null,"code":null}}""");
+        var alias = "fallback-" + Guid.NewGuid().ToString("N")[..8];
+        await using var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "routing": { "retryBaseDelayMs": 1 },
+              "providers": { "bad": {{ProxyHost.OpenAIProvider(failing)}}, "local": { "type": "mock" } },
+              "models": { "{{alias}}": [ { "provider": "bad", "model": "gpt-4o", "retries": 1 }, { "provider": "local", "model": "echo" } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
+            }
+            """);
+
+        using var answer = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
+            $$"""{"model":"{{alias}}","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        var text = await proxy.Client.GetStringAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(2, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{alias}\"", "provider=\"bad\"", "outcome=\"upstream_error\""));
+        Assert.Equal(1, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{alias}\"", "provider=\"local\"", "outcome=\"ok\""));
+        Assert.Equal(1, Value(text, "llm_proxy_retries_total", $"alias=\"{alias}\"", "reason=\"upstream_error\""));
+        Assert.Equal(1, Value(text, "llm_proxy_fallbacks_total", $"alias=\"{alias}\"", "reason=\"upstream_error\""));
+    }
+
+    [Fact]
     public async Task Metrics_AskedForOpenMetrics_AnswerInItAndEndWithEof()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
