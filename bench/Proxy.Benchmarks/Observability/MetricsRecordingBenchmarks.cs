@@ -51,7 +51,8 @@ public class MetricsRecordingBenchmarks : IDisposable
         var config = ConfigLoader.Parse("""
             { "providers": { "oai": { "type": "mock" } }, "models": { "gpt-4o-mini": [ { "provider": "oai", "model": "gpt-4o-mini" } ] } }
             """, "proxy.json", EnvironmentExpander.Process);
-        _proxyMetrics = new ProxyMetrics(ProxyRuntime.Build(config, new ProviderServices(_unused, TimeProvider.System, NullLoggerFactory.Instance)).Catalog, null);
+        _proxyMetrics = new ProxyMetrics(ProxyRuntime.Build(config, new ProviderServices(_unused, TimeProvider.System, NullLoggerFactory.Instance)).Catalog,
+            new LlmProxy.Access.LocalRequestLimiter(TimeProvider.System), null);
         _provider = Sdk.CreateMeterProviderBuilder().AddMeter(_meter.Name, ProxyMetrics.MeterName)
             .AddReader(new BaseExportingMetricReader(new NullExporter()) { TemporalityPreference = MetricReaderTemporalityPreference.Cumulative })
             .Build()!;

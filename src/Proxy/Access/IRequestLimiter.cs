@@ -34,4 +34,7 @@ internal interface IRequestLimiter
     /// just before the deletion and is admitted just after it makes the counters again (a few bytes, until restart).
     /// </summary>
     void Forget(string subjectId);
+
+    /// <summary>Requests refused by <paramref name="limit"/> since the start (a key's or a team's).</summary>
+    long Refusals(RefusedLimit limit);
 }

@@ -20,6 +20,9 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
     private static readonly TimeSpan Hopeless = TimeSpan.FromHours(1);
 
     private readonly ConcurrentDictionary<string, LimitCounters> _counters = new(StringComparer.Ordinal);
+    private readonly long[] _refusals = new long[Enum.GetValues<RefusedLimit>().Length];
+
+    public long Refusals(RefusedLimit limit) => Interlocked.Read(ref _refusals[(int)limit]);
 
     public Admission Admit(ClientKey key, Reservation reservation)
     {
@@ -101,7 +104,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
     private LimitCounters Counters(string id) => _counters.GetOrAdd(id, static _ => new LimitCounters());
 
     // team: null when these are the key's own limits. The refusal's words are built only for a refusal.
-    private static GatewayError? Check(LimitCounters counters, AccessLimits limits, Reservation reservation, DateTimeOffset now, Team? team)
+    private GatewayError? Check(LimitCounters counters, AccessLimits limits, Reservation reservation, DateTimeOffset now, Team? team)
     {
         var ticks = now.UtcTicks;
         // Both drained first, whichever refuses: the headers of a refusal report the buckets as they are now.
@@ -115,7 +118,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         }
         if (limits.MaxParallel is { } maxParallel && counters.InFlight >= maxParallel)
         {
-            return Refuse($"Too many parallel requests: {Who(team)} allows {maxParallel} at once. Retry when one of them has finished.",
+            return Refuse(RefusedLimit.MaxParallel, $"Too many parallel requests: {Who(team)} allows {maxParallel} at once. Retry when one of them has finished.",
                 "rate_limit_exceeded", TimeSpan.FromSeconds(1));
         }
         if (limits.Rpm is { } rpm)
@@ -123,7 +126,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             if (!counters.Requests.Fits(rpm, 1))
             {
                 var wait = counters.Requests.UntilFits(rpm, 1);
-                return Refuse($"Rate limit reached for requests: {Who(team)} allows {rpm} requests per minute. Retry in {Seconds(wait)} s.",
+                return Refuse(RefusedLimit.Rpm, $"Rate limit reached for requests: {Who(team)} allows {rpm} requests per minute. Retry in {Seconds(wait)} s.",
                     "rate_limit_exceeded", wait);
             }
         }
@@ -131,14 +134,14 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
         {
             if (reservation.Tokens > tpm)
             {
-                return Refuse($"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an " +
+                return Refuse(RefusedLimit.Tpm, $"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an " +
                     $"output limit of {reservation.OutputTokens}), more than the {tpm} tokens per minute {Who(team)} allows. " +
                     "Send a shorter request or a lower output limit (max_tokens, max_completion_tokens or max_output_tokens).", "rate_limit_exceeded", Hopeless);
             }
             if (!counters.Tokens.Fits(tpm, reservation.Tokens))
             {
                 var wait = counters.Tokens.UntilFits(tpm, reservation.Tokens);
-                return Refuse($"Rate limit reached for tokens: {Who(team)} allows {tpm} tokens per minute, {counters.Tokens.Remaining(tpm)} remain, and this " +
+                return Refuse(RefusedLimit.Tpm, $"Rate limit reached for tokens: {Who(team)} allows {tpm} tokens per minute, {counters.Tokens.Remaining(tpm)} remain, and this " +
                     $"request reserves {reservation.Tokens}. Retry in {Seconds(wait)} s.", "rate_limit_exceeded", wait);
             }
         }
@@ -161,7 +164,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
                     : $"Budget exceeded: this request may cost up to {Usd(reservation.PicoUsd)} USD (its input, estimated, and its output limit at " +
                         $"the dearest deployment of the model), more than the {Usd(left)} USD left: {spent}. Send it with a lower output limit" +
                         (reset is { } resetAt ? $", or after the budget resets at {resetAt:yyyy-MM-ddTHH:mm:ssZ}." : "; the budget does not reset: an admin must raise it.");
-                return Refuse(message, "budget_exceeded", reset - now ?? Hopeless);
+                return Refuse(RefusedLimit.Budget, message, "budget_exceeded", reset - now ?? Hopeless);
             }
         }
         return null;
@@ -216,8 +219,11 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
 
     private static string Who(Team? team) => team is null ? "this key" : $"this key's team '{team.Name}'";
 
-    private static GatewayError Refuse(string message, string code, TimeSpan? retryAfter) =>
-        new(429, ErrorKind.RateLimited, message, code) { RetryAfter = retryAfter };
+    private GatewayError Refuse(RefusedLimit limit, string message, string code, TimeSpan? retryAfter)
+    {
+        Interlocked.Increment(ref _refusals[(int)limit]);
+        return new(429, ErrorKind.RateLimited, message, code) { RetryAfter = retryAfter };
+    }
 
     private static string Seconds(TimeSpan wait) => Math.Max(0.001, Math.Round(wait.TotalSeconds, 3)).ToString(CultureInfo.InvariantCulture);
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using LlmProxy.Access;
 using LlmProxy.Routing;
 using LlmProxy.Usage;
 
@@ -23,6 +24,8 @@ namespace LlmProxy.Observability;
 /// (the failure that caused them) <c>llm_proxy_retries_total</c> (the same deployment again) and
 /// <c>llm_proxy_fallbacks_total</c> (the next deployment); <c>llm_proxy_hedges_total{alias}</c> (a second attempt
 /// started beside a slow first).</item>
+/// <item><c>llm_proxy_rate_limited_total{limit}</c> (<c>rpm</c>, <c>tpm</c>, <c>max_parallel</c>, <c>budget</c>): requests
+/// a key's or its team's limit refused.</item>
 /// <item>Read at each scrape, nothing per request: <c>llm_proxy_deployment_state{alias,provider,deployment,state}</c>
 /// (1 for the deployment's state: <c>healthy</c>, <c>cooling_down</c>, <c>half_open</c>; 0 for the others) and
 /// <c>llm_proxy_deployment_in_flight{alias,provider,deployment}</c> (its requests in flight, streams included).</item>
@@ -54,9 +57,16 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _hedges;
 
-    public ProxyMetrics(ModelCatalog catalog, UsageLedger? ledger)
+    public ProxyMetrics(ModelCatalog catalog, IRequestLimiter limiter, UsageLedger? ledger)
     {
         _catalog = catalog;
+        _meter.CreateObservableCounter("llm_proxy.rate_limited", () => new Measurement<long>[]
+        {
+            new(limiter.Refusals(RefusedLimit.Rpm), new KeyValuePair<string, object?>("limit", "rpm")),
+            new(limiter.Refusals(RefusedLimit.Tpm), new KeyValuePair<string, object?>("limit", "tpm")),
+            new(limiter.Refusals(RefusedLimit.MaxParallel), new KeyValuePair<string, object?>("limit", "max_parallel")),
+            new(limiter.Refusals(RefusedLimit.Budget), new KeyValuePair<string, object?>("limit", "budget")),
+        }, description: "Requests refused by a key's or team's limit, by the limit");
         _requests = _meter.CreateCounter<long>("llm_proxy.requests", description: "Proxied requests, by how they ended");
         _duration = _meter.CreateHistogram("llm_proxy.request.duration", "s", "From arrival to the answer's last byte",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });

@@ -81,6 +81,29 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_KeyOverItsRpm_CountsTheRefusalByItsLimit()
+    {
+        await using var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "providers": { "local": { "type": "mock" } },
+              "models": { "echo": [ { "provider": "local", "model": "echo" } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test", "rpm": 1 } ]
+            }
+            """);
+        var body = """{"model":"echo","messages":[{"role":"user","content":"hi"}]}""";
+
+        using var first = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var second = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await proxy.Client.GetStringAsync("/metrics");
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.TooManyRequests), (first.StatusCode, second.StatusCode));
+        // At least this one: the proxies of other tests in this process share the meter's name.
+        var refused = text.Split('\n').Where(line => line.StartsWith("llm_proxy_rate_limited_total{", StringComparison.Ordinal) && line.Contains("limit=\"rpm\""))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+        Assert.True(refused >= 1, text);
+    }
+
+    [Fact]
     public async Task Metrics_AskedForOpenMetrics_AnswerInItAndEndWithEof()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");

@@ -341,6 +341,20 @@ public sealed class LocalRequestLimiterTests
         Assert.Equal(3 * (Int128)PicoPerUsd, limiter.Spent(key.Id, key.Limits.BudgetPeriod).SpentPicoUsd);
     }
 
+    [Fact]
+    public void Refusals_EachLimit_CountedUnderItsOwnName()
+    {
+        _limiter.Admit(Key("key_count_rpm", rpm: 1), default);
+        _limiter.Admit(Key("key_count_rpm", rpm: 1), default);
+        _limiter.Admit(Key("key_count_parallel", maxParallel: 1), default);
+        _limiter.Admit(Key("key_count_parallel", maxParallel: 1), default);
+        _limiter.Admit(Key("key_count_parallel", maxParallel: 1), default);
+        _limiter.Admit(Key("key_count_tpm", tpm: 10), Tokens(50));
+
+        Assert.Equal((1L, 2L, 1L, 0L), (_limiter.Refusals(RefusedLimit.Rpm), _limiter.Refusals(RefusedLimit.MaxParallel),
+            _limiter.Refusals(RefusedLimit.Tpm), _limiter.Refusals(RefusedLimit.Budget)));
+    }
+
     /// <summary>A wall clock that can be stepped back, as NTP does (FakeTimeProvider refuses to).</summary>
     private sealed class SteppedClock : TimeProvider
     {
