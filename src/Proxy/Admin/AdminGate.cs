@@ -11,10 +11,13 @@ namespace LlmProxy.Admin;
 /// Guards every <c>/admin</c> path, known or not, with the master key (<c>admin.masterKey</c>) sent as
 /// <c>Authorization: Bearer</c>. Without a master key configured the admin API does not exist: every <c>/admin</c> path
 /// gets <paramref name="unknownRoute"/>'s answer (404), the same as any path the proxy does not serve. A missing or wrong
-/// key is a 401 before anything else (not even a 404 or 405 tells an outsider which admin routes exist).
+/// key is a 401 before anything else (not even a 404 or 405 tells an outsider which admin routes exist). With
+/// <c>server.metricsRequireMasterKey</c> it guards <c>GET /metrics</c> the same way.
 /// </summary>
-internal sealed class AdminGate(RequestDelegate next, AdminOptions options, ErrorResponder errors, RequestDelegate unknownRoute)
+internal sealed class AdminGate(RequestDelegate next, AdminOptions options, ErrorResponder errors, RequestDelegate unknownRoute, bool guardMetrics = false)
 {
+    public const string MetricsPath = "/metrics";
+
     public const string PathPrefix = "/admin";
 
     // Compared as SHA-256 digests: FixedTimeEquals is constant-time only over equal lengths, and digests always are,
@@ -23,7 +26,8 @@ internal sealed class AdminGate(RequestDelegate next, AdminOptions options, Erro
 
     public Task InvokeAsync(HttpContext context)
     {
-        if (!context.Request.Path.StartsWithSegments(PathPrefix))
+        var metrics = guardMetrics && context.Request.Path.StartsWithSegments(MetricsPath);
+        if (!metrics && !context.Request.Path.StartsWithSegments(PathPrefix))
         {
             return next(context);
         }
@@ -35,7 +39,7 @@ internal sealed class AdminGate(RequestDelegate next, AdminOptions options, Erro
         if (presented.IsEmpty)
         {
             return errors.WriteAsync(context, new GatewayError(401, ErrorKind.Authentication,
-                "The admin API needs the master key, sent as 'Authorization: Bearer MASTER_KEY'.", "missing_master_key"));
+                $"{(metrics ? "/metrics" : "The admin API")} needs the master key, sent as 'Authorization: Bearer MASTER_KEY'.", "missing_master_key"));
         }
         if (!Matches(presented))
         {

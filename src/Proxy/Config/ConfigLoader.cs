@@ -116,13 +116,19 @@ internal static class ConfigLoader
         var routing = ReadRouting(root.OptionalObject("routing"));
         var providers = ReadProviders(root.OptionalObject("providers") ?? throw new ConfigException("providers", "required"));
         var models = ModelSectionReader.Read(root.OptionalObject("models") ?? throw new ConfigException("models", "required"), providers, routing);
+        var serverOptions = ReadServer(root.OptionalObject("server"));
+        var adminOptions = new AdminOptions(root.OptionalObject("admin") is { } admin ? ReadMasterKey(admin) : null);
+        if (serverOptions.MetricsRequireMasterKey && string.IsNullOrEmpty(adminOptions.MasterKey))
+        {
+            throw new ConfigException("server.metricsRequireMasterKey", "needs admin.masterKey, the key /metrics would then take");
+        }
         return new ProxyConfig(
-            ReadServer(root.OptionalObject("server")),
+            serverOptions,
             routing,
             providers,
             models,
             KeySectionReader.Read(root, models),
-            new AdminOptions(root.OptionalObject("admin") is { } admin ? ReadMasterKey(admin) : null),
+            adminOptions,
             ReadStorage(root, root.OptionalObject("storage"), configFolder))
         {
             Usage = root.OptionalObject("usage") is { } usage ? ReadUsage(usage) : UsageOptions.Default,
@@ -136,7 +142,7 @@ internal static class ConfigLoader
         {
             return new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes);
         }
-        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors", "drainTimeoutMs");
+        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors", "drainTimeoutMs", "metricsRequireMasterKey");
         var urls = server.OptionalString("urls") ?? ServerOptions.DefaultUrls;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -150,6 +156,7 @@ internal static class ConfigLoader
         return new ServerOptions(urls, maxBody, server.OptionalObject("cors") is { } cors ? ReadCors(cors) : null, buffered)
         {
             DrainTimeoutMs = server.OptionalInt("drainTimeoutMs", 0, 3_600_000) ?? ServerOptions.DefaultDrainTimeoutMs,
+            MetricsRequireMasterKey = server.OptionalBool("metricsRequireMasterKey") ?? false,
         };
     }
 

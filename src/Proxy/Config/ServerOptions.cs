@@ -13,6 +13,9 @@ internal sealed record ServerOptions(string Urls, long MaxBodyBytes, CorsOptions
     /// <summary>How long requests in flight (streams included) may run on after a stop began before they are cut.</summary>
     public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;
 
+    /// <summary>Whether <c>GET /metrics</c> needs the admin master key (as Bearer), as the admin API does.</summary>
+    public bool MetricsRequireMasterKey { get; init; }
+
     /// <summary>The body budget: as configured, else a quarter of the memory the GC may use (a container's limit included).</summary>
     public long BufferedBodyBytes => MaxBufferedBodyBytes ?? Math.Max(MaxBodyBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
 }

@@ -66,7 +66,8 @@ internal static class ProxyEndpoints
             app.UseCors(policy => CorsPolicy.Apply(policy, cors));
         }
         app.Use(next => new ClientAuthentication(next, services.GetRequiredService<Access.AccessDirectory>(), services.GetRequiredService<TimeProvider>(), errors).InvokeAsync);
-        app.Use(next => new AdminGate(next, services.GetRequiredService<AdminOptions>(), errors, context => UnknownRouteAsync(context, errors)).InvokeAsync);
+        app.Use(next => new AdminGate(next, services.GetRequiredService<AdminOptions>(), errors, context => UnknownRouteAsync(context, errors),
+            services.GetRequiredService<ServerOptions>().MetricsRequireMasterKey).InvokeAsync);
 
         var health = services.GetRequiredService<HealthEndpoint>();
         var models = services.GetRequiredService<OpenAIModelsEndpoint>();

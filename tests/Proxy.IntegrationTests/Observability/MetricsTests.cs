@@ -104,6 +104,22 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_MasterKeyRequired_401WithoutItAnd200WithIt()
+    {
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(
+            """ "server": { "metricsRequireMasterKey": true }, "admin": { "masterKey": "mk-metrics-test" }, """, "mocked", """{ "type": "mock" }"""));
+        using var anonymous = new HttpClient { BaseAddress = proxy.Client.BaseAddress };
+
+        using var refused = await anonymous.GetAsync("/metrics");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "mk-metrics-test");
+        using var served = await anonymous.SendAsync(request);
+
+        Assert.Equal((HttpStatusCode.Unauthorized, HttpStatusCode.OK), (refused.StatusCode, served.StatusCode));
+        Assert.Contains("llm_proxy_", await served.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task Metrics_AskedForOpenMetrics_AnswerInItAndEndWithEof()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");

@@ -81,6 +81,8 @@ public sealed class ConfigLoaderTests
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "keys": [ { "key": "a", "budgetUsd": 1e20 } ] }""", "keys[0].budgetUsd: must be at most 1000000000000 USD")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "usage": { "ledgr": true } }""", "usage.ledgr: unknown field")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "accessLog": { "file": "a.log" } }""", "accessLog.file: unknown field")]
+    [InlineData("""{ "server": { "metricsRequireMasterKey": true }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""", "server.metricsRequireMasterKey: needs admin.masterKey")]
+    [InlineData("""{ "server": { "drainTimeoutMs": -1 }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""", "server.drainTimeoutMs: must be a whole number from 0")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "accessLog": { "maxFiles": 1001 } }""", "accessLog.maxFiles: must be a whole number from 0")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "accessLog": { "maxFileBytes": 100 } }""", "accessLog.maxFileBytes: must be a whole number from 4096")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "accessLog": { "path": " " } }""", "accessLog.path: must not be empty")]
