@@ -58,13 +58,14 @@ internal static class ProxyEndpoints
         {
             app.Use(next => new AccessLogging(next, accessLog, services.GetRequiredService<TimeProvider>()).InvokeAsync);
         }
-        app.Use(services.GetRequiredService<Draining>().Wrap);
         app.Use(next => new ErrorHandling(next, errors, services.GetRequiredService<ILogger<ErrorHandling>>()).InvokeAsync);
         // Before authentication: a browser's preflight carries no key.
         if (services.GetRequiredService<ServerOptions>().Cors is { } cors)
         {
             app.UseCors(policy => CorsPolicy.Apply(policy, cors));
         }
+        // After CORS, so that a browser can read the drain's 503.
+        app.Use(services.GetRequiredService<Draining>().Wrap);
         app.Use(next => new ClientAuthentication(next, services.GetRequiredService<Access.AccessDirectory>(), services.GetRequiredService<TimeProvider>(), errors).InvokeAsync);
         app.Use(next => new AdminGate(next, services.GetRequiredService<AdminOptions>(), errors, context => UnknownRouteAsync(context, errors),
             services.GetRequiredService<ServerOptions>().MetricsRequireMasterKey).InvokeAsync);

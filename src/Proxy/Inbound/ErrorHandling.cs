@@ -3,8 +3,8 @@ using LlmProxy.Canonical;
 namespace LlmProxy.Inbound;
 
 /// <summary>
-/// The outermost middleware: a bug in one request becomes a 500 in the client's dialect (or an aborted connection
-/// once the answer has started), never a dead process.
+/// Around every handler (only the request id and the access log are outside it): a bug in one request becomes a 500 in
+/// the client's dialect (or an aborted connection once the answer has started), never a dead process.
 /// </summary>
 internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder errors, ILogger<ErrorHandling> logger)
 {
