@@ -17,12 +17,12 @@ public sealed class DrainTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public async Task Sigterm_StreamsThatFinishWithinTheDrain_CompleteWholeAndTheExitIsZero()
+    public async Task Sigterm_FiftyStreamsThatFinishWithinTheDrain_CompleteWholeAndTheExitIsZero()
     {
         // 20 words at 20 a second: each stream takes about a second, well inside the 10 s drain.
         await using var binary = await PublishedBinary.StartAsync(Config(drainTimeoutMs: 10_000, tokensPerSecond: 20));
         using var http = Client(binary);
-        var streams = Enumerable.Range(0, 20).Select(_ => OpenStreamAsync(http, words: 20)).ToArray();
+        var streams = Enumerable.Range(0, 50).Select(_ => OpenStreamAsync(http, words: 20)).ToArray();
         var readers = await Task.WhenAll(streams);
 
         var exit = binary.TerminateAsync();
