@@ -54,6 +54,7 @@ internal static class ProxyEndpoints
         var services = app.Services;
         var errors = services.GetRequiredService<ErrorResponder>();
         app.Use(RequestIds.Middleware);
+        app.Use(services.GetRequiredService<ProxyMetrics>().Middleware);
         if (services.GetService<AccessLog>() is { } accessLog)
         {
             app.Use(next => new AccessLogging(next, accessLog, services.GetRequiredService<TimeProvider>()).InvokeAsync);

@@ -24,6 +24,9 @@ namespace LlmProxy.Observability;
 /// (the failure that caused them) <c>llm_proxy_retries_total</c> (the same deployment again) and
 /// <c>llm_proxy_fallbacks_total</c> (the next deployment); <c>llm_proxy_hedges_total{alias}</c> (a second attempt
 /// started beside a slow first).</item>
+/// <item><c>llm_proxy_http_requests_total{route,method,status_class}</c>: every request answered, admin, health and
+/// refused ones included; <c>route</c> is the matched route's pattern (<c>/v1/chat/completions</c>,
+/// <c>/admin/keys/{id}</c>), or <c>unmatched</c>.</item>
 /// <item><c>llm_proxy_rate_limited_total{limit}</c> (<c>rpm</c>, <c>tpm</c>, <c>max_parallel</c>, <c>budget</c>): requests
 /// a key's or its team's limit refused.</item>
 /// <item>Read at each scrape, nothing per request: <c>llm_proxy_deployment_state{alias,provider,deployment,state}</c>
@@ -56,6 +59,7 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _retries;
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _hedges;
+    private readonly Counter<long> _httpRequests;
 
     public ProxyMetrics(ModelCatalog catalog, IRequestLimiter limiter, UsageLedger? ledger)
     {
@@ -80,6 +84,7 @@ internal sealed class ProxyMetrics : IDisposable
         _retries = _meter.CreateCounter<long>("llm_proxy.retries", description: "Attempts repeated on the same deployment, by the failure before");
         _fallbacks = _meter.CreateCounter<long>("llm_proxy.fallbacks", description: "Attempts moved to the next deployment, by the failure before");
         _hedges = _meter.CreateCounter<long>("llm_proxy.hedges", description: "Second attempts started beside a slow first");
+        _httpRequests = _meter.CreateCounter<long>("llm_proxy.http.requests", description: "Every request the proxy answered, by route pattern");
         _meter.CreateObservableGauge("llm_proxy.deployment.state", DeploymentStates,
             description: "1 for each deployment's state (healthy, cooling_down, half_open), 0 for the others");
         _meter.CreateObservableGauge("llm_proxy.deployment.in_flight", DeploymentsInFlight, description: "Requests in flight on each deployment");
@@ -132,6 +137,48 @@ internal sealed class ProxyMetrics : IDisposable
         _fallbacks.Add(1, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("reason", reason));
 
     public void Hedge(string alias) => _hedges.Add(1, new KeyValuePair<string, object?>("alias", alias));
+
+    /// <summary>Counts one answered request; the middleware that calls it is <see cref="Middleware"/>.</summary>
+    public void RecordHttp(HttpContext context) => _httpRequests.Add(1, new TagList
+    {
+        // Patterns come from the route table (bounded); the fallback's catch-all pattern stands for every unknown path.
+        { "route", context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern } && !pattern.StartsWith("{*", StringComparison.Ordinal) ? pattern : "unmatched" },
+        { "method", MethodLabel(context.Request.Method) }, { "status_class", StatusClass(context.Response.StatusCode) },
+    });
+
+    // A client may send any token as its method: only the ones the proxy serves become label values.
+    private static string MethodLabel(string method) =>
+        HttpMethods.IsGet(method) ? "GET"
+        : HttpMethods.IsPost(method) ? "POST"
+        : HttpMethods.IsHead(method) ? "HEAD"
+        : HttpMethods.IsDelete(method) ? "DELETE"
+        : HttpMethods.IsPatch(method) ? "PATCH"
+        : HttpMethods.IsOptions(method) ? "OPTIONS"
+        : "other";
+
+    /// <summary>Records every request as it ends: no state machine for those that end at once (health, refusals).</summary>
+    public RequestDelegate Middleware(RequestDelegate next) => context =>
+    {
+        var pending = next(context);
+        if (pending.IsCompletedSuccessfully)
+        {
+            RecordHttp(context);
+            return Task.CompletedTask;
+        }
+        return RecordAfterAsync(pending, context);
+    };
+
+    private async Task RecordAfterAsync(Task pending, HttpContext context)
+    {
+        try
+        {
+            await pending;
+        }
+        finally
+        {
+            RecordHttp(context);
+        }
+    }
 
     public void Dispose() => _meter.Dispose();
 

@@ -120,6 +120,28 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_EveryAnsweredRequest_CountedByRoutePatternAndBoundedMethod()
+    {
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("mocked", """{ "type": "mock" }"""));
+        var path = "/made-up-" + Guid.NewGuid().ToString("N");
+        using var missing = await proxy.Client.GetAsync(path);
+        using var odd = await proxy.Client.SendAsync(new HttpRequestMessage(new HttpMethod("BREW"), "/health"));
+        using var probe = await proxy.Client.GetAsync("/health/live");
+
+        var text = await proxy.Client.GetStringAsync("/metrics");
+
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.MethodNotAllowed), (missing.StatusCode, odd.StatusCode));
+        Assert.DoesNotContain(path, text); // an unknown path is 'unmatched', not a label value
+        Assert.DoesNotContain("BREW", text);
+        Assert.Contains(text.Split('\n'), line => line.StartsWith("llm_proxy_http_requests_total{", StringComparison.Ordinal)
+            && line.Contains("route=\"/health/live\"") && line.Contains("method=\"GET\"") && line.Contains("status_class=\"2xx\""));
+        Assert.Contains(text.Split('\n'), line => line.StartsWith("llm_proxy_http_requests_total{", StringComparison.Ordinal)
+            && line.Contains("route=\"unmatched\"") && line.Contains("status_class=\"4xx\""));
+        Assert.Contains(text.Split('\n'), line => line.StartsWith("llm_proxy_http_requests_total{", StringComparison.Ordinal)
+            && line.Contains("method=\"other\""));
+    }
+
+    [Fact]
     public async Task Metrics_AskedForOpenMetrics_AnswerInItAndEndWithEof()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
