@@ -142,7 +142,7 @@ internal static class ConfigLoader
         {
             return new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes);
         }
-        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors", "drainTimeoutMs", "metricsRequireMasterKey");
+        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors", "drainTimeoutMs", "metricsRequireMasterKey", "metricsKeyLabels");
         var urls = server.OptionalString("urls") ?? ServerOptions.DefaultUrls;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -157,6 +157,7 @@ internal static class ConfigLoader
         {
             DrainTimeoutMs = server.OptionalInt("drainTimeoutMs", 0, 3_600_000) ?? ServerOptions.DefaultDrainTimeoutMs,
             MetricsRequireMasterKey = server.OptionalBool("metricsRequireMasterKey") ?? false,
+            MetricsKeyLabels = server.OptionalBool("metricsKeyLabels") ?? false,
         };
     }
 

@@ -75,7 +75,7 @@ internal static class ProxyServices
         services.AddSingleton<HealthProbes>();
         services.AddSingleton<Draining>();
         services.AddSingleton(provider => new ProxyMetrics(provider.GetRequiredService<ModelCatalog>(), provider.GetRequiredService<IRequestLimiter>(),
-            provider.GetService<UsageLedger>()));
+            provider.GetService<UsageLedger>(), config.Server.MetricsKeyLabels));
         // The proxy's meter and .NET's own (memory, GC, thread pool: System.Runtime), for GET /metrics.
         services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ProxyMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
         services.AddSingleton<OpenAIModelsEndpoint>();

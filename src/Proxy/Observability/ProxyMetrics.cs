@@ -18,7 +18,8 @@ namespace LlmProxy.Observability;
 /// <c>llm_proxy_overhead_seconds</c> histograms by <c>route</c> and <c>alias</c>; the overhead's buckets start at
 /// 5 µs so that 10 µs differences show.</item>
 /// <item><c>llm_proxy_tokens_total{alias,bucket}</c> (<c>input</c>, <c>cached_input</c>, <c>cache_write</c>,
-/// <c>output</c>, <c>reasoning</c>) and <c>llm_proxy_cost_usd_total{alias}</c>.</item>
+/// <c>output</c>, <c>reasoning</c>) and <c>llm_proxy_cost_usd_total{alias}</c>, with <c>key</c> (the key's name, never
+/// its secret) and <c>team</c> (its team's id) when <c>server.metricsKeyLabels</c> asks for them.</item>
 /// <item><c>llm_proxy_upstream_attempts_total{alias,provider,deployment,outcome}</c> (<c>ok</c> or the failure's class:
 /// <c>upstream_connect</c>, <c>upstream_timeout</c>, <c>upstream_error</c>, ...), and by <c>alias</c> and <c>reason</c>
 /// (the failure that caused them) <c>llm_proxy_retries_total</c> (the same deployment again) and
@@ -49,6 +50,7 @@ internal sealed class ProxyMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
     private readonly ModelCatalog _catalog;
+    private readonly bool _keyLabels;
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _timeToFirstToken;
@@ -61,9 +63,10 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _hedges;
     private readonly Counter<long> _httpRequests;
 
-    public ProxyMetrics(ModelCatalog catalog, IRequestLimiter limiter, UsageLedger? ledger)
+    public ProxyMetrics(ModelCatalog catalog, IRequestLimiter limiter, UsageLedger? ledger, bool keyLabels = false)
     {
         _catalog = catalog;
+        _keyLabels = keyLabels;
         _meter.CreateObservableCounter("llm_proxy.rate_limited", () => new Measurement<long>[]
         {
             new(limiter.Refusals(RefusedLimit.Rpm), new KeyValuePair<string, object?>("limit", "rpm")),
@@ -120,7 +123,16 @@ internal sealed class ProxyMetrics : IDisposable
         AddTokens(alias, "reasoning", tokens.ReasoningTokens);
         if (record.CostPicoUsd > 0)
         {
-            _cost.Add(record.CostPicoUsd / (double)PicoUsd.PerUsd, new KeyValuePair<string, object?>("alias", alias));
+            var usd = record.CostPicoUsd / (double)PicoUsd.PerUsd;
+            if (_keyLabels)
+            {
+                _cost.Add(usd, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("key", record.KeyName),
+                    new KeyValuePair<string, object?>("team", record.TeamId ?? "none"));
+            }
+            else
+            {
+                _cost.Add(usd, new KeyValuePair<string, object?>("alias", alias));
+            }
         }
     }
 

@@ -142,6 +142,28 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_KeyLabelsOn_CostCarriesTheKeysNameNeverItsSecret()
+    {
+        var alias = "keyed-" + Guid.NewGuid().ToString("N")[..8];
+        await using var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "server": { "metricsKeyLabels": true },
+              "providers": { "local": { "type": "mock" } },
+              "models": { "{{alias}}": [ { "provider": "local", "model": "echo", "price": { "inputPerMTok": 1, "outputPerMTok": 2 } } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "team-a-bot" } ]
+            }
+            """);
+        using var answer = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
+            $$"""{"model":"{{alias}}","messages":[{"role":"user","content":"one two"}]}""", Encoding.UTF8, "application/json"));
+
+        var text = await proxy.Client.GetStringAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Equal(0.000006, Value(text, "llm_proxy_cost_usd_total", $"alias=\"{alias}\"", "key=\"team-a-bot\"", "team=\"none\""), 9);
+        Assert.DoesNotContain(ProxyHost.ClientKey, text);
+    }
+
+    [Fact]
     public async Task Metrics_AskedForOpenMetrics_AnswerInItAndEndWithEof()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
