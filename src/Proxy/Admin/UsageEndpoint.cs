@@ -67,13 +67,8 @@ internal sealed class UsageEndpoint(IUsageStore usage, TimeProvider time, ErrorR
                     AccessJson.WriteNullable(json, "name"u8, total.Name);
                 }
                 json.WriteNumber("requests"u8, total.Requests);
-                json.WriteNumber("input_tokens"u8, total.InputTokens);
-                json.WriteNumber("cached_input_tokens"u8, total.CachedInputTokens);
-                json.WriteNumber("cache_write_tokens"u8, total.CacheWriteTokens);
-                json.WriteNumber("output_tokens"u8, total.OutputTokens);
-                json.WriteNumber("reasoning_tokens"u8, total.ReasoningTokens);
-                json.WritePropertyName("cost_usd"u8);
-                json.WriteRawValue(PicoUsd.Format(total.CostPicoUsd), skipInputValidation: true);
+                UsageJson.WriteTokens(json, total.InputTokens, total.CachedInputTokens, total.CacheWriteTokens, total.OutputTokens, total.ReasoningTokens);
+                UsageJson.WriteUsd(json, "cost_usd"u8, total.CostPicoUsd);
                 json.WriteEndObject();
             }
             json.WriteEndArray();

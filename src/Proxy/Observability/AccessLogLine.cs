@@ -57,13 +57,8 @@ internal static class AccessLogLine
             json.WriteString("error"u8, error);
         }
         var tokens = usage.Tokens;
-        json.WriteNumber("input_tokens"u8, tokens.InputTokens);
-        json.WriteNumber("cached_input_tokens"u8, tokens.CachedInputTokens);
-        json.WriteNumber("cache_write_tokens"u8, tokens.CacheWriteTokens);
-        json.WriteNumber("output_tokens"u8, tokens.OutputTokens);
-        json.WriteNumber("reasoning_tokens"u8, tokens.ReasoningTokens);
-        json.WritePropertyName("cost_usd"u8);
-        json.WriteRawValue(PicoUsd.Format(usage.CostPicoUsd), skipInputValidation: true);
+        UsageJson.WriteTokens(json, tokens.InputTokens, tokens.CachedInputTokens, tokens.CacheWriteTokens, tokens.OutputTokens, tokens.ReasoningTokens);
+        UsageJson.WriteUsd(json, "cost_usd"u8, usage.CostPicoUsd);
         json.WriteBoolean("estimated"u8, usage.Estimated);
         if (usage.TimeToFirstTokenMs is { } ttft)
         {

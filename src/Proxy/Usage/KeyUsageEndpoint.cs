@@ -51,13 +51,13 @@ internal sealed class KeyUsageEndpoint(IRequestLimiter limiter, IUsageStore ledg
             {
                 json.WriteNull("resets_at"u8);
             }
-            Usd(json, "spent_usd"u8, spent);
-            Usd(json, "reserved_usd"u8, reserved);
+            UsageJson.WriteUsd(json, "spent_usd"u8, spent);
+            UsageJson.WriteUsd(json, "reserved_usd"u8, reserved);
             if (limits.BudgetUsd is { } budget)
             {
                 json.WriteNumber("budget_usd"u8, budget);
                 var remaining = PicoUsd.FromUsd(budget) - spent - reserved;
-                Usd(json, "remaining_usd"u8, remaining > 0 ? remaining : 0);
+                UsageJson.WriteUsd(json, "remaining_usd"u8, remaining > 0 ? remaining : 0);
             }
             else
             {
@@ -67,12 +67,6 @@ internal sealed class KeyUsageEndpoint(IRequestLimiter limiter, IUsageStore ledg
             json.WriteEndObject();
         }
         await response.BodyWriter.FlushAsync(context.RequestAborted);
-    }
-
-    private static void Usd(Utf8JsonWriter json, ReadOnlySpan<byte> name, Int128 picoUsd)
-    {
-        json.WritePropertyName(name);
-        json.WriteRawValue(PicoUsd.Format(picoUsd), skipInputValidation: true);
     }
 
     private static string Rfc3339(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
