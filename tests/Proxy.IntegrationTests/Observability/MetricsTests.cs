@@ -47,8 +47,10 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Equal(1, Value(text, "llm_proxy_deployment_state", $"alias=\"{_alias}\"", "deployment=\"echo\"", "state=\"healthy\""));
         Assert.Equal(0, Value(text, "llm_proxy_deployment_state", $"alias=\"{_alias}\"", "deployment=\"echo\"", "state=\"cooling_down\""));
         Assert.Equal(0, Value(text, "llm_proxy_deployment_in_flight", $"alias=\"{_alias}\"", "provider=\"local\""));
-        // The made-up model is not a label value: cardinality stays bounded by the config.
+        // The made-up model is counted, but as 'unknown': cardinality stays bounded by the config.
         Assert.DoesNotContain("made-up-", text);
+        Assert.Contains(text.Split('\n'), line => line.StartsWith("llm_proxy_requests_total{", StringComparison.Ordinal)
+            && line.Contains("alias=\"unknown\"") && line.Contains("status_class=\"4xx\""));
         Assert.Contains("# TYPE llm_proxy_overhead_seconds histogram", text);
         Assert.Contains("le=\"5E-06\"", text.Replace("le=\"5e-06\"", "le=\"5E-06\""), StringComparison.OrdinalIgnoreCase);
     }
