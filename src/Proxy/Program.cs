@@ -38,7 +38,7 @@ try
         Console.WriteLine($"{cli.ConfigPath}: valid ({config.Models.Count} models, {config.Providers.Count} providers, {config.Keys.Count} keys)");
         return 0;
     }
-    app = ProxyApp.Create(config, cli.Urls);
+    app = ProxyApp.Create(config, cli.Urls, configPath: cli.ConfigPath);
 }
 catch (ConfigException e)
 {

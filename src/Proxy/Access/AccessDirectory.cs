@@ -11,21 +11,12 @@ namespace LlmProxy.Access;
 /// </summary>
 internal sealed class AccessDirectory
 {
-    private readonly ClientKey[] _configKeys;
-    private readonly (SecretHash Hash, ClientKey Key)[] _configSecrets;
     private readonly SemaphoreSlim _changes = new(1, 1);
     private volatile Snapshot _snapshot;
 
     public AccessDirectory(IReadOnlyList<KeyConfig> configKeys)
     {
-        _configKeys = new ClientKey[configKeys.Count];
-        _configSecrets = new (SecretHash, ClientKey)[configKeys.Count];
-        for (var i = 0; i < configKeys.Count; i++)
-        {
-            _configKeys[i] = ClientKey.FromConfig(configKeys[i]);
-            _configSecrets[i] = (SecretHash.Of(configKeys[i].Key), _configKeys[i]);
-        }
-        _snapshot = Build(new AccessState([], [], []));
+        _snapshot = Build(ConfigKeys.Of(configKeys), new AccessState([], [], []));
     }
 
     /// <summary>The config file's keys first, in file order, then the stored keys in the store's order.</summary>
@@ -57,7 +48,7 @@ internal sealed class AccessDirectory
     public Team? FindTeam(string id) => _snapshot.TeamsById.GetValueOrDefault(id);
 
     /// <summary>Replaces the stored keys and teams with <paramref name="state"/> (the config file's keys stay).</summary>
-    public void Load(AccessState state) => _snapshot = Build(state);
+    public void Load(AccessState state) => _snapshot = Build(_snapshot.Config, state);
 
     /// <summary>
     /// Called after an admin change with the keys and teams it gave a budget or a new budget period, so their spend can
@@ -86,22 +77,78 @@ internal sealed class AccessDirectory
             finally
             {
                 Load(await store.LoadAsync(CancellationToken.None));
-                if (Removed is { } remove)
-                {
-                    RemovedIds(before.KeysById, _snapshot.KeysById, remove);
-                    RemovedIds(before.TeamsById, _snapshot.TeamsById, remove);
-                }
-                if (BudgetsChanged is { } restore)
-                {
-                    await restore(Changed(before.KeysById, _snapshot.Keys, k => k.Id, k => k.Limits),
-                        Changed(before.TeamsById, _snapshot.Teams, t => t.Id, t => t.Limits),
-                        CancellationToken.None);
-                }
+                await ChangedAsync(before);
             }
         }
         finally
         {
             _changes.Release();
+        }
+    }
+
+    /// <summary>
+    /// A config reload: serves <paramref name="configKeys"/> in place of the config file's keys from the next request
+    /// on (stored keys stay). Throws <see cref="ConfigException"/>, changing nothing, when one of them takes a stored
+    /// key's name; otherwise runs <paramref name="alongside"/> (the reload's other swap) just before its own swap.
+    /// Removed keys' counters go; a key with a new budget or period has its spend restored, as after an admin change.
+    /// </summary>
+    public async Task ReplaceConfigKeysAsync(IReadOnlyList<KeyConfig> configKeys, Action alongside, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            var before = _snapshot;
+            var next = Build(ConfigKeys.Of(configKeys), before.State);
+            RefuseSharedNames(next.Keys);
+            alongside();
+            _snapshot = next;
+            await ChangedAsync(before);
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="ConfigException"/> naming <c>keys[N].name</c> when a config key has a stored key's name: names
+    /// are how people tell keys apart in reports, and the admin API refuses a config key's name, but a config file
+    /// edited later can take a stored key's.
+    /// </summary>
+    public static void RefuseSharedNames(IReadOnlyList<ClientKey> keys)
+    {
+        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (!key.FromConfigFile)
+            {
+                stored[key.Name] = key.Id;
+            }
+        }
+        var index = 0;
+        foreach (var key in keys)
+        {
+            if (key.FromConfigFile && stored.TryGetValue(key.Name, out var id))
+            {
+                throw new ConfigException($"keys[{index}].name", $"'{key.Name}' is already the name of the key {id} made through the admin API; rename one of them");
+            }
+            index += key.FromConfigFile ? 1 : 0;
+        }
+    }
+
+    // After a swap: the counters of what is gone are dropped, and budgets that are new or count over another period restored.
+    private async Task ChangedAsync(Snapshot before)
+    {
+        if (Removed is { } remove)
+        {
+            RemovedIds(before.KeysById, _snapshot.KeysById, remove);
+            RemovedIds(before.TeamsById, _snapshot.TeamsById, remove);
+        }
+        if (BudgetsChanged is { } restore)
+        {
+            await restore(Changed(before.KeysById, _snapshot.Keys, k => k.Id, k => k.Limits),
+                Changed(before.TeamsById, _snapshot.Teams, t => t.Id, t => t.Limits),
+                CancellationToken.None);
         }
     }
 
@@ -133,7 +180,7 @@ internal sealed class AccessDirectory
         return changed;
     }
 
-    private Snapshot Build(AccessState state)
+    private static Snapshot Build(ConfigKeys config, AccessState state)
     {
         var teamsById = new Dictionary<string, Team>(StringComparer.Ordinal);
         var teams = new Team[state.Teams.Count];
@@ -142,17 +189,14 @@ internal sealed class AccessDirectory
             teams[i] = new Team(state.Teams[i]);
             teamsById[teams[i].Id] = teams[i];
         }
-        var keys = new List<ClientKey>(_configKeys.Length + state.Keys.Count);
+        var keys = new List<ClientKey>(config.Keys.Length + state.Keys.Count);
         var keysById = new Dictionary<string, ClientKey>(StringComparer.Ordinal);
-        var secrets = new Dictionary<SecretHash, (ClientKey, long?)>(_configSecrets.Length + state.Secrets.Count);
-        foreach (var key in _configKeys)
+        var secrets = new Dictionary<SecretHash, (ClientKey, long?)>(config.Keys.Length + state.Secrets.Count);
+        for (var i = 0; i < config.Keys.Length; i++)
         {
-            keys.Add(key);
-            keysById[key.Id] = key;
-        }
-        foreach (var (hash, key) in _configSecrets)
-        {
-            secrets[hash] = (key, null);
+            keys.Add(config.Keys[i]);
+            keysById[config.Keys[i].Id] = config.Keys[i];
+            secrets[config.Hashes[i]] = (config.Keys[i], null);
         }
         foreach (var stored in state.Keys)
         {
@@ -168,10 +212,28 @@ internal sealed class AccessDirectory
                 secrets.TryAdd(SecretHash.FromBytes(secret.Hash), (key, secret.ExpiresAt));
             }
         }
-        return new Snapshot(keys, keysById, teams, teamsById, secrets);
+        return new Snapshot(config, state, keys, keysById, teams, teamsById, secrets);
+    }
+
+    // The config file's keys and the hashes of their secrets, built once per config.
+    private sealed record ConfigKeys(ClientKey[] Keys, SecretHash[] Hashes)
+    {
+        public static ConfigKeys Of(IReadOnlyList<KeyConfig> configKeys)
+        {
+            var keys = new ClientKey[configKeys.Count];
+            var hashes = new SecretHash[configKeys.Count];
+            for (var i = 0; i < keys.Length; i++)
+            {
+                keys[i] = ClientKey.FromConfig(configKeys[i]);
+                hashes[i] = SecretHash.Of(configKeys[i].Key);
+            }
+            return new ConfigKeys(keys, hashes);
+        }
     }
 
     private sealed record Snapshot(
+        ConfigKeys Config,
+        AccessState State,
         IReadOnlyList<ClientKey> Keys,
         Dictionary<string, ClientKey> KeysById,
         IReadOnlyList<Team> Teams,

@@ -22,7 +22,7 @@ internal sealed class AccessStartup(AccessDirectory directory, IAccessStore acce
     {
         await access.DeleteExpiredSecretsAsync(time.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
         directory.Load(await access.LoadAsync(cancellationToken));
-        RefuseSharedNames(directory.Keys);
+        AccessDirectory.RefuseSharedNames(directory.Keys);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -33,29 +33,6 @@ internal sealed class AccessStartup(AccessDirectory directory, IAccessStore acce
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    // The admin API refuses a config key's name, but a config file edited later can take a stored key's: names are how
-    // people tell keys apart in reports, so the start stops with one line naming the field, as any config error does.
-    private static void RefuseSharedNames(IReadOnlyList<ClientKey> keys)
-    {
-        var stored = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var key in keys)
-        {
-            if (!key.FromConfigFile)
-            {
-                stored[key.Name] = key.Id;
-            }
-        }
-        var index = 0;
-        foreach (var key in keys)
-        {
-            if (key.FromConfigFile && stored.TryGetValue(key.Name, out var id))
-            {
-                throw new ConfigException($"keys[{index}].name", $"'{key.Name}' is already the name of the key {id} made through the admin API; rename one of them");
-            }
-            index += key.FromConfigFile ? 1 : 0;
-        }
-    }
 
     private async Task RestoreAsync(IReadOnlyList<ClientKey> keys, IReadOnlyList<Team> teams, CancellationToken cancellationToken)
     {

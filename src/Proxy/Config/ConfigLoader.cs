@@ -14,12 +14,15 @@ internal static class ConfigLoader
         AllowDuplicateProperties = false,
     };
 
-    public static ProxyConfig LoadFile(string path, EnvironmentExpander? expander = null)
+    public static ProxyConfig LoadFile(string path, EnvironmentExpander? expander = null) =>
+        Parse(ReadText(path), path, expander ?? EnvironmentExpander.Process);
+
+    /// <summary>The config file's text; throws <see cref="ConfigException"/> naming the file when it cannot be read.</summary>
+    public static string ReadText(string path)
     {
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -29,7 +32,6 @@ internal static class ConfigLoader
         {
             throw new ConfigException(path, $"cannot read the config file ({e.Message})");
         }
-        return Parse(text, path, expander ?? EnvironmentExpander.Process);
     }
 
     public static ProxyConfig Parse(string json, string fileName, EnvironmentExpander expander)
@@ -142,7 +144,8 @@ internal static class ConfigLoader
         {
             return new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes);
         }
-        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors", "drainTimeoutMs", "metricsRequireMasterKey", "metricsKeyLabels");
+        server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors", "drainTimeoutMs", "metricsRequireMasterKey", "metricsKeyLabels",
+            "watchConfig");
         var urls = server.OptionalString("urls") ?? ServerOptions.DefaultUrls;
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
@@ -158,6 +161,7 @@ internal static class ConfigLoader
             DrainTimeoutMs = server.OptionalInt("drainTimeoutMs", 0, 3_600_000) ?? ServerOptions.DefaultDrainTimeoutMs,
             MetricsRequireMasterKey = server.OptionalBool("metricsRequireMasterKey") ?? false,
             MetricsKeyLabels = server.OptionalBool("metricsKeyLabels") ?? false,
+            WatchConfig = server.OptionalBool("watchConfig") ?? false,
         };
     }
 

@@ -19,6 +19,9 @@ internal sealed record ServerOptions(string Urls, long MaxBodyBytes, CorsOptions
     /// <summary>Whether the cost metric also carries the key's name and team id (one series per key: off by default).</summary>
     public bool MetricsKeyLabels { get; init; }
 
+    /// <summary>Whether a change of the config file reloads it, as SIGHUP does (see ConfigReload).</summary>
+    public bool WatchConfig { get; init; }
+
     /// <summary>The body budget: as configured, else a quarter of the memory the GC may use (a container's limit included).</summary>
     public long BufferedBodyBytes => MaxBufferedBodyBytes ?? Math.Max(MaxBodyBytes, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
 }

@@ -15,7 +15,12 @@ internal static partial class ProxyApp
         ProxyRuntime.Build(config, new ProviderServices(unused, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
     }
 
-    public static WebApplication Create(ProxyConfig config, string? urls = null, Action<IServiceCollection>? configureServices = null)
+    /// <summary>
+    /// The proxy for <paramref name="config"/>, listening on <paramref name="urls"/> (else <c>server.urls</c>). With
+    /// <paramref name="configPath"/> (the file <paramref name="config"/> was read from), SIGHUP and
+    /// <c>server.watchConfig</c> reload it (<see cref="ConfigReload"/>). Throws <see cref="ConfigException"/>.
+    /// </summary>
+    public static WebApplication Create(ProxyConfig config, string? urls = null, Action<IServiceCollection>? configureServices = null, string? configPath = null)
     {
         var upstream = UpstreamHandlerFactory.Create();
 
@@ -55,7 +60,7 @@ internal static partial class ProxyApp
         builder.Services.AddSystemdNotify();
         // The drain, then time for the ledger's and the access log's last writes (Draining).
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromMilliseconds(config.Server.DrainTimeoutMs) + Draining.FlushTime);
-        builder.Services.AddProxy(config, upstream);
+        builder.Services.AddProxy(config, upstream, configPath);
         configureServices?.Invoke(builder.Services);
 
         var app = builder.Build();

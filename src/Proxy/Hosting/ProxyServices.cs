@@ -17,22 +17,29 @@ namespace LlmProxy.Hosting;
 internal static class ProxyServices
 {
     /// <summary>Registers the runtime built from the config and every singleton the endpoints use.</summary>
-    public static IServiceCollection AddProxy(this IServiceCollection services, ProxyConfig config, HttpMessageInvoker upstream)
+    public static IServiceCollection AddProxy(this IServiceCollection services, ProxyConfig config, HttpMessageInvoker upstream, string? configPath = null)
     {
         // Providers log what they drop from a request, so they are built once logging exists.
-        services.AddSingleton(provider => ProxyRuntime.Build(config, new ProviderServices(provider.GetRequiredService<HttpMessageInvoker>(),
-            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>())));
+        services.AddSingleton(provider => new ProviderServices(provider.GetRequiredService<HttpMessageInvoker>(),
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(provider => ProxyRuntime.Build(config, provider.GetRequiredService<ProviderServices>()));
         services.AddSingleton(config.Server);
         if (config.Server.Cors is not null)
         {
             services.AddCors();
         }
-        services.AddSingleton(config.Routing);
         services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Catalog);
         services.AddSingleton(provider => provider.GetRequiredService<ProxyRuntime>().Keys);
         services.AddSingleton(_ => upstream); // a factory registration, so the container disposes the pool on shutdown
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ErrorResponder>();
+        if (configPath is not null)
+        {
+            services.AddSingleton(provider => new ConfigReload(configPath, provider.GetRequiredService<ProxyRuntime>(), provider.GetRequiredService<ProviderServices>(),
+                provider.GetRequiredService<ILogger<ConfigReload>>(), provider.GetService<Microsoft.Extensions.Hosting.Systemd.ISystemdNotifier>()));
+            services.AddHostedService(provider => new ConfigReloadTriggers(provider.GetRequiredService<ConfigReload>(), config.Server.WatchConfig,
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ConfigReloadTriggers>>()));
+        }
         services.AddSingleton(config.Usage);
         services.AddSingleton<IRequestLimiter>(provider => new LocalRequestLimiter(provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<AccessStartup>();

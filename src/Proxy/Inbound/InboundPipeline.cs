@@ -19,7 +19,6 @@ namespace LlmProxy.Inbound;
 internal sealed partial class InboundPipeline(
     ModelCatalog catalog,
     ServerOptions server,
-    RoutingDefaults routing,
     TimeProvider time,
     HttpMessageInvoker http,
     IUsageRecorder usageRecorder,
@@ -233,7 +232,7 @@ internal sealed partial class InboundPipeline(
                     var deployment = deployments[order[k]];
                     for (var retry = 0; retry <= deployment.Config.Retries && !OutOfTime(); retry++)
                     {
-                        if (retry > 0 && !await WaitBeforeRetryAsync(retry, request.Failures![^1].Error, started, context.RequestAborted))
+                        if (retry > 0 && !await WaitBeforeRetryAsync(retry, request.Failures![^1].Error, route.Policy, started, context.RequestAborted))
                         {
                             break;
                         }
@@ -287,7 +286,7 @@ internal sealed partial class InboundPipeline(
         await WriteFailureAsync(request);
 
         // deadlineMs bounds the trying: once it has passed, no retry and no next deployment starts.
-        bool OutOfTime() => request.Count > 0 && Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(routing.DeadlineMs);
+        bool OutOfTime() => request.Count > 0 && Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(route.Policy.DeadlineMs);
     }
 
     /// <summary>
@@ -477,10 +476,10 @@ internal sealed partial class InboundPipeline(
     }
 
     /// <summary>Waits before retrying a deployment (backoff with jitter, or the provider's Retry-After); false when that would pass the request's deadline.</summary>
-    private async Task<bool> WaitBeforeRetryAsync(int retry, ProviderError last, long started, CancellationToken cancellationToken)
+    private async Task<bool> WaitBeforeRetryAsync(int retry, ProviderError last, RoutingDefaults policy, long started, CancellationToken cancellationToken)
     {
-        var delay = RetryBackoff.Delay(retry, last.RetryAfter, routing, Random.Shared);
-        if (Stopwatch.GetElapsedTime(started) + delay > TimeSpan.FromMilliseconds(routing.DeadlineMs))
+        var delay = RetryBackoff.Delay(retry, last.RetryAfter, policy, Random.Shared);
+        if (Stopwatch.GetElapsedTime(started) + delay > TimeSpan.FromMilliseconds(policy.DeadlineMs))
         {
             return false;
         }

@@ -4,30 +4,27 @@ using LlmProxy.Providers;
 
 namespace LlmProxy.Routing;
 
-/// <summary>The configured aliases, looked up straight from the UTF-8 model name of a request without allocating.</summary>
+/// <summary>
+/// The configured aliases, looked up straight from the UTF-8 model name of a request without allocating. A config
+/// reload swaps in a whole new table (<see cref="Prepare"/>, then <see cref="Swap"/>); a request keeps the
+/// <see cref="ModelRoute"/> it found, so it finishes on the deployments and routing policy it started with.
+/// </summary>
 internal sealed class ModelCatalog
 {
     private const int MaxModelNameChars = 256;
-    private readonly Dictionary<string, ModelRoute> _byAlias;
-    private readonly Dictionary<string, ModelRoute>.AlternateLookup<ReadOnlySpan<char>> _bySpan;
+    private readonly TimeProvider _time;
+    private volatile RouteTable _table;
 
     public ModelCatalog(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy, TimeProvider time)
     {
-        var routes = new List<ModelRoute>(models.Count);
-        foreach (var model in models)
-        {
-            var deployments = model.Deployments.Select(d => new Deployment(d, providers[d.Provider], new DeploymentHealth(policy, time))).ToArray();
-            routes.Add(new ModelRoute(model, deployments));
-        }
-        Routes = routes;
-        _byAlias = routes.ToDictionary(route => route.Alias, StringComparer.Ordinal);
-        _bySpan = _byAlias.GetAlternateLookup<ReadOnlySpan<char>>();
+        _time = time;
+        _table = new RouteTable(models, providers, policy, time, null, static _ => false);
     }
 
     /// <summary>Every alias in config order, for <c>/v1/models</c> and <c>/health</c>.</summary>
-    public IReadOnlyList<ModelRoute> Routes { get; }
+    public IReadOnlyList<ModelRoute> Routes => _table.Routes;
 
-    public ModelRoute? Find(string alias) => _byAlias.GetValueOrDefault(alias);
+    public ModelRoute? Find(string alias) => _table.ByAlias.GetValueOrDefault(alias);
 
     public ModelRoute? Find(ReadOnlySpan<byte> utf8Alias)
     {
@@ -37,6 +34,74 @@ internal sealed class ModelCatalog
         }
         Span<char> chars = stackalloc char[utf8Alias.Length];
         var count = Encoding.UTF8.GetChars(utf8Alias, chars);
-        return _bySpan.TryGetValue(chars[..count], out var route) ? route : null;
+        return _table.BySpan.TryGetValue(chars[..count], out var route) ? route : null;
+    }
+
+    /// <summary>
+    /// Builds the table of a reloaded config without serving it yet. A deployment whose config, provider
+    /// (<paramref name="providerUnchanged"/>, by provider name) and routing policy are all unchanged keeps its health:
+    /// a deployment cooling down stays cooling down, its latency average and in-flight count carry on.
+    /// </summary>
+    public RouteTable Prepare(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy,
+        Func<string, bool> providerUnchanged) => new(models, providers, policy, _time, _table, providerUnchanged);
+
+    /// <summary>Serves <paramref name="table"/> from the next lookup on.</summary>
+    public void Swap(RouteTable table) => _table = table;
+
+    /// <summary>One config's routes, by alias.</summary>
+    internal sealed class RouteTable
+    {
+        public RouteTable(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy,
+            TimeProvider time, RouteTable? previous, Func<string, bool> providerUnchanged)
+        {
+            var kept = previous is null ? null : KeptHealth(previous, policy, providerUnchanged);
+            var routes = new List<ModelRoute>(models.Count);
+            foreach (var model in models)
+            {
+                var deployments = new Deployment[model.Deployments.Count];
+                for (var i = 0; i < deployments.Length; i++)
+                {
+                    var config = model.Deployments[i];
+                    var health = kept is not null && kept.Remove((model.Alias, config), out var old) ? old : new DeploymentHealth(policy, time);
+                    deployments[i] = new Deployment(config, providers[config.Provider], health);
+                }
+                routes.Add(new ModelRoute(model, deployments, policy));
+            }
+            Routes = routes;
+            ByAlias = new Dictionary<string, ModelRoute>(routes.Count, StringComparer.Ordinal);
+            foreach (var route in routes)
+            {
+                ByAlias[route.Alias] = route;
+            }
+            BySpan = ByAlias.GetAlternateLookup<ReadOnlySpan<char>>();
+        }
+
+        public IReadOnlyList<ModelRoute> Routes { get; }
+
+        public Dictionary<string, ModelRoute> ByAlias { get; }
+
+        public Dictionary<string, ModelRoute>.AlternateLookup<ReadOnlySpan<char>> BySpan { get; }
+
+        // The health of each deployment that may carry on: same alias, same deployment fields, same provider, same policy.
+        private static Dictionary<(string, DeploymentConfig), DeploymentHealth>? KeptHealth(RouteTable previous, RoutingDefaults policy,
+            Func<string, bool> providerUnchanged)
+        {
+            var kept = new Dictionary<(string, DeploymentConfig), DeploymentHealth>();
+            foreach (var route in previous.Routes)
+            {
+                if (route.Policy != policy)
+                {
+                    continue;
+                }
+                foreach (var deployment in route.Deployments)
+                {
+                    if (providerUnchanged(deployment.Config.Provider))
+                    {
+                        kept.TryAdd((route.Alias, deployment.Config), deployment.Health);
+                    }
+                }
+            }
+            return kept;
+        }
     }
 }

@@ -139,4 +139,39 @@ public sealed class AccessDirectoryTests
         Assert.Equal(["key_1", "team_1"], removed);
         Assert.NotNull(_store.FindKey("key_2"));
     }
+
+    [Fact]
+    public async Task ReplaceConfigKeysAsync_NewConfigKeys_ServeNextWhileStoredKeysStayAndRemovedOnesAreReported()
+    {
+        _store.Load(new AccessState([Stored("key_5")], [Secret("sk-llmp-five", "key_5")], []));
+        var removed = new List<string>();
+        _store.Removed = removed.Add;
+        var alongside = 0;
+
+        await _store.ReplaceConfigKeysAsync([new KeyConfig("sk-gamma", "gamma", ["*"], 5, null, null, null), new KeyConfig("sk-beta", "beta", ["*"], null, null, null, null)],
+            () => alongside++, default);
+
+        Assert.Null(_store.Find("sk-alpha", 0));
+        Assert.Equal(5, _store.Find("sk-gamma", 0)!.Limits.Rpm);
+        Assert.True(_store.Find("sk-beta", 0)!.MayUse("gpt-4o")); // a changed key serves with its new fields
+        Assert.Equal("key_5", _store.Find("sk-llmp-five", 0)?.Id);
+        Assert.Equal(["cfg-alpha"], removed);
+        Assert.Equal(1, alongside);
+    }
+
+    [Fact]
+    public async Task ReplaceConfigKeysAsync_ConfigKeyNamedAsAStoredKey_ThrowsNamingTheFieldAndChangesNothing()
+    {
+        _store.Load(new AccessState([Stored("key_6")], [Secret("sk-llmp-six", "key_6")], []));
+        var alongside = 0;
+
+        var error = await Assert.ThrowsAsync<ConfigException>(() => _store.ReplaceConfigKeysAsync(
+            [new KeyConfig("sk-gamma", "gamma", ["*"], null, null, null, null), new KeyConfig("sk-clash", "key_6-name", ["*"], null, null, null, null)],
+            () => alongside++, default));
+
+        Assert.StartsWith("keys[1].name: ", error.Message);
+        Assert.Equal(0, alongside);
+        Assert.NotNull(_store.Find("sk-alpha", 0));
+        Assert.Null(_store.Find("sk-gamma", 0));
+    }
 }

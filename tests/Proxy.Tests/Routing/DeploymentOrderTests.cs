@@ -12,7 +12,7 @@ public sealed class DeploymentOrderTests
     {
         var deployments = weights.Select((weight, i) => new Deployment(
             new DeploymentConfig($"p{i}", "m", weight, 0, 1, 1, 1, 1, null, null), new StubProvider(), new DeploymentHealth(RoutingDefaults.Default, _clock))).ToArray();
-        return new ModelRoute(new ModelConfig("alias", strategy, deployments.Select(d => d.Config).ToArray(), null), deployments);
+        return new ModelRoute(new ModelConfig("alias", strategy, deployments.Select(d => d.Config).ToArray(), null), deployments, RoutingDefaults.Default);
     }
 
     private static int[] Order(ModelRoute route, Random? random = null)

@@ -1,0 +1,116 @@
+using System.Runtime.InteropServices;
+
+namespace LlmProxy.Hosting;
+
+/// <summary>
+/// What starts a <see cref="ConfigReload"/>: SIGHUP (<c>systemctl reload llm-proxy</c>, the unit's <c>ExecReload=</c>),
+/// and, when <c>server.watchConfig</c> is on, a change in the config file's folder that changes the file's text. The
+/// folder is watched rather than the file so that editors that save by renaming a new file over the old one, and
+/// Kubernetes' ConfigMap volumes (which swap a symlink), are seen; events are gathered for <see cref="Settle"/> so a
+/// save written in several steps is read once, whole.
+/// </summary>
+internal sealed partial class ConfigReloadTriggers(ConfigReload reload, bool watchFile, TimeProvider time, ILogger<ConfigReloadTriggers> logger)
+    : IHostedService, IDisposable
+{
+    /// <summary>How long the folder must be quiet after a change before the file is read.</summary>
+    public static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(300);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private PosixSignalRegistration? _hangup;
+    private FileSystemWatcher? _watcher;
+    private ITimer? _settle;
+    private string? _lastSeen;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true; // SIGHUP's default action ends the process
+            LogSignal(logger, reload.Path);
+            _ = ReloadAsync();
+        });
+        if (watchFile)
+        {
+            _lastSeen = ReadOrNull();
+            _settle = time.CreateTimer(_ => OnSettled(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(reload.Path))!;
+            _watcher = new FileSystemWatcher(folder)
+            {
+                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            };
+            _watcher.Changed += (_, _) => Restart();
+            _watcher.Created += (_, _) => Restart();
+            _watcher.Deleted += (_, _) => Restart();
+            _watcher.Renamed += (_, _) => Restart();
+            _watcher.EnableRaisingEvents = true;
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        Dispose();
+        return Task.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _hangup?.Dispose();
+        _watcher?.Dispose();
+        _settle?.Dispose();
+    }
+
+    private void Restart() => _settle?.Change(Settle, Timeout.InfiniteTimeSpan);
+
+    // A file that is gone (mid-rename) or unchanged (a touch, another file in the folder) is no reason to reload.
+    private void OnSettled()
+    {
+        var text = ReadOrNull();
+        if (text is null || text == _lastSeen)
+        {
+            return;
+        }
+        _lastSeen = text;
+        LogFileChanged(logger, reload.Path);
+        _ = ReloadAsync();
+    }
+
+    private string? ReadOrNull()
+    {
+        try
+        {
+            return File.ReadAllText(reload.Path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await reload.ReloadAsync(_stopping.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping: the reload no longer matters
+        }
+        catch (Exception e)
+        {
+            // Nothing was swapped (that is the last step): the running config stays.
+            LogFailed(logger, e);
+        }
+    }
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Error, Message = "config reload failed, the running config stays")]
+    private static partial void LogFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "SIGHUP: reloading the config from {Path}")]
+    private static partial void LogSignal(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "{Path} changed: reloading the config")]
+    private static partial void LogFileChanged(ILogger logger, string path);
+}
