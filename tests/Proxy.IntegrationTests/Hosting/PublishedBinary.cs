@@ -112,6 +112,24 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends SIGHUP, as <c>systemctl reload</c> does through the unit's <c>ExecReload=</c>.</summary>
+    public void HangUp() => Assert.Equal(0, Kill(_process.Id, SignalHangUp));
+
+    /// <summary>Waits until an output line contains <paramref name="text"/> (counting only lines after the first <paramref name="skip"/>) and returns it.</summary>
+    public async Task<string> WaitForOutputAsync(string text, int skip = 0)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_output.Skip(skip).FirstOrDefault(line => line.Contains(text, StringComparison.Ordinal)) is { } line)
+            {
+                return line;
+            }
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"no output line contains '{text}'; output:\n{string.Join('\n', _output)}");
+    }
+
     private static Process Start(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var start = new ProcessStartInfo(Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -137,6 +155,7 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
         return File.Exists(candidate) ? candidate : throw new FileNotFoundException("The published binary was not found: run ./build.sh publish (./build.sh test does it) or set LLM_PROXY_BINARY.");
     }
 
+    private const int SignalHangUp = 1;
     private const int SignalTerminate = 15;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]

@@ -26,6 +26,21 @@ public sealed class SystemdNotifyTests
     }
 
     [Fact]
+    public async Task Binary_Sighup_AnnouncesTheReloadThenReadyAgain()
+    {
+        using var notify = new NotifySocket(abstractName: false);
+        await using var binary = await PublishedBinary.StartAsync(DefaultConfig, notify.Environment);
+        Assert.Equal("READY=1", await notify.ReceiveAsync());
+
+        binary.HangUp();
+
+        var reloading = (await notify.ReceiveAsync()).Split('\n');
+        Assert.Equal("RELOADING=1", reloading[0]);
+        Assert.Matches("^MONOTONIC_USEC=[1-9][0-9]*$", reloading[1]);
+        Assert.Equal("READY=1", await notify.ReceiveAsync());
+    }
+
+    [Fact]
     public async Task Binary_WithWatchdog_PingsEveryHalfIntervalOnceItServes()
     {
         using var notify = new NotifySocket(abstractName: false);

@@ -82,6 +82,7 @@ public sealed class ConfigLoaderTests
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "usage": { "ledgr": true } }""", "usage.ledgr: unknown field")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "accessLog": { "file": "a.log" } }""", "accessLog.file: unknown field")]
     [InlineData("""{ "server": { "metricsRequireMasterKey": true }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""", "server.metricsRequireMasterKey: needs admin.masterKey")]
+    [InlineData("""{ "server": { "watchConfig": "yes" }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""", "server.watchConfig: must be true or false")]
     [InlineData("""{ "server": { "drainTimeoutMs": -1 }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""", "server.drainTimeoutMs: must be a whole number from 0")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "accessLog": { "maxFiles": 1001 } }""", "accessLog.maxFiles: must be a whole number from 0")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] }, "accessLog": { "maxFileBytes": 100 } }""", "accessLog.maxFileBytes: must be a whole number from 4096")]
