@@ -9,9 +9,11 @@ namespace LlmProxy.Hosting;
 /// Graceful drain on SIGTERM (or any stop of the host). Kestrel stops accepting connections and the host waits for the
 /// requests in flight, streams included; this middleware answers what still arrives on an open keep-alive connection,
 /// <c>/health</c> included, with 503 <c>draining</c> in the client's dialect and <c>Connection: close</c>, so clients
-/// and load balancers go elsewhere; and <c>server.drainTimeoutMs</c> after the stop began it aborts the requests still
-/// running, so the ledger and the access log can write their last records before the process exits (the host waits
-/// <see cref="FlushTime"/> longer than the drain for them). Under systemd it asks for that long
+/// and load balancers go elsewhere. <c>server.drainTimeoutMs</c> after the stop began, <see cref="Deadline"/> cuts every
+/// upstream call still running, so each request ends in its client's dialect (a stream with an error event, a request
+/// still waiting with 503 <c>draining</c>); <see cref="AbortGrace"/> later it aborts whatever still runs (a client that
+/// does not read its error), so the ledger and the access log can write their last records before the process exits
+/// (the host waits <see cref="FlushTime"/> longer than the drain for them). Under systemd it asks for that long
 /// (<c>EXTEND_TIMEOUT_USEC</c>), so a drain longer than the unit's <c>TimeoutStopSec=</c> is not killed midway.
 /// During the drain every request gets the 503, <c>/health/ready</c> included.
 /// </summary>
@@ -20,8 +22,12 @@ internal sealed class Draining
     /// <summary>How much longer than the drain the host waits for everything else to stop (the ledger's last batches).</summary>
     public static readonly TimeSpan FlushTime = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long after <see cref="Deadline"/> requests still running are aborted: time to write their error event.</summary>
+    public static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
+
     private readonly CancellationToken _stopping;
     private readonly CancellationTokenSource _deadline = new();
+    private readonly CancellationTokenSource _abort = new();
     private readonly ErrorResponder _errors;
 
     public Draining(IHostApplicationLifetime lifetime, ServerOptions server, ErrorResponder errors, ISystemdNotifier? systemd = null)
@@ -30,12 +36,16 @@ internal sealed class Draining
         _errors = errors;
         _stopping.UnsafeRegister(static state =>
         {
-            var (deadline, drainMs, systemd) = ((CancellationTokenSource, int, ISystemdNotifier?))state!;
+            var (deadline, abort, drainMs, systemd) = ((CancellationTokenSource, CancellationTokenSource, int, ISystemdNotifier?))state!;
             deadline.CancelAfter(drainMs);
+            abort.CancelAfter(TimeSpan.FromMilliseconds(drainMs) + AbortGrace);
             var stopMicroseconds = (long)(TimeSpan.FromMilliseconds(drainMs) + FlushTime).TotalMicroseconds;
             systemd?.Notify(new ServiceState($"EXTEND_TIMEOUT_USEC={stopMicroseconds}"));
-        }, (_deadline, server.DrainTimeoutMs, systemd));
+        }, (_deadline, _abort, server.DrainTimeoutMs, systemd));
     }
+
+    /// <summary>Cancelled <c>server.drainTimeoutMs</c> after a stop began: upstream calls take it (<see cref="Providers.ProviderServices.Shutdown"/>).</summary>
+    public CancellationToken Deadline => _deadline.Token;
 
     public RequestDelegate Wrap(RequestDelegate next) => context =>
     {
@@ -50,7 +60,7 @@ internal sealed class Draining
 
     private async Task AbortAtDeadlineAsync(Task pending, HttpContext context)
     {
-        using var abort = _deadline.Token.UnsafeRegister(static state => ((HttpContext)state!).Abort(), context);
+        using var abort = _abort.Token.UnsafeRegister(static state => ((HttpContext)state!).Abort(), context);
         await pending;
     }
 

@@ -21,7 +21,7 @@ internal static class ProxyServices
     {
         // Providers log what they drop from a request, so they are built once logging exists.
         services.AddSingleton(provider => new ProviderServices(provider.GetRequiredService<HttpMessageInvoker>(),
-            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()));
+            provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILoggerFactory>()) { Shutdown = provider.GetRequiredService<Draining>().Deadline });
         services.AddSingleton(provider => ProxyRuntime.Build(config, provider.GetRequiredService<ProviderServices>()));
         services.AddSingleton(config.Server);
         if (config.Server.Cors is not null)

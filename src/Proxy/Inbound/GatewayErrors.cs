@@ -14,6 +14,7 @@ internal static class GatewayErrors
         ProviderErrorKind.InvalidResponse => new(502, ErrorKind.Upstream, $"{deployment}: {error.Message}", "upstream_invalid_response"),
         ProviderErrorKind.UpstreamStatus => FromStatus(error, deployment),
         ProviderErrorKind.Unsupported => new(400, ErrorKind.InvalidRequest, error.Message, error.Code, error.Param),
+        ProviderErrorKind.ShuttingDown => new(503, ErrorKind.Unavailable, error.Message, "draining"),
         _ => new(499, ErrorKind.Internal, error.Message, "client_closed_request"),
     };
 

@@ -68,6 +68,7 @@ internal sealed partial class InboundPipeline
         ProviderErrorKind.Truncated => "upstream_truncated",
         ProviderErrorKind.InvalidResponse => "upstream_invalid_response",
         ProviderErrorKind.Canceled => "canceled",
+        ProviderErrorKind.ShuttingDown => "draining",
         ProviderErrorKind.Unsupported => "unsupported",
         _ => kind.ToString(),
     };

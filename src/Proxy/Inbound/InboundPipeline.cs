@@ -20,7 +20,7 @@ internal sealed partial class InboundPipeline(
     ModelCatalog catalog,
     ServerOptions server,
     TimeProvider time,
-    HttpMessageInvoker http,
+    ProviderServices upstream,
     IUsageRecorder usageRecorder,
     IRequestLimiter limiter,
     UsageOptions usageOptions,
@@ -428,12 +428,19 @@ internal sealed partial class InboundPipeline(
             }
             return Outcome.Failed; // a hedge another attempt won
         }
-        deployment.Health.Failed(error);
+        if (error.Kind == ProviderErrorKind.ShuttingDown)
+        {
+            deployment.Health.Released(); // the proxy cut it: no fault of the deployment's
+        }
+        else
+        {
+            deployment.Health.Failed(error);
+        }
         if (error.Kind == ProviderErrorKind.Unsupported)
         {
             LogCannotCarry(logger, deployment.Name, error.Message); // the request's content, not the deployment, is at fault.
         }
-        else
+        else if (error.Kind != ProviderErrorKind.ShuttingDown)
         {
             LogAttemptFailed(logger, deployment.Name, error.Kind, error.Status, error.Message);
         }
@@ -521,7 +528,7 @@ internal sealed partial class InboundPipeline(
         dialect.ForwardHeaders(context.Request, request);
         request.Content = new UpstreamJsonContent(body.Memory,
             new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, deployment.ModelJson), envelope.ExtraSplice);
-        var (call, error) = await UpstreamCall.SendAsync(http, request, deployment.Timeouts, envelope.Stream, cancellationToken);
+        var (call, error) = await UpstreamCall.SendAsync(upstream, request, deployment.Timeouts, envelope.Stream, cancellationToken);
         using (call)
         {
             if (error is not null)

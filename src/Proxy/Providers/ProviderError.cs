@@ -30,6 +30,9 @@ internal sealed record ProviderError(ProviderErrorKind Kind, string Message)
 
     public static ProviderError Canceled { get; } = new(ProviderErrorKind.Canceled, "the client closed the request");
 
+    public static ProviderError ShuttingDown { get; } = new(ProviderErrorKind.ShuttingDown,
+        "The proxy is shutting down and its drain time (server.drainTimeoutMs) ran out before this answer was complete; send the request again (to another instance).");
+
     /// <summary>A provider answer the proxy cannot read: "the provider sent <paramref name="what"/>".</summary>
     public static ProviderError Invalid(string what) => new(ProviderErrorKind.InvalidResponse, $"the provider sent {what}");
 }

@@ -20,6 +20,9 @@ internal enum ProviderErrorKind
     /// <summary>The client went away; nobody is left to answer.</summary>
     Canceled,
 
+    /// <summary>The proxy is stopping and its drain time (<c>server.drainTimeoutMs</c>) ran out: the attempt was cut, the client is still there.</summary>
+    ShuttingDown,
+
     /// <summary>The request holds a part this provider cannot carry; another deployment may, else the client gets a 400 naming it.</summary>
     Unsupported,
 }

@@ -22,12 +22,12 @@ internal static class TranslatedExchange
     public static ArrayBufferWriter<byte> BodyBuffer(ChatRequest request) => new(Math.Max(4096, request.SizeHint + 4096));
 
     /// <summary>Sends <paramref name="request"/> (URL and auth set) with <paramref name="jsonBody"/> and translates the answer into <paramref name="sink"/>.</summary>
-    public static async ValueTask<ProviderError?> RunAsync(HttpMessageInvoker http, HttpRequestMessage request, ReadOnlyMemory<byte> jsonBody,
+    public static async ValueTask<ProviderError?> RunAsync(ProviderServices upstream, HttpRequestMessage request, ReadOnlyMemory<byte> jsonBody,
         ProviderTarget target, bool stream, IUpstreamErrorMapper errors, IAnswerTranslator translator, IStreamEventSink sink,
         CancellationToken cancellationToken)
     {
         request.Content = new UpstreamJsonContent(jsonBody);
-        var (call, error) = await UpstreamCall.SendAsync(http, request, target.Timeouts, stream, cancellationToken).ConfigureAwait(false);
+        var (call, error) = await UpstreamCall.SendAsync(upstream, request, target.Timeouts, stream, cancellationToken).ConfigureAwait(false);
         using (call)
         {
             if (error is not null)

@@ -7,7 +7,8 @@ namespace LlmProxy.Providers;
 /// <summary>
 /// One HTTP exchange with a provider: sends with <c>ResponseHeadersRead</c>, owns the timeout clock for the whole
 /// exchange, and turns every way it can fail into a <see cref="ProviderError"/>. The client's abort token is linked
-/// in, so a client that goes away cancels the upstream request at once.
+/// in, so a client that goes away cancels the upstream request at once; so is the proxy's shutdown, which cuts it when
+/// the drain time runs out (<see cref="ProviderErrorKind.ShuttingDown"/>, which the dialects answer in-stream).
 /// </summary>
 internal sealed class UpstreamCall : IDisposable
 {
@@ -16,18 +17,20 @@ internal sealed class UpstreamCall : IDisposable
 
     private readonly CancellationTokenSource _timeout;
     private readonly CancellationToken _clientAborted;
+    private readonly CancellationToken _shutdown;
     private readonly UpstreamTimeouts _timeouts;
     private readonly bool _streaming;
     // What the running clock waits for, as the timeout error says it: "sent no response headers within" 2000 ms.
     private string _waitingFor = "";
     private int _waitMs;
 
-    private UpstreamCall(UpstreamTimeouts timeouts, bool streaming, CancellationToken clientAborted)
+    private UpstreamCall(UpstreamTimeouts timeouts, bool streaming, CancellationToken clientAborted, CancellationToken shutdown)
     {
         _timeouts = timeouts;
         _streaming = streaming;
         _clientAborted = clientAborted;
-        _timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted);
+        _shutdown = shutdown;
+        _timeout = CancellationTokenSource.CreateLinkedTokenSource(clientAborted, shutdown);
         if (streaming)
         {
             Arm("sent no response headers within", timeouts.FirstByteMs);
@@ -38,7 +41,7 @@ internal sealed class UpstreamCall : IDisposable
         }
     }
 
-    /// <summary>Cancelled by the client's abort or by the running timeout; pass it to every read of the body.</summary>
+    /// <summary>Cancelled by the client's abort, the proxy's shutdown or the running timeout; pass it to every read of the body.</summary>
     public CancellationToken Token => _timeout.Token;
 
     public HttpResponseMessage? Response { get; private set; }
@@ -47,14 +50,14 @@ internal sealed class UpstreamCall : IDisposable
     public long HeadersElapsedTicks { get; private set; }
 
     public static async Task<(UpstreamCall Call, ProviderError? Error)> SendAsync(
-        HttpMessageInvoker http, HttpRequestMessage request, UpstreamTimeouts timeouts, bool streaming, CancellationToken clientAborted)
+        ProviderServices upstream, HttpRequestMessage request, UpstreamTimeouts timeouts, bool streaming, CancellationToken clientAborted)
     {
-        var call = new UpstreamCall(timeouts, streaming, clientAborted);
+        var call = new UpstreamCall(timeouts, streaming, clientAborted, upstream.Shutdown);
         request.Options.Set(ConnectTimeoutOption, timeouts.ConnectMs);
         var started = Stopwatch.GetTimestamp();
         try
         {
-            call.Response = await http.SendAsync(request, call.Token).ConfigureAwait(false);
+            call.Response = await upstream.Http.SendAsync(request, call.Token).ConfigureAwait(false);
             call.HeadersElapsedTicks = Stopwatch.GetTimestamp() - started;
             if (streaming)
             {
@@ -109,6 +112,10 @@ internal sealed class UpstreamCall : IDisposable
         if (_clientAborted.IsCancellationRequested)
         {
             return ProviderError.Canceled;
+        }
+        if (_shutdown.IsCancellationRequested)
+        {
+            return ProviderError.ShuttingDown;
         }
         if (exception is OperationCanceledException && _timeout.IsCancellationRequested)
         {

@@ -7,7 +7,8 @@ namespace LlmProxy.IntegrationTests.Hosting;
 
 /// <summary>
 /// SIGTERM with streams open, as systemd stops the service: streams that finish within server.drainTimeoutMs finish
-/// whole, the rest are cut at the deadline, no new connection is taken after the signal, and the exit code is 0.
+/// whole, the rest end at the deadline with an error in their client's dialect, no new connection is taken after the
+/// signal, and the exit code is 0.
 /// </summary>
 public sealed class DrainTests : IDisposable
 {
@@ -36,30 +37,53 @@ public sealed class DrainTests : IDisposable
     }
 
     [Fact]
-    public async Task Sigterm_StreamsLongerThanTheDrain_AreCutAtItsEndAndTheExitIsZero()
+    public async Task Sigterm_StreamsLongerThanTheDrain_EndAtItsDeadlineWithAnErrorEventInTheirDialectAndTheExitIsZero()
     {
         // 200 words at 20 a second: 10 s, far past the 500 ms drain.
         await using var binary = await PublishedBinary.StartAsync(Config(drainTimeoutMs: 500, tokensPerSecond: 20));
         using var http = Client(binary);
-        var reader = await OpenStreamAsync(http, words: 200);
+        var chat = await OpenStreamAsync(http, words: 200);
+        var messages = await OpenStreamAsync(http, words: 200, path: "/v1/messages");
         var signalled = DateTime.UtcNow;
 
         var exit = binary.TerminateAsync();
-        var body = await ReadUntilCutAsync(reader);
+        var chatBody = (await chat.ReadToEndAsync()).Replace("\r", "");
+        var messagesBody = (await messages.ReadToEndAsync()).Replace("\r", "");
 
-        Assert.DoesNotContain("[DONE]", body);
+        // OpenAI's stream: an error object as the last data line, no [DONE]; Anthropic's: an error event.
+        Assert.DoesNotContain("[DONE]", chatBody);
+        Assert.Matches("data: \\{\"error\":\\{[^\n]*\"code\":\"draining\"[^\n]*\\}\n\n$", chatBody);
+        Assert.Matches("event: error\ndata: \\{\"type\":\"error\",\"error\":\\{\"type\":\"overloaded_error\"[^\n]*drain[^\n]*\n\n$", messagesBody);
+        Assert.DoesNotContain("message_stop", messagesBody);
         Assert.Equal(0, await exit);
         Assert.InRange((DateTime.UtcNow - signalled).TotalSeconds, 0.4, 8);
     }
 
-    private string Config(int drainTimeoutMs, int tokensPerSecond)
+    [Fact]
+    public async Task Sigterm_RequestStillWaitingForItsProviderAtTheDeadline_Gets503DrainingInItsDialect()
+    {
+        await using var binary = await PublishedBinary.StartAsync(Config(drainTimeoutMs: 300, tokensPerSecond: 0, latencyMs: 30_000));
+        using var http = Client(binary);
+        var waiting = http.PostAsync("/v1/chat/completions",
+            new StringContent("""{"model":"slow","messages":[{"role":"user","content":"hello"}]}""", Encoding.UTF8, "application/json"));
+        await Task.Delay(300); // in flight, waiting for the provider's first byte
+
+        var exit = binary.TerminateAsync();
+        using var response = await waiting;
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("\"code\":\"draining\"", await response.Content.ReadAsStringAsync());
+        Assert.Equal(0, await exit);
+    }
+
+    private string Config(int drainTimeoutMs, int tokensPerSecond, int latencyMs = 0)
     {
         var path = Path.Combine(_folder, "proxy.json");
         File.WriteAllText(path, $$"""
             {
               "server": { "drainTimeoutMs": {{drainTimeoutMs}} },
               "storage": { "path": "{{Path.Combine(_folder, "proxy.db")}}" },
-              "providers": { "slow": { "type": "mock", "tokensPerSecond": {{tokensPerSecond}} } },
+              "providers": { "slow": { "type": "mock", "tokensPerSecond": {{tokensPerSecond}}, "latencyMs": {{latencyMs}} } },
               "models": { "slow": [ { "provider": "slow", "model": "echo" } ] },
               "keys": [ { "key": "{{Key}}", "name": "drain" } ]
             }
@@ -75,12 +99,12 @@ public sealed class DrainTests : IDisposable
     }
 
     // Returns once the stream's first event arrived: the request is in flight when the signal comes.
-    private static async Task<StreamReader> OpenStreamAsync(HttpClient http, int words)
+    private static async Task<StreamReader> OpenStreamAsync(HttpClient http, int words, string path = "/v1/chat/completions")
     {
         var prompt = string.Join(' ', Enumerable.Repeat("word", words));
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        var request = new HttpRequestMessage(HttpMethod.Post, path)
         {
-            Content = new StringContent($$"""{"model":"slow","stream":true,"messages":[{"role":"user","content":"{{prompt}}"}]}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent($$"""{"model":"slow","stream":true,"max_tokens":1000,"messages":[{"role":"user","content":"{{prompt}}"}]}""", Encoding.UTF8, "application/json"),
         };
         var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -88,20 +112,6 @@ public sealed class DrainTests : IDisposable
         var first = new byte[1];
         Assert.Equal(1, await stream.ReadAsync(first));
         return new StreamReader(new ConcatStream(first, stream));
-    }
-
-    private static async Task<string> ReadUntilCutAsync(StreamReader reader)
-    {
-        var text = new StringBuilder();
-        try
-        {
-            text.Append(await reader.ReadToEndAsync());
-        }
-        catch (Exception e) when (e is IOException or HttpRequestException)
-        {
-            // the connection was cut
-        }
-        return text.ToString();
     }
 
     private static async Task ConnectAsync(Uri root)

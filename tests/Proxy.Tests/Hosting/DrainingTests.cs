@@ -55,4 +55,17 @@ public sealed class DrainingTests
 
         Assert.True(reached);
     }
+
+    [Fact]
+    public void Deadline_FiresOnlyOnceTheStopBeganAndTheDrainTimeRanOut()
+    {
+        var lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
+        var server = new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes) { DrainTimeoutMs = 0 };
+        var draining = new Draining(lifetime, server, new ErrorResponder());
+        Assert.False(draining.Deadline.IsCancellationRequested);
+
+        lifetime.StopApplication();
+
+        Assert.True(draining.Deadline.WaitHandle.WaitOne(TimeSpan.FromSeconds(10)));
+    }
 }

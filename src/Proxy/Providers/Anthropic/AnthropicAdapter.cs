@@ -72,7 +72,7 @@ internal sealed class AnthropicAdapter : INativeWireProvider, ICanonicalChatProv
         AnthropicRequestMapper.Write(request, target, body, _logger, out var jsonToolName);
         using var message = CreateRequest(WireFormat.AnthropicMessages, target.Model);
         var translator = new AnthropicAnswerTranslator(jsonToolName, _services.Time.GetUtcNow().ToUnixTimeSeconds());
-        return await TranslatedExchange.RunAsync(_services.Http, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
+        return await TranslatedExchange.RunAsync(_services, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
             cancellationToken).ConfigureAwait(false);
     }
 }

@@ -82,7 +82,7 @@ internal sealed partial class BedrockAdapter : ICanonicalChatProvider, IUpstream
         var now = _services.Time.GetUtcNow();
         Authorize(message, url, body.WrittenSpan, now);
         var translator = new BedrockAnswerTranslator(target.Model, jsonToolName, now.ToUnixTimeSeconds());
-        return await TranslatedExchange.RunAsync(_services.Http, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
+        return await TranslatedExchange.RunAsync(_services, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -61,7 +61,7 @@ internal sealed class GeminiAdapter : ICanonicalChatProvider, IUpstreamErrorMapp
             message.Headers.TryAddWithoutValidation("x-goog-api-key", _apiKey);
         }
         var translator = new GeminiAnswerTranslator(_services.Time.GetUtcNow().ToUnixTimeSeconds(), target.Model);
-        return await TranslatedExchange.RunAsync(_services.Http, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
+        return await TranslatedExchange.RunAsync(_services, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
             cancellationToken).ConfigureAwait(false);
     }
 

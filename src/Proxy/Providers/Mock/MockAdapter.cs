@@ -12,25 +12,30 @@ namespace LlmProxy.Providers.Mock;
 internal sealed class MockAdapter : ICanonicalChatProvider
 {
     private readonly TimeProvider _time;
+    private readonly CancellationToken _shutdown;
     private readonly TimeSpan _latency;
     private readonly TimeSpan _perToken;
 
-    private MockAdapter(ProviderConfig config, TimeProvider time)
+    private MockAdapter(ProviderConfig config, TimeProvider time, CancellationToken shutdown)
     {
         Config = config;
         _time = time;
+        _shutdown = shutdown;
         _latency = TimeSpan.FromMilliseconds(config.LatencyMs);
         _perToken = config.TokensPerSecond > 0 ? TimeSpan.FromSeconds(1 / config.TokensPerSecond) : TimeSpan.Zero;
     }
 
     public ProviderConfig Config { get; }
 
-    public static IProviderAdapter Create(ProviderConfig config, ProviderServices services) => new MockAdapter(config, services.Time);
+    public static IProviderAdapter Create(ProviderConfig config, ProviderServices services) => new MockAdapter(config, services.Time, services.Shutdown);
 
     public ProviderRules Rules => ProviderRules.CarriesEverything;
 
-    public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
+    public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken clientAborted)
     {
+        // Its waits end at the proxy's shutdown as a real provider call does (UpstreamCall); without waits nothing to cut.
+        using var cut = _latency > TimeSpan.Zero || _perToken > TimeSpan.Zero ? CancellationTokenSource.CreateLinkedTokenSource(clientAborted, _shutdown) : null;
+        var cancellationToken = cut?.Token ?? clientAborted;
         try
         {
             var answer = Encoding.UTF8.GetBytes(LastUserText(request.Messages));
@@ -62,7 +67,7 @@ internal sealed class MockAdapter : ICanonicalChatProvider
         }
         catch (OperationCanceledException)
         {
-            return ProviderError.Canceled;
+            return !clientAborted.IsCancellationRequested && _shutdown.IsCancellationRequested ? ProviderError.ShuttingDown : ProviderError.Canceled;
         }
     }
 

@@ -25,7 +25,7 @@ internal sealed class OpenAICanonicalChat(INativeWireProvider provider, Provider
         OpenAIRequestMapper.Write(request, target, body, _logger, hostTakesMaxCompletionTokens);
         using var message = provider.CreateRequest(WireFormat.OpenAIChatCompletions, target.Model);
         var translator = new OpenAIAnswerTranslator(services.Time.GetUtcNow().ToUnixTimeSeconds());
-        return await TranslatedExchange.RunAsync(services.Http, message, body.WrittenMemory, target, request.Stream, provider, translator, sink,
+        return await TranslatedExchange.RunAsync(services, message, body.WrittenMemory, target, request.Stream, provider, translator, sink,
             cancellationToken).ConfigureAwait(false);
     }
 }
