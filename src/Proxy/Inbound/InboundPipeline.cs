@@ -43,7 +43,15 @@ internal sealed partial class InboundPipeline(
             using (body)
             {
                 // Step 5: the deployments in the route's strategy order, each with its retries, until one answers or a failure may not be retried.
-                await ServeAsync(context, dialect, body, envelope, route, key, account, started);
+                metrics.Serving(envelope.Stream);
+                try
+                {
+                    await ServeAsync(context, dialect, body, envelope, route, key, account, started);
+                }
+                finally
+                {
+                    metrics.Served(envelope.Stream);
+                }
                 account.EstimateUnreported(body.Memory.Span); // while the body is at hand, for the estimate its record may need
             }
         }

@@ -62,6 +62,8 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _hedges;
     private readonly Counter<long> _httpRequests;
+    private long _inFlight;
+    private long _openStreams;
 
     public ProxyMetrics(ModelCatalog catalog, IRequestLimiter limiter, UsageLedger? ledger, bool keyLabels = false)
     {
@@ -91,12 +93,18 @@ internal sealed class ProxyMetrics : IDisposable
         _meter.CreateObservableGauge("llm_proxy.deployment.state", DeploymentStates,
             description: "1 for each deployment's state (healthy, cooling_down, half_open), 0 for the others");
         _meter.CreateObservableGauge("llm_proxy.deployment.in_flight", DeploymentsInFlight, description: "Requests in flight on each deployment");
+        _meter.CreateObservableGauge("llm_proxy.requests.in_flight", () => Volatile.Read(ref _inFlight),
+            description: "Proxied requests admitted and not yet answered whole, streams included");
+        _meter.CreateObservableGauge("llm_proxy.streams.open", () => Volatile.Read(ref _openStreams), description: "Streamed answers in progress");
         if (ledger is not null)
         {
             _meter.CreateObservableCounter("llm_proxy.usage_records_dropped", () => ledger.Dropped + ledger.Lost,
                 description: "Usage ledger records dropped (queue full) or lost (the store refused them)");
         }
     }
+
+    /// <summary>This instance's meter (one per proxy; a process may hold several, as the tests do).</summary>
+    public Meter Meter => _meter;
 
     /// <summary>Records one proxied request from its ledger record.</summary>
     public void Record(UsageRecord record)
@@ -137,6 +145,26 @@ internal sealed class ProxyMetrics : IDisposable
     }
 
     /// <summary>One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class.</summary>
+    /// <summary>A request admitted to its deployments (a stream when <paramref name="stream"/>); pair with <see cref="Served"/>.</summary>
+    public void Serving(bool stream)
+    {
+        Interlocked.Increment(ref _inFlight);
+        if (stream)
+        {
+            Interlocked.Increment(ref _openStreams);
+        }
+    }
+
+    /// <summary>The request <see cref="Serving"/> counted has ended, however.</summary>
+    public void Served(bool stream)
+    {
+        Interlocked.Decrement(ref _inFlight);
+        if (stream)
+        {
+            Interlocked.Decrement(ref _openStreams);
+        }
+    }
+
     public void Attempt(string alias, Deployment deployment, string outcome) => _attempts.Add(1, new TagList
     {
         { "alias", alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel }, { "outcome", outcome },
