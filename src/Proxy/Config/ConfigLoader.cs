@@ -145,13 +145,30 @@ internal static class ConfigLoader
             return new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes);
         }
         server.AllowOnly("urls", "maxBodyBytes", "maxBufferedBodyBytes", "cors", "drainTimeoutMs", "metricsRequireMasterKey", "metricsKeyLabels",
-            "watchConfig");
+            "watchConfig", "metrics", "metricsUrls");
         var urls = server.OptionalString("urls") ?? ServerOptions.DefaultUrls;
-        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        ListenUris("server.urls", urls);
+        var metrics = server.OptionalBool("metrics") ?? true;
+        var metricsUrls = server.OptionalString("metricsUrls");
+        var metricsPorts = new List<int>();
+        if (metricsUrls is not null)
         {
-            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+            if (!metrics)
             {
-                throw new ConfigException("server.urls", $"'{url}' is not an http:// listen URL (terminate TLS in front of the proxy)");
+                throw new ConfigException("server.metricsUrls", "set, but server.metrics is false: nothing would be served there");
+            }
+            foreach (var (url, uri) in ListenUris("server.metricsUrls", metricsUrls))
+            {
+                // Prometheus scrapes a known address, and requests are told apart by the port they arrived on.
+                if (!url.TrimEnd('/').EndsWith($":{uri.Port}", StringComparison.Ordinal) || uri.Port == 0)
+                {
+                    throw new ConfigException("server.metricsUrls", $"'{url}' needs a port of its own (http://0.0.0.0:9464), for Prometheus to scrape");
+                }
+                metricsPorts.Add(uri.Port);
+            }
+            if (metricsPorts.Count == 0)
+            {
+                throw new ConfigException("server.metricsUrls", "must hold at least one listen URL");
             }
         }
         var maxBody = server.OptionalInt("maxBodyBytes", 1024, int.MaxValue) ?? ServerOptions.DefaultMaxBodyBytes;
@@ -162,7 +179,25 @@ internal static class ConfigLoader
             MetricsRequireMasterKey = server.OptionalBool("metricsRequireMasterKey") ?? false,
             MetricsKeyLabels = server.OptionalBool("metricsKeyLabels") ?? false,
             WatchConfig = server.OptionalBool("watchConfig") ?? false,
+            Metrics = metrics,
+            MetricsUrls = metricsUrls,
+            MetricsPorts = metricsPorts,
         };
+    }
+
+    // Each ;-separated URL of a listen list, as written and parsed; throws naming the field for one that is not http://.
+    private static List<(string Url, Uri Uri)> ListenUris(string field, string urls)
+    {
+        var parsed = new List<(string, Uri)>();
+        foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!Uri.TryCreate(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
+            {
+                throw new ConfigException(field, $"'{url}' is not an http:// listen URL (terminate TLS in front of the proxy)");
+            }
+            parsed.Add((url, uri));
+        }
+        return parsed;
     }
 
     private static CorsOptions ReadCors(ConfigNode cors)

@@ -13,6 +13,18 @@ internal sealed record ServerOptions(string Urls, long MaxBodyBytes, CorsOptions
     /// <summary>How long requests in flight (streams included) may run on after a stop began before they are cut.</summary>
     public int DrainTimeoutMs { get; init; } = DefaultDrainTimeoutMs;
 
+    /// <summary>Whether <c>GET /metrics</c> is served at all (false: no exporter runs, the instruments record to nobody).</summary>
+    public bool Metrics { get; init; } = true;
+
+    /// <summary>
+    /// Listen URLs (<c>;</c>-separated, each with its port) that serve <c>GET /metrics</c> and nothing else, instead of the
+    /// main listener; null: <c>/metrics</c> is on the main listener.
+    /// </summary>
+    public string? MetricsUrls { get; init; }
+
+    /// <summary>The ports of <see cref="MetricsUrls"/>: a request is for the metrics listener when it arrived on one.</summary>
+    public IReadOnlyList<int> MetricsPorts { get; init; } = [];
+
     /// <summary>Whether <c>GET /metrics</c> needs the admin master key (as Bearer), as the admin API does.</summary>
     public bool MetricsRequireMasterKey { get; init; }
 

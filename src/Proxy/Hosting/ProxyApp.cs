@@ -26,7 +26,7 @@ internal static partial class ProxyApp
 
         // The content root is the binary's folder: the default (the working directory) makes the host watch that whole tree.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.WebHost.UseUrls(urls ?? config.Server.Urls);
+        builder.WebHost.UseUrls(config.Server.MetricsUrls is { } metricsUrls ? $"{urls ?? config.Server.Urls};{metricsUrls}" : urls ?? config.Server.Urls);
         builder.WebHost.UseSockets(sockets =>
         {
             // Run socket continuations where they complete instead of hopping to the thread pool: the proxy never

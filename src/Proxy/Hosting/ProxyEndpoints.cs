@@ -54,6 +54,11 @@ internal static class ProxyEndpoints
         var services = app.Services;
         var errors = services.GetRequiredService<ErrorResponder>();
         app.Use(RequestIds.Middleware);
+        var server = services.GetRequiredService<ServerOptions>();
+        if (server.MetricsPorts.Count > 0)
+        {
+            app.Use(next => MetricsListener.Separate(next, server.MetricsPorts, errors));
+        }
         app.Use(services.GetRequiredService<ProxyMetrics>().Middleware);
         if (services.GetService<AccessLog>() is { } accessLog)
         {
@@ -85,7 +90,10 @@ internal static class ProxyEndpoints
         app.MapMethods("/health/live", Read, HealthProbes.LiveAsync);
         app.MapMethods("/health/ready", Read, probes.ReadyAsync);
         app.MapMethods("/openapi.json", Read, OpenApiEndpoint.GetAsync);
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        if (server.Metrics)
+        {
+            app.MapPrometheusScrapingEndpoint("/metrics");
+        }
         // One path, two shapes: Anthropic's SDKs say who they are with anthropic-version.
         app.MapMethods("/v1/models", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
         app.MapMethods("/v1/models/{**id}", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));
@@ -103,7 +111,8 @@ internal static class ProxyEndpoints
         app.MapMethods("/v1/messages/count_tokens", Post, context => pipeline.HandleCountAsync(context, anthropicCount));
         app.MapMethods("/v1/usage", Read, services.GetRequiredService<KeyUsageEndpoint>().GetAsync);
         AdminRoutes.Map(app);
-        app.MapFallback(context => Methods(context.Request.Path) is { } methods
+        // A route that exists but takes another method: 405; one this proxy does not serve (/metrics when off): 404.
+        app.MapFallback(context => Methods(context.Request.Path) is { } methods && Array.IndexOf(methods, context.Request.Method) < 0
             ? WrongMethodAsync(context, methods, errors)
             : UnknownRouteAsync(context, errors));
         return app;

@@ -84,7 +84,10 @@ internal static class ProxyServices
         services.AddSingleton(provider => new ProxyMetrics(provider.GetRequiredService<ModelCatalog>(), provider.GetRequiredService<IRequestLimiter>(),
             provider.GetService<UsageLedger>(), config.Server.MetricsKeyLabels));
         // The proxy's meter and .NET's own (memory, GC, thread pool: System.Runtime), for GET /metrics.
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ProxyMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
+        if (config.Server.Metrics)
+        {
+            services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ProxyMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
+        }
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
         services.AddSingleton<KeyUsageEndpoint>();

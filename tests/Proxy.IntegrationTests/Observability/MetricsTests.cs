@@ -122,6 +122,43 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_OnTheirOwnListener_ServedThereOnlyAndNothingElseIs()
+    {
+        var port = FreePort();
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(
+            $$""" "server": { "metricsUrls": "http://127.0.0.1:{{port}}" }, """, "mocked", """{ "type": "mock" }"""));
+        using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+
+        using var scraped = await scraper.GetAsync("/metrics");
+        using var mainMetrics = await proxy.Client.GetAsync("/metrics");
+        using var apiOnMetrics = await scraper.GetAsync("/v1/models");
+        using var apiOnMain = await proxy.Client.GetAsync("/v1/models");
+
+        Assert.Equal(HttpStatusCode.OK, scraped.StatusCode);
+        Assert.Contains("llm_proxy_", await scraped.Content.ReadAsStringAsync());
+        Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.OK), (mainMetrics.StatusCode, apiOnMetrics.StatusCode, apiOnMain.StatusCode));
+        Assert.Contains("unknown_route", await mainMetrics.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Metrics_TurnedOff_NotServed()
+    {
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(""" "server": { "metrics": false }, """, "mocked", """{ "type": "mock" }"""));
+
+        using var response = await proxy.Client.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+
+    // A port free a moment ago: a metrics listener needs a port of its own, known before the proxy starts.
+    private static int FreePort()
+    {
+        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public async Task Metrics_EveryAnsweredRequest_CountedByRoutePatternAndBoundedMethod()
     {
         await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("mocked", """{ "type": "mock" }"""));
