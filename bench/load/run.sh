@@ -9,6 +9,7 @@
 #   LLM_PROXY_BINARY=/path/llm-proxy bench/load/run.sh    measure that binary instead of publishing this tree's
 #   RESULTS_DIR=/tmp/x bench/load/run.sh              write the table there instead of bench/results/
 #   ONLY_LIMITS=1 DURATION=8 bench/load/run.sh        workload 8 alone (limits + ledger on against off)
+#   ONLY_OBSERVABILITY=1 DURATION=6 bench/load/run.sh   workload 9 alone (metrics + access log on against off)
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -25,6 +26,7 @@ LOAD_CPU=1
 UPSTREAM_PORT=18101 PACED_PORT=18102 NGINX_PORT=18103 PROXY_PORT=18104 PORTKEY_PORT=18105 LIMITS_PORT=18106
 LIMITS_ROUNDS=${LIMITS_ROUNDS:-3}
 LIMITS_RATE=${LIMITS_RATE:-2000}
+OBS_ROUNDS=${OBS_ROUNDS:-8}
 KEY=sk-bench-key
 PIDS=()
 
@@ -186,6 +188,25 @@ limits_config() {
 CONF
 }
 
+# observability_config on|off DATABASE: workload 9's two proxies. "on": /metrics served (every request recorded into
+# the exporter's instruments) and the access log written to a file beside the database; "off": no exporter, no access
+# log. Neither has limits or the ledger, so the difference is observability alone.
+observability_config() {
+  local metrics=false access_log=""
+  if [ "$1" = on ]; then metrics=true; access_log="\"accessLog\": { \"path\": \"$2.access.log\" },"; fi
+  cat <<CONF
+{
+  "server": { "metrics": $metrics },
+  $access_log
+  "storage": { "path": "$2" },
+  "usage": { "ledger": false },
+  "providers": { "fast": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/fast/v1", "apiKey": "$KEY" } },
+  "models": { "bench-fast": [ { "provider": "fast", "model": "gpt-4o-mini" } ] },
+  "keys": [ { "key": "$KEY", "name": "bench" } ]
+}
+CONF
+}
+
 # Sets TARGET_PID, and per workload the URL, body file and extra headers, for target $1.
 start_target() {
   TARGET_PID=
@@ -312,16 +333,51 @@ measure_target() {
   stop_target "$t"
 }
 
-# start_limits_side on|off PORT: one of workload 8's proxies on the target core, with a fresh database; sets LIMITS_PID.
-start_limits_side() {
-  local db="$RUN/limits-$1.db"
-  rm -f "$db" "$db-wal" "$db-shm"
-  limits_config "$1" "$db" > "$RUN/limits-$1.json"
-  taskset -c $TARGET_CPU "$PROXY_BINARY" --config "$RUN/limits-$1.json" --urls "http://127.0.0.1:$2" > "$RUN/limits-$1.log" 2>&1 &
-  LIMITS_PID=$!; PIDS+=($!)
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$2/health" && return 0; sleep 0.1; done
-  log "limits side $1 did not start"; return 1
+# start_side NAME CONFIG_FN on|off PORT: one proxy of a paired workload on the target core, with a fresh database
+# ($RUN/NAME-on.db...) and its config from CONFIG_FN; sets SIDE_PID.
+start_side() {
+  local db="$RUN/$1-$3.db"
+  rm -f "$db" "$db-wal" "$db-shm" "$db.access.log"*
+  "$2" "$3" "$db" > "$RUN/$1-$3.json"
+  taskset -c $TARGET_CPU "$PROXY_BINARY" --config "$RUN/$1-$3.json" --urls "http://127.0.0.1:$4" > "$RUN/$1-$3.log" 2>&1 &
+  SIDE_PID=$!; PIDS+=($!)
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$4/health" && return 0; sleep 0.1; done
+  log "$1 side $3 did not start"; return 1
 }
+
+# paired_rounds LABEL ROUNDS: workload 1's non-stream request at 64 connections through the two proxies in PORT[off]
+# and PORT[on] (pids in PID[...]), alternating off on, on off, ... Sets, per side, BEST (best rate), TICKS and SERVED
+# (target CPU ticks and requests over all runs), ERRS, SAMPLES (every rate), and PAIRED: on's rate over off's in each round.
+paired_rounds() {
+  BEST=() TICKS=() SERVED=() ERRS=() SAMPLES=() PAIRED=""
+  local side round order r
+  for side in off on; do
+    BODY_FILE="$RUN/request-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c16 -d2s -s "$HERE/post.lua" \
+      "http://127.0.0.1:${PORT[$side]}/v1/chat/completions" >/dev/null
+  done
+  for round in $(seq "$2"); do
+    order="off on"; [ $((round % 2)) -eq 0 ] && order="on off"
+    local -A rate=()
+    for side in $order; do
+      TARGET_PID=${PID[$side]}
+      local before after n
+      before=$(cpu_ticks)
+      r=$(BODY_FILE="$RUN/request-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" \
+        "http://127.0.0.1:${PORT[$side]}/v1/chat/completions" | grep '^RESULT')
+      after=$(cpu_ticks)
+      n=$(field "$r" requests)
+      rate[$side]=$(awk -v n="$n" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}')
+      log "$1. round $round $side: ${rate[$side]} req/s, $(cpu_us $((after - before)) "$n") CPU µs each, $(field "$r" errors) errors"
+      SAMPLES[$side]="${SAMPLES[$side]:-}${SAMPLES[$side]:+, }${rate[$side]}"
+      [ "${rate[$side]}" -le "${BEST[$side]:-0}" ] || BEST[$side]=${rate[$side]}
+      TICKS[$side]=$(( ${TICKS[$side]:-0} + after - before )); SERVED[$side]=$(( ${SERVED[$side]:-0} + n ))
+      ERRS[$side]=$(( ${ERRS[$side]:-0} + $(field "$r" errors) ))
+    done
+    PAIRED="$PAIRED $(ratio "${rate[on]}" "${rate[off]}")"
+  done
+}
+declare -A PORT=() PID=() BEST=() TICKS=() SERVED=() ERRS=() SAMPLES=()
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{v[NR]=$1} END{ if (NR == 0) print "-"; else if (NR % 2) print v[(NR+1)/2]; else printf "%.2f", (v[NR/2]+v[NR/2+1])/2 }'; }
 
 # 8. Limits and the ledger, on against off: workload 1's non-stream request through two proxies running at once on the
 # target core (limits_config on, off), alternating off on, on off, off on... Three figures, each with a pass mark at 0.90:
@@ -336,63 +392,60 @@ start_limits_side() {
 # the fixed-rate figure is the one to judge by when the load average is high.
 measure_limits() {
   log "== 8. limits + ledger on against off, $LIMITS_ROUNDS rounds"
-  local -A port=([off]=$PROXY_PORT [on]=$LIMITS_PORT) pid=() best=() ticks=() served=() errs=() samples=()
   local load_average; load_average=$(cut -d' ' -f1 /proc/loadavg)
-  for side in off on; do start_limits_side "$side" "${port[$side]}"; pid[$side]=$LIMITS_PID; done
-  for side in off on; do
-    BODY_FILE="$RUN/request-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c16 -d2s -s "$HERE/post.lua" \
-      "http://127.0.0.1:${port[$side]}/v1/chat/completions" >/dev/null
-  done
-  local round order side r
-  for round in $(seq "$LIMITS_ROUNDS"); do
-    order="off on"; [ $((round % 2)) -eq 0 ] && order="on off"
-    for side in $order; do
-      TARGET_PID=${pid[$side]}
-      local before after rate n
-      before=$(cpu_ticks)
-      r=$(BODY_FILE="$RUN/request-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" \
-        "http://127.0.0.1:${port[$side]}/v1/chat/completions" | grep '^RESULT')
-      after=$(cpu_ticks)
-      n=$(field "$r" requests)
-      rate=$(awk -v n="$n" -v d="$(field "$r" duration_us)" 'BEGIN{printf "%.0f", n/(d/1e6)}')
-      log "8. round $round $side: $rate req/s, $(cpu_us $((after - before)) "$n") CPU µs each, $(field "$r" errors) errors"
-      samples[$side]="${samples[$side]:-}${samples[$side]:+, }$rate"
-      [ "$rate" -le "${best[$side]:-0}" ] || best[$side]=$rate
-      ticks[$side]=$(( ${ticks[$side]:-0} + after - before )); served[$side]=$(( ${served[$side]:-0} + n ))
-      errs[$side]=$(( ${errs[$side]:-0} + $(field "$r" errors) ))
-    done
-  done
+  PORT=([off]=$PROXY_PORT [on]=$LIMITS_PORT) PID=()
+  local side round order r
+  for side in off on; do start_side limits limits_config "$side" "${PORT[$side]}"; PID[$side]=$SIDE_PID; done
+  paired_rounds 8 "$LIMITS_ROUNDS"
   local -A rticks=() rserved=()
   for round in 1 2; do
     order="off on"; [ "$round" -eq 2 ] && order="on off"
     for side in $order; do
-      TARGET_PID=${pid[$side]}
+      TARGET_PID=${PID[$side]}
       local before after n
       before=$(cpu_ticks)
-      r=$(taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "http://127.0.0.1:${port[$side]}/v1/chat/completions" "$LIMITS_RATE" "$DURATION" \
+      r=$(taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "http://127.0.0.1:${PORT[$side]}/v1/chat/completions" "$LIMITS_RATE" "$DURATION" \
         "$RUN/request-bench-fast.json" "$KEY" | grep '^RESULT')
       after=$(cpu_ticks)
       n=$(field "$r" ok)
       log "8. at $LIMITS_RATE req/s, round $round $side: $(cpu_us $((after - before)) "$n") CPU µs each ($r)"
       rticks[$side]=$(( ${rticks[$side]:-0} + after - before )); rserved[$side]=$(( ${rserved[$side]:-0} + n ))
-      errs[$side]=$(( ${errs[$side]:-0} + $(field "$r" sent) - n ))
+      ERRS[$side]=$(( ${ERRS[$side]:-0} + $(field "$r" sent) - n ))
     done
   done
   # The ledger must have kept up: nothing dropped or lost, nothing left queued once the load stops.
   local usage=""
   for _ in $(seq 100); do
-    usage=$(curl -s "http://127.0.0.1:${port[on]}/health" | jq -c '.usage // empty')
+    usage=$(curl -s "http://127.0.0.1:${PORT[on]}/health" | jq -c '.usage // empty')
     [ "$(jq '.queued' <<< "$usage")" = 0 ] && break; sleep 0.1
   done
   [ -n "$usage" ] || usage='{}'
   local rows; rows=$(sqlite3 "$RUN/limits-on.db" 'SELECT count(*) FROM usage' 2>/dev/null || echo "?")
-  for side in off on; do kill "${pid[$side]}" 2>/dev/null || true; wait "${pid[$side]}" 2>/dev/null || true; done
+  for side in off on; do kill "${PID[$side]}" 2>/dev/null || true; wait "${PID[$side]}" 2>/dev/null || true; done
   local cpu_on cpu_off rate_ratio cpu_ratio rcpu_on rcpu_off rcpu_ratio
-  cpu_on=$(cpu_us "${ticks[on]}" "${served[on]}") cpu_off=$(cpu_us "${ticks[off]}" "${served[off]}")
+  cpu_on=$(cpu_us "${TICKS[on]}" "${SERVED[on]}") cpu_off=$(cpu_us "${TICKS[off]}" "${SERVED[off]}")
   rcpu_on=$(cpu_us "${rticks[on]}" "${rserved[on]}") rcpu_off=$(cpu_us "${rticks[off]}" "${rserved[off]}")
-  rate_ratio=$(ratio "${best[on]}" "${best[off]}") cpu_ratio=$(ratio "$cpu_off" "$cpu_on") rcpu_ratio=$(ratio "$rcpu_off" "$rcpu_on")
-  FIG[llm-proxy,w8]="on: ${best[on]} req/s (runs ${samples[on]}; $cpu_on CPU µs each), off: ${best[off]} req/s (runs ${samples[off]}; $cpu_off µs): rate $rate_ratio ($(mark "$rate_ratio")), CPU efficiency $cpu_ratio ($(mark "$cpu_ratio")); at $LIMITS_RATE req/s: on $rcpu_on CPU µs each, off $rcpu_off, CPU efficiency $rcpu_ratio ($(mark "$rcpu_ratio")); load average $load_average on $(nproc) cores; ledger $(jq -r '"written \(.written), queued \(.queued), dropped \(.dropped), lost \(.lost)"' <<< "$usage"), $rows rows; $((errs[on] + errs[off])) errors"
+  rate_ratio=$(ratio "${BEST[on]}" "${BEST[off]}") cpu_ratio=$(ratio "$cpu_off" "$cpu_on") rcpu_ratio=$(ratio "$rcpu_off" "$rcpu_on")
+  FIG[llm-proxy,w8]="on: ${BEST[on]} req/s (runs ${SAMPLES[on]}; $cpu_on CPU µs each), off: ${BEST[off]} req/s (runs ${SAMPLES[off]}; $cpu_off µs): rate $rate_ratio ($(mark "$rate_ratio")), CPU efficiency $cpu_ratio ($(mark "$cpu_ratio")); at $LIMITS_RATE req/s: on $rcpu_on CPU µs each, off $rcpu_off, CPU efficiency $rcpu_ratio ($(mark "$rcpu_ratio")); load average $load_average on $(nproc) cores; ledger $(jq -r '"written \(.written), queued \(.queued), dropped \(.dropped), lost \(.lost)"' <<< "$usage"), $rows rows; $((ERRS[on] + ERRS[off])) errors"
 }
+# 9. Observability (metrics recorded for the exporter and the access log written to a file), on against off: as
+# workload 8's rounds, OBS_ROUNDS of them; the pass mark is 0.95 for the median of the rounds' paired rate ratios
+# (each round runs both sides back to back, so a slow moment of the machine weighs on both) and for the CPU per request.
+measure_observability() {
+  log "== 9. metrics + access log on against off, $OBS_ROUNDS rounds"
+  PORT=([off]=$PROXY_PORT [on]=$LIMITS_PORT) PID=()
+  local side
+  for side in off on; do start_side observability observability_config "$side" "${PORT[$side]}"; PID[$side]=$SIDE_PID; done
+  paired_rounds 9 "$OBS_ROUNDS"
+  local lines; lines=$(cat "$RUN/observability-on.db.access.log"* 2>/dev/null | wc -l)
+  local scraped; scraped=$(curl -s "http://127.0.0.1:${PORT[on]}/metrics" | grep -c '^llm_proxy_requests_total' || true)
+  for side in off on; do kill "${PID[$side]}" 2>/dev/null || true; wait "${PID[$side]}" 2>/dev/null || true; done
+  local cpu_on cpu_off paired cpu_ratio
+  cpu_on=$(cpu_us "${TICKS[on]}" "${SERVED[on]}") cpu_off=$(cpu_us "${TICKS[off]}" "${SERVED[off]}")
+  paired=$(median <<< "$PAIRED") cpu_ratio=$(ratio "$cpu_off" "$cpu_on")
+  FIG[llm-proxy,w9]="on: best ${BEST[on]} req/s (runs ${SAMPLES[on]}; $cpu_on CPU µs each), off: best ${BEST[off]} req/s (runs ${SAMPLES[off]}; $cpu_off µs); paired rate ratios$PAIRED: median $paired ($(mark95 "$paired")); CPU efficiency $cpu_ratio ($(mark95 "$cpu_ratio")); best-of ratio $(ratio "${BEST[on]}" "${BEST[off]}"); $lines access log lines for ${SERVED[on]} requests; $scraped request series scraped; $((ERRS[on] + ERRS[off])) errors"
+}
+mark95() { awk -v r="$1" 'BEGIN{ print (r + 0 >= 0.95) ? "PASS at 0.95" : "FAIL at 0.95" }'; }
 cpu_us() { awk -v c="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN{ if (n + 0 == 0) print "-"; else printf "%.1f", c/hz*1e6/n }'; }
 mark() { awk -v r="$1" 'BEGIN{ print (r + 0 >= 0.90) ? "PASS at 0.90" : "FAIL at 0.90" }'; }
 
@@ -437,6 +490,10 @@ print_table() {
     line "8. limits + ledger on vs off, non-stream: 64 conn (best of $LIMITS_ROUNDS alternating runs each), then a fixed rate" w8
     return
   fi
+  if [ "${ONLY_OBSERVABILITY:-0}" = 1 ]; then
+    line "9. metrics + access log on vs off, non-stream: 64 conn, $OBS_ROUNDS paired rounds" w9
+    return
+  fi
   line "1. non-stream, 64 conn: requests/s" w1_rps
   line "1. p50 µs" w1_p50_us
   line "1. p99 µs" w1_p99_us
@@ -472,6 +529,7 @@ print_table() {
   line "5. Anthropic client, OpenAI upstream, 64 conn: non-stream, fast stream" w5
   line "7. Responses client, OpenAI upstream, 64 conn: non-stream, fast stream (ratio to 5); stored non-stream" w7
   line "8. limits + ledger on vs off, non-stream: 64 conn (best of $LIMITS_ROUNDS alternating runs each), then a fixed rate" w8
+  line "9. metrics + access log on vs off, non-stream: 64 conn, $OBS_ROUNDS paired rounds" w9
   line "6. idle RSS MB" idle_rss_mb
   line "6. RSS under load (soak avg) MB" soak_steady_mb
   line "6. RSS growth MiB/min" soak_growth
@@ -486,9 +544,12 @@ main() {
   if [ "${ONLY_LIMITS:-0}" = 1 ]; then
     TARGETS=llm-proxy STREAM_COUNTS="" SOAK_SECONDS=0
     measure_limits
+  elif [ "${ONLY_OBSERVABILITY:-0}" = 1 ]; then
+    TARGETS=llm-proxy STREAM_COUNTS="" SOAK_SECONDS=0
+    measure_observability
   else
-    for t in $TARGETS; do FIG[$t,w5]="n/a"; FIG[$t,w7]="n/a"; FIG[$t,w8]="n/a"; measure_target "$t"; done
-    [[ " $TARGETS " != *" llm-proxy "* ]] || measure_limits
+    for t in $TARGETS; do FIG[$t,w5]="n/a"; FIG[$t,w7]="n/a"; FIG[$t,w8]="n/a"; FIG[$t,w9]="n/a"; measure_target "$t"; done
+    [[ " $TARGETS " != *" llm-proxy "* ]] || { measure_limits; measure_observability; }
     FIG[llm-proxy,startup_ms]=$(startup_ms)
     [ "$SOAK_SECONDS" -gt 0 ] && [[ " $TARGETS " == *" llm-proxy "* ]] && soak
   fi
@@ -503,7 +564,8 @@ main() {
     echo "- peers: $(nginx -v 2>&1 | cut -d/ -f2), Portkey $(node -p "require('$PEERS/portkey/node_modules/@portkey-ai/gateway/package.json').version" 2>/dev/null) on node $(node --version 2>/dev/null), wrk $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
     echo "- target pinned to CPU $TARGET_CPU, wrk and fake upstreams to CPU $LOAD_CPU; ${DURATION}s per measurement; memory soak ${SOAK_SECONDS}s"
     if [ "${ONLY_LIMITS:-0}" = 1 ]; then echo "- command: ONLY_LIMITS=1 DURATION=$DURATION LIMITS_ROUNDS=$LIMITS_ROUNDS LIMITS_RATE=$LIMITS_RATE bench/load/run.sh"
-    else echo "- command: DURATION=$DURATION SOAK_SECONDS=$SOAK_SECONDS STREAM_COUNTS=\"$STREAM_COUNTS\" TARGETS=\"$TARGETS\" LIMITS_ROUNDS=$LIMITS_ROUNDS LIMITS_RATE=$LIMITS_RATE bench/load/run.sh"; fi
+    elif [ "${ONLY_OBSERVABILITY:-0}" = 1 ]; then echo "- command: ONLY_OBSERVABILITY=1 DURATION=$DURATION OBS_ROUNDS=$OBS_ROUNDS bench/load/run.sh"
+    else echo "- command: DURATION=$DURATION SOAK_SECONDS=$SOAK_SECONDS STREAM_COUNTS=\"$STREAM_COUNTS\" TARGETS=\"$TARGETS\" LIMITS_ROUNDS=$LIMITS_ROUNDS LIMITS_RATE=$LIMITS_RATE OBS_ROUNDS=$OBS_ROUNDS bench/load/run.sh"; fi
     echo
     print_table
   } | tee "$out"
