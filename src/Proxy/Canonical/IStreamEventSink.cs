@@ -30,5 +30,13 @@ internal interface IStreamEventSink
 
     void ReportUsage(in TokenUsage usage);
 
+    /// <summary>
+    /// The provider's own id for this request (its <c>x-request-id</c>, <c>request-id</c> or <c>x-amzn-requestid</c>
+    /// header), told before any event, so the answer can carry it as <c>x-llm-proxy-upstream-request-id</c>.
+    /// </summary>
+    void UpstreamRequestId(string id)
+    {
+    }
+
     ValueTask FlushAsync(CancellationToken cancellationToken);
 }

@@ -9,6 +9,7 @@ internal sealed class AnswerGate(HttpContext context, long requestStarted)
 {
     private readonly Lock _lock = new();
     private List<(int Attempt, CancellationTokenSource Cancel)>? _running;
+    private List<(int Attempt, string Id)>? _upstreamIds;
     private int _winner;
 
     public bool IsClaimed => Volatile.Read(ref _winner) != 0;
@@ -28,6 +29,15 @@ internal sealed class AnswerGate(HttpContext context, long requestStarted)
         }
     }
 
+    /// <summary>A translated attempt's provider request id, set as <see cref="RequestIds.UpstreamHeader"/> if that attempt claims the answer.</summary>
+    public void NoteUpstreamRequestId(int attempt, string id)
+    {
+        lock (_lock)
+        {
+            (_upstreamIds ??= new(1)).Add((attempt, id));
+        }
+    }
+
     public bool TryClaim(int attempt, string deployment, long upstreamTicks)
     {
         var previous = Interlocked.CompareExchange(ref _winner, attempt, 0);
@@ -39,6 +49,13 @@ internal sealed class AnswerGate(HttpContext context, long requestStarted)
         OverheadMs = ProxyResponseHeaders.Set(context.Response, deployment, requestStarted, upstreamTicks, attempt);
         lock (_lock)
         {
+            foreach (var (noted, id) in _upstreamIds ?? [])
+            {
+                if (noted == attempt)
+                {
+                    context.Response.Headers[RequestIds.UpstreamHeader] = id;
+                }
+            }
             foreach (var (other, cancel) in _running ?? [])
             {
                 if (other != attempt)

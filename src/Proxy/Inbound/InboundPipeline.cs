@@ -557,9 +557,10 @@ internal sealed partial class InboundPipeline(
         ICanonicalChatProvider provider, Deployment deployment, ChatRequest request, RequestEnvelope envelope, AnswerGate gate, int attempt,
         CancellationToken cancellationToken)
     {
-        var writer = dialect.CreateAnswerWriter(context, envelope, new AnswerClaim(gate, attempt, deployment.Name, 0));
+        var claim = new AnswerClaim(gate, attempt, deployment.Name, 0);
+        var writer = dialect.CreateAnswerWriter(context, envelope, claim);
         // Parts the provider cannot carry are refused before anything is sent; ids and names are made ones it accepts.
-        var tally = new OutputTally(writer);
+        var tally = new OutputTally(writer, claim);
         var (carried, sink, refusal) = provider.Rules.Apply(request, tally, provider.Config);
         var error = refusal ?? await provider.ChatAsync(carried, deployment.Target, sink, cancellationToken);
         try

@@ -7,7 +7,7 @@ namespace LlmProxy.Inbound;
 /// and tool-call arguments as they go by: when the answer ends without the provider's usage (the client left, the
 /// provider cut it), the ledger bills the output as the proxy estimates tokens, about four bytes each.
 /// </summary>
-internal sealed class OutputTally(IStreamEventSink inner) : IStreamEventSink
+internal sealed class OutputTally(IStreamEventSink inner, AnswerClaim claim) : IStreamEventSink
 {
     private long _bytes;
 
@@ -15,6 +15,9 @@ internal sealed class OutputTally(IStreamEventSink inner) : IStreamEventSink
     public long EstimatedTokens => (_bytes + 3) / 4;
 
     public void Start(in StreamStart start) => inner.Start(start);
+
+    /// <summary>Kept by the gate for this attempt: it goes on the answer if this attempt is the one that claims it.</summary>
+    public void UpstreamRequestId(string id) => claim.Gate.NoteUpstreamRequestId(claim.Attempt, id);
 
     public void TextDelta(ReadOnlySpan<byte> utf8Text)
     {

@@ -58,7 +58,7 @@ internal static class PassThroughRelay
         response.StatusCode = (int)upstream.StatusCode;
         response.ContentType = contentType;
         // Helps operators match a request to the provider's own logs.
-        RequestIds.CopyUpstream(upstream, response);
+        RequestIds.CopyUpstream(call, response);
         return true;
     }
 

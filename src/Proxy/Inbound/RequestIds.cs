@@ -1,3 +1,5 @@
+using LlmProxy.Providers;
+
 namespace LlmProxy.Inbound;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace LlmProxy.Inbound;
 /// line unchanged), else one the proxy makes, <c>req_</c> and 32 hex digits as OpenAI's look. Anthropic's routes also
 /// get it as <c>request-id</c>, the header Anthropic's SDKs read into their errors and logs. It is the request's
 /// <see cref="HttpContext.TraceIdentifier"/>. A provider's own request id moves to
-/// <c>x-llm-proxy-upstream-request-id</c> (<see cref="CopyUpstream"/>).
+/// <c>x-llm-proxy-upstream-request-id</c> (<see cref="CopyUpstream"/> on pass-through; the <see cref="AnswerGate"/> when translated).
 /// </summary>
 internal static class RequestIds
 {
@@ -14,9 +16,6 @@ internal static class RequestIds
     public const string AnthropicHeader = "request-id";
     public const string UpstreamHeader = "x-llm-proxy-upstream-request-id";
     public const int MaxLength = 128;
-
-    // What providers call their request id: OpenAI and most compatible servers, then Anthropic.
-    private static readonly string[] UpstreamNames = [Header, AnthropicHeader];
 
     /// <summary>The middleware: outermost, so that even the error handler's 500 carries the id.</summary>
     public static RequestDelegate Middleware(RequestDelegate next) => context =>
@@ -47,32 +46,14 @@ internal static class RequestIds
     }
 
     /// <summary>1 to <see cref="MaxLength"/> characters from <c>!</c> to <c>~</c>: no spaces, controls or non-ASCII.</summary>
-    public static bool IsUsable(string id)
-    {
-        if (id.Length is 0 or > MaxLength)
-        {
-            return false;
-        }
-        foreach (var c in id)
-        {
-            if (c is < '!' or > '~')
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    public static bool IsUsable(string id) => UpstreamCall.IsVisibleAscii(id);
 
-    /// <summary>The provider's own request id, when it sent a usable one, as <see cref="UpstreamHeader"/>.</summary>
-    public static void CopyUpstream(HttpResponseMessage upstream, HttpResponse response)
+    /// <summary>The provider's own request id (<see cref="UpstreamCall.RequestId"/>), when it sent a usable one, as <see cref="UpstreamHeader"/>.</summary>
+    public static void CopyUpstream(UpstreamCall call, HttpResponse response)
     {
-        foreach (var name in UpstreamNames)
+        if (call.RequestId is { } id)
         {
-            if (upstream.Headers.NonValidated.TryGetValues(name, out var values) && values.Count == 1 && values.ToString() is var value && IsUsable(value))
-            {
-                response.Headers[UpstreamHeader] = value;
-                return;
-            }
+            response.Headers[UpstreamHeader] = id;
         }
     }
 

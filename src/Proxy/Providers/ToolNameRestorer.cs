@@ -7,6 +7,8 @@ internal sealed class ToolNameRestorer(IStreamEventSink inner, IReadOnlyDictiona
 {
     public void Start(in StreamStart start) => inner.Start(start);
 
+    public void UpstreamRequestId(string id) => inner.UpstreamRequestId(id);
+
     public void TextDelta(ReadOnlySpan<byte> utf8Text) => inner.TextDelta(utf8Text);
 
     public void ReasoningDelta(ReadOnlySpan<byte> utf8Text) => inner.ReasoningDelta(utf8Text);

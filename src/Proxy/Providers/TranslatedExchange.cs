@@ -38,6 +38,10 @@ internal static class TranslatedExchange
             {
                 return await call.ReadErrorAsync(errors).ConfigureAwait(false);
             }
+            if (call.RequestId is { } requestId)
+            {
+                sink.UpstreamRequestId(requestId);
+            }
             try
             {
                 return stream

@@ -46,6 +46,27 @@ internal sealed class UpstreamCall : IDisposable
 
     public HttpResponseMessage? Response { get; private set; }
 
+    /// <summary>
+    /// The provider's own id for the request: <c>x-request-id</c> (OpenAI and most compatible servers), <c>request-id</c>
+    /// (Anthropic) or <c>x-amzn-requestid</c> (Bedrock), when it sent exactly one of 1 to 128 visible ASCII characters
+    /// (so it may go back in a header and a log line unchanged); else null.
+    /// </summary>
+    public string? RequestId
+    {
+        get
+        {
+            foreach (var name in RequestIdHeaders)
+            {
+                if (Response?.Headers.NonValidated.TryGetValues(name, out var values) == true && values.Count == 1 && values.ToString() is var value
+                    && IsVisibleAscii(value))
+                {
+                    return value;
+                }
+            }
+            return null;
+        }
+    }
+
     /// <summary>Time spent waiting for the provider's response headers (Stopwatch ticks).</summary>
     public long HeadersElapsedTicks { get; private set; }
 
@@ -145,6 +166,25 @@ internal sealed class UpstreamCall : IDisposable
         _waitingFor = waitingFor;
         _waitMs = milliseconds;
         _timeout.CancelAfter(milliseconds);
+    }
+
+    private static readonly string[] RequestIdHeaders = ["x-request-id", "request-id", "x-amzn-requestid"];
+
+    /// <summary>1 to 128 characters from <c>!</c> to <c>~</c>: no spaces, controls or non-ASCII.</summary>
+    public static bool IsVisibleAscii(string id)
+    {
+        if (id.Length is 0 or > 128)
+        {
+            return false;
+        }
+        foreach (var c in id)
+        {
+            if (c is < '!' or > '~')
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Exception Innermost(Exception exception)

@@ -49,6 +49,20 @@ public sealed class AnthropicMessagesTranslatedTests() : ProxiedUpstreamTestBase
         Assert.Equal(256, sent.GetProperty("max_tokens").GetInt32());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Answer_Translated_CarriesTheProvidersRequestIdBesideItsOwn(bool stream)
+    {
+        using var response = await Proxy.Client.PostAsync("/v1/messages", new StringContent(
+            $$"""{"model":"claude-alias","max_tokens":64,"stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]}""",
+            Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("req_fake123", response.Headers.GetValues("x-llm-proxy-upstream-request-id").Single());
+        Assert.Matches("^req_[0-9a-f]{32}$", response.Headers.GetValues("request-id").Single());
+    }
+
     [Fact]
     public async Task CreateStreaming_TextAnswer_StreamsInTheMessagesGrammar()
     {
