@@ -41,6 +41,42 @@ public sealed class ReloadTests : IDisposable
     }
 
     [Fact]
+    public async Task Sighup_RepeatedUnderSteadyTraffic_NoRequestFails()
+    {
+        await using var binary = await PublishedBinary.StartAsync(WriteConfig(Config(deployment: "fast", keys: ["sk-stays"])));
+        var live = Path.Combine(binary.Folder, "proxy.json");
+        using var client = Client(binary, "sk-stays");
+        using var stop = new CancellationTokenSource();
+        var statuses = new System.Collections.Concurrent.ConcurrentBag<HttpStatusCode>();
+        var traffic = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var response = await client.PostAsync("/v1/chat/completions", Body(stream: false, words: 3));
+                statuses.Add(response.StatusCode);
+            }
+        })).ToArray();
+
+        for (var i = 1; i <= 4; i++)
+        {
+            File.WriteAllText(live, Config(deployment: i % 2 == 1 ? "slow" : "fast", keys: ["sk-stays", $"sk-extra-{i}"]));
+            var before = binary.Output.Count;
+            var served = statuses.Count;
+            binary.HangUp();
+            await binary.WaitForOutputAsync("config reloaded from", before);
+            while (statuses.Count < served + 5)
+            {
+                await Task.Delay(10); // traffic goes on across each reload
+            }
+        }
+        stop.Cancel();
+        await Task.WhenAll(traffic);
+
+        Assert.All(statuses, status => Assert.Equal(HttpStatusCode.OK, status));
+        Assert.Equal("fast/echo", await DeploymentOfAsync(client));
+    }
+
+    [Fact]
     public async Task Sighup_BrokenConfig_IsRefusedWithTheCheckConfigLineAndTheProxyServesOnUnchanged()
     {
         await using var binary = await PublishedBinary.StartAsync(WriteConfig(Config(deployment: "fast", keys: ["sk-stays"])));

@@ -83,6 +83,52 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_HedgeAndAStreamTheClientCut_CountEachAttemptByHowItEnded()
+    {
+        var alias = "hedge-" + Guid.NewGuid().ToString("N")[..8];
+        var cut = "cut-" + Guid.NewGuid().ToString("N")[..8];
+        await using var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "providers": { "slow": { "type": "mock", "latencyMs": 5000 }, "fast": { "type": "mock" }, "paced": { "type": "mock", "tokensPerSecond": 10 } },
+              "models": {
+                "{{alias}}": { "hedgeAfterMs": 50, "deployments": [ { "provider": "slow", "model": "a" }, { "provider": "fast", "model": "b" } ] },
+                "{{cut}}": [ { "provider": "paced", "model": "c" } ]
+              },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
+            }
+            """);
+
+        using var hedged = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
+            $$"""{"model":"{{alias}}","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        using (var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent($$"""{"model":"{{cut}}","stream":true,"messages":[{"role":"user","content":"{{string.Join(' ', Enumerable.Repeat("w", 50))}}"}]}""",
+                Encoding.UTF8, "application/json"),
+        })
+        {
+            // A client of its own, disposed with the response: the connection closes (a shared one would drain the rest to reuse it).
+            using var client = new HttpClient(new SocketsHttpHandler { MaxResponseDrainSize = 0 }) { BaseAddress = proxy.Root };
+            client.DefaultRequestHeaders.Authorization = proxy.Client.DefaultRequestHeaders.Authorization;
+            using var stream = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            Assert.Equal(1, await (await stream.Content.ReadAsStreamAsync()).ReadAsync(new byte[1])); // flowing; then the client hangs up
+        }
+        var text = "";
+        for (var i = 0; i < 100 && !text.Contains($"alias=\"{cut}\"", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50); // the cut stream's record comes once the proxy notices the client left
+            text = await proxy.Client.GetStringAsync("/metrics");
+        }
+
+        Assert.Equal(HttpStatusCode.OK, hedged.StatusCode);
+        Assert.Equal(1, Value(text, "llm_proxy_hedges_total", $"alias=\"{alias}\""));
+        Assert.Equal(1, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{alias}\"", "provider=\"fast\"", "outcome=\"ok\""));
+        Assert.Equal(1, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{alias}\"", "provider=\"slow\"", "outcome=\"canceled\""));
+        Assert.Equal(1, Value(text, "llm_proxy_requests_total", $"alias=\"{alias}\"", "provider=\"fast\"", "status_class=\"2xx\""));
+        Assert.Equal(1, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{cut}\"", "provider=\"paced\"", "outcome=\"canceled\""));
+        Assert.Equal(1, Value(text, "llm_proxy_requests_total", $"alias=\"{cut}\"", "provider=\"paced\""));
+    }
+
+    [Fact]
     public async Task Metrics_KeyOverItsRpm_CountsTheRefusalByItsLimit()
     {
         await using var proxy = await ProxyHost.StartAsync($$"""
