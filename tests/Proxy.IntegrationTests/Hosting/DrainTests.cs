@@ -18,21 +18,33 @@ public sealed class DrainTests : IDisposable
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     [Fact]
-    public async Task Sigterm_FiftyStreamsThatFinishWithinTheDrain_CompleteWholeAndTheExitIsZero()
+    public async Task Sigterm_FiftyOpenStreams_ThoseThatFinishInTheDrainCompleteWholeTheRestEndInDialectAndTheExitIsZero()
     {
-        // 20 words at 20 a second: each stream takes about a second, well inside the 10 s drain.
-        await using var binary = await PublishedBinary.StartAsync(Config(drainTimeoutMs: 10_000, tokensPerSecond: 20));
+        // At 20 words a second: 25 streams of 20 words (about a second) and 25 of 400 (20 s), with a 4 s drain.
+        await using var binary = await PublishedBinary.StartAsync(Config(drainTimeoutMs: 4_000, tokensPerSecond: 20));
         using var http = Client(binary);
-        var streams = Enumerable.Range(0, 50).Select(_ => OpenStreamAsync(http, words: 20)).ToArray();
+        var streams = Enumerable.Range(0, 50).Select(i => OpenStreamAsync(http, words: i % 2 == 0 ? 20 : 400)).ToArray();
         var readers = await Task.WhenAll(streams);
 
         var exit = binary.TerminateAsync();
         await Task.Delay(200);
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => ConnectAsync(binary.Root));
-        var bodies = await Task.WhenAll(readers.Select(reader => reader.ReadToEndAsync()));
+        var bodies = (await Task.WhenAll(readers.Select(reader => reader.ReadToEndAsync()))).Select(body => body.Replace("\r", "")).ToArray();
 
         Assert.True(refused is SocketException or HttpRequestException, refused.ToString());
-        Assert.All(bodies, body => Assert.EndsWith("data: [DONE]\n\n", body.Replace("\r", "")));
+        for (var i = 0; i < bodies.Length; i++)
+        {
+            if (i % 2 == 0)
+            {
+                Assert.EndsWith("data: [DONE]\n\n", bodies[i]);
+                Assert.Equal(20, bodies[i].Split("\"content\":\"").Length - 2); // a role chunk, then every word
+            }
+            else
+            {
+                Assert.DoesNotContain("[DONE]", bodies[i]);
+                Assert.Matches("data: \\{\"error\":\\{[^\n]*\"code\":\"draining\"[^\n]*\\}\n\n$", bodies[i]);
+            }
+        }
         Assert.Equal(0, await exit);
     }
 
