@@ -77,7 +77,13 @@ internal static class ProxyServices
         services.AddSingleton(provider => new ProxyMetrics(provider.GetRequiredService<ModelCatalog>(), provider.GetRequiredService<IRequestLimiter>(),
             provider.GetService<UsageLedger>(), config.Server.MetricsKeyLabels));
         // The proxy's meter and .NET's own (memory, GC, thread pool: System.Runtime), for GET /metrics.
-        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ProxyMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
+        var telemetry = services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ProxyMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
+        // Traces only when telemetry.otlpEndpoint is set: otherwise no tracer provider listens and no span is ever started.
+        services.AddSingleton(new ProxyTracing(config.Telemetry));
+        if (config.Telemetry is { } tracing)
+        {
+            telemetry.WithTracing(builder => builder.AddProxyTracing(tracing, ProxyVersion.Current));
+        }
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
         services.AddSingleton<KeyUsageEndpoint>();
