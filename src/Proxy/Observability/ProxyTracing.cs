@@ -104,15 +104,17 @@ internal sealed class ProxyTracing(TelemetryOptions? options)
 
     /// <summary>
     /// Starts the CLIENT span of one attempt (numbered from 1 within the request) on <paramref name="deployment"/>, the
-    /// child of the current request span; null when the request is not traced.
+    /// child of the current request span; null when the request is not traced, or its trace is not sampled (parent-based
+    /// sampling would drop the child anyway: the request's span, current still, is then what providers are told).
     /// </summary>
     public Activity? StartAttempt(Deployment deployment, int attempt)
     {
-        if (!_enabled || Activity.Current is not { Source: var source } parent || source != Source)
+        if (!_enabled || Activity.Current is not { IsAllDataRequested: true, Source: var source } || source != Source)
         {
             return null;
         }
-        var span = Source.StartActivity(ActivityKind.Client, parent.Context, name: $"{Operation} {deployment.ProviderModel}");
+        // No explicit parent: the current (request) span is, and as an object, so the attempt that serves can tag it.
+        var span = Source.StartActivity($"{Operation} {deployment.ProviderModel}", ActivityKind.Client);
         if (span is { IsAllDataRequested: true })
         {
             span.SetTag(GenAIAttributes.OperationName, Operation);

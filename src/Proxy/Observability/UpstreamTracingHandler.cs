@@ -7,7 +7,8 @@ namespace LlmProxy.Observability;
 /// tracing is on. When the request runs inside an attempt's CLIENT span (<see cref="ProxyTracing.StartAttempt"/>) it tags
 /// the span with the provider's <c>server.address</c>, <c>server.port</c> and <c>http.response.status_code</c>, and, when
 /// <paramref name="propagate"/>, sends W3C Trace Context (https://www.w3.org/TR/trace-context/): <c>traceparent</c>
-/// naming the attempt's span and the caller's <c>tracestate</c>, replacing any the request carried.
+/// naming the attempt's span and the caller's <c>tracestate</c>, replacing any the request carried. A trace that is not
+/// sampled has no attempt spans: the request's own span is sent, its flags <c>00</c> telling the provider not to record.
 /// </summary>
 internal sealed class UpstreamTracingHandler(HttpMessageHandler inner, bool propagate) : DelegatingHandler(inner)
 {
@@ -16,7 +17,7 @@ internal sealed class UpstreamTracingHandler(HttpMessageHandler inner, bool prop
 
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        if (Activity.Current is not { Kind: ActivityKind.Client } span || span.Source != ProxyTracing.Source)
+        if (Activity.Current is not { } span || span.Source != ProxyTracing.Source)
         {
             return base.SendAsync(request, cancellationToken);
         }
