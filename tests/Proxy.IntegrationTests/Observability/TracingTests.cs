@@ -123,6 +123,44 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Tracing_HedgeAfterASlowFirst_ASpanPerAttemptAndTheLoserCanceledNotFailed()
+    {
+        await using var collector = await FakeOtlpCollector.StartAsync();
+        await using var slow = await FakeOpenAI.StartAsync();
+        await using var fast = await FakeOpenAI.StartAsync();
+        slow.Override = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted); // no answer until the proxy gives up on it
+        var proxy = await ProxyHost.StartAsync($$"""
+            {
+              {{Telemetry(collector)}}
+              "providers": { "p0": {{ProxyHost.OpenAIProvider(slow)}}, "p1": {{ProxyHost.OpenAIProvider(fast)}} },
+              "models": { "hedged": { "hedgeAfterMs": 50, "deployments": [ { "provider": "p0", "model": "slow" }, { "provider": "p1", "model": "fast" } ] } },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
+            }
+            """);
+        try
+        {
+            using var request = Chat("hedged", stream: false);
+            using var response = await proxy.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+        }
+
+        var spans = collector.Spans;
+        var server = Assert.Single(spans, span => span.Kind == OtlpSpan.ServerKind);
+        var loser = Assert.Single(spans, span => span.Name == "chat slow");
+        var winner = Assert.Single(spans, span => span.Name == "chat fast");
+        Assert.All([loser, winner], attempt => Assert.Equal((OtlpSpan.ClientKind, server.SpanId), (attempt.Kind, attempt.ParentSpanId)));
+        Assert.Equal((1L, "canceled", 0), (loser["llm_proxy.attempt"], loser["error.type"], loser.StatusCode));
+        Assert.Equal((2L, null, 200L), (winner["llm_proxy.attempt"], winner["error.type"], winner["http.response.status_code"]));
+        Assert.Equal(("p1/fast", 2L), (server["llm_proxy.deployment"], server["llm_proxy.attempts"]));
+        Assert.Equal($"00-{server.TraceId}-{loser.SpanId}-01", Assert.Single(slow.Requests).Header("traceparent"));
+        Assert.Equal($"00-{server.TraceId}-{winner.SpanId}-01", Assert.Single(fast.Requests).Header("traceparent"));
+    }
+
+    [Fact]
     public async Task Tracing_StreamWithUsage_SpansCarryTheStreamedUsage()
     {
         await using var collector = await FakeOtlpCollector.StartAsync();
