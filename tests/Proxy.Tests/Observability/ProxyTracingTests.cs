@@ -87,6 +87,28 @@ public sealed class ProxyTracingTests : IDisposable
         Assert.Equal(("model_not_found", ActivityStatusCode.Unset), (span.GetTagItem("error.type"), span.Status));
     }
 
+    [Fact]
+    public void TracingOff_EveryCallOnTheRequestPath_AllocatesNothing()
+    {
+        var tracing = new ProxyTracing(null);
+        var context = Request("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        RequestPath(tracing, context); // once for the JIT
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        RequestPath(tracing, context);
+
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() == before, "tracing off must cost the request path no allocation");
+
+        // Off, no method looks at the deployment: none is needed to prove it.
+        static void RequestPath(ProxyTracing tracing, HttpContext context)
+        {
+            using var request = tracing.StartRequest(context);
+            using var attempt = tracing.StartAttempt(null!, 1);
+            ProxyTracing.EndAttempt(attempt, null!, new TokenUsage(1, 2), "upstream_error");
+            ProxyTracing.EndRequest(request, null);
+        }
+    }
+
     [Theory]
     [InlineData("openai", "openai")]
     [InlineData("azure", "azure.ai.openai")]
