@@ -191,6 +191,27 @@ public sealed class TracingTests
     }
 
     [Fact]
+    public async Task Tracing_OtlpOverGrpc_SpansReachTheCollector()
+    {
+        await using var collector = await FakeOtlpCollector.StartAsync(grpc: true);
+        var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(Telemetry(collector, """, "otlpProtocol": "grpc" """), "mocked", """{ "type": "mock" }"""));
+        try
+        {
+            using var request = Chat("mocked", stream: false);
+            using var response = await proxy.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+        }
+
+        var spans = collector.Spans;
+        Assert.Equal(("chat mocked", "llm_proxy.mock"), (Assert.Single(spans, span => span.Kind == OtlpSpan.ServerKind).Name,
+            Assert.Single(spans, span => span.Kind == OtlpSpan.ClientKind)["gen_ai.provider.name"]));
+    }
+
+    [Fact]
     public async Task Tracing_PropagateContextOff_SpansExportedButNoTraceparentUpstream()
     {
         await using var collector = await FakeOtlpCollector.StartAsync();
