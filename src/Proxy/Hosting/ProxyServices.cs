@@ -77,13 +77,7 @@ internal static class ProxyServices
         services.AddSingleton(provider => new ProxyMetrics(provider.GetRequiredService<ModelCatalog>(), provider.GetRequiredService<IRequestLimiter>(),
             provider.GetService<UsageLedger>(), config.Server.MetricsKeyLabels));
         // The proxy's meter and .NET's own (memory, GC, thread pool: System.Runtime), for GET /metrics.
-        var telemetry = services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ProxyMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
-        // Traces only when telemetry.otlpEndpoint is set: otherwise no tracer provider listens and no span is ever started.
-        services.AddSingleton(new ProxyTracing(config.Telemetry));
-        if (config.Telemetry is { } tracing)
-        {
-            telemetry.WithTracing(builder => builder.AddProxyTracing(tracing, ProxyVersion.Current));
-        }
+        services.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(ProxyMetrics.MeterName, "System.Runtime").AddPrometheusExporter());
         services.AddSingleton<OpenAIModelsEndpoint>();
         services.AddSingleton<AnthropicModelsEndpoint>();
         services.AddSingleton<KeyUsageEndpoint>();
@@ -92,6 +86,12 @@ internal static class ProxyServices
         services.AddSingleton<TeamEndpoints>();
         services.AddSingleton<AuditEndpoint>();
         services.AddSingleton<UsageEndpoint>();
+        // Traces only when telemetry.otlpEndpoint is set: otherwise no tracer provider listens and no span is ever started.
+        services.AddSingleton(new ProxyTracing(config.Telemetry));
+        if (config.Telemetry is { } tracing)
+        {
+            services.AddOpenTelemetry().WithTracing(builder => builder.AddProxyTracing(tracing, ProxyVersion.Current));
+        }
         return services;
     }
 
