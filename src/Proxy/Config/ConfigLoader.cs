@@ -114,7 +114,7 @@ internal static class ConfigLoader
 
     private static ProxyConfig Read(ConfigNode root, string configFolder)
     {
-        root.AllowOnly("server", "admin", "storage", "usage", "accessLog", "routing", "providers", "models", "keys");
+        root.AllowOnly("server", "admin", "storage", "usage", "accessLog", "routing", "providers", "models", "keys", "telemetry");
         var routing = ReadRouting(root.OptionalObject("routing"));
         var providers = ReadProviders(root.OptionalObject("providers") ?? throw new ConfigException("providers", "required"));
         var models = ModelSectionReader.Read(root.OptionalObject("models") ?? throw new ConfigException("models", "required"), providers, routing);
@@ -135,6 +135,7 @@ internal static class ConfigLoader
         {
             Usage = root.OptionalObject("usage") is { } usage ? ReadUsage(usage) : UsageOptions.Default,
             AccessLog = root.OptionalObject("accessLog") is { } accessLog ? ReadAccessLog(accessLog, configFolder) : null,
+            Telemetry = TelemetrySectionReader.Read(root.OptionalObject("telemetry")),
         };
     }
 

@@ -14,4 +14,7 @@ internal sealed record ProxyConfig(
 
     /// <summary>Null: no access log.</summary>
     public AccessLogOptions? AccessLog { get; init; }
+
+    /// <summary>Null: no tracing (no <c>telemetry.otlpEndpoint</c>).</summary>
+    public TelemetryOptions? Telemetry { get; init; }
 }

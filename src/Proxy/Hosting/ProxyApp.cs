@@ -22,7 +22,7 @@ internal static partial class ProxyApp
     /// </summary>
     public static WebApplication Create(ProxyConfig config, string? urls = null, Action<IServiceCollection>? configureServices = null, string? configPath = null)
     {
-        var upstream = UpstreamHandlerFactory.Create();
+        var upstream = UpstreamHandlerFactory.Create(config.Telemetry);
 
         // The content root is the binary's folder: the default (the working directory) makes the host watch that whole tree.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });

@@ -96,6 +96,12 @@ internal static class ProxyServices
         services.AddSingleton<TeamEndpoints>();
         services.AddSingleton<AuditEndpoint>();
         services.AddSingleton<UsageEndpoint>();
+        // Traces only when telemetry.otlpEndpoint is set: otherwise no tracer provider listens and no span is ever started.
+        services.AddSingleton(new ProxyTracing(config.Telemetry));
+        if (config.Telemetry is { } tracing)
+        {
+            services.AddOpenTelemetry().WithTracing(builder => builder.AddProxyTracing(tracing, ProxyVersion.Current));
+        }
         return services;
     }
 

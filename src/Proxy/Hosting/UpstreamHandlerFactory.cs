@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using LlmProxy.Config;
+using LlmProxy.Observability;
 using LlmProxy.Providers;
 
 namespace LlmProxy.Hosting;
@@ -11,7 +13,22 @@ namespace LlmProxy.Hosting;
 /// </summary>
 internal static class UpstreamHandlerFactory
 {
-    public static HttpMessageInvoker Create() => new(new SocketsHttpHandler
+    /// <summary>
+    /// The pool, behind <see cref="UpstreamTracingHandler"/> when <paramref name="telemetry"/> turns tracing on. The pool
+    /// itself never writes trace headers (<c>ActivityHeadersPropagator</c> null), so whether a provider gets a
+    /// <c>traceparent</c> is <c>telemetry.propagateContext</c>'s decision alone, under JIT as in the AOT binary.
+    /// </summary>
+    public static HttpMessageInvoker Create(TelemetryOptions? telemetry = null)
+    {
+        HttpMessageHandler handler = CreatePool();
+        if (telemetry is not null)
+        {
+            handler = new UpstreamTracingHandler(handler, telemetry.PropagateContext);
+        }
+        return new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    private static SocketsHttpHandler CreatePool() => new()
     {
         PooledConnectionLifetime = TimeSpan.FromMinutes(5),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
@@ -20,7 +37,8 @@ internal static class UpstreamHandlerFactory
         AllowAutoRedirect = false,
         EnableMultipleHttp2Connections = true,
         ConnectCallback = ConnectAsync,
-    }, disposeHandler: true);
+        ActivityHeadersPropagator = null,
+    };
 
     private static async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {

@@ -26,6 +26,7 @@ internal sealed partial class InboundPipeline(
     UsageOptions usageOptions,
     BodyBudget bodies,
     ProxyMetrics metrics,
+    ProxyTracing tracing,
     ILogger<InboundPipeline> logger)
 {
     public async Task HandleAsync(HttpContext context, IInboundDialect dialect)
@@ -33,6 +34,7 @@ internal sealed partial class InboundPipeline(
         var started = Stopwatch.GetTimestamp();
         // A background run continues the account of the POST that queued it: admitted and limited once, recorded once.
         var account = context.Features.Get<RequestAccount>() ?? Open(context, dialect, started);
+        using var span = tracing.StartRequest(context);
         try
         {
             var admission = await AdmitAsync(context, dialect, account);
@@ -63,6 +65,7 @@ internal sealed partial class InboundPipeline(
         finally
         {
             Close(context, account);
+            ProxyTracing.EndRequest(span, account.Record);
         }
     }
 
@@ -383,6 +386,7 @@ internal sealed partial class InboundPipeline(
     {
         var (context, dialect, route) = (request.Context, request.Dialect, request.Route);
         var attemptStarted = Stopwatch.GetTimestamp();
+        using var span = tracing.StartAttempt(deployment, attempt);
         TokenUsage? usage;
         ProviderError? error;
         long firstByte, estimatedOutput;
@@ -418,6 +422,7 @@ internal sealed partial class InboundPipeline(
         }
 
         // Step 6: account for what was served, even when a stream broke after its first bytes.
+        ProxyTracing.EndAttempt(span, deployment, usage, error is null ? null : ErrorClassOf(error.Kind));
         metrics.Attempt(route.Alias, deployment, error is null ? "ok" : ErrorClassOf(error.Kind));
         if (error is null)
         {
