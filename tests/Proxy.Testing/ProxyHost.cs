@@ -1,9 +1,11 @@
 using System.Net.Http.Headers;
 using LlmProxy.Config;
 using LlmProxy.Hosting;
+using LlmProxy.Observability;
 using LlmProxy.Usage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
 
 namespace LlmProxy.Testing;
 
@@ -83,6 +85,10 @@ public sealed class ProxyHost : IAsyncDisposable
         var usage = new RecordingUsageRecorder();
         var app = ProxyApp.Create(config, "http://127.0.0.1:0", collection =>
         {
+            // Proxies run side by side in the test process: each has a meter of its own, so its /metrics counts only its requests.
+            var meter = "llm_proxy_test_" + Guid.NewGuid().ToString("N");
+            collection.AddSingleton(new ProxyMeterName(meter));
+            collection.AddOpenTelemetry().WithMetrics(metrics => metrics.AddMeter(meter));
             collection.AddSingleton<IUsageRecorder>(provider =>
             {
                 usage.Next = provider.GetService<UsageLedger>();

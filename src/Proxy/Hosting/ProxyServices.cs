@@ -82,7 +82,7 @@ internal static class ProxyServices
         services.AddSingleton<HealthProbes>();
         services.AddSingleton<Draining>();
         services.AddSingleton(provider => new ProxyMetrics(provider.GetRequiredService<ModelCatalog>(), provider.GetRequiredService<IRequestLimiter>(),
-            provider.GetService<UsageLedger>(), config.Server.MetricsKeyLabels));
+            provider.GetService<UsageLedger>(), config.Server.MetricsKeyLabels, provider.GetService<ProxyMeterName>()?.Name ?? ProxyMetrics.MeterName));
         // The proxy's meter and .NET's own (memory, GC, thread pool: System.Runtime), for GET /metrics.
         if (config.Server.Metrics)
         {

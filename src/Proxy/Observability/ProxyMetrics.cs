@@ -48,7 +48,7 @@ internal sealed class ProxyMetrics : IDisposable
     /// <summary>Upper bounds of the duration and time-to-first-token histograms, seconds: LLM answers take up to minutes.</summary>
     public static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
-    private readonly Meter _meter = new(MeterName);
+    private readonly Meter _meter;
     private readonly ModelCatalog _catalog;
     private readonly bool _keyLabels;
     private readonly Counter<long> _requests;
@@ -65,8 +65,13 @@ internal sealed class ProxyMetrics : IDisposable
     private long _inFlight;
     private long _openStreams;
 
-    public ProxyMetrics(ModelCatalog catalog, IRequestLimiter limiter, UsageLedger? ledger, bool keyLabels = false)
+    /// <param name="meterName">
+    /// <see cref="MeterName"/> unless several proxies share the process (tests): the exporter listens by meter name, so
+    /// each then needs its own to report only its own figures.
+    /// </param>
+    public ProxyMetrics(ModelCatalog catalog, IRequestLimiter limiter, UsageLedger? ledger, bool keyLabels = false, string meterName = MeterName)
     {
+        _meter = new Meter(meterName);
         _catalog = catalog;
         _keyLabels = keyLabels;
         _meter.CreateObservableCounter("llm_proxy.rate_limited", () => new Measurement<long>[]

@@ -10,7 +10,7 @@ namespace LlmProxy.IntegrationTests.Observability;
 /// <summary>GET /metrics after a scripted mix of requests: the exact counts a dashboard would show.</summary>
 public sealed partial class MetricsTests : IAsyncLifetime
 {
-    // Aliases of this test's own, so that what other proxies in the test process record (one meter name per process) does not count.
+    // Each proxy in the test process has a meter of its own (ProxyHost); the aliases are made unique all the same.
     private readonly string _alias = "metrics-" + Guid.NewGuid().ToString("N")[..8];
     private ProxyHost _proxy = null!;
 
@@ -33,7 +33,8 @@ public sealed partial class MetricsTests : IAsyncLifetime
         }
         Assert.Equal(HttpStatusCode.BadRequest, (await ChatAsync("made-up-" + _alias, "x", stream: false)).StatusCode);
 
-        var text = await _proxy.Client.GetStringAsync("/metrics");
+        var text = await ScrapeUntilAsync(_proxy.Client, text => Count(text, "llm_proxy_requests_total", $"alias=\"{_alias}\"") == 3
+            && Count(text, "llm_proxy_requests_total", "alias=\"unknown\"", "status_class=\"4xx\"") >= 1);
 
         Assert.Equal(3, Value(text, "llm_proxy_requests_total", $"alias=\"{_alias}\"", "deployment=\"echo\"", "provider=\"local\"",
             "route=\"chat.completions\"", "status_class=\"2xx\""));
@@ -73,7 +74,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
 
         using var answer = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
             $$"""{"model":"{{alias}}","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
-        var text = await proxy.Client.GetStringAsync("/metrics");
+        var text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_requests_total", $"alias=\"{alias}\"") == 1);
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal(2, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{alias}\"", "provider=\"bad\"", "outcome=\"upstream_error\""));
@@ -113,11 +114,9 @@ public sealed partial class MetricsTests : IAsyncLifetime
             Assert.Equal(1, await (await stream.Content.ReadAsStreamAsync()).ReadAsync(new byte[1])); // flowing; then the client hangs up
         }
         var text = "";
-        for (var i = 0; i < 100 && !text.Contains($"alias=\"{cut}\"", StringComparison.Ordinal); i++)
-        {
-            await Task.Delay(50); // the cut stream's record comes once the proxy notices the client left
-            text = await proxy.Client.GetStringAsync("/metrics");
-        }
+        // The cut stream's record comes once the proxy notices the client left.
+        text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_requests_total", $"alias=\"{cut}\"") == 1
+            && Count(text, "llm_proxy_requests_total", $"alias=\"{alias}\"") == 1);
 
         Assert.Equal(HttpStatusCode.OK, hedged.StatusCode);
         Assert.Equal(1, Value(text, "llm_proxy_hedges_total", $"alias=\"{alias}\""));
@@ -142,13 +141,11 @@ public sealed partial class MetricsTests : IAsyncLifetime
 
         using var first = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
         using var second = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(body, Encoding.UTF8, "application/json"));
-        var text = await proxy.Client.GetStringAsync("/metrics");
+        var text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_rate_limited_total", "limit=\"rpm\"") >= 1);
 
         Assert.Equal((HttpStatusCode.OK, HttpStatusCode.TooManyRequests), (first.StatusCode, second.StatusCode));
-        // At least this one: the proxies of other tests in this process share the meter's name.
-        var refused = text.Split('\n').Where(line => line.StartsWith("llm_proxy_rate_limited_total{", StringComparison.Ordinal) && line.Contains("limit=\"rpm\""))
-            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
-        Assert.True(refused >= 1, text);
+        Assert.Equal(1, Value(text, "llm_proxy_rate_limited_total", "limit=\"rpm\""));
+        Assert.Equal(0, Value(text, "llm_proxy_rate_limited_total", "limit=\"tpm\""));
     }
 
     [Fact]
@@ -241,7 +238,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
         using var answer = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
             $$"""{"model":"{{alias}}","messages":[{"role":"user","content":"one two"}]}""", Encoding.UTF8, "application/json"));
 
-        var text = await proxy.Client.GetStringAsync("/metrics");
+        var text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_cost_usd_total", $"alias=\"{alias}\"") > 0);
 
         Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
         Assert.Equal(0.000006, Value(text, "llm_proxy_cost_usd_total", $"alias=\"{alias}\"", "key=\"team-a-bot\"", "team=\"none\""), 9);
@@ -272,6 +269,23 @@ public sealed partial class MetricsTests : IAsyncLifetime
     private Task<HttpResponseMessage> ChatAsync(string model, string text, bool stream) =>
         _proxy.Client.PostAsync("/v1/chat/completions", new StringContent(
             $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{text}}"}]}""", Encoding.UTF8, "application/json"));
+
+    // A request's metrics are recorded just after its answer went out: scrape until they are there (or 10 s, and let the asserts say what is not).
+    private static async Task<string> ScrapeUntilAsync(HttpClient client, Func<string, bool> recorded)
+    {
+        var text = await client.GetStringAsync("/metrics");
+        for (var i = 0; i < 200 && !recorded(text); i++)
+        {
+            await Task.Delay(50);
+            text = await client.GetStringAsync("/metrics");
+        }
+        return text;
+    }
+
+    // The sum of the samples of `name` whose labels include all of `labels` (0 when none).
+    private static double Count(string text, string name, params string[] labels) => text.Split('\n')
+        .Where(line => line.StartsWith(name + "{", StringComparison.Ordinal) && labels.All(line.Contains))
+        .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 
     // The value of the one sample of `name` whose labels include all of `labels`.
     private static double Value(string text, string name, params string[] labels)
