@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using LlmProxy.Hosting;
 using LlmProxy.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmProxy.IntegrationTests.Hosting;
 
@@ -36,6 +38,22 @@ public sealed class OpenApiTests : IAsyncLifetime
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(routes, Documented().Select(operation => $"{operation.Method} {operation.Path}").Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void RouteTable_EveryEndpointTheAppMaps_IsInItWithItsMethods()
+    {
+        var mapped = _proxy.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(endpoint => endpoint.Metadata.GetMetadata<HttpMethodMetadata>() is not null || endpoint.RoutePattern.RawText == "/metrics")
+            .SelectMany(endpoint => (endpoint.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? ["GET", "HEAD"])
+                .Select(method => $"{method} {endpoint.RoutePattern.RawText!.Replace("{**id}", "{id}")}"))
+            .Distinct()
+            .Order(StringComparer.Ordinal);
+        var table = ProxyEndpoints.Routes
+            .SelectMany(route => route.Methods.Select(method => $"{method} {(route.Prefix ? route.Path + "{id}" + route.Suffix : route.Path)}"))
+            .Order(StringComparer.Ordinal);
+
+        Assert.Equal(table, mapped);
     }
 
     [Fact]
