@@ -70,7 +70,20 @@ internal sealed partial class ConfigReload
                 var providers = ProxyRuntime.BuildProviders(next, _services);
                 var previous = _config;
                 var routes = _runtime.Catalog.Prepare(next.Models, providers, next.Routing, name => SameProvider(previous, next, name));
-                await _runtime.Keys.ReplaceConfigKeysAsync(next.Keys, () => _runtime.Catalog.Swap(routes), cancellationToken);
+                var swapped = false;
+                try
+                {
+                    await _runtime.Keys.ReplaceConfigKeysAsync(next.Keys, () =>
+                    {
+                        _runtime.Catalog.Swap(routes);
+                        swapped = true;
+                    }, cancellationToken);
+                }
+                catch (Exception e) when (swapped)
+                {
+                    // Serving the new config already; only restoring new budgets' spend from the ledger failed.
+                    LogBudgetsNotRestored(_logger, e);
+                }
             }
             catch (ConfigException e)
             {
@@ -146,6 +159,9 @@ internal sealed partial class ConfigReload
 
     [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "config reload refused, the running config stays: config error: {Message}")]
     private static partial void LogRefused(ILogger logger, string message);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Error, Message = "config reloaded, but the spend of keys given a new budget could not be read from the usage ledger")]
+    private static partial void LogBudgetsNotRestored(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "config reloaded, but changes to {Sections} take effect at the next restart")]
     private static partial void LogRestartNeeded(ILogger logger, string sections);

@@ -6,8 +6,8 @@ namespace LlmProxy.Hosting;
 /// What starts a <see cref="ConfigReload"/>: SIGHUP (<c>systemctl reload llm-proxy</c>, the unit's <c>ExecReload=</c>),
 /// and, when <c>server.watchConfig</c> is on, a change in the config file's folder that changes the file's text. The
 /// folder is watched rather than the file so that editors that save by renaming a new file over the old one, and
-/// Kubernetes' ConfigMap volumes (which swap a symlink), are seen; events are gathered for <see cref="Settle"/> so a
-/// save written in several steps is read once, whole.
+/// Kubernetes' ConfigMap volumes (which swap their <c>..data</c> symlink), are seen; events for other files are ignored,
+/// and the file's are gathered for <see cref="Settle"/> so a save written in several steps is read once, whole.
 /// </summary>
 internal sealed partial class ConfigReloadTriggers(ConfigReload reload, bool watchFile, TimeProvider time, ILogger<ConfigReloadTriggers> logger)
     : IHostedService, IDisposable
@@ -38,10 +38,15 @@ internal sealed partial class ConfigReloadTriggers(ConfigReload reload, bool wat
             {
                 NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.CreationTime,
             };
-            _watcher.Changed += (_, _) => Restart();
-            _watcher.Created += (_, _) => Restart();
-            _watcher.Deleted += (_, _) => Restart();
-            _watcher.Renamed += (_, _) => Restart();
+            var name = System.IO.Path.GetFileName(reload.Path);
+            _watcher.Changed += (_, e) => Restart(name, e.Name);
+            _watcher.Created += (_, e) => Restart(name, e.Name);
+            _watcher.Deleted += (_, e) => Restart(name, e.Name);
+            _watcher.Renamed += (_, e) =>
+            {
+                Restart(name, e.Name);
+                Restart(name, e.OldName);
+            };
             _watcher.EnableRaisingEvents = true;
         }
         return Task.CompletedTask;
@@ -61,7 +66,15 @@ internal sealed partial class ConfigReloadTriggers(ConfigReload reload, bool wat
         _settle?.Dispose();
     }
 
-    private void Restart() => _settle?.Change(Settle, Timeout.InfiniteTimeSpan);
+    // Only the config file itself, and Kubernetes' "..data" symlink swap, restart the settle clock: other files in the
+    // folder (an access log written every few milliseconds) must not keep putting the reload off.
+    private void Restart(string configName, string? changed)
+    {
+        if (changed is not null && (changed == configName || changed.StartsWith("..", StringComparison.Ordinal)))
+        {
+            _settle?.Change(Settle, Timeout.InfiniteTimeSpan);
+        }
+    }
 
     // A file that is gone (mid-rename) or unchanged (a touch, another file in the folder) is no reason to reload.
     private void OnSettled()

@@ -49,18 +49,25 @@ internal sealed class AnswerGate(HttpContext context, long requestStarted)
         OverheadMs = ProxyResponseHeaders.Set(context.Response, deployment, requestStarted, upstreamTicks, attempt);
         lock (_lock)
         {
-            foreach (var (noted, id) in _upstreamIds ?? [])
+            // Not "?? []": that would allocate an empty list on every answer.
+            if (_upstreamIds is { } ids)
             {
-                if (noted == attempt)
+                foreach (var (noted, id) in ids)
                 {
-                    context.Response.Headers[RequestIds.UpstreamHeader] = id;
+                    if (noted == attempt)
+                    {
+                        context.Response.Headers[RequestIds.UpstreamHeader] = id;
+                    }
                 }
             }
-            foreach (var (other, cancel) in _running ?? [])
+            if (_running is { } running)
             {
-                if (other != attempt)
+                foreach (var (other, cancel) in running)
                 {
-                    cancel.Cancel();
+                    if (other != attempt)
+                    {
+                        cancel.Cancel();
+                    }
                 }
             }
         }

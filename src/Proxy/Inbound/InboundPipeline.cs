@@ -245,6 +245,13 @@ internal sealed partial class InboundPipeline(
                     {
                         if (retry > 0 && !await WaitBeforeRetryAsync(retry, request.Failures![^1].Error, route.Policy, started, context.RequestAborted))
                         {
+                            if (upstream.Shutdown.IsCancellationRequested)
+                            {
+                                // The drain ran out while this request waited to retry: it ends now, as the client's dialect says.
+                                request.Fail(deployment.Name, ProviderError.ShuttingDown);
+                                await WriteFailureAsync(request);
+                                return;
+                            }
                             break;
                         }
                         if (pass == 0 && !deployment.Health.TryAdmit())
@@ -495,15 +502,26 @@ internal sealed partial class InboundPipeline(
         return false;
     }
 
-    /// <summary>Waits before retrying a deployment (backoff with jitter, or the provider's Retry-After); false when that would pass the request's deadline.</summary>
+    /// <summary>
+    /// Waits before retrying a deployment (backoff with jitter, or the provider's Retry-After); false when that would pass
+    /// the request's deadline, or when the proxy's drain runs out meanwhile (<see cref="ProviderServices.Shutdown"/>).
+    /// </summary>
     private async Task<bool> WaitBeforeRetryAsync(int retry, ProviderError last, RoutingDefaults policy, long started, CancellationToken cancellationToken)
     {
         var delay = RetryBackoff.Delay(retry, last.RetryAfter, policy, Random.Shared);
-        if (Stopwatch.GetElapsedTime(started) + delay > TimeSpan.FromMilliseconds(policy.DeadlineMs))
+        if (Stopwatch.GetElapsedTime(started) + delay > TimeSpan.FromMilliseconds(policy.DeadlineMs) || upstream.Shutdown.IsCancellationRequested)
         {
             return false;
         }
-        await Task.Delay(delay, time, cancellationToken);
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, upstream.Shutdown);
+        try
+        {
+            await Task.Delay(delay, time, wait.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
         return true;
     }
 

@@ -15,7 +15,7 @@ internal static class RequestIds
     public const string Header = "x-request-id";
     public const string AnthropicHeader = "request-id";
     public const string UpstreamHeader = "x-llm-proxy-upstream-request-id";
-    public const int MaxLength = 128;
+    public const int MaxLength = UpstreamCall.MaxRequestIdLength;
 
     /// <summary>The middleware: outermost, so that even the error handler's 500 carries the id.</summary>
     public static RequestDelegate Middleware(RequestDelegate next) => context =>

@@ -32,7 +32,9 @@ namespace LlmProxy.Observability;
 /// a key's or its team's limit refused.</item>
 /// <item>Read at each scrape, nothing per request: <c>llm_proxy_deployment_state{alias,provider,deployment,state}</c>
 /// (1 for the deployment's state: <c>healthy</c>, <c>cooling_down</c>, <c>half_open</c>; 0 for the others) and
-/// <c>llm_proxy_deployment_in_flight{alias,provider,deployment}</c> (its requests in flight, streams included).</item>
+/// <c>llm_proxy_deployment_in_flight{alias,provider,deployment}</c> (its requests in flight, streams included);
+/// <c>llm_proxy_requests_in_flight</c> and <c>llm_proxy_streams_open</c> (all proxied requests admitted and not yet
+/// answered whole; of those, the streamed ones: two interlocked counts per request).</item>
 /// </list>
 /// Labels are bounded: aliases, deployments and routes come from the config and the route table; a model name a
 /// client made up is recorded as <c>unknown</c>. Never a key's secret. Recording a request allocates nothing.
@@ -98,9 +100,10 @@ internal sealed class ProxyMetrics : IDisposable
         _meter.CreateObservableGauge("llm_proxy.deployment.state", DeploymentStates,
             description: "1 for each deployment's state (healthy, cooling_down, half_open), 0 for the others");
         _meter.CreateObservableGauge("llm_proxy.deployment.in_flight", DeploymentsInFlight, description: "Requests in flight on each deployment");
-        _meter.CreateObservableGauge("llm_proxy.requests.in_flight", () => Volatile.Read(ref _inFlight),
+        // Up-down counters, as OpenTelemetry's http.server.active_requests is: Prometheus shows them as gauges.
+        _meter.CreateObservableUpDownCounter("llm_proxy.requests.in_flight", () => Volatile.Read(ref _inFlight),
             description: "Proxied requests admitted and not yet answered whole, streams included");
-        _meter.CreateObservableGauge("llm_proxy.streams.open", () => Volatile.Read(ref _openStreams), description: "Streamed answers in progress");
+        _meter.CreateObservableUpDownCounter("llm_proxy.streams.open", () => Volatile.Read(ref _openStreams), description: "Streamed answers in progress");
         if (ledger is not null)
         {
             _meter.CreateObservableCounter("llm_proxy.usage_records_dropped", () => ledger.Dropped + ledger.Lost,
@@ -149,7 +152,6 @@ internal sealed class ProxyMetrics : IDisposable
         }
     }
 
-    /// <summary>One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class.</summary>
     /// <summary>A request admitted to its deployments (a stream when <paramref name="stream"/>); pair with <see cref="Served"/>.</summary>
     public void Serving(bool stream)
     {
@@ -170,6 +172,7 @@ internal sealed class ProxyMetrics : IDisposable
         }
     }
 
+    /// <summary>One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class.</summary>
     public void Attempt(string alias, Deployment deployment, string outcome) => _attempts.Add(1, new TagList
     {
         { "alias", alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel }, { "outcome", outcome },

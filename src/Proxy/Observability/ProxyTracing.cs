@@ -51,7 +51,10 @@ internal sealed class ProxyTracing(TelemetryOptions? options)
         }
         var headers = context.Request.Headers;
         ActivityContext.TryParse(headers.TraceParent, headers.TraceState, isRemote: true, out var parent);
-        var span = Source.StartActivity(ActivityKind.Server, parent, name: Operation);
+        // A background Responses run continues in the POST's span (queued, answered): its own work is an INTERNAL child.
+        var span = Activity.Current is { Kind: ActivityKind.Server } queued && queued.Source == Source
+            ? Source.StartActivity(Operation, ActivityKind.Internal)
+            : Source.StartActivity(ActivityKind.Server, parent, name: Operation);
         if (span is { IsAllDataRequested: true })
         {
             span.SetTag(GenAIAttributes.OperationName, Operation);
@@ -73,7 +76,8 @@ internal sealed class ProxyTracing(TelemetryOptions? options)
         {
             return;
         }
-        if (record.Model.Length > 0)
+        // A model no deployment served may be any string the client sent: not a span name.
+        if (record.Provider is not null)
         {
             span.DisplayName = $"{Operation} {record.Model}";
             span.SetTag(GenAIAttributes.RequestModel, record.Model);

@@ -170,10 +170,13 @@ internal sealed class UpstreamCall : IDisposable
 
     private static readonly string[] RequestIdHeaders = ["x-request-id", "request-id", "x-amzn-requestid"];
 
-    /// <summary>1 to 128 characters from <c>!</c> to <c>~</c>: no spaces, controls or non-ASCII.</summary>
+    /// <summary>The longest request id passed on, the client's or a provider's.</summary>
+    public const int MaxRequestIdLength = 128;
+
+    /// <summary>1 to <see cref="MaxRequestIdLength"/> characters from <c>!</c> to <c>~</c>: no spaces, controls or non-ASCII.</summary>
     public static bool IsVisibleAscii(string id)
     {
-        if (id.Length is 0 or > 128)
+        if (id.Length is 0 or > MaxRequestIdLength)
         {
             return false;
         }

@@ -39,7 +39,7 @@ internal sealed class ModelCatalog
 
     /// <summary>
     /// Builds the table of a reloaded config without serving it yet. A deployment whose config, provider
-    /// (<paramref name="providerUnchanged"/>, by provider name) and routing policy are all unchanged keeps its health:
+    /// (<paramref name="providerUnchanged"/>, by provider name) and cooldown policy are all unchanged keeps its health:
     /// a deployment cooling down stays cooling down, its latency average and in-flight count carry on.
     /// </summary>
     public RouteTable Prepare(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy,
@@ -82,14 +82,16 @@ internal sealed class ModelCatalog
 
         public Dictionary<string, ModelRoute>.AlternateLookup<ReadOnlySpan<char>> BySpan { get; }
 
-        // The health of each deployment that may carry on: same alias, same deployment fields, same provider, same policy.
+        // The health of each deployment that may carry on: same alias, same deployment fields, same provider, same cooldowns.
         private static Dictionary<(string, DeploymentConfig), DeploymentHealth>? KeptHealth(RouteTable previous, RoutingDefaults policy,
             Func<string, bool> providerUnchanged)
         {
             var kept = new Dictionary<(string, DeploymentConfig), DeploymentHealth>();
             foreach (var route in previous.Routes)
             {
-                if (route.Policy != policy)
+                // Health reads only the cooldown fields; another change to routing (a deadline, retries) keeps it.
+                if (route.Policy.CooldownFailures != policy.CooldownFailures || route.Policy.CooldownWindowMs != policy.CooldownWindowMs
+                    || route.Policy.CooldownMs != policy.CooldownMs)
                 {
                     continue;
                 }

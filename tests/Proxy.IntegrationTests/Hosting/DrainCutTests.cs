@@ -62,4 +62,29 @@ public sealed class DrainCutTests : IAsyncLifetime
         Assert.Contains(detail, lastEvent);
         Assert.DoesNotContain("[DONE]", rest);
     }
+
+    [Fact]
+    public async Task Request_WaitingToRetryWhenTheDrainTimeRunsOut_Gets503DrainingAtOnce()
+    {
+        await using var failing = await FakeOpenAI.StartAsync();
+        failing.Override = (context, _) => FakeOpenAI.WriteErrorAsync(context, 500,
+            """{"error":{"message":"The server had an error.","type":"server_error","param":null,"code":null}}""");
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith("""
+            "server": { "drainTimeoutMs": 100 },
+            "routing": { "retries": 2, "retryBaseDelayMs": 20000, "retryMaxDelayMs": 20000, "deadlineMs": 600000 },
+            """, "gpt", ProxyHost.OpenAIProvider(failing)));
+        var answer = proxy.Client.PostAsync("/v1/chat/completions",
+            new StringContent("""{"model":"gpt","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
+        while (failing.Requests.Count == 0)
+        {
+            await Task.Delay(10); // the first attempt failed: the request now waits 20 s to retry
+        }
+
+        proxy.Services.GetRequiredService<IHostApplicationLifetime>().StopApplication();
+        using var response = await answer.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("\"code\":\"draining\"", await response.Content.ReadAsStringAsync());
+        Assert.Single(failing.Requests);
+    }
 }

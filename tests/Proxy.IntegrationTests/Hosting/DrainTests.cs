@@ -78,7 +78,12 @@ public sealed class DrainTests : IDisposable
         using var http = Client(binary);
         var waiting = http.PostAsync("/v1/chat/completions",
             new StringContent("""{"model":"slow","messages":[{"role":"user","content":"hello"}]}""", Encoding.UTF8, "application/json"));
-        await Task.Delay(300); // in flight, waiting for the provider's first byte
+        // In flight, waiting for the provider's first byte, before the signal.
+        using var scraper = new HttpClient { BaseAddress = binary.Root };
+        while (!(await scraper.GetStringAsync("/metrics")).Contains("llm_proxy_requests_in_flight{otel_scope_name=\"llm_proxy\"} 1", StringComparison.Ordinal))
+        {
+            await Task.Delay(20);
+        }
 
         var exit = binary.TerminateAsync();
         using var response = await waiting;

@@ -22,8 +22,8 @@ public sealed class ReloadTests : IDisposable
         using var stays = Client(binary, "sk-stays");
         using var goes = Client(binary, "sk-goes");
         Assert.Equal("slow/echo", await DeploymentOfAsync(goes));
-        // 40 words at 20 a second: about two seconds of stream, open across the reload.
-        var (streamDeployment, stream) = await OpenStreamAsync(stays, words: 40);
+        // 100 words at 20 a second: about five seconds of stream, open across the reload.
+        var (streamDeployment, stream) = await OpenStreamAsync(stays, words: 100);
 
         File.WriteAllText(live, Config(deployment: "fast", keys: ["sk-stays", "sk-new"]));
         var before = binary.Output.Count;
@@ -36,7 +36,7 @@ public sealed class ReloadTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await goes.PostAsync("/v1/chat/completions", Body(stream: false, words: 1))).StatusCode);
         var body = (await stream.ReadToEndAsync()).Replace("\r", "");
         Assert.Equal("slow/echo", streamDeployment);
-        Assert.Equal(40, body.Split("\"content\":\"").Length - 2); // a role chunk, then one chunk per word, none lost
+        Assert.Equal(100, body.Split("\"content\":\"").Length - 2); // a role chunk, then one chunk per word, none lost
         Assert.EndsWith("data: [DONE]\n\n", body);
     }
 
@@ -64,7 +64,8 @@ public sealed class ReloadTests : IDisposable
             var served = statuses.Count;
             binary.HangUp();
             await binary.WaitForOutputAsync("config reloaded from", before);
-            while (statuses.Count < served + 5)
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (statuses.Count < served + 5 && DateTime.UtcNow < deadline && !traffic.Any(task => task.IsFaulted))
             {
                 await Task.Delay(10); // traffic goes on across each reload
             }
@@ -114,6 +115,32 @@ public sealed class ReloadTests : IDisposable
         Assert.Equal(HttpStatusCode.Unauthorized, (await old.PostAsync("/v1/chat/completions", Body(stream: false, words: 1))).StatusCode);
     }
 
+    [Fact]
+    public async Task WatchConfig_AccessLogWrittenBesideTheConfigUnderTraffic_DoesNotHoldTheReloadOff()
+    {
+        await using var binary = await PublishedBinary.StartAsync(WriteConfig(Config(deployment: "fast", keys: ["sk-old"], watch: true, accessLog: true)));
+        var live = Path.Combine(binary.Folder, "proxy.json");
+        using var old = Client(binary, "sk-old");
+        using var stop = new CancellationTokenSource();
+        // Each request appends to access.log in the config's folder, far more often than the reload's 300 ms settling time.
+        var traffic = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var _ = await old.PostAsync("/v1/chat/completions", Body(stream: false, words: 1));
+            }
+        });
+
+        var before = binary.Output.Count;
+        File.WriteAllText(live, Config(deployment: "slow", keys: ["sk-old", "sk-fresh"], watch: true, accessLog: true));
+        await binary.WaitForOutputAsync("config reloaded from", before);
+        stop.Cancel();
+        await traffic;
+
+        using var fresh = Client(binary, "sk-fresh");
+        Assert.Equal("slow/echo", await DeploymentOfAsync(fresh));
+    }
+
     private string WriteConfig(string text)
     {
         var path = Path.Combine(_folder, "proxy.json");
@@ -121,9 +148,10 @@ public sealed class ReloadTests : IDisposable
         return path;
     }
 
-    private string Config(string deployment, string[] keys, bool watch = false) => $$"""
+    private string Config(string deployment, string[] keys, bool watch = false, bool accessLog = false) => $$"""
         {
           "server": { "watchConfig": {{(watch ? "true" : "false")}} },
+          {{(accessLog ? "\"accessLog\": { \"path\": \"access.log\" }," : "")}}
           "storage": { "path": "{{Path.Combine(_folder, "proxy.db")}}" },
           "providers": { "slow": { "type": "mock", "tokensPerSecond": 20 }, "fast": { "type": "mock" } },
           "models": { "chat": [ { "provider": "{{deployment}}", "model": "echo" } ] },

@@ -60,12 +60,14 @@ public sealed class DrainingTests
     public void Deadline_FiresOnlyOnceTheStopBeganAndTheDrainTimeRanOut()
     {
         var lifetime = new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance);
-        var server = new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes) { DrainTimeoutMs = 0 };
+        var server = new ServerOptions(ServerOptions.DefaultUrls, ServerOptions.DefaultMaxBodyBytes) { DrainTimeoutMs = 2_000 };
         var draining = new Draining(lifetime, server, new ErrorResponder());
         Assert.False(draining.Deadline.IsCancellationRequested);
 
         lifetime.StopApplication();
+        var stopped = DateTime.UtcNow;
 
-        Assert.True(draining.Deadline.WaitHandle.WaitOne(TimeSpan.FromSeconds(10)));
+        Assert.True(draining.Deadline.WaitHandle.WaitOne(TimeSpan.FromSeconds(20)));
+        Assert.True(DateTime.UtcNow - stopped >= TimeSpan.FromMilliseconds(1_900), "the deadline came before the drain time ran out");
     }
 }
