@@ -10,6 +10,7 @@
 #   RESULTS_DIR=/tmp/x bench/load/run.sh              write the table there instead of bench/results/
 #   ONLY_LIMITS=1 DURATION=8 bench/load/run.sh        workload 8 alone (limits + ledger on against off)
 #   ONLY_OBSERVABILITY=1 DURATION=6 bench/load/run.sh   workload 9 alone (metrics + access log on against off)
+#   PORT_BASE=28101 bench/load/run.sh                 listen on 28101-28106 instead of 18101-18106
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
@@ -23,7 +24,10 @@ PROXY_BINARY=${LLM_PROXY_BINARY:-$ROOT/artifacts/llm-proxy}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/bench/results}
 TARGET_CPU=0
 LOAD_CPU=1
-UPSTREAM_PORT=18101 PACED_PORT=18102 NGINX_PORT=18103 PROXY_PORT=18104 PORTKEY_PORT=18105 LIMITS_PORT=18106
+# Six ports from PORT_BASE (18101 by default; set it when something else holds those).
+PORT_BASE=${PORT_BASE:-18101}
+UPSTREAM_PORT=$PORT_BASE PACED_PORT=$((PORT_BASE + 1)) NGINX_PORT=$((PORT_BASE + 2)) PROXY_PORT=$((PORT_BASE + 3)) PORTKEY_PORT=$((PORT_BASE + 4))
+LIMITS_PORT=$((PORT_BASE + 5))
 LIMITS_ROUNDS=${LIMITS_ROUNDS:-3}
 LIMITS_RATE=${LIMITS_RATE:-2000}
 OBS_ROUNDS=${OBS_ROUNDS:-8}

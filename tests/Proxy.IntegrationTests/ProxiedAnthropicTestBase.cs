@@ -22,12 +22,5 @@ public abstract class ProxiedAnthropicTestBase(string alias) : IAsyncLifetime
     }
 
     /// <summary>Usage is recorded just after the answer's last byte; wait for it rather than race it.</summary>
-    internal async Task<Usage.UsageRecord> WaitForUsageAsync()
-    {
-        for (var i = 0; i < 100 && Proxy.Usage.Count == 0; i++)
-        {
-            await Task.Delay(20);
-        }
-        return Assert.Single(Proxy.Usage);
-    }
+    internal Task<Usage.UsageRecord> WaitForUsageAsync() => Proxy.WaitForUsageAsync();
 }

@@ -45,6 +45,17 @@ public sealed class ProxyHost : IAsyncDisposable
 
     internal IReadOnlyList<UsageRecord> Usage => _usage.Records.ToArray();
 
+    /// <summary>The one usage record so far: recorded just after the answer's last byte, so waited for rather than raced.</summary>
+    internal async Task<UsageRecord> WaitForUsageAsync()
+    {
+        for (var i = 0; i < 250 && Usage.Count == 0; i++)
+        {
+            await Task.Delay(20);
+        }
+        var records = Usage;
+        return records.Count == 1 ? records[0] : throw new InvalidOperationException($"expected one usage record, found {records.Count}");
+    }
+
     /// <summary>
     /// Starts the proxy; <paramref name="configJson"/> may use <c>${NAME}</c> resolved from <paramref name="environment"/>;
     /// <paramref name="services"/> may replace the proxy's own services (a faulty upstream connection, a usage recorder).

@@ -113,17 +113,22 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
 
     /// <summary>
     /// The ledger record of the request, now that it has ended with <paramref name="status"/>. A request that reached a
-    /// provider that reported no usage (its client left first, or the provider reports none) is billed its estimated input
-    /// and the output it relayed, as estimated (flagged): the provider has read the prompt and written at least that.
+    /// provider that reported no usage (its client left first, the proxy's drain cut it, the provider broke its stream after
+    /// content, or it reports none) is billed its estimated input and the output it relayed, as estimated (flagged): the
+    /// provider has read the prompt and written at least that.
     /// </summary>
+    private const string DrainingClass = "draining";
+
     public UsageRecord Close(int status, bool clientGone)
     {
         lock (_lock)
         {
             status = _crashed ? 500 : status;
             var (usage, cost, estimated) = (_usage, _costPicoUsd, _outputEstimated);
-            // Counting tokens is free, whatever its end.
-            if (!_hasUsage && (clientGone || _served) && _deployment is { } reached && api != WireFormat.AnthropicCountTokens)
+            // Counting tokens is free, whatever its end. Billed as estimated: a provider that served, or whose answer had begun
+            // reaching the client before it broke (a cut stream), or that the client or the proxy's drain left mid-answer.
+            var answered = clientGone || _served || Gate is { IsClaimed: true } || ErrorClass == DrainingClass;
+            if (!_hasUsage && answered && _deployment is { } reached && api != WireFormat.AnthropicCountTokens)
             {
                 usage = new TokenUsage(_estimatedInput ?? Admission.Reservation.InputTokens, _estimatedOutput);
                 cost = Pricing.PicoUsd(usage, reached.Config.Price);

@@ -60,6 +60,10 @@ public sealed class StreamFailureTests() : ProxiedUpstreamTestBase("gpt-test", s
         Assert.Contains("upstream_truncated", events[^1]);
         Assert.DoesNotContain("[DONE]", events);
         Assert.DoesNotContain(events, e => e.Contains("\"finish_reason\":\"stop\"", StringComparison.Ordinal));
+        // Billed, not free: the prompt as estimated and the output relayed before the cut (a token per content event).
+        var record = await Proxy.WaitForUsageAsync();
+        Assert.True(record.Estimated);
+        Assert.True(record.Tokens.InputTokens > 0 && record.Tokens.OutputTokens > 0, $"{record.Tokens}");
     }
 
     [Fact]
