@@ -32,6 +32,10 @@ WebApplication app;
 try
 {
     var config = ConfigLoader.LoadFile(cli.ConfigPath);
+    if (cli.Urls is { } urls)
+    {
+        ConfigLoader.ListenUris("--urls", urls);
+    }
     if (cli.CheckOnly)
     {
         ProxyApp.Validate(config);

@@ -186,8 +186,11 @@ internal static class ConfigLoader
         };
     }
 
-    // Each ;-separated URL of a listen list, as written and parsed; throws naming the field for one that is not http://.
-    private static List<(string Url, Uri Uri)> ListenUris(string field, string urls)
+    /// <summary>
+    /// Each <c>;</c>-separated URL of a listen list (<c>server.urls</c>, <c>server.metricsUrls</c>, <c>--urls</c>), as
+    /// written and parsed; throws <see cref="ConfigException"/> naming <paramref name="field"/> for one that is not http://.
+    /// </summary>
+    public static List<(string Url, Uri Uri)> ListenUris(string field, string urls)
     {
         var parsed = new List<(string, Uri)>();
         foreach (var url in urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))

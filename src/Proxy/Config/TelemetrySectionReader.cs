@@ -41,6 +41,28 @@ internal static class TelemetrySectionReader
         {
             throw new ConfigException(telemetry.Child("otlpEndpoint"), "must have no query or fragment (the collector's base URL, e.g. http://127.0.0.1:4318)");
         }
+        CheckHeaders("OTEL_EXPORTER_OTLP_HEADERS");
+        CheckHeaders("OTEL_EXPORTER_OTLP_TRACES_HEADERS");
         return new TelemetryOptions(endpoint, protocol, serviceName, (double)ratio, propagate);
+    }
+
+    // The exporter reads its collector credentials from these (OpenTelemetry's format: comma-separated key=value pairs)
+    // and would stop the start with a stack trace on a malformed one. The value is never quoted: it holds credentials.
+    private static void CheckHeaders(string variable)
+    {
+        if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } headers)
+        {
+            return;
+        }
+        var entry = 0;
+        foreach (var pair in headers.Split(','))
+        {
+            entry++;
+            var equals = pair.IndexOf('=');
+            if (equals <= 0 || pair[..equals].Trim().Length == 0)
+            {
+                throw new ConfigException(variable, $"entry {entry} is not key=value (as in \"authorization=Bearer%20TOKEN,x-tenant=t1\"; values are not shown)");
+            }
+        }
     }
 }

@@ -70,6 +70,7 @@ internal static partial class ProxyApp
             // stored one stops the start-up with one line.
             app.Services.GetRequiredService<ProxyRuntime>();
             app.Services.GetRequiredService<IResponseStore>();
+            app.Services.GetService<Observability.AccessLog>();
             // Start-up has no synchronisation context to deadlock on; the stored keys are needed before anything serves.
             app.Services.GetRequiredService<AccessStartup>().LoadAsync(CancellationToken.None).GetAwaiter().GetResult();
         }

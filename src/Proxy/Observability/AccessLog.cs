@@ -25,10 +25,18 @@ internal sealed partial class AccessLog : IHostedService, IDisposable
     private long _dropped;
     private long _written;
 
+    /// <exception cref="ConfigException">The file cannot be opened for appending (a read-only folder, a directory...).</exception>
     public AccessLog(AccessLogOptions options, TimeProvider time, ILogger<AccessLog> logger)
     {
         _logger = logger;
-        _file = new AccessLogFile(options.Path, options.MaxFileBytes, options.MaxFiles);
+        try
+        {
+            _file = new AccessLogFile(options.Path, options.MaxFileBytes, options.MaxFiles);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException("accessLog.path", $"cannot append to '{options.Path}': {e.Message}");
+        }
         _json = new Utf8JsonWriter(_line);
         _queue = new GatheringQueue<AccessLogEntry>(Capacity, BatchSize, GatherTime, time, WriteBatch, e => LogWriterFailed(logger, e));
     }

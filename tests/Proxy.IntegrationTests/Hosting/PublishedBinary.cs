@@ -72,9 +72,12 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
     }
 
     /// <summary>Runs the binary to completion (for <c>--version</c>, <c>--check-config</c>).</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(null, args);
+
+    /// <summary>As <see cref="RunAsync(string[])"/>, with these environment variables set.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
-        using var process = Start(null, args);
+        using var process = Start(environment, args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         try

@@ -111,6 +111,38 @@ public sealed class PublishedBinaryTests : IAsyncLifetime
         Assert.Equal("config error: models.m[0].provider: 'q' is not a configured provider", stderr.Trim());
     }
 
+    [Theory]
+    [InlineData("accessLog", "")]
+    [InlineData("otelHeaders", "config error: OTEL_EXPORTER_OTLP_HEADERS: entry 2 is not key=value")]
+    [InlineData("urls", "config error: --urls: 'ftp://x' is not an http:// listen URL")]
+    public async Task Binary_UnusableStartSetting_ExitsOneWithOneLineNotAStackTrace(string setting, string expected)
+    {
+        var folder = Directory.CreateTempSubdirectory("llm-proxy-start-").FullName;
+        try
+        {
+            // An access log path that is a folder: it cannot be appended to (a read-only folder does the same, except for root).
+            Directory.CreateDirectory(Path.Combine(folder, "access.log"));
+            var config = Path.Combine(folder, "proxy.json");
+            await File.WriteAllTextAsync(config, $$"""
+                { {{(setting == "accessLog" ? "\"accessLog\": { \"path\": \"access.log\" }," : "")}}
+                  "telemetry": { "otlpEndpoint": "http://127.0.0.1:4318" },
+                  "providers": { "m": { "type": "mock" } }, "models": { "echo": [ { "provider": "m", "model": "echo" } ] } }
+                """);
+            var environment = new Dictionary<string, string> { ["OTEL_EXPORTER_OTLP_HEADERS"] = setting == "otelHeaders" ? "authorization=secret,oops" : "" };
+
+            var (exitCode, _, stderr) = await PublishedBinary.RunAsync(environment, "--config", config, "--urls", setting == "urls" ? "ftp://x" : "http://127.0.0.1:0");
+
+            Assert.Equal(1, exitCode);
+            Assert.Single(stderr.Trim().Split('\n'));
+            Assert.StartsWith(setting == "accessLog" ? $"config error: accessLog.path: cannot append to '{Path.Combine(folder, "access.log")}'" : expected, stderr.Trim());
+            Assert.DoesNotContain("secret", stderr);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task CheckConfig_DefaultConfig_ExitsZero() => Assert.Equal(0, (await PublishedBinary.RunAsync("--check-config", DefaultConfig)).ExitCode);
 }
