@@ -34,7 +34,32 @@ internal static class ConfigLoader
         }
     }
 
+    /// <summary>
+    /// The config in <paramref name="json"/>; throws <see cref="ConfigException"/> naming the field. An error never quotes
+    /// what an environment variable held (it may be a secret put in the wrong field): its <c>${NAME}</c> stands instead.
+    /// </summary>
     public static ProxyConfig Parse(string json, string fileName, EnvironmentExpander expander)
+    {
+        var expanded = new List<(string Value, string Reference)>();
+        try
+        {
+            return ParseExpanding(json, fileName, expander.Noting(expanded));
+        }
+        catch (ConfigException e) when (expanded.Count > 0)
+        {
+            var problem = e.Message[Math.Min(e.Message.Length, e.Field.Length + 2)..];
+            foreach (var (value, reference) in expanded)
+            {
+                // Short values are no secrets, and replacing them would garble the message.
+                problem = value.Length >= MinQuotedSecret ? problem.Replace(value, reference, StringComparison.Ordinal) : problem;
+            }
+            throw new ConfigException(e.Field, problem);
+        }
+    }
+
+    private const int MinQuotedSecret = 6;
+
+    private static ProxyConfig ParseExpanding(string json, string fileName, EnvironmentExpander expander)
     {
         JsonDocument document;
         try

@@ -6,9 +6,12 @@ namespace LlmProxy.Config;
 /// Expands <c>${NAME}</c> and <c>${NAME:-fallback}</c> inside config strings; <c>$${</c> stands for a literal <c>${</c>.
 /// An unset variable without a fallback is a config error, so a missing secret never becomes an empty header.
 /// </summary>
-internal sealed class EnvironmentExpander(Func<string, string?> lookup)
+internal sealed class EnvironmentExpander(Func<string, string?> lookup, List<(string Value, string Reference)>? expanded = null)
 {
     public static EnvironmentExpander Process { get; } = new(Environment.GetEnvironmentVariable);
+
+    /// <summary>This expander, also noting each variable's value and its <c>${NAME}</c> into <paramref name="into"/>.</summary>
+    public EnvironmentExpander Noting(List<(string Value, string Reference)> into) => new(lookup, into);
 
     public string Expand(string value, string field)
     {
@@ -53,6 +56,7 @@ internal sealed class EnvironmentExpander(Func<string, string?> lookup)
         var value = lookup(name);
         if (value is not null)
         {
+            expanded?.Add((value, $"${{{name}}}"));
             return value;
         }
         if (fallbackAt >= 0)

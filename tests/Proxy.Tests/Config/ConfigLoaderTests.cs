@@ -32,6 +32,19 @@ public sealed class ConfigLoaderTests
         }
         """;
 
+    [Theory]
+    [InlineData("""{ "providers": { "oai": { "type": "openai", "baseUrl": "${OPENAI_API_KEY}" } }, "models": { "x": [ { "provider": "oai", "model": "m" } ] } }""")]
+    [InlineData("""{ "server": { "urls": "${OPENAI_API_KEY}" }, "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e" } ] } }""")]
+    public void Parse_SecretInTheWrongField_ErrorNamesTheVariableNotItsValue(string json)
+    {
+        var secret = "sk-proj-4f9a1c77e0b3d2aa";
+
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse(json, "proxy.json", new EnvironmentExpander(name => name == "OPENAI_API_KEY" ? secret : null)));
+
+        Assert.DoesNotContain(secret, error.Message);
+        Assert.Contains("${OPENAI_API_KEY}", error.Message);
+    }
+
     [Fact]
     public void Parse_FullConfig_ReadsEverySection()
     {
