@@ -17,7 +17,7 @@ namespace LlmProxy.Hosting;
 /// (<c>EXTEND_TIMEOUT_USEC</c>), so a drain longer than the unit's <c>TimeoutStopSec=</c> is not killed midway.
 /// During the drain every request gets the 503, <c>/health/ready</c> included.
 /// </summary>
-internal sealed class Draining
+internal sealed partial class Draining
 {
     /// <summary>How much longer than the drain the host waits for everything else to stop (the ledger's last batches).</summary>
     public static readonly TimeSpan FlushTime = TimeSpan.FromSeconds(10);
@@ -30,19 +30,33 @@ internal sealed class Draining
     private readonly CancellationTokenSource _abort = new();
     private readonly ErrorResponder _errors;
 
-    public Draining(IHostApplicationLifetime lifetime, ServerOptions server, ErrorResponder errors, ISystemdNotifier? systemd = null)
+    public Draining(IHostApplicationLifetime lifetime, ServerOptions server, ErrorResponder errors, ISystemdNotifier? systemd = null, ILogger<Draining>? logger = null)
     {
         _stopping = lifetime.ApplicationStopping;
         _errors = errors;
+        if (logger is not null)
+        {
+            _deadline.Token.UnsafeRegister(static state => LogDeadline((ILogger)state!), logger);
+        }
         _stopping.UnsafeRegister(static state =>
         {
-            var (deadline, abort, drainMs, systemd) = ((CancellationTokenSource, CancellationTokenSource, int, ISystemdNotifier?))state!;
+            var (deadline, abort, drainMs, systemd, logger) = ((CancellationTokenSource, CancellationTokenSource, int, ISystemdNotifier?, ILogger?))state!;
+            if (logger is not null)
+            {
+                LogDraining(logger, drainMs);
+            }
             deadline.CancelAfter(drainMs);
             abort.CancelAfter(TimeSpan.FromMilliseconds(drainMs) + AbortGrace);
             var stopMicroseconds = (long)(TimeSpan.FromMilliseconds(drainMs) + FlushTime).TotalMicroseconds;
             systemd?.Notify(new ServiceState($"EXTEND_TIMEOUT_USEC={stopMicroseconds}"));
-        }, (_deadline, _abort, server.DrainTimeoutMs, systemd));
+        }, (_deadline, _abort, server.DrainTimeoutMs, systemd, (ILogger?)logger));
     }
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "stopping: no new connections; requests in flight have {DrainMs} ms to finish")]
+    private static partial void LogDraining(ILogger logger, int drainMs);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "drain time over: provider calls still running are cut, their clients get an error in their dialect")]
+    private static partial void LogDeadline(ILogger logger);
 
     /// <summary>Cancelled <c>server.drainTimeoutMs</c> after a stop began: upstream calls take it (<see cref="Providers.ProviderServices.Shutdown"/>).</summary>
     public CancellationToken Deadline => _deadline.Token;

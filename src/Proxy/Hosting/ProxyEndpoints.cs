@@ -92,7 +92,8 @@ internal static class ProxyEndpoints
         app.MapMethods("/openapi.json", Read, OpenApiEndpoint.GetAsync);
         if (server.Metrics)
         {
-            app.MapPrometheusScrapingEndpoint("/metrics");
+            // GET and HEAD only, as the route table says: the exporter's own mapping takes any method.
+            app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata(Read));
         }
         // One path, two shapes: Anthropic's SDKs say who they are with anthropic-version.
         app.MapMethods("/v1/models", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));

@@ -47,7 +47,9 @@ internal sealed partial class InboundPipeline
         {
             return; // handed to a background run, which closes it
         }
-        var record = account.Close(context.Response.StatusCode, context.RequestAborted.IsCancellationRequested);
+        var clientGone = context.RequestAborted.IsCancellationRequested;
+        // A client that left before any answer got none: 499 (nginx's "client closed request"), not the 200 never sent.
+        var record = account.Close(clientGone && !context.Response.HasStarted ? 499 : context.Response.StatusCode, clientGone);
         limiter.Settle(account.Admission, record.Tokens.TotalTokens, record.CostPicoUsd);
         metrics.Record(record);
         try

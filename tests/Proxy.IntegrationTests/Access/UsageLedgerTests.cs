@@ -219,6 +219,29 @@ public sealed class UsageLedgerTests : IAsyncLifetime
         Assert.Equal(10, record.Tokens.OutputTokens); // 40 bytes of text at four a token
     }
 
+    [Fact]
+    public async Task NonStreamClientLeavesBeforeAnyAnswer_Recorded499DisconnectedWithItsPromptEstimated()
+    {
+        _anthropic.Override = (context, _) => Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+        using (var leaving = new CancellationTokenSource())
+        {
+            var sent = Proxy.Client.SendAsync(AccessCalls.Request(AccessCalls.Messages, AccessCalls.Body(AccessCalls.Messages, "claude", "tell me a long story")),
+                leaving.Token);
+            while (_anthropic.Requests.Count == 0)
+            {
+                await Task.Delay(10); // the provider has the prompt
+            }
+            await leaving.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sent);
+        }
+        await _anthropic.Server.CallerAborted.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        var record = Assert.Single(await AccessCalls.RecordsAsync(Proxy, 1));
+
+        Assert.Equal(499, record.Status);
+        Assert.True(record.ClientDisconnected && record.Estimated && record.Tokens.InputTokens > 0, record.ToString());
+    }
+
     // Claude's stream up to some text deltas of "Once upon " (10 bytes each), then nothing until the caller leaves.
     private static async Task StreamThenHangAsync(HttpContext context, int deltas)
     {

@@ -184,6 +184,15 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_AnyMethodButGetOrHead_Is405WithAllow()
+    {
+        using var response = await _proxy.Client.PostAsync("/metrics", new StringContent(""));
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("GET, HEAD, OPTIONS", string.Join(", ", response.Content.Headers.Allow));
+    }
+
+    [Fact]
     public async Task Metrics_TurnedOff_NotServed()
     {
         await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(""" "server": { "metrics": false }, """, "mocked", """{ "type": "mock" }"""));
