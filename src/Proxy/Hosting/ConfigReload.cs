@@ -29,8 +29,8 @@ internal sealed partial class ConfigReload
     private readonly ProviderServices _services;
     private readonly ISystemdNotifier? _systemd;
     private readonly ILogger _logger;
+    private readonly string _startText;
     private ProxyConfig _config;
-    private string _text;
 
     public ConfigReload(string path, ProxyRuntime runtime, ProviderServices services, ILogger<ConfigReload> logger, ISystemdNotifier? systemd = null)
     {
@@ -40,14 +40,14 @@ internal sealed partial class ConfigReload
         _services = services;
         _logger = logger;
         _systemd = systemd;
-        // What the proxy started from, to tell which restart-only sections a reload changes (unknown: none reported).
+        // What the proxy started from: the restart-only sections in force are its, whatever reloads came since.
         try
         {
-            _text = ConfigLoader.ReadText(path);
+            _startText = ConfigLoader.ReadText(path);
         }
         catch (ConfigException)
         {
-            _text = "";
+            _startText = "";
         }
     }
 
@@ -94,9 +94,8 @@ internal sealed partial class ConfigReload
             {
                 _systemd?.Notify(ServiceState.Ready);
             }
-            var waiting = ChangedSections(_text, text);
+            var waiting = ChangedSections(_startText, text);
             _config = next;
-            _text = text;
             LogReloaded(_logger, Path, next.Models.Count, next.Providers.Count, next.Keys.Count);
             if (waiting.Length > 0)
             {
