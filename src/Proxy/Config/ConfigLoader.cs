@@ -183,12 +183,17 @@ internal static class ConfigLoader
             {
                 throw new ConfigException("server.metricsUrls", "set, but server.metrics is false: nothing would be served there");
             }
+            var mainPorts = new List<int>();
+            foreach (var (_, uri) in ListenUris("server.urls", urls))
+            {
+                mainPorts.Add(uri.Port);
+            }
             foreach (var (url, uri) in ListenUris("server.metricsUrls", metricsUrls))
             {
                 // Prometheus scrapes a known address, and requests are told apart by the port they arrived on.
-                if (!url.TrimEnd('/').EndsWith($":{uri.Port}", StringComparison.Ordinal) || uri.Port == 0)
+                if (!uri.Authority.EndsWith($":{uri.Port}", StringComparison.Ordinal) || uri.Port == 0 || mainPorts.Contains(uri.Port))
                 {
-                    throw new ConfigException("server.metricsUrls", $"'{url}' needs a port of its own (http://0.0.0.0:9464), for Prometheus to scrape");
+                    throw new ConfigException("server.metricsUrls", $"'{url}' needs a port of its own, not one of server.urls (http://0.0.0.0:9464), for Prometheus to scrape");
                 }
                 metricsPorts.Add(uri.Port);
             }
@@ -223,6 +228,10 @@ internal static class ConfigLoader
             if (!Uri.TryCreate(url.Replace("*", "0.0.0.0").Replace("+", "0.0.0.0"), UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp)
             {
                 throw new ConfigException(field, $"'{url}' is not an http:// listen URL (terminate TLS in front of the proxy)");
+            }
+            if (uri.AbsolutePath != "/" || uri.Query.Length > 0)
+            {
+                throw new ConfigException(field, $"'{url}' has a path: a listen URL is http://HOST:PORT, the routes are the proxy's own");
             }
             parsed.Add((url, uri));
         }

@@ -64,6 +64,7 @@ internal sealed partial class ConfigReloadTriggers(ConfigReload reload, bool wat
         _hangup?.Dispose();
         _watcher?.Dispose();
         _settle?.Dispose();
+        _stopping.Dispose();
     }
 
     // Only the config file itself, and Kubernetes' "..data" symlink swap, restart the settle clock: other files in the

@@ -124,6 +124,10 @@ internal sealed class UpstreamCall : IDisposable
             {
                 return ProviderError.Canceled;
             }
+            if (_shutdown.IsCancellationRequested)
+            {
+                return ProviderError.ShuttingDown;
+            }
         }
         return CredentialRedactor.Redact(provider.MapErrorResponse((int)response.StatusCode, buffer.AsSpan(0, length), retryAfter), response.RequestMessage);
     }

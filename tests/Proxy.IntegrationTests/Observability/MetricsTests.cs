@@ -113,9 +113,8 @@ public sealed partial class MetricsTests : IAsyncLifetime
             using var stream = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             Assert.Equal(1, await (await stream.Content.ReadAsStreamAsync()).ReadAsync(new byte[1])); // flowing; then the client hangs up
         }
-        var text = "";
         // The cut stream's record comes once the proxy notices the client left.
-        text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_requests_total", $"alias=\"{cut}\"") == 1
+        var text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_requests_total", $"alias=\"{cut}\"") == 1
             && Count(text, "llm_proxy_requests_total", $"alias=\"{alias}\"") == 1);
 
         Assert.Equal(HttpStatusCode.OK, hedged.StatusCode);

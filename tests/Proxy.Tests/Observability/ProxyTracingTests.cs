@@ -88,7 +88,7 @@ public sealed class ProxyTracingTests : IDisposable
     }
 
     [Fact]
-    public void TracingOff_EveryCallOnTheRequestPath_AllocatesNothing()
+    public void RequestPath_TracingOff_AllocatesNothing()
     {
         var tracing = new ProxyTracing(null);
         var context = Request("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
