@@ -441,7 +441,7 @@ measure_observability() {
   local side
   for side in off on; do start_side observability observability_config "$side" "${PORT[$side]}"; PID[$side]=$SIDE_PID; done
   paired_rounds 9 "$OBS_ROUNDS"
-  local lines; lines=$(cat "$RUN/observability-on.db.access.log"* 2>/dev/null | wc -l)
+  local lines; lines=$( (cat "$RUN/observability-on.db.access.log"* 2>/dev/null || true) | wc -l)
   local scraped; scraped=$(curl -s "http://127.0.0.1:${PORT[on]}/metrics" | grep -c '^llm_proxy_requests_total' || true)
   for side in off on; do kill "${PID[$side]}" 2>/dev/null || true; wait "${PID[$side]}" 2>/dev/null || true; done
   local cpu_on cpu_off paired cpu_ratio
