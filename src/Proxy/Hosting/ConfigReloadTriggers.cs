@@ -17,7 +17,7 @@ internal sealed partial class ConfigReloadTriggers(ConfigReload reload, bool wat
 
     private readonly CancellationTokenSource _stopping = new();
     private PosixSignalRegistration? _hangup;
-    private FileSystemWatcher? _watcher;
+    private readonly List<FileSystemWatcher> _watchers = [];
     private ITimer? _settle;
     private string? _lastSeen;
 
@@ -33,23 +33,35 @@ internal sealed partial class ConfigReloadTriggers(ConfigReload reload, bool wat
         {
             _lastSeen = ReadOrNull();
             _settle = time.CreateTimer(_ => OnSettled(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            var folder = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(reload.Path))!;
-            _watcher = new FileSystemWatcher(folder)
+            var path = System.IO.Path.GetFullPath(reload.Path);
+            Watch(path);
+            // A config that is a symbolic link to a file elsewhere changes there: that folder is watched too.
+            if (File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target
+                && System.IO.Path.GetDirectoryName(target.FullName) != System.IO.Path.GetDirectoryName(path))
             {
-                NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.CreationTime,
-            };
-            var name = System.IO.Path.GetFileName(reload.Path);
-            _watcher.Changed += (_, e) => Restart(name, e.Name);
-            _watcher.Created += (_, e) => Restart(name, e.Name);
-            _watcher.Deleted += (_, e) => Restart(name, e.Name);
-            _watcher.Renamed += (_, e) =>
-            {
-                Restart(name, e.Name);
-                Restart(name, e.OldName);
-            };
-            _watcher.EnableRaisingEvents = true;
+                Watch(target.FullName);
+            }
         }
         return Task.CompletedTask;
+    }
+
+    private void Watch(string file)
+    {
+        var watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(file)!)
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        var name = System.IO.Path.GetFileName(file);
+        watcher.Changed += (_, e) => Restart(name, e.Name);
+        watcher.Created += (_, e) => Restart(name, e.Name);
+        watcher.Deleted += (_, e) => Restart(name, e.Name);
+        watcher.Renamed += (_, e) =>
+        {
+            Restart(name, e.Name);
+            Restart(name, e.OldName);
+        };
+        watcher.EnableRaisingEvents = true;
+        _watchers.Add(watcher);
     }
 
     public Task StopAsync(CancellationToken cancellationToken)
@@ -62,7 +74,10 @@ internal sealed partial class ConfigReloadTriggers(ConfigReload reload, bool wat
     public void Dispose()
     {
         _hangup?.Dispose();
-        _watcher?.Dispose();
+        foreach (var watcher in _watchers)
+        {
+            watcher.Dispose();
+        }
         _settle?.Dispose();
         _stopping.Dispose();
     }

@@ -120,6 +120,37 @@ public sealed class ConfigReloadTests : IDisposable
         Assert.NotSame(before, _runtime.Catalog.Find("chat")!.Deployments[0].Health);
     }
 
+    [Fact]
+    public async Task WatchConfig_ConfigIsALinkToAFileElsewhere_AnEditThereIsReloaded()
+    {
+        var elsewhere = Directory.CreateTempSubdirectory("llm-proxy-reload-target-").FullName;
+        try
+        {
+            var target = Path.Combine(elsewhere, "real.json");
+            File.Move(_path, target);
+            File.CreateSymbolicLink(_path, target);
+            var services = new ProviderServices(_http, TimeProvider.System, NullLoggerFactory.Instance);
+            var reload = new ConfigReload(_path, _runtime, services, _log);
+            using var triggers = new ConfigReloadTriggers(reload, watchFile: true, TimeProvider.System, new FakeLogger<ConfigReloadTriggers>());
+            await triggers.StartAsync(default);
+
+            File.WriteAllText(target, Config(provider: "b", key: "sk-linked"));
+
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (_runtime.Keys.Find("sk-linked", 0) is null && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+            Assert.NotNull(_runtime.Keys.Find("sk-linked", 0));
+            Assert.Equal("b/echo", _runtime.Catalog.Find("chat")!.Deployments[0].Name);
+            await triggers.StopAsync(default);
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
     private string Config(string provider, string key, int retries = 0, string server = "", string storage = "proxy.db", bool extraModel = false) => $$"""
         {
           {{server}}
