@@ -30,21 +30,12 @@ public sealed class TracingTests
         serving.Reply = Completion;
         var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(Telemetry(collector, """, "serviceName": "llm-proxy-test" """), "traced",
             ProxyHost.OpenAIProvider(failing), ProxyHost.OpenAIProvider(serving)));
-        string requestId;
-        try
-        {
-            using var request = Chat("traced", stream: false);
-            request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
-            request.Headers.Add("tracestate", "vendor=abc");
-            using var response = await proxy.Client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Contains(Completion, await response.Content.ReadAsStringAsync());
-            requestId = response.Headers.GetValues("x-request-id").Single();
-        }
-        finally
-        {
-            await proxy.DisposeAsync(); // flushes the batch to the collector
-        }
+        var request = Chat("traced", stream: false);
+        request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
+        request.Headers.Add("tracestate", "vendor=abc");
+        var (status, body, requestId) = await SendThenStopAsync(proxy, request);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains(Completion, body);
 
         var spans = collector.Spans;
         var server = Assert.Single(spans, span => span.Kind == OtlpSpan.ServerKind);
@@ -137,16 +128,9 @@ public sealed class TracingTests
               "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
             }
             """);
-        try
-        {
-            using var request = Chat("hedged", stream: false);
-            using var response = await proxy.Client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-        finally
-        {
-            await proxy.DisposeAsync();
-        }
+        var request = Chat("hedged", stream: false);
+        var (status, _, _) = await SendThenStopAsync(proxy, request);
+        Assert.Equal(HttpStatusCode.OK, status);
 
         var spans = collector.Spans;
         var server = Assert.Single(spans, span => span.Kind == OtlpSpan.ServerKind);
@@ -167,17 +151,10 @@ public sealed class TracingTests
         await using var upstream = await FakeOpenAI.StartAsync();
         upstream.Reply = Completion;
         var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(Telemetry(collector), "streamed", ProxyHost.OpenAIProvider(upstream)));
-        try
-        {
-            using var request = Chat("streamed", stream: true);
-            using var response = await proxy.Client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Contains("[DONE]", await response.Content.ReadAsStringAsync());
-        }
-        finally
-        {
-            await proxy.DisposeAsync();
-        }
+        var request = Chat("streamed", stream: true);
+        var (status, body, _) = await SendThenStopAsync(proxy, request);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("[DONE]", body);
 
         var spans = collector.Spans;
         var server = Assert.Single(spans, span => span.Kind == OtlpSpan.ServerKind);
@@ -195,16 +172,9 @@ public sealed class TracingTests
     {
         await using var collector = await FakeOtlpCollector.StartAsync(grpc: true);
         var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(Telemetry(collector, """, "otlpProtocol": "grpc" """), "mocked", """{ "type": "mock" }"""));
-        try
-        {
-            using var request = Chat("mocked", stream: false);
-            using var response = await proxy.Client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-        finally
-        {
-            await proxy.DisposeAsync();
-        }
+        var request = Chat("mocked", stream: false);
+        var (status, _, _) = await SendThenStopAsync(proxy, request);
+        Assert.Equal(HttpStatusCode.OK, status);
 
         var spans = collector.Spans;
         Assert.Equal(("chat mocked", "llm_proxy.mock"), (Assert.Single(spans, span => span.Kind == OtlpSpan.ServerKind).Name,
@@ -218,17 +188,10 @@ public sealed class TracingTests
         await using var upstream = await FakeOpenAI.StartAsync();
         var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(Telemetry(collector, """, "propagateContext": false """), "quiet",
             ProxyHost.OpenAIProvider(upstream)));
-        try
-        {
-            using var request = Chat("quiet", stream: false);
-            request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
-            using var response = await proxy.Client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-        finally
-        {
-            await proxy.DisposeAsync();
-        }
+        var request = Chat("quiet", stream: false);
+        request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-01");
+        var (status, _, _) = await SendThenStopAsync(proxy, request);
+        Assert.Equal(HttpStatusCode.OK, status);
 
         Assert.Equal(2, collector.Spans.Count(span => span.TraceId == ClientTraceId));
         Assert.Null(Assert.Single(upstream.Requests).Header("traceparent"));
@@ -241,17 +204,10 @@ public sealed class TracingTests
         await using var collector = await FakeOtlpCollector.StartAsync();
         await using var upstream = await FakeOpenAI.StartAsync();
         var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(Telemetry(collector), "unsampled", ProxyHost.OpenAIProvider(upstream)));
-        try
-        {
-            using var request = Chat("unsampled", stream: false);
-            request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-00");
-            using var response = await proxy.Client.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        }
-        finally
-        {
-            await proxy.DisposeAsync();
-        }
+        var request = Chat("unsampled", stream: false);
+        request.Headers.Add("traceparent", $"00-{ClientTraceId}-{ClientSpanId}-00");
+        var (status, _, _) = await SendThenStopAsync(proxy, request);
+        Assert.Equal(HttpStatusCode.OK, status);
 
         Assert.Empty(collector.Spans);
         // Parent-based sampling: the provider is told the trace and that it is not sampled, so it does not record either.
@@ -275,6 +231,23 @@ public sealed class TracingTests
         Assert.False(proxy.Services.GetRequiredService<ProxyTracing>().Enabled);
         Assert.Null(Assert.Single(upstream.Requests).Header("traceparent"));
         Assert.Null(upstream.Requests[0].Header("tracestate"));
+    }
+
+    // Sends one request, then stops the proxy: stopping flushes the exporter's batch to the collector.
+    private static async Task<(HttpStatusCode Status, string Body, string RequestId)> SendThenStopAsync(ProxyHost proxy, HttpRequestMessage request)
+    {
+        try
+        {
+            using (request)
+            using (var response = await proxy.Client.SendAsync(request))
+            {
+                return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Headers.GetValues("x-request-id").Single());
+            }
+        }
+        finally
+        {
+            await proxy.DisposeAsync();
+        }
     }
 
     private static string Telemetry(FakeOtlpCollector collector, string extra = "") =>
