@@ -99,7 +99,11 @@ internal sealed class AnthropicMessagesStreamWriter(HttpContext context, AnswerC
             WriteDelta("{\"type\":\"input_json_delta\",\"partial_json\":"u8, utf8Json);
             return;
         }
-        foreach (var held in _heldCalls ?? [])
+        if (_heldCalls is not { } calls)
+        {
+            return; // a fragment for a call never started: nothing to add it to ("?? []" would allocate a list per fragment)
+        }
+        foreach (var held in calls)
         {
             if (held.Index == index)
             {
