@@ -59,10 +59,9 @@ internal static class ProxyEndpoints
         {
             app.Use(next => MetricsListener.Separate(next, server.MetricsPorts, errors));
         }
-        app.Use(services.GetRequiredService<ProxyMetrics>().Middleware);
-        if (services.GetService<AccessLog>() is { } accessLog)
+        if (services.GetRequiredService<RequestObserver>() is { Enabled: true } observer)
         {
-            app.Use(next => new AccessLogging(next, accessLog, services.GetRequiredService<TimeProvider>()).InvokeAsync);
+            app.Use(observer.Middleware);
         }
         app.Use(next => new ErrorHandling(next, errors, services.GetRequiredService<ILogger<ErrorHandling>>()).InvokeAsync);
         // Before authentication: a browser's preflight carries no key.

@@ -58,9 +58,12 @@ internal static class ProxyServices
         }
         if (config.AccessLog is { } accessLog)
         {
-            services.AddSingleton(provider => new AccessLog(accessLog, provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<AccessLog>>()));
-            services.AddHostedService(provider => provider.GetRequiredService<AccessLog>());
+            services.AddSingleton(provider => new AccessLog(accessLog, provider.GetRequiredService<ILogger<AccessLog>>()));
         }
+        // Stops (writing what is queued) after the requests that feed it, before the container disposes the access log.
+        services.AddSingleton(provider => new RequestObserver(config.Server.Metrics ? provider.GetRequiredService<ProxyMetrics>() : null,
+            provider.GetService<AccessLog>(), provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<RequestObserver>>()));
+        services.AddHostedService(provider => provider.GetRequiredService<RequestObserver>());
         services.AddSingleton(new BodyBudget(config.Server.BufferedBodyBytes));
         services.AddHostedService<MemoryTrimmer>();
         services.AddSingleton(config.Storage);

@@ -36,6 +36,8 @@ namespace LlmProxy.Observability;
 /// <c>llm_proxy_requests_in_flight</c> and <c>llm_proxy_streams_open</c> (all proxied requests admitted and not yet
 /// answered whole; of those, the streamed ones: two interlocked counts per request).</item>
 /// </list>
+/// Requests hand what these record to the <see cref="RequestObserver"/>, whose thread applies it (<see cref="Apply"/>);
+/// the gauges, and the rare retries, fallbacks and hedges, are counted on the request's thread.
 /// Labels are bounded: aliases, deployments and routes come from the config and the route table; a model name a
 /// client made up is recorded as <c>unknown</c>. Never a key's secret. Recording a request allocates nothing.
 /// </summary>
@@ -114,8 +116,35 @@ internal sealed class ProxyMetrics : IDisposable
     /// <summary>This instance's meter (one per proxy; a process may hold several, as the tests do).</summary>
     public Meter Meter => _meter;
 
-    /// <summary>Records one proxied request from its ledger record.</summary>
-    public void Record(UsageRecord record)
+    /// <summary>
+    /// Records one observation into the instruments: called by the <see cref="RequestObserver"/>'s thread only, a batch
+    /// at a time, so a request pays for a queued struct and not for OpenTelemetry's tag lookups.
+    /// </summary>
+    public void Apply(in Observation observation)
+    {
+        switch (observation.Kind)
+        {
+            case ObservationKind.Answered:
+                _httpRequests.Add(1, new TagList
+                {
+                    { "route", observation.Route }, { "method", observation.Method }, { "status_class", StatusClass(observation.Status) },
+                });
+                break;
+            case ObservationKind.Used:
+                Record(observation.Record);
+                break;
+            case ObservationKind.Attempted:
+                var deployment = observation.Deployment;
+                _attempts.Add(1, new TagList
+                {
+                    { "alias", observation.Alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel },
+                    { "outcome", observation.Outcome },
+                });
+                break;
+        }
+    }
+
+    private void Record(UsageRecord record)
     {
         // The configured alias object itself: a model name a client made up must not become a label value.
         var alias = _catalog.Find(record.Model)?.Alias ?? "unknown";
@@ -172,12 +201,6 @@ internal sealed class ProxyMetrics : IDisposable
         }
     }
 
-    /// <summary>One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class.</summary>
-    public void Attempt(string alias, Deployment deployment, string outcome) => _attempts.Add(1, new TagList
-    {
-        { "alias", alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel }, { "outcome", outcome },
-    });
-
     public void Retry(string alias, string reason) =>
         _retries.Add(1, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("reason", reason));
 
@@ -185,48 +208,6 @@ internal sealed class ProxyMetrics : IDisposable
         _fallbacks.Add(1, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("reason", reason));
 
     public void Hedge(string alias) => _hedges.Add(1, new KeyValuePair<string, object?>("alias", alias));
-
-    /// <summary>Counts one answered request; the middleware that calls it is <see cref="Middleware"/>.</summary>
-    public void RecordHttp(HttpContext context) => _httpRequests.Add(1, new TagList
-    {
-        // Patterns come from the route table (bounded); the fallback's catch-all pattern stands for every unknown path.
-        { "route", context.GetEndpoint() is RouteEndpoint { RoutePattern.RawText: { } pattern } && !pattern.StartsWith("{*", StringComparison.Ordinal) ? pattern : "unmatched" },
-        { "method", MethodLabel(context.Request.Method) }, { "status_class", StatusClass(context.Response.StatusCode) },
-    });
-
-    // A client may send any token as its method: only the ones the proxy serves become label values.
-    private static string MethodLabel(string method) =>
-        HttpMethods.IsGet(method) ? "GET"
-        : HttpMethods.IsPost(method) ? "POST"
-        : HttpMethods.IsHead(method) ? "HEAD"
-        : HttpMethods.IsDelete(method) ? "DELETE"
-        : HttpMethods.IsPatch(method) ? "PATCH"
-        : HttpMethods.IsOptions(method) ? "OPTIONS"
-        : "other";
-
-    /// <summary>Records every request as it ends: no state machine for those that end at once (health, refusals).</summary>
-    public RequestDelegate Middleware(RequestDelegate next) => context =>
-    {
-        var pending = next(context);
-        if (pending.IsCompletedSuccessfully)
-        {
-            RecordHttp(context);
-            return Task.CompletedTask;
-        }
-        return RecordAfterAsync(pending, context);
-    };
-
-    private async Task RecordAfterAsync(Task pending, HttpContext context)
-    {
-        try
-        {
-            await pending;
-        }
-        finally
-        {
-            RecordHttp(context);
-        }
-    }
 
     public void Dispose() => _meter.Dispose();
 

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Text;
 
 namespace LlmProxy.Usage;
 
@@ -17,16 +17,7 @@ internal static class PicoUsd
 
     public static string Format(Int128 pico)
     {
-        var negative = pico < 0;
-        // The magnitude as an unsigned number: Int128.MinValue has no positive counterpart.
-        var magnitude = negative ? (UInt128)(-(pico + 1)) + 1 : (UInt128)pico;
-        var whole = magnitude / (UInt128)(ulong)PerUsd;
-        var fraction = (ulong)(magnitude % (UInt128)(ulong)PerUsd);
-        var text = whole.ToString(CultureInfo.InvariantCulture);
-        if (fraction != 0)
-        {
-            text += "." + fraction.ToString("D12", CultureInfo.InvariantCulture).TrimEnd('0');
-        }
-        return negative ? "-" + text : text;
+        Span<byte> text = stackalloc byte[FixedPoint.MaxUtf8Length];
+        return Encoding.ASCII.GetString(text[..FixedPoint.WriteUtf8(pico, 12, text)]);
     }
 }

@@ -20,7 +20,8 @@ internal static class UsageJson
     /// <summary>A cost in 10^-12 USD, written as its exact USD number (no float in between).</summary>
     public static void WriteUsd(Utf8JsonWriter json, ReadOnlySpan<byte> name, Int128 picoUsd)
     {
+        Span<byte> text = stackalloc byte[FixedPoint.MaxUtf8Length];
         json.WritePropertyName(name);
-        json.WriteRawValue(PicoUsd.Format(picoUsd), skipInputValidation: true);
+        json.WriteRawValue(text[..FixedPoint.WriteUtf8(picoUsd, 12, text)], skipInputValidation: true);
     }
 }

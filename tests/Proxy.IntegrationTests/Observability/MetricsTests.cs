@@ -218,7 +218,9 @@ public sealed partial class MetricsTests : IAsyncLifetime
         using var odd = await proxy.Client.SendAsync(new HttpRequestMessage(new HttpMethod("BREW"), "/health"));
         using var probe = await proxy.Client.GetAsync("/health/live");
 
-        var text = await proxy.Client.GetStringAsync("/metrics");
+        // Requests are recorded by the observer's thread within a gathering: scrape until the three are in.
+        var text = await ScrapeUntilAsync(proxy.Client, text => text.Contains("route=\"/health/live\"") && text.Contains("route=\"unmatched\"")
+            && text.Contains("method=\"other\""));
 
         Assert.Equal((HttpStatusCode.NotFound, HttpStatusCode.MethodNotAllowed), (missing.StatusCode, odd.StatusCode));
         Assert.DoesNotContain(path, text); // an unknown path is 'unmatched', not a label value

@@ -47,12 +47,40 @@ public sealed class AccessLogLineTests
         Assert.Equal("k\"ey", json.GetProperty("key").GetString());
     }
 
-    private static string Format(AccessLogEntry entry)
+    [Fact]
+    public void Write_LinesAcrossSeconds_EachHasItsOwnTime()
+    {
+        var format = new AccessLogLine();
+
+        var times = new[] { Time, Time + 1, Time + 544, Time + 545, Time - 86_400_000 }
+            .Select(time => JsonDocument.Parse(Format(format, new AccessLogEntry(time, "r", "GET", "/", 200, null, 0, null))).RootElement.GetProperty("time").GetString());
+
+        Assert.Equal(["2026-12-01T01:02:03.456Z", "2026-12-01T01:02:03.457Z", "2026-12-01T01:02:04.000Z", "2026-12-01T01:02:04.001Z", "2026-11-30T01:02:03.456Z"], times);
+    }
+
+    [Theory]
+    [InlineData(0.0004, "0")]
+    [InlineData(0.0005, "0")]
+    [InlineData(0.0015, "0.002")]
+    [InlineData(12, "12")]
+    [InlineData(12.3, "12.3")]
+    [InlineData(1234567.891, "1234567.891")]
+    [InlineData(double.NaN, "0")]
+    public void Write_Latency_IsExactMillisecondsToTheMicrosecond(double latencyMs, string expected)
+    {
+        var line = Format(new AccessLogEntry(Time, "r", "GET", "/", 200, null, latencyMs, null));
+
+        Assert.EndsWith($"\"latency_ms\":{expected}}}", line);
+    }
+
+    private static string Format(AccessLogEntry entry) => Format(new AccessLogLine(), entry);
+
+    private static string Format(AccessLogLine format, AccessLogEntry entry)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var json = new Utf8JsonWriter(buffer))
         {
-            AccessLogLine.Write(json, entry);
+            format.Write(json, entry);
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }

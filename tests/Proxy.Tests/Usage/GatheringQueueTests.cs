@@ -2,7 +2,7 @@ using LlmProxy.Usage;
 
 namespace LlmProxy.Tests.Usage;
 
-/// <summary>The queue the usage ledger and the access log hand their records to: every item written once, in order, never waited for.</summary>
+/// <summary>The queue the usage ledger and the request observer (metrics, access log) hand their items to: every item written once, in order, never waited for.</summary>
 public sealed class GatheringQueueTests
 {
     [Fact]
@@ -22,6 +22,48 @@ public sealed class GatheringQueueTests
         Assert.All(batches, batch => Assert.InRange(batch.Length, 1, 64));
         Assert.True(queue.Stopping);
         Assert.False(queue.TryAdd(1_000), "an item after the stop comes after the last batch: refused, for the caller to count");
+    }
+
+    [Fact]
+    public async Task Stop_WhileThreadsAdd_WritesEveryItemAcceptedOnceAndNoOther()
+    {
+        var written = new List<int>();
+        var queue = new GatheringQueue<int>(1_000_000, batchSize: 100, TimeSpan.FromMilliseconds(1), TimeProvider.System, batch => written.AddRange(batch), _ => { });
+        queue.Start("test queue");
+        var accepted = new int[4][];
+        var adders = Enumerable.Range(0, 4).Select(thread => Task.Run(() =>
+        {
+            var mine = new List<int>();
+            for (var i = thread * 1_000_000; i < thread * 1_000_000 + 200_000; i++)
+            {
+                if (queue.TryAdd(i))
+                {
+                    mine.Add(i);
+                }
+            }
+            accepted[thread] = [.. mine];
+        })).ToArray();
+        await Task.Delay(5);
+
+        await queue.StopAsync(CancellationToken.None);
+        await Task.WhenAll(adders);
+
+        Assert.Equal(accepted.SelectMany(items => items).Order(), written.Order());
+        Assert.Equal(0, queue.Count);
+    }
+
+    [Fact]
+    public async Task TryAdd_AfterTheThreadWentIdle_IsWrittenWithoutWaitingForAnotherItem()
+    {
+        var written = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = new GatheringQueue<int>(10, batchSize: 10, TimeSpan.FromMilliseconds(1), TimeProvider.System, batch => written.TrySetResult(batch[0]), _ => { });
+        queue.Start("test queue");
+        await Task.Delay(50); // many empty gatherings: the thread waits for an item
+
+        Assert.True(queue.TryAdd(42));
+
+        Assert.Equal(42, await written.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await queue.StopAsync(CancellationToken.None);
     }
 
     [Fact]

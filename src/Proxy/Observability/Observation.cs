@@ -1,0 +1,70 @@
+using LlmProxy.Routing;
+using LlmProxy.Usage;
+
+namespace LlmProxy.Observability;
+
+/// <summary>What a <see cref="Observation"/> reports.</summary>
+internal enum ObservationKind : byte
+{
+    /// <summary>A request answered (any route): its route label, method label and status; its access log entry when one is kept.</summary>
+    Answered,
+
+    /// <summary>A proxied request's ledger record: its tokens, cost and timings.</summary>
+    Used,
+
+    /// <summary>One upstream attempt's end: the alias, the deployment and the outcome.</summary>
+    Attempted,
+}
+
+/// <summary>
+/// One thing a request hands to the <see cref="RequestObserver"/>'s thread when it ends. A struct of references the
+/// request already holds, so handing it over allocates nothing; what each field means depends on <see cref="Kind"/>,
+/// and the factory methods are the only way to make one.
+/// </summary>
+internal readonly struct Observation
+{
+    private readonly object? _subject;
+    private readonly string? _first;
+    private readonly string? _second;
+
+    private Observation(ObservationKind kind, object? subject, string? first, string? second, int status)
+    {
+        Kind = kind;
+        _subject = subject;
+        _first = first;
+        _second = second;
+        Status = status;
+    }
+
+    public ObservationKind Kind { get; }
+
+    /// <summary>Answered: the HTTP status sent.</summary>
+    public int Status { get; }
+
+    /// <summary>Answered: the matched route's pattern, or <c>unmatched</c>.</summary>
+    public string Route => _first!;
+
+    /// <summary>Answered: the method as a label (<c>other</c> for one the proxy does not serve).</summary>
+    public string Method => _second!;
+
+    /// <summary>Answered: the access log's entry, null when no access log is kept.</summary>
+    public AccessLogEntry? Entry => _subject as AccessLogEntry;
+
+    /// <summary>Used: the request's ledger record.</summary>
+    public UsageRecord Record => (UsageRecord)_subject!;
+
+    /// <summary>Attempted: the alias the request asked for.</summary>
+    public string Alias => _first!;
+
+    /// <summary>Attempted: <c>ok</c> or the failure's class.</summary>
+    public string Outcome => _second!;
+
+    /// <summary>Attempted: the deployment tried.</summary>
+    public Deployment Deployment => (Deployment)_subject!;
+
+    public static Observation Answered(string route, string method, int status, AccessLogEntry? entry) => new(ObservationKind.Answered, entry, route, method, status);
+
+    public static Observation Used(UsageRecord record) => new(ObservationKind.Used, record, null, null, 0);
+
+    public static Observation Attempted(string alias, Deployment deployment, string outcome) => new(ObservationKind.Attempted, deployment, alias, outcome, 0);
+}
