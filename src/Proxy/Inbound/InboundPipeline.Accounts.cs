@@ -51,7 +51,6 @@ internal sealed partial class InboundPipeline
         // A client that left before any answer got none: 499 (nginx's "client closed request"), not the 200 never sent.
         var record = account.Close(clientGone && !context.Response.HasStarted ? 499 : context.Response.StatusCode, clientGone);
         limiter.Settle(account.Admission, record.Tokens.TotalTokens, record.CostPicoUsd);
-        observer.Used(record);
         try
         {
             usageRecorder.Record(record);

@@ -6,10 +6,13 @@ namespace LlmProxy.Observability;
 /// <summary>What a <see cref="Observation"/> reports.</summary>
 internal enum ObservationKind : byte
 {
-    /// <summary>A request answered (any route): its route label, method label and status; its access log entry when one is kept.</summary>
+    /// <summary>
+    /// A request answered (any route): its route label, method label and status; its access log entry when one is kept;
+    /// its ledger record when it was proxied.
+    /// </summary>
     Answered,
 
-    /// <summary>A proxied request's ledger record: its tokens, cost and timings.</summary>
+    /// <summary>The ledger record of a request that ended with no HTTP answer (a background response's run).</summary>
     Used,
 
     /// <summary>One upstream attempt's end: the alias, the deployment and the outcome.</summary>
@@ -24,13 +27,15 @@ internal enum ObservationKind : byte
 internal readonly struct Observation
 {
     private readonly object? _subject;
+    private readonly UsageRecord? _record;
     private readonly string? _first;
     private readonly string? _second;
 
-    private Observation(ObservationKind kind, object? subject, string? first, string? second, int status)
+    private Observation(ObservationKind kind, object? subject, UsageRecord? record, string? first, string? second, int status)
     {
         Kind = kind;
         _subject = subject;
+        _record = record;
         _first = first;
         _second = second;
         Status = status;
@@ -50,8 +55,8 @@ internal readonly struct Observation
     /// <summary>Answered: the access log's entry, null when no access log is kept.</summary>
     public AccessLogEntry? Entry => _subject as AccessLogEntry;
 
-    /// <summary>Used: the request's ledger record.</summary>
-    public UsageRecord Record => (UsageRecord)_subject!;
+    /// <summary>Answered: the ledger record of a proxied request, else null; Used: the run's ledger record.</summary>
+    public UsageRecord? Record => _record;
 
     /// <summary>Attempted: the alias the request asked for.</summary>
     public string Alias => _first!;
@@ -62,9 +67,10 @@ internal readonly struct Observation
     /// <summary>Attempted: the deployment tried.</summary>
     public Deployment Deployment => (Deployment)_subject!;
 
-    public static Observation Answered(string route, string method, int status, AccessLogEntry? entry) => new(ObservationKind.Answered, entry, route, method, status);
+    public static Observation Answered(string route, string method, int status, AccessLogEntry? entry, UsageRecord? record) =>
+        new(ObservationKind.Answered, entry, record, route, method, status);
 
-    public static Observation Used(UsageRecord record) => new(ObservationKind.Used, record, null, null, 0);
+    public static Observation Used(UsageRecord record) => new(ObservationKind.Used, null, record, null, null, 0);
 
-    public static Observation Attempted(string alias, Deployment deployment, string outcome) => new(ObservationKind.Attempted, deployment, alias, outcome, 0);
+    public static Observation Attempted(string alias, Deployment deployment, string outcome) => new(ObservationKind.Attempted, deployment, null, alias, outcome, 0);
 }

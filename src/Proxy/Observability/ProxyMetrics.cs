@@ -52,6 +52,8 @@ internal sealed class ProxyMetrics : IDisposable
     /// <summary>Upper bounds of the duration and time-to-first-token histograms, seconds: LLM answers take up to minutes.</summary>
     public static readonly double[] DurationBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
+    private static readonly string[] TokenBuckets = ["input", "cached_input", "cache_write", "output", "reasoning"];
+
     private readonly Meter _meter;
     private readonly ModelCatalog _catalog;
     private readonly bool _keyLabels;
@@ -66,6 +68,11 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _fallbacks;
     private readonly Counter<long> _hedges;
     private readonly Counter<long> _httpRequests;
+    private readonly RunningSum<long> _requestsRun;
+    private readonly RunningSum<long> _httpRequestsRun;
+    private readonly RunningSum<long> _attemptsRun;
+    private readonly RunningSum<long>[] _tokensRuns;
+    private readonly RunningSum<double> _costRun;
     private long _inFlight;
     private long _openStreams;
 
@@ -99,6 +106,8 @@ internal sealed class ProxyMetrics : IDisposable
         _fallbacks = _meter.CreateCounter<long>("llm_proxy.fallbacks", description: "Attempts moved to the next deployment, by the failure before");
         _hedges = _meter.CreateCounter<long>("llm_proxy.hedges", description: "Second attempts started beside a slow first");
         _httpRequests = _meter.CreateCounter<long>("llm_proxy.http.requests", description: "Every request the proxy answered, by route pattern");
+        (_requestsRun, _httpRequestsRun, _attemptsRun, _costRun) = (new(_requests), new(_httpRequests), new(_attempts), new(_cost));
+        _tokensRuns = [.. TokenBuckets.Select(_ => new RunningSum<long>(_tokens))];
         _meter.CreateObservableGauge("llm_proxy.deployment.state", DeploymentStates,
             description: "1 for each deployment's state (healthy, cooling_down, half_open), 0 for the others");
         _meter.CreateObservableGauge("llm_proxy.deployment.in_flight", DeploymentsInFlight, description: "Requests in flight on each deployment");
@@ -118,24 +127,29 @@ internal sealed class ProxyMetrics : IDisposable
 
     /// <summary>
     /// Records one observation into the instruments: called by the <see cref="RequestObserver"/>'s thread only, a batch
-    /// at a time, so a request pays for a queued struct and not for OpenTelemetry's tag lookups.
+    /// at a time, so a request pays for a queued struct and not for OpenTelemetry's tag lookups; counters sum runs of
+    /// the same series (<see cref="RunningSum{T}"/>) until <see cref="Flush"/>.
     /// </summary>
     public void Apply(in Observation observation)
     {
         switch (observation.Kind)
         {
             case ObservationKind.Answered:
-                _httpRequests.Add(1, new TagList
+                _httpRequestsRun.Add(1, new TagList
                 {
                     { "route", observation.Route }, { "method", observation.Method }, { "status_class", StatusClass(observation.Status) },
                 });
+                if (observation.Record is { } proxied)
+                {
+                    Record(proxied);
+                }
                 break;
             case ObservationKind.Used:
-                Record(observation.Record);
+                Record(observation.Record!);
                 break;
             case ObservationKind.Attempted:
                 var deployment = observation.Deployment;
-                _attempts.Add(1, new TagList
+                _attemptsRun.Add(1, new TagList
                 {
                     { "alias", observation.Alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel },
                     { "outcome", observation.Outcome },
@@ -144,11 +158,24 @@ internal sealed class ProxyMetrics : IDisposable
         }
     }
 
+    /// <summary>Ends a batch of <see cref="Apply"/>: the counters' running sums go to the instruments, for the next scrape.</summary>
+    public void Flush()
+    {
+        _requestsRun.Flush();
+        _httpRequestsRun.Flush();
+        _attemptsRun.Flush();
+        foreach (var run in _tokensRuns)
+        {
+            run.Flush();
+        }
+        _costRun.Flush();
+    }
+
     private void Record(UsageRecord record)
     {
         // The configured alias object itself: a model name a client made up must not become a label value.
         var alias = _catalog.Find(record.Model)?.Alias ?? "unknown";
-        _requests.Add(1, new TagList
+        _requestsRun.Add(1, new TagList
         {
             { "route", record.Dialect }, { "alias", alias }, { "provider", record.Provider ?? "none" }, { "deployment", record.DeploymentModel ?? "none" },
             { "status_class", StatusClass(record.Status) },
@@ -161,22 +188,21 @@ internal sealed class ProxyMetrics : IDisposable
             _timeToFirstToken.Record(firstToken / 1000, timing);
         }
         var tokens = record.Tokens;
-        AddTokens(alias, "input", tokens.InputTokens);
-        AddTokens(alias, "cached_input", tokens.CachedInputTokens);
-        AddTokens(alias, "cache_write", tokens.CacheWriteTokens);
-        AddTokens(alias, "output", tokens.OutputTokens);
-        AddTokens(alias, "reasoning", tokens.ReasoningTokens);
+        AddTokens(0, alias, tokens.InputTokens);
+        AddTokens(1, alias, tokens.CachedInputTokens);
+        AddTokens(2, alias, tokens.CacheWriteTokens);
+        AddTokens(3, alias, tokens.OutputTokens);
+        AddTokens(4, alias, tokens.ReasoningTokens);
         if (record.CostPicoUsd > 0)
         {
             var usd = record.CostPicoUsd / (double)PicoUsd.PerUsd;
             if (_keyLabels)
             {
-                _cost.Add(usd, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("key", record.KeyName),
-                    new KeyValuePair<string, object?>("team", record.TeamId ?? "none"));
+                _costRun.Add(usd, new TagList { { "alias", alias }, { "key", record.KeyName }, { "team", record.TeamId ?? "none" } });
             }
             else
             {
-                _cost.Add(usd, new KeyValuePair<string, object?>("alias", alias));
+                _costRun.Add(usd, new TagList { { "alias", alias } });
             }
         }
     }
@@ -251,11 +277,11 @@ internal sealed class ProxyMetrics : IDisposable
     }
 
     // Nothing for an empty bucket: most requests have no cache writes or reasoning.
-    private void AddTokens(string alias, string bucket, long count)
+    private void AddTokens(int bucket, string alias, long count)
     {
         if (count > 0)
         {
-            _tokens.Add(count, new KeyValuePair<string, object?>("alias", alias), new KeyValuePair<string, object?>("bucket", bucket));
+            _tokensRuns[bucket].Add(count, new TagList { { "alias", alias }, { "bucket", TokenBuckets[bucket] } });
         }
     }
 

@@ -46,7 +46,10 @@ internal sealed partial class RequestObserver : IHostedService
     /// <summary>Observations dropped because the queue was full or the proxy was stopping.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
-    /// <summary>A proxied request's ledger record, for its tokens, cost and timings.</summary>
+    /// <summary>
+    /// The ledger record of a request that ends with no HTTP answer (a background response's run), for its tokens, cost
+    /// and timings; a request's own comes with its answer (<see cref="Middleware"/>).
+    /// </summary>
     public void Used(UsageRecord record)
     {
         if (_metrics is not null)
@@ -108,9 +111,13 @@ internal sealed partial class RequestObserver : IHostedService
     {
         var request = context.Request;
         var status = context.Response.StatusCode;
+        // Closed by the pipeline before the answer ended; null when not proxied, or handed to a background run.
+        var record = context.Features.Get<RequestAccount>()?.Record;
         var entry = _accessLog is null ? null : new AccessLogEntry(arrived, context.TraceIdentifier, request.Method, request.Path.Value ?? "", status,
-            context.Features.Get<ClientKey>()?.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, context.Features.Get<RequestAccount>()?.Record);
-        Add(Observation.Answered(RouteLabel(context), MethodLabel(request.Method), status, entry));
+            context.Features.Get<ClientKey>()?.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, record);
+        Add(_metrics is null
+            ? Observation.Answered("", "", status, entry, null)
+            : Observation.Answered(RouteLabel(context), MethodLabel(request.Method), status, entry, record));
     }
 
     private void Add(Observation observation)
@@ -131,6 +138,7 @@ internal sealed partial class RequestObserver : IHostedService
                 _accessLog!.Write(entry);
             }
         }
+        _metrics?.Flush();
         _accessLog?.Flush();
     }
 

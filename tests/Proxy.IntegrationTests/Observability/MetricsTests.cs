@@ -127,6 +127,22 @@ public sealed partial class MetricsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Metrics_BackgroundResponse_CountedOnceWhenItsRunEnds()
+    {
+        var alias = "bg-" + Guid.NewGuid().ToString("N")[..8];
+        await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config(alias, """{ "type": "mock" }"""));
+
+        using var queued = await proxy.Client.PostAsync("/v1/responses", new StringContent(
+            $$"""{"model":"{{alias}}","input":"Say hello","background":true}""", Encoding.UTF8, "application/json"));
+        // The POST answers at once, before the run: its record (and so its tokens) comes with the run's end.
+        var text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_tokens_total", $"alias=\"{alias}\"", "bucket=\"output\"") > 0);
+
+        Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
+        Assert.Equal(1, Value(text, "llm_proxy_requests_total", $"alias=\"{alias}\"", "route=\"responses\"", "status_class=\"2xx\""));
+        Assert.Equal(1, Value(text, "llm_proxy_http_requests_total", "route=\"/v1/responses\"", "method=\"POST\""));
+    }
+
+    [Fact]
     public async Task Metrics_KeyOverItsRpm_CountsTheRefusalByItsLimit()
     {
         await using var proxy = await ProxyHost.StartAsync($$"""

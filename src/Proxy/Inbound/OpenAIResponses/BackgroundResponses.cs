@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using LlmProxy.Access;
+using LlmProxy.Observability;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
@@ -10,7 +11,7 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// so the work goes on after the client leaves, its events can be followed or replayed, and cancelling aborts the
 /// provider request. Runs live in this process: one cut short by a restart stays <c>in_progress</c> until cancelled.
 /// </summary>
-internal sealed partial class BackgroundResponses(InboundPipeline pipeline, ResponsesStore store, ILogger<BackgroundResponses> logger) : IHostedService, IDisposable
+internal sealed partial class BackgroundResponses(InboundPipeline pipeline, ResponsesStore store, RequestObserver observer, ILogger<BackgroundResponses> logger) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, BackgroundJob> _jobs = new(StringComparer.Ordinal);
 
@@ -57,6 +58,11 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
         catch (Exception e)
         {
             LogRunFailed(logger, job.Id, e);
+        }
+        // No HTTP request ends with the run: its account's record reaches the metrics from here.
+        if (context.Features.Get<RequestAccount>()?.Record is { } record)
+        {
+            observer.Used(record);
         }
         try
         {
