@@ -31,11 +31,12 @@ internal sealed partial class AccessLog : IDisposable
         {
             throw new ConfigException("accessLog.path", $"cannot append to '{options.Path}': {e.Message}");
         }
-        _json = new Utf8JsonWriter(_line);
+        // The line's shape is fixed by AccessLogLine and checked by its tests: no structural validation per value.
+        _json = new Utf8JsonWriter(_line, new JsonWriterOptions { SkipValidation = true });
     }
 
     /// <summary>Formats and writes one request's line.</summary>
-    public void Write(AccessLogEntry entry)
+    public void Write(in AccessLogEntry entry)
     {
         _line.ResetWrittenCount();
         _json.Reset();

@@ -19,7 +19,7 @@ internal sealed class AccessLogLine
     private readonly byte[] _second = new byte[20]; // "yyyy-MM-ddTHH:mm:ss."
     private long _secondUnix = long.MinValue;
 
-    public void Write(Utf8JsonWriter json, AccessLogEntry entry)
+    public void Write(Utf8JsonWriter json, in AccessLogEntry entry)
     {
         json.WriteStartObject();
         json.WriteString("time"u8, Time(entry.TimeUnixMs, stackalloc byte[24]));

@@ -26,16 +26,20 @@ internal enum ObservationKind : byte
 /// </summary>
 internal readonly struct Observation
 {
-    private readonly object? _subject;
+    private readonly Deployment? _deployment;
     private readonly UsageRecord? _record;
+    private readonly AccessLogEntry _entry;
     private readonly string? _first;
     private readonly string? _second;
 
-    private Observation(ObservationKind kind, object? subject, UsageRecord? record, string? first, string? second, int status)
+    private Observation(ObservationKind kind, Deployment? deployment, UsageRecord? record, string? first, string? second, int status,
+        bool logged = false, AccessLogEntry entry = default)
     {
         Kind = kind;
-        _subject = subject;
+        _deployment = deployment;
         _record = record;
+        Logged = logged;
+        _entry = entry;
         _first = first;
         _second = second;
         Status = status;
@@ -52,8 +56,11 @@ internal readonly struct Observation
     /// <summary>Answered: the method as a label (<c>other</c> for one the proxy does not serve).</summary>
     public string Method => _second!;
 
-    /// <summary>Answered: the access log's entry, null when no access log is kept.</summary>
-    public AccessLogEntry? Entry => _subject as AccessLogEntry;
+    /// <summary>Answered: true when an access log is kept and <see cref="Entry"/> is its line.</summary>
+    public bool Logged { get; }
+
+    /// <summary>Answered, when <see cref="Logged"/>: the access log's entry.</summary>
+    public AccessLogEntry Entry => _entry;
 
     /// <summary>Answered: the ledger record of a proxied request, else null; Used: the run's ledger record.</summary>
     public UsageRecord? Record => _record;
@@ -65,10 +72,11 @@ internal readonly struct Observation
     public string Outcome => _second!;
 
     /// <summary>Attempted: the deployment tried.</summary>
-    public Deployment Deployment => (Deployment)_subject!;
+    public Deployment Deployment => _deployment!;
 
+    /// <summary>A request answered; <paramref name="entry"/> when an access log is kept, else null.</summary>
     public static Observation Answered(string route, string method, int status, AccessLogEntry? entry, UsageRecord? record) =>
-        new(ObservationKind.Answered, entry, record, route, method, status);
+        new(ObservationKind.Answered, null, record, route, method, status, entry.HasValue, entry.GetValueOrDefault());
 
     public static Observation Used(UsageRecord record) => new(ObservationKind.Used, null, record, null, null, 0);
 

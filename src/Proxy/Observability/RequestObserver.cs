@@ -113,7 +113,7 @@ internal sealed partial class RequestObserver : IHostedService
         var status = context.Response.StatusCode;
         // Closed by the pipeline before the answer ended; null when not proxied, or handed to a background run.
         var record = context.Features.Get<RequestAccount>()?.Record;
-        var entry = _accessLog is null ? null : new AccessLogEntry(arrived, context.TraceIdentifier, request.Method, request.Path.Value ?? "", status,
+        AccessLogEntry? entry = _accessLog is null ? null : new AccessLogEntry(arrived, context.TraceIdentifier, request.Method, request.Path.Value ?? "", status,
             context.Features.Get<ClientKey>()?.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, record);
         Add(_metrics is null
             ? Observation.Answered("", "", status, entry, null)
@@ -133,9 +133,9 @@ internal sealed partial class RequestObserver : IHostedService
         foreach (var observation in batch)
         {
             _metrics?.Apply(observation);
-            if (observation.Entry is { } entry)
+            if (observation.Logged)
             {
-                _accessLog!.Write(entry);
+                _accessLog!.Write(observation.Entry);
             }
         }
         _metrics?.Flush();

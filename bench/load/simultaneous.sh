@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# A/B of a feature by CPU per request, both sides at the same moment: the "off" and "on" proxies run at once on the
+# target core, each fed the same fixed rate (load-tools rate, open loop) by its own generator on the load core, and
+# each round compares their CPU time per answered request (/proc ticks). Whatever the VM does during a round, it does
+# to both: same-config sides (FEATURE=none) agree within about 1 %, where the paired rounds of workloads 8 and 9
+# (one side after the other, at full speed) swing by 5 % between equal configs. A diagnostic beside run.sh, not a
+# row of its table: it says what a feature costs, and, with THREAD, how much of that a thread of the proxy's spends.
+#
+#   FEATURE=observability bench/load/simultaneous.sh   metrics + access log file (workload 9's "on") against neither
+#   FEATURE=metrics | accesslog | accesslog-devnull | none ...    one part, the line without the file, or A/A
+#   FEATURE=limits bench/load/simultaneous.sh          workload 8's limits + ledger against neither
+#   RATE=2500 DURATION=5 ROUNDS=6 THREAD=observer ...  per side rate, seconds and rounds; a thread's CPU per request
+#   LLM_PROXY_BINARY=/path/llm-proxy ...               that binary instead of publishing this tree's
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TARGETS=llm-proxy
+# shellcheck source=run.sh
+source "$HERE/run.sh"
+FEATURE=${FEATURE:-observability} RATE=${RATE:-2500} ROUNDS=${ROUNDS:-6} THREAD=${THREAD:-observer}
+
+# feature_config on|off DATABASE: the "on" side has FEATURE; "off" has metrics off and nothing else either.
+feature_config() {
+  [ "$FEATURE" != limits ] || { limits_config "$@"; return; }
+  local metrics=false access_log=""
+  if [ "$1" = on ]; then
+    case $FEATURE in observability|metrics) metrics=true ;; esac
+    case $FEATURE in observability|accesslog) access_log="\"accessLog\": { \"path\": \"$2.access.log\" }," ;; esac
+    [ "$FEATURE" != accesslog-devnull ] || access_log='"accessLog": { "path": "/dev/null" },'
+  fi
+  cat <<CONF
+{
+  "server": { "metrics": $metrics },
+  $access_log
+  "storage": { "path": "$2" },
+  "usage": { "ledger": false },
+  "providers": { "fast": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/fast/v1", "apiKey": "$KEY" } },
+  "models": { "bench-fast": [ { "provider": "fast", "model": "gpt-4o-mini" } ] },
+  "keys": [ { "key": "$KEY", "name": "bench" } ]
+}
+CONF
+}
+
+side_url() { echo "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.3f", a/b }'; }
+
+# thread_ns PID NAME: the CPU nanoseconds so far of PID's thread called NAME (0 when it has none).
+thread_ns() {
+  local t
+  for t in /proc/"$1"/task/*; do [ "$(cat "$t/comm")" = "$2" ] && { cut -d' ' -f1 "$t/schedstat"; return; }; done
+  echo 0
+}
+
+simultaneous() {
+  install_tools
+  write_bodies
+  start_upstreams
+  PORT=([off]=$PROXY_PORT [on]=$LIMITS_PORT) PID=()
+  local side round ratios="" hz; hz=$(getconf CLK_TCK)
+  for side in off on; do start_side simultaneous feature_config "$side" "${PORT[$side]}"; PID[$side]=$SIDE_PID; done
+  for side in off on; do taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "$(side_url $side)" 1000 2 "$RUN/request-bench-fast.json" "$KEY" >/dev/null; done
+  log "FEATURE=$FEATURE: $ROUNDS rounds of ${DURATION}s at $RATE req/s to each side at once"
+  for round in $(seq "$ROUNDS"); do
+    local -A ticks=() ok=() us=() out=()
+    local thread_before thread_after loads=()
+    for side in off on; do ticks[$side]=$(awk '{print $14+$15}' "/proc/${PID[$side]}/stat"); done
+    thread_before=$(thread_ns "${PID[on]}" "$THREAD")
+    for side in off on; do
+      out[$side]=$(mktemp)
+      taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "$(side_url $side)" "$RATE" "$DURATION" "$RUN/request-bench-fast.json" "$KEY" > "${out[$side]}" &
+      loads+=($!)
+    done
+    wait "${loads[@]}"
+    thread_after=$(thread_ns "${PID[on]}" "$THREAD")
+    for side in off on; do
+      ticks[$side]=$(( $(awk '{print $14+$15}' "/proc/${PID[$side]}/stat") - ticks[$side] ))
+      ok[$side]=$(grep -o 'ok [0-9]*' "${out[$side]}" | awk '{print $2}'); rm -f "${out[$side]}"
+      us[$side]=$(cpu_us "${ticks[$side]}" "${ok[$side]}")
+    done
+    local ratio; ratio=$(ratio3 "${us[off]}" "${us[on]}")
+    ratios="$ratios $ratio"
+    log "round $round: off ${us[off]} CPU µs per request (${ok[off]} ok), on ${us[on]} (${ok[on]} ok): off/on $ratio;" \
+      "on's '$THREAD' thread $(awk -v d=$((thread_after - thread_before)) -v n="${ok[on]}" 'BEGIN{printf "%.2f", d/1000/n}') µs per request"
+  done
+  for side in off on; do kill "${PID[$side]}" 2>/dev/null || true; wait "${PID[$side]}" 2>/dev/null || true; done
+  echo "FEATURE=$FEATURE RATE=$RATE DURATION=$DURATION: off/on CPU per request, rounds$ratios: median $(median <<< "$ratios")"
+}
+declare -A PORT=() PID=()
+simultaneous
