@@ -9,6 +9,7 @@
 #   FEATURE=observability bench/load/simultaneous.sh   metrics + access log file (workload 9's "on") against neither
 #   FEATURE=metrics | accesslog | accesslog-devnull | none ...    one part, the line without the file, or A/A
 #   FEATURE=limits bench/load/simultaneous.sh          workload 8's limits + ledger against neither
+#   FEATURE=ledger | limits-only ...                   workload 8's "on" with only the ledger (and prices), or only the limits
 #   RATE=2500 DURATION=5 ROUNDS=6 THREAD=observer ...  per side rate, seconds and rounds; a thread's CPU per request
 #   LLM_PROXY_BINARY=/path/llm-proxy ...               that binary instead of publishing this tree's
 set -euo pipefail
@@ -21,6 +22,13 @@ FEATURE=${FEATURE:-observability} RATE=${RATE:-2500} ROUNDS=${ROUNDS:-6} THREAD=
 # feature_config on|off DATABASE: the "on" side has FEATURE; "off" has metrics off and nothing else either.
 feature_config() {
   [ "$FEATURE" != limits ] || { limits_config "$@"; return; }
+  if [ "$FEATURE" = ledger ] || [ "$FEATURE" = limits-only ]; then
+    # limits_config's "on" split in two: the ledger (with prices) and no limits, or the limits and no ledger.
+    limits_config "$@" | if [ "$1" != on ]; then cat
+      elif [ "$FEATURE" = ledger ]; then sed 's/, "rpm": [^}]*}/ }/'
+      else sed 's/"ledger": true/"ledger": false/'; fi
+    return
+  fi
   local metrics=false access_log=""
   if [ "$1" = on ]; then
     case $FEATURE in observability|metrics) metrics=true ;; esac
