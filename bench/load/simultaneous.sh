@@ -10,14 +10,18 @@
 #   FEATURE=metrics | accesslog | accesslog-devnull | none ...    one part, the line without the file, or A/A
 #   FEATURE=limits bench/load/simultaneous.sh          workload 8's limits + ledger against neither
 #   FEATURE=ledger | limits-only ...                   workload 8's "on" with only the ledger (and prices), or only the limits
-#   RATE=2500 DURATION=5 ROUNDS=6 THREAD=observer ...  per side rate, seconds and rounds; a thread's CPU per request
+#   RATE=2500 DURATION=10 ROUNDS=5 THREAD=observer ...  per side rate, seconds and rounds; a thread's CPU per request
 #   LLM_PROXY_BINARY=/path/llm-proxy ...               that binary instead of publishing this tree's
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 TARGETS=llm-proxy
 # shellcheck source=run.sh
 source "$HERE/run.sh"
-FEATURE=${FEATURE:-observability} RATE=${RATE:-2500} ROUNDS=${ROUNDS:-6} THREAD=${THREAD:-observer}
+FEATURE=${FEATURE:-observability} RATE=${RATE:-2500} ROUNDS=${ROUNDS:-5} THREAD=${THREAD:-observer}
+case $FEATURE in
+  observability|metrics|accesslog|accesslog-devnull|limits|ledger|limits-only|none) ;;
+  *) echo "simultaneous.sh: unknown FEATURE '$FEATURE'" >&2; exit 2 ;;
+esac
 
 # feature_config on|off DATABASE: the "on" side has FEATURE; "off" has metrics off and nothing else either.
 feature_config() {
@@ -33,7 +37,8 @@ feature_config() {
   if [ "$1" = on ]; then
     case $FEATURE in observability|metrics) metrics=true ;; esac
     case $FEATURE in observability|accesslog) access_log="\"accessLog\": { \"path\": \"$2.access.log\" }," ;; esac
-    [ "$FEATURE" != accesslog-devnull ] || access_log='"accessLog": { "path": "/dev/null" },'
+    # No rotation size a run could reach (the proxy never renames a device anyway).
+    [ "$FEATURE" != accesslog-devnull ] || access_log='"accessLog": { "path": "/dev/null", "maxFileBytes": 9223372036854775807 },'
   fi
   cat <<CONF
 {
@@ -49,7 +54,13 @@ CONF
 }
 
 side_url() { echo "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
-ratio3() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.3f", a/b }'; }
+# A over B to three decimals, "-" when either is missing or zero; the median of such figures, to three decimals.
+ratio3() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 == 0 || b+0 == 0) print "-"; else printf "%.3f", a/b }'; }
+median3() { tr ' ' '\n' | grep -v '^-*$' | sort -g | awk '{v[NR]=$1} END{ if (NR == 0) print "-"; else if (NR % 2) printf "%.3f", v[(NR+1)/2]; else printf "%.3f", (v[NR/2]+v[NR/2+1])/2 }'; }
+per_request_us() { awk -v ns="$1" -v n="$2" 'BEGIN{ if (n+0 == 0) print "-"; else printf "%.2f", ns/1000/n }'; }
+
+# process_ns PID: the CPU nanoseconds so far of all PID's threads (schedstat: finer than /proc/PID/stat's ticks).
+process_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END{printf "%.0f", s}'; }
 
 # thread_ns PID NAME: the CPU nanoseconds so far of PID's thread called NAME (0 when it has none).
 thread_ns() {
@@ -63,34 +74,33 @@ simultaneous() {
   write_bodies
   start_upstreams
   PORT=([off]=$PROXY_PORT [on]=$LIMITS_PORT) PID=()
-  local side round ratios="" hz; hz=$(getconf CLK_TCK)
+  local side round ratios=""
   for side in off on; do start_side simultaneous feature_config "$side" "${PORT[$side]}"; PID[$side]=$SIDE_PID; done
   for side in off on; do taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "$(side_url $side)" 1000 2 "$RUN/request-bench-fast.json" "$KEY" >/dev/null; done
   log "FEATURE=$FEATURE: $ROUNDS rounds of ${DURATION}s at $RATE req/s to each side at once"
   for round in $(seq "$ROUNDS"); do
-    local -A ticks=() ok=() us=() out=()
+    local -A ns=() ok=() us=() out=()
     local thread_before thread_after loads=()
-    for side in off on; do ticks[$side]=$(awk '{print $14+$15}' "/proc/${PID[$side]}/stat"); done
+    for side in off on; do ns[$side]=$(process_ns "${PID[$side]}"); out[$side]=$(mktemp -p "$RUN"); done
     thread_before=$(thread_ns "${PID[on]}" "$THREAD")
     for side in off on; do
-      out[$side]=$(mktemp)
       taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "$(side_url $side)" "$RATE" "$DURATION" "$RUN/request-bench-fast.json" "$KEY" > "${out[$side]}" &
-      loads+=($!)
+      loads+=($!); PIDS+=($!)
     done
     wait "${loads[@]}"
+    sleep 0.5 # the last gathering's work (observer 20 ms, ledger 100 ms) belongs to this round
     thread_after=$(thread_ns "${PID[on]}" "$THREAD")
     for side in off on; do
-      ticks[$side]=$(( $(awk '{print $14+$15}' "/proc/${PID[$side]}/stat") - ticks[$side] ))
-      ok[$side]=$(grep -o 'ok [0-9]*' "${out[$side]}" | awk '{print $2}'); rm -f "${out[$side]}"
-      us[$side]=$(cpu_us "${ticks[$side]}" "${ok[$side]}")
+      ns[$side]=$(( $(process_ns "${PID[$side]}") - ns[$side] ))
+      ok[$side]=$(field "$(grep '^RESULT' "${out[$side]}" || true)" ok); rm -f "${out[$side]}"
+      us[$side]=$(per_request_us "${ns[$side]}" "${ok[$side]}")
     done
     local ratio; ratio=$(ratio3 "${us[off]}" "${us[on]}")
     ratios="$ratios $ratio"
     log "round $round: off ${us[off]} CPU µs per request (${ok[off]} ok), on ${us[on]} (${ok[on]} ok): off/on $ratio;" \
-      "on's '$THREAD' thread $(awk -v d=$((thread_after - thread_before)) -v n="${ok[on]}" 'BEGIN{printf "%.2f", d/1000/n}') µs per request"
+      "on's '$THREAD' thread $(per_request_us $((thread_after - thread_before)) "${ok[on]}") µs per request"
   done
   for side in off on; do kill "${PID[$side]}" 2>/dev/null || true; wait "${PID[$side]}" 2>/dev/null || true; done
-  echo "FEATURE=$FEATURE RATE=$RATE DURATION=$DURATION: off/on CPU per request, rounds$ratios: median $(median <<< "$ratios")"
+  echo "FEATURE=$FEATURE RATE=$RATE DURATION=$DURATION: off/on CPU per request, rounds$ratios: median $(median3 <<< "$ratios")"
 }
-declare -A PORT=() PID=()
 simultaneous

@@ -3,7 +3,7 @@ using LlmProxy.Canonical;
 namespace LlmProxy.Inbound;
 
 /// <summary>
-/// Around every handler (only the request id and the access log are outside it): a bug in one request becomes a 500 in
+/// Around every handler (only the request id and the request observer, metrics and the access log, are outside it): a bug in one request becomes a 500 in
 /// the client's dialect (or an aborted connection once the answer has started), never a dead process.
 /// </summary>
 internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder errors, ILogger<ErrorHandling> logger)

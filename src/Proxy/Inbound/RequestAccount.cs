@@ -49,7 +49,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     /// <summary>The gate of the attempts, for when the answer started and the proxy's overhead.</summary>
     public AnswerGate? Gate { get; set; }
 
-    /// <summary>The ledger record, once <see cref="Close"/> made it (for the access log).</summary>
+    /// <summary>The ledger record, once <see cref="Close"/> made it (for the metrics and the access log).</summary>
     public UsageRecord? Record { get; private set; }
 
     /// <summary>Whether the limits have admitted the request (a background run's account was admitted by its POST).</summary>

@@ -3,22 +3,6 @@ using LlmProxy.Usage;
 
 namespace LlmProxy.Observability;
 
-/// <summary>What a <see cref="Observation"/> reports.</summary>
-internal enum ObservationKind : byte
-{
-    /// <summary>
-    /// A request answered (any route): its route label, method label and status; its access log entry when one is kept;
-    /// its ledger record when it was proxied.
-    /// </summary>
-    Answered,
-
-    /// <summary>The ledger record of a request that ended with no HTTP answer (a background response's run).</summary>
-    Used,
-
-    /// <summary>One upstream attempt's end: the alias, the deployment and the outcome.</summary>
-    Attempted,
-}
-
 /// <summary>
 /// One thing a request hands to the <see cref="RequestObserver"/>'s thread when it ends. A struct of references the
 /// request already holds, so handing it over allocates nothing; what each field means depends on <see cref="Kind"/>,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using LlmProxy.Access;
 using LlmProxy.Inbound;
 using LlmProxy.Routing;
@@ -28,6 +29,7 @@ internal sealed partial class RequestObserver : IHostedService
     private readonly ILogger<RequestObserver> _logger;
     private readonly GatheringQueue<Observation> _queue;
     private long _dropped;
+    private int _failureLogged;
 
     /// <param name="metrics">The instruments to record into, or null when <c>server.metrics</c> is off.</param>
     /// <param name="accessLog">The access log to write, or null when none is configured.</param>
@@ -38,6 +40,8 @@ internal sealed partial class RequestObserver : IHostedService
         _time = time;
         _logger = logger;
         _queue = new GatheringQueue<Observation>(Capacity, BatchSize, GatherTime, time, Write, e => LogWriterFailed(logger, e));
+        metrics?.Meter.CreateObservableCounter("llm_proxy.observations_dropped", () => Dropped,
+            description: "Requests whose metrics and access log line were lost: the queue was full, the proxy stopping, or recording one failed");
     }
 
     /// <summary>True when metrics or the access log want requests observed.</summary>
@@ -73,8 +77,8 @@ internal sealed partial class RequestObserver : IHostedService
     /// </summary>
     public RequestDelegate Middleware(RequestDelegate next) => context =>
     {
-        var arrived = _accessLog is null ? 0 : _time.GetUtcNow().ToUnixTimeMilliseconds();
-        var started = Stopwatch.GetTimestamp();
+        // Arrival and latency are the access log's: metrics take theirs from the ledger record.
+        var (arrived, started) = _accessLog is null ? (0, 0) : (_time.GetUtcNow().ToUnixTimeMilliseconds(), Stopwatch.GetTimestamp());
         var pending = next(context);
         if (pending.IsCompletedSuccessfully)
         {
@@ -130,16 +134,34 @@ internal sealed partial class RequestObserver : IHostedService
 
     private void Write(List<Observation> batch)
     {
-        foreach (var observation in batch)
+        try
         {
-            _metrics?.Apply(observation);
-            if (observation.Logged)
+            foreach (ref readonly var observation in CollectionsMarshal.AsSpan(batch))
             {
-                _accessLog!.Write(observation.Entry);
+                try
+                {
+                    _metrics?.Apply(observation);
+                    if (observation.Logged)
+                    {
+                        _accessLog!.Write(observation.Entry);
+                    }
+                }
+                catch (Exception e)
+                {
+                    // A bug in recording one request must not stop every later request's metrics and lines.
+                    Interlocked.Increment(ref _dropped);
+                    if (Interlocked.Exchange(ref _failureLogged, 1) == 0)
+                    {
+                        LogObservationFailed(_logger, e);
+                    }
+                }
             }
         }
-        _metrics?.Flush();
-        _accessLog?.Flush();
+        finally
+        {
+            _metrics?.Flush();
+            _accessLog?.Flush();
+        }
     }
 
     // Patterns come from the route table (bounded); the fallback's catch-all pattern stands for every unknown path.
@@ -158,6 +180,9 @@ internal sealed partial class RequestObserver : IHostedService
 
     [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "the metrics and access log queue is full: observations are being dropped (this is logged once)")]
     private static partial void LogDropped(ILogger logger);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Error, Message = "recording a request's metrics or access log line failed; it is dropped (this is logged once)")]
+    private static partial void LogObservationFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Critical, Message = "the metrics and access log writer stopped: observations queue until the queue is full, then are dropped")]
     private static partial void LogWriterFailed(ILogger logger, Exception exception);

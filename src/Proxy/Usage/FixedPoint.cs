@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace LlmProxy.Usage;
 
 /// <summary>
@@ -27,13 +29,15 @@ internal static class FixedPoint
         {
             var small = (ulong)magnitude;
             fraction = small % scale;
-            (small / scale).TryFormat(destination[length..], out var digits);
+            var written = (small / scale).TryFormat(destination[length..], out var digits);
+            Debug.Assert(written, "a destination of MaxUtf8Length bytes holds any value");
             length += digits;
         }
         else
         {
             fraction = (ulong)(magnitude % scale);
-            (magnitude / scale).TryFormat(destination[length..], out var digits);
+            var written = (magnitude / scale).TryFormat(destination[length..], out var digits);
+            Debug.Assert(written, "a destination of MaxUtf8Length bytes holds any value");
             length += digits;
         }
         if (fraction == 0)

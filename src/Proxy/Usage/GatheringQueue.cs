@@ -5,17 +5,21 @@ namespace LlmProxy.Usage;
 /// <summary>
 /// A bounded queue drained in batches by a thread of its own, for what requests hand off and must not wait for (usage
 /// ledger records, metrics and access log observations). <see cref="TryAdd"/> never waits and takes no lock: a lock-free
-/// <see cref="ConcurrentQueue{T}"/> and one interlocked count (a full queue refuses, and the caller counts it). The thread
-/// sleeps <c>gatherTime</c>, hands what gathered to the writer a batch at a time, and only waits for an item after a whole
-/// gathering found nothing. So under load the requests' core sees one wake-up per gathering: as a pool task awaiting
-/// timers, each batch took ~15 context switches (the timer thread re-armed and fired, pool workers woken for each
-/// continuation and by each item added to an empty queue: ~780 a second at full load, where the proxy alone makes ~35);
-/// and a bounded channel's lock per item, measured in place on the load harness, cost more than the queue's work.
-/// <see cref="StopAsync"/> refuses new items, waits out adds already under way, cuts the gathering short and writes what
-/// is left: the writer gets every item whose <see cref="TryAdd"/> returned true, once.
+/// <see cref="ConcurrentQueue{T}"/> and one interlocked state, the count of items accepted and not yet taken plus a
+/// refusing bit, so an add is accepted or refused in one step (a full queue, or a stopped one, refuses, and the caller
+/// counts it). The thread sleeps <c>gatherTime</c>, hands what gathered to the writer a batch at a time, and only waits
+/// for an item after a whole gathering found nothing. So under load the requests' core sees one wake-up per
+/// gathering: as a pool task awaiting timers, each batch took ~15 context switches (the timer thread re-armed and
+/// fired, pool workers woken for each continuation and by each item added to an empty queue: ~780 a second at full
+/// load, where the proxy alone makes ~35); and a bounded channel's lock per item, measured in place on the load
+/// harness, cost more than the queue's work. <see cref="StopAsync"/> refuses new items and the thread writes every item
+/// whose <see cref="TryAdd"/> returned true, once; if the writer throws, the thread ends and the queue refuses from then on.
 /// </summary>
 internal sealed class GatheringQueue<T>
 {
+    // In _state, above any count: set, every add is refused.
+    private const long Refusing = 1L << 40;
+
     private readonly ConcurrentQueue<T> _queue = new();
     private readonly int _capacity;
     private readonly int _batchSize;
@@ -27,13 +31,13 @@ internal sealed class GatheringQueue<T>
     private readonly ManualResetEventSlim _itemCame = new(false);
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
-    private int _count;
-    private int _adding;
+    private long _state;
     private int _idle;
     private bool _stopping;
+    private bool _writerFailed;
 
     /// <param name="write">Writes one batch (the list is reused afterwards); runs on the queue's thread and may block.</param>
-    /// <param name="failed">Told of an exception that escaped <paramref name="write"/>: the thread then ends (what is added later stays queued).</param>
+    /// <param name="failed">Told of an exception that escaped <paramref name="write"/>: the thread then ends, and adds are refused.</param>
     public GatheringQueue(int capacity, int batchSize, TimeSpan gatherTime, TimeProvider time, Action<List<T>> write, Action<Exception> failed)
     {
         _capacity = capacity;
@@ -44,36 +48,23 @@ internal sealed class GatheringQueue<T>
         _failed = failed;
     }
 
-    /// <summary>Items waiting for the writer.</summary>
-    public int Count => Volatile.Read(ref _count);
+    /// <summary>Items accepted and not yet handed to the writer.</summary>
+    public int Count => (int)(Volatile.Read(ref _state) & ~Refusing);
 
     /// <summary>True once <see cref="StopAsync"/> began: an item refused now came too late, not into a full queue.</summary>
     public bool Stopping => Volatile.Read(ref _stopping);
 
-    /// <summary>Queues <paramref name="item"/>; false when the queue is full or stopped.</summary>
+    /// <summary>Queues <paramref name="item"/>; false when the queue is full, stopped, or its writer failed.</summary>
     public bool TryAdd(T item)
     {
-        // Counted as adding before the stop is checked: the stop waits for every add that passed the check.
-        Interlocked.Increment(ref _adding);
-        try
+        // A full fence: the thread's idle flag is read after it (see WaitForItem).
+        var state = Interlocked.Increment(ref _state);
+        if ((state & Refusing) != 0 || state > _capacity)
         {
-            if (Stopping)
-            {
-                return false;
-            }
-            if (Interlocked.Increment(ref _count) > _capacity)
-            {
-                Interlocked.Decrement(ref _count);
-                return false;
-            }
-            _queue.Enqueue(item);
+            Interlocked.Decrement(ref _state);
+            return false;
         }
-        finally
-        {
-            Interlocked.Decrement(ref _adding);
-        }
-        // The thread said it waits: wake it (once; its flag and this exchange are both full fences, so the thread either
-        // saw the item or is told of it).
+        _queue.Enqueue(item);
         if (Volatile.Read(ref _idle) == 1 && Interlocked.Exchange(ref _idle, 0) == 1)
         {
             _itemCame.Set();
@@ -93,30 +84,21 @@ internal sealed class GatheringQueue<T>
     }
 
     /// <summary>
-    /// Refuses new items and waits until what was queued is written, or until <paramref name="cancellationToken"/> (the
-    /// host stops waiting). Returns how many items were never handed to the writer: those of a queue never started.
+    /// Refuses new items and waits until every accepted one is written, or until <paramref name="cancellationToken"/>
+    /// (the host stops waiting). Returns how many accepted items were never handed to the writer: those of a queue never
+    /// started, or whose writer failed.
     /// </summary>
     public async Task<int> StopAsync(CancellationToken cancellationToken)
     {
         Volatile.Write(ref _stopping, true);
-        var adds = new SpinWait();
-        while (Volatile.Read(ref _adding) != 0)
-        {
-            adds.SpinOnce(); // an add under way finishes in nanoseconds
-        }
+        Interlocked.Or(ref _state, Refusing);
         await _stopped.CancelAsync(); // no more gathering: what is queued is written now
         _itemCame.Set();
         if (_thread is not null)
         {
             await _done.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            return 0;
         }
-        var left = 0;
-        while (_queue.TryDequeue(out _))
-        {
-            left++;
-        }
-        return left;
+        return _thread is null || Volatile.Read(ref _writerFailed) ? Count : 0;
     }
 
     /// <summary>Blocks the calling thread (the queue's own: the writer's retries) for <paramref name="delay"/>, or until <paramref name="stop"/>.</summary>
@@ -138,6 +120,9 @@ internal sealed class GatheringQueue<T>
         }
         catch (Exception e)
         {
+            // From now on adds are refused, for their callers to count, rather than piling up for no writer.
+            Volatile.Write(ref _writerFailed, true);
+            Interlocked.Or(ref _state, Refusing);
             _failed(e); // a thread's exception would end the process
         }
         finally
@@ -155,16 +140,18 @@ internal sealed class GatheringQueue<T>
             {
                 Sleep(_gatherTime, _stopped.Token);
             }
-            if (_queue.IsEmpty)
+            var state = Volatile.Read(ref _state);
+            if ((state & ~Refusing) == 0)
             {
-                if (Stopping)
+                if ((state & Refusing) != 0)
                 {
-                    return; // every add that returned true is written
+                    return; // stopped, and every accepted item is written
                 }
                 WaitForItem();
                 continue;
             }
-            // Everything that gathered, a batch at a time.
+            // Everything that gathered, a batch at a time. An item counted but not yet in the queue (its add is between
+            // the count and the enqueue) is met on the next turn.
             do
             {
                 batch.Clear();
@@ -172,7 +159,7 @@ internal sealed class GatheringQueue<T>
                 {
                     batch.Add(item);
                 }
-                Interlocked.Add(ref _count, -batch.Count);
+                Interlocked.Add(ref _state, -batch.Count);
                 if (batch.Count > 0)
                 {
                     _write(batch);
@@ -184,12 +171,13 @@ internal sealed class GatheringQueue<T>
 
     // Nothing came for a whole gathering: idle, so sleep until an add (or the stop) wakes the thread. Under load this
     // never happens: waiting here after every batch, when the requests' one core had just been busy writing it, took a
-    // wake-up per batch.
+    // wake-up per batch. The flag's exchange and an add's increment are both full fences: either the count read here
+    // shows the add, or the add sees the flag and wakes the thread.
     private void WaitForItem()
     {
         _itemCame.Reset();
         Interlocked.Exchange(ref _idle, 1);
-        if (_queue.IsEmpty && !Stopping)
+        if (Volatile.Read(ref _state) == 0)
         {
             _itemCame.Wait();
         }

@@ -12,12 +12,15 @@ internal static class PicoUsd
     /// <summary>10^-12 USD in a dollar.</summary>
     public const long PerUsd = 1_000_000_000_000;
 
+    /// <summary>The decimals of a dollar an amount keeps: <see cref="PerUsd"/> is 10 to this power.</summary>
+    public const int Decimals = 12;
+
     /// <summary>An amount of USD (a budget: at most 6 decimals, at most 10^12) in 10^-12 USD, exactly.</summary>
     public static Int128 FromUsd(decimal usd) => (Int128)(usd * PerUsd);
 
     public static string Format(Int128 pico)
     {
         Span<byte> text = stackalloc byte[FixedPoint.MaxUtf8Length];
-        return Encoding.ASCII.GetString(text[..FixedPoint.WriteUtf8(pico, 12, text)]);
+        return Encoding.ASCII.GetString(text[..FixedPoint.WriteUtf8(pico, Decimals, text)]);
     }
 }

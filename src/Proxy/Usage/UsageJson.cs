@@ -22,6 +22,6 @@ internal static class UsageJson
     {
         Span<byte> text = stackalloc byte[FixedPoint.MaxUtf8Length];
         json.WritePropertyName(name);
-        json.WriteRawValue(text[..FixedPoint.WriteUtf8(picoUsd, 12, text)], skipInputValidation: true);
+        json.WriteRawValue(text[..FixedPoint.WriteUtf8(picoUsd, PicoUsd.Decimals, text)], skipInputValidation: true);
     }
 }

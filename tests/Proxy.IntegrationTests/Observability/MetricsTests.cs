@@ -135,7 +135,8 @@ public sealed partial class MetricsTests : IAsyncLifetime
         using var queued = await proxy.Client.PostAsync("/v1/responses", new StringContent(
             $$"""{"model":"{{alias}}","input":"Say hello","background":true}""", Encoding.UTF8, "application/json"));
         // The POST answers at once, before the run: its record (and so its tokens) comes with the run's end.
-        var text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_tokens_total", $"alias=\"{alias}\"", "bucket=\"output\"") > 0);
+        var text = await ScrapeUntilAsync(proxy.Client, text => Count(text, "llm_proxy_tokens_total", $"alias=\"{alias}\"", "bucket=\"output\"") > 0
+            && Count(text, "llm_proxy_http_requests_total", "route=\"/v1/responses\"", "method=\"POST\"") > 0);
 
         Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
         Assert.Equal(1, Value(text, "llm_proxy_requests_total", $"alias=\"{alias}\"", "route=\"responses\"", "status_class=\"2xx\""));

@@ -30,6 +30,25 @@ public sealed class AccessLogFileTests : IDisposable
     }
 
     [Fact]
+    public void Write_PastTheLimitThroughALinkToADevice_WritesOnAndNeverRenamesIt()
+    {
+        // As root (CI is), a rotation of /dev/null itself would move the device away and leave a regular file in its
+        // place; the test goes through a link so that a regression renames only the link.
+        var path = Path.Combine(_folder, "access.log");
+        File.CreateSymbolicLink(path, "/dev/null");
+        using (var file = new AccessLogFile(path, maxBytes: 100, maxFiles: 2))
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                file.Write(Encoding.UTF8.GetBytes($"line {i:D2} {new string('x', 30)}\n"));
+            }
+        }
+
+        Assert.Equal("/dev/null", new FileInfo(path).LinkTarget);
+        Assert.DoesNotContain(Directory.GetFiles(_folder), name => Path.GetFileName(name).StartsWith("access.log.", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Write_ExistingFile_AppendsAndCountsItsSize()
     {
         var path = Path.Combine(_folder, "access.log");

@@ -100,6 +100,21 @@ public sealed class GatheringQueueTests
     }
 
     [Fact]
+    public async Task TryAdd_AfterTheWriterFailed_RefusesSoTheCallerCountsIt()
+    {
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var queue = new GatheringQueue<int>(10, batchSize: 10, TimeSpan.FromMilliseconds(1), TimeProvider.System,
+            _ => throw new InvalidOperationException("writer bug"), _ => failed.TrySetResult());
+        queue.Start("test queue");
+        queue.TryAdd(1);
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(queue.TryAdd(2), "no writer: a queued item would never be written");
+        Assert.False(queue.Stopping);
+        Assert.Equal(0, await queue.StopAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Start_Twice_Throws()
     {
         var queue = new GatheringQueue<int>(10, batchSize: 10, TimeSpan.FromMilliseconds(5), TimeProvider.System, _ => { }, _ => { });
