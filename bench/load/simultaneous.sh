@@ -88,7 +88,7 @@ simultaneous() {
       loads+=($!); PIDS+=($!)
     done
     wait "${loads[@]}"
-    sleep 0.5 # the last gathering's work (observer and ledger: 20 ms) belongs to this round
+    sleep 0.5 # the last gathering's work (observer 20 ms, ledger 100 ms) belongs to this round
     thread_after=$(thread_ns "${PID[on]}" "$THREAD")
     for side in off on; do
       ns[$side]=$(( $(process_ns "${PID[$side]}") - ns[$side] ))

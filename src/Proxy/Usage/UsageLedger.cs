@@ -18,12 +18,12 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     /// How long the writer lets records gather before it writes them: fewer, larger transactions, each rewriting the
     /// table's and indexes' last pages once. Measured with both sides at once at a fixed 2,500 req/s a side
     /// (<c>FEATURE=ledger bench/load/simultaneous.sh</c>, medians of 5 rounds, twice): off/on 0.922 and 0.934 at 20 ms
-    /// (the writer 15 µs a record), 0.951 and 0.958 at 100 ms (7.6 µs). But at full speed (load row 8, 5 rounds) two runs
-    /// at 100 ms gave rate/CPU 0.75/0.81 and 0.87/0.84 against 0.91/0.90 for one at 20 ms: with thousands of records
-    /// waiting, the GC copies them (as an earlier A/B found at 200 ms). Kept at 20 ms until a measurement at full speed
-    /// as sharp as the fixed-rate one settles it.
+    /// (the writer 15 µs a record), 0.951 and 0.958 at 100 ms (7.6 µs). Load row 8 at full speed cannot tell them apart:
+    /// rate/CPU 0.75/0.81 and 0.87/0.84 at 100 ms, 0.91/0.90 and 0.80/0.80 at 20 ms, on the same day. An earlier A/B
+    /// of each side alone had found 200 ms worse than 20 (the GC copying the waiting records), with a channel's lock
+    /// per record and that noisier method.
     /// </summary>
-    public static readonly TimeSpan GatherTime = TimeSpan.FromMilliseconds(20);
+    public static readonly TimeSpan GatherTime = TimeSpan.FromMilliseconds(100);
 
     private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)];
 
