@@ -33,24 +33,17 @@ feature_config() {
       else sed 's/"ledger": true/"ledger": false/'; fi
     return
   fi
-  local metrics=false access_log=""
-  if [ "$1" = on ]; then
-    case $FEATURE in observability|metrics) metrics=true ;; esac
-    case $FEATURE in observability|accesslog) access_log="\"accessLog\": { \"path\": \"$2.access.log\" }," ;; esac
+  # Workload 9's two configs (observability_config), with one of its two features taken out for a part alone.
+  [ "$1" = on ] || { observability_config off "$2"; return; }
+  case $FEATURE in
+    observability) observability_config on "$2" ;;
+    metrics) observability_config on "$2" | grep -v '"accessLog"' ;;
+    accesslog) observability_config on "$2" | sed 's/"metrics": true/"metrics": false/' ;;
     # No rotation size a run could reach (the proxy never renames a device anyway).
-    [ "$FEATURE" != accesslog-devnull ] || access_log='"accessLog": { "path": "/dev/null", "maxFileBytes": 9223372036854775807 },'
-  fi
-  cat <<CONF
-{
-  "server": { "metrics": $metrics },
-  $access_log
-  "storage": { "path": "$2" },
-  "usage": { "ledger": false },
-  "providers": { "fast": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/fast/v1", "apiKey": "$KEY" } },
-  "models": { "bench-fast": [ { "provider": "fast", "model": "gpt-4o-mini" } ] },
-  "keys": [ { "key": "$KEY", "name": "bench" } ]
-}
-CONF
+    accesslog-devnull) observability_config on "$2" | sed 's/"metrics": true/"metrics": false/;
+      s|"accessLog": { "path": "[^"]*" }|"accessLog": { "path": "/dev/null", "maxFileBytes": 9223372036854775807 }|' ;;
+    none) observability_config off "$2" ;;
+  esac
 }
 
 side_url() { echo "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }

@@ -17,12 +17,11 @@ internal readonly struct Observation
     private readonly string? _second;
 
     private Observation(ObservationKind kind, Deployment? deployment, UsageRecord? record, string? first, string? second, int status,
-        bool logged = false, AccessLogEntry entry = default)
+        AccessLogEntry entry = default)
     {
         Kind = kind;
         _deployment = deployment;
         _record = record;
-        Logged = logged;
         _entry = entry;
         _first = first;
         _second = second;
@@ -40,8 +39,8 @@ internal readonly struct Observation
     /// <summary>Answered: the method as a label (<c>other</c> for one the proxy does not serve).</summary>
     public string Method => _second!;
 
-    /// <summary>Answered: true when an access log is kept and <see cref="Entry"/> is its line.</summary>
-    public bool Logged { get; }
+    /// <summary>Answered: true when an access log is kept and <see cref="Entry"/> is its line (a real entry always has a request id).</summary>
+    public bool Logged => _entry.RequestId is not null;
 
     /// <summary>Answered, when <see cref="Logged"/>: the access log's entry.</summary>
     public AccessLogEntry Entry => _entry;
@@ -60,7 +59,7 @@ internal readonly struct Observation
 
     /// <summary>A request answered; <paramref name="entry"/> when an access log is kept, else null.</summary>
     public static Observation Answered(string route, string method, int status, AccessLogEntry? entry, UsageRecord? record) =>
-        new(ObservationKind.Answered, null, record, route, method, status, entry.HasValue, entry.GetValueOrDefault());
+        new(ObservationKind.Answered, null, record, route, method, status, entry.GetValueOrDefault());
 
     public static Observation Used(UsageRecord record) => new(ObservationKind.Used, null, record, null, null, 0);
 

@@ -47,7 +47,7 @@ internal sealed partial class RequestObserver : IHostedService
     /// <summary>True when metrics or the access log want requests observed.</summary>
     public bool Enabled => _metrics is not null || _accessLog is not null;
 
-    /// <summary>Observations dropped because the queue was full or the proxy was stopping.</summary>
+    /// <summary>Observations dropped: the queue was full, the proxy was stopping, or recording one failed.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     /// <summary>
