@@ -19,6 +19,14 @@ namespace LlmProxy.Inbound;
 /// </summary>
 internal static class RateLimitHeaders
 {
+    // Limits are a key's or a team's own; resets repeat within their second or millisecond. Remaining counts change with
+    // every answer: each is formatted once and shared by the header families that report it.
+    private static readonly RecentText Numbers = new(Number);
+    private static readonly RecentText Durations = new(GoDuration);
+    private static readonly RecentText UnixSeconds = new(Number); // apart from Numbers: a new second must not evict a limit
+    private static readonly RecentText Rfc3339Seconds =
+        new(static seconds => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+
     public static void Set(HttpResponse response, Admission admission, DateTimeOffset now, bool anthropic)
     {
         var (requests, tokens) = (admission.Requests, admission.Tokens);
@@ -27,41 +35,55 @@ internal static class RateLimitHeaders
             return;
         }
         var headers = response.Headers;
-        if (requests.Limit > 0)
+        var requestsRemaining = requests.Limit > 0 ? Number(requests.Remaining) : null;
+        var tokensRemaining = tokens.Limit > 0 ? Number(tokens.Remaining) : null;
+        if (requestsRemaining is not null)
         {
-            SetOpenAI(headers, requests, "x-ratelimit-limit-requests", "x-ratelimit-remaining-requests", "x-ratelimit-reset-requests");
+            headers["x-ratelimit-limit-requests"] = Numbers.Get(requests.Limit);
+            headers["x-ratelimit-remaining-requests"] = requestsRemaining;
+            headers["x-ratelimit-reset-requests"] = Durations.Get(CeilingMilliseconds(requests.Reset));
         }
-        if (tokens.Limit > 0)
+        if (tokensRemaining is not null)
         {
-            SetOpenAI(headers, tokens, "x-ratelimit-limit-tokens", "x-ratelimit-remaining-tokens", "x-ratelimit-reset-tokens");
+            headers["x-ratelimit-limit-tokens"] = Numbers.Get(tokens.Limit);
+            headers["x-ratelimit-remaining-tokens"] = tokensRemaining;
+            headers["x-ratelimit-reset-tokens"] = Durations.Get(CeilingMilliseconds(tokens.Reset));
         }
-        var generic = requests.Limit > 0 ? requests : tokens;
-        headers["X-RateLimit-Limit"] = Number(generic.Limit);
-        headers["X-RateLimit-Remaining"] = Number(generic.Remaining);
-        headers["X-RateLimit-Reset"] = Number(CeilingSeconds(now + generic.Reset));
+        var generic = requestsRemaining is not null ? requests : tokens;
+        headers["X-RateLimit-Limit"] = Numbers.Get(generic.Limit);
+        headers["X-RateLimit-Remaining"] = requestsRemaining ?? tokensRemaining;
+        headers["X-RateLimit-Reset"] = UnixSeconds.Get(CeilingSeconds(now + generic.Reset));
         if (!anthropic)
         {
             return;
         }
-        if (requests.Limit > 0)
+        // Resets rounded up to the second: the time given must not come before the limit is whole again.
+        if (requestsRemaining is not null)
         {
-            SetAnthropic(headers, requests, now, "anthropic-ratelimit-requests-limit", "anthropic-ratelimit-requests-remaining", "anthropic-ratelimit-requests-reset");
+            headers["anthropic-ratelimit-requests-limit"] = Numbers.Get(requests.Limit);
+            headers["anthropic-ratelimit-requests-remaining"] = requestsRemaining;
+            headers["anthropic-ratelimit-requests-reset"] = Rfc3339Seconds.Get(CeilingSeconds(now + requests.Reset));
         }
-        if (tokens.Limit > 0)
+        if (tokensRemaining is not null)
         {
-            SetAnthropic(headers, tokens, now, "anthropic-ratelimit-tokens-limit", "anthropic-ratelimit-tokens-remaining", "anthropic-ratelimit-tokens-reset");
+            headers["anthropic-ratelimit-tokens-limit"] = Numbers.Get(tokens.Limit);
+            headers["anthropic-ratelimit-tokens-remaining"] = tokensRemaining;
+            headers["anthropic-ratelimit-tokens-reset"] = Rfc3339Seconds.Get(CeilingSeconds(now + tokens.Reset));
         }
     }
 
     /// <summary>A duration as Go prints one (OpenAI's reset headers): <c>0s</c>, <c>250ms</c>, <c>1.5s</c>, <c>6m0s</c>, <c>1h0m0s</c>; to the millisecond.</summary>
-    public static string GoDuration(TimeSpan duration)
+    public static string GoDuration(TimeSpan duration) => GoDuration(CeilingMilliseconds(duration));
+
+    private static long CeilingMilliseconds(TimeSpan duration) => (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
+
+    private static string GoDuration(long ms)
     {
-        var ms = (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
         if (ms == 0)
         {
             return "0s";
         }
-        // Once per answer per limit: formatted in place, without a builder or a decimal.
+        // Formatted in place, without a builder or a decimal.
         var text = new DefaultInterpolatedStringHandler(0, 8, CultureInfo.InvariantCulture, stackalloc char[40]);
         if (ms < 1000)
         {
@@ -99,23 +121,6 @@ internal static class RateLimitHeaders
         }
         text.AppendLiteral("s");
         return text.ToStringAndClear();
-    }
-
-    private static void SetOpenAI(IHeaderDictionary headers, RateLimitSnapshot limit, string limitName, string remainingName, string resetName)
-    {
-        headers[limitName] = Number(limit.Limit);
-        headers[remainingName] = Number(limit.Remaining);
-        headers[resetName] = GoDuration(limit.Reset);
-    }
-
-    private static void SetAnthropic(IHeaderDictionary headers, RateLimitSnapshot limit, DateTimeOffset now, string limitName, string remainingName,
-        string resetName)
-    {
-        headers[limitName] = Number(limit.Limit);
-        headers[remainingName] = Number(limit.Remaining);
-        // Rounded up to the second: the time given must not come before the limit is whole again.
-        var reset = DateTimeOffset.FromUnixTimeSeconds(CeilingSeconds(now + limit.Reset));
-        headers[resetName] = reset.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
     }
 
     private static long CeilingSeconds(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;

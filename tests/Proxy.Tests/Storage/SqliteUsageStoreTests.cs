@@ -47,6 +47,34 @@ public sealed class SqliteUsageStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Append_ConsecutiveRecordsSharingAndChangingFields_EachRowHoldsItsOwnValues()
+    {
+        // The writer binds only what changed since the batch's previous record: values that come back, values that turn
+        // null and back, and repeats must each land in their own row.
+        var full = new UsageRecord(0, "key_1", "dev", "team_1", "claude-sonnet-4.5", "br", "anthropic.claude-sonnet-4-5", "messages", 502,
+            "upstream_error", new TokenUsage(100, 20, 30, 40, 7), 123_456_789_012, true, 1500.25, 300.5, 2.125, 3, true, false);
+        var sparse = Make(0, provider: null) with { TimeToFirstTokenMs = null };
+        UsageRecord[] batch = [full, sparse, full, full, sparse, sparse with { KeyId = "key_2", Tokens = new TokenUsage(1, 2) }, full];
+        batch = batch.Select((record, i) => record with { Time = Day1 + i }).ToArray();
+
+        await _store.AppendAsync(batch, default);
+
+        foreach (var record in batch)
+        {
+            Assert.Equal(Row(record), ReadRow(record.Time));
+        }
+
+        static object[] Row(UsageRecord r) =>
+        [
+            r.Time, r.KeyId, r.KeyName, (object?)r.TeamId ?? DBNull.Value, r.Model, (object?)r.Provider ?? DBNull.Value,
+            (object?)r.DeploymentModel ?? DBNull.Value, r.Dialect, (long)r.Status, (object?)r.ErrorClass ?? DBNull.Value, r.Tokens.InputTokens,
+            r.Tokens.OutputTokens, r.Tokens.CachedInputTokens, r.Tokens.CacheWriteTokens, r.Tokens.ReasoningTokens, r.CostPicoUsd,
+            r.Estimated ? 1L : 0L, r.LatencyMs, (object?)r.TimeToFirstTokenMs ?? DBNull.Value, r.OverheadMs, (long)r.Attempts,
+            r.ClientDisconnected ? 1L : 0L, r.Stream ? 1L : 0L,
+        ];
+    }
+
+    [Fact]
     public async Task Append_NonAsciiAndEmptyText_RoundTripsExactly()
     {
         // Bound as UTF-16: accents, CJK, an astral character (a surrogate pair) and an empty name come back as sent.
