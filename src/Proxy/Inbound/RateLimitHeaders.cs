@@ -19,14 +19,6 @@ namespace LlmProxy.Inbound;
 /// </summary>
 internal static class RateLimitHeaders
 {
-    // Limits are a key's or a team's own; resets repeat within their second or millisecond. Remaining counts change with
-    // every answer: each is formatted once and shared by the header families that report it.
-    private static readonly RecentText Numbers = new(Number);
-    private static readonly RecentText Durations = new(GoDuration);
-    private static readonly RecentText UnixSeconds = new(Number); // apart from Numbers: a new second must not evict a limit
-    private static readonly RecentText Rfc3339Seconds =
-        new(static seconds => DateTimeOffset.FromUnixTimeSeconds(seconds).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
-
     public static void Set(HttpResponse response, Admission admission, DateTimeOffset now, bool anthropic)
     {
         var (requests, tokens) = (admission.Requests, admission.Tokens);
@@ -34,56 +26,52 @@ internal static class RateLimitHeaders
         {
             return;
         }
+        // Each number is formatted once and its string shared by every header family that reports it.
         var headers = response.Headers;
-        var requestsRemaining = requests.Limit > 0 ? Number(requests.Remaining) : null;
-        var tokensRemaining = tokens.Limit > 0 ? Number(tokens.Remaining) : null;
-        if (requestsRemaining is not null)
+        string? requestsLimit = null, requestsRemaining = null, tokensLimit = null, tokensRemaining = null;
+        if (requests.Limit > 0)
         {
-            headers["x-ratelimit-limit-requests"] = Numbers.Get(requests.Limit);
-            headers["x-ratelimit-remaining-requests"] = requestsRemaining;
-            headers["x-ratelimit-reset-requests"] = Durations.Get(CeilingMilliseconds(requests.Reset));
+            headers["x-ratelimit-limit-requests"] = requestsLimit = Number(requests.Limit);
+            headers["x-ratelimit-remaining-requests"] = requestsRemaining = Number(requests.Remaining);
+            headers["x-ratelimit-reset-requests"] = GoDuration(requests.Reset);
         }
-        if (tokensRemaining is not null)
+        if (tokens.Limit > 0)
         {
-            headers["x-ratelimit-limit-tokens"] = Numbers.Get(tokens.Limit);
-            headers["x-ratelimit-remaining-tokens"] = tokensRemaining;
-            headers["x-ratelimit-reset-tokens"] = Durations.Get(CeilingMilliseconds(tokens.Reset));
+            headers["x-ratelimit-limit-tokens"] = tokensLimit = Number(tokens.Limit);
+            headers["x-ratelimit-remaining-tokens"] = tokensRemaining = Number(tokens.Remaining);
+            headers["x-ratelimit-reset-tokens"] = GoDuration(tokens.Reset);
         }
-        var generic = requestsRemaining is not null ? requests : tokens;
-        headers["X-RateLimit-Limit"] = Numbers.Get(generic.Limit);
+        headers["X-RateLimit-Limit"] = requestsLimit ?? tokensLimit;
         headers["X-RateLimit-Remaining"] = requestsRemaining ?? tokensRemaining;
-        headers["X-RateLimit-Reset"] = UnixSeconds.Get(CeilingSeconds(now + generic.Reset));
+        headers["X-RateLimit-Reset"] = Number(CeilingSeconds(now + (requestsLimit is not null ? requests : tokens).Reset));
         if (!anthropic)
         {
             return;
         }
         // Resets rounded up to the second: the time given must not come before the limit is whole again.
-        if (requestsRemaining is not null)
+        if (requestsLimit is not null)
         {
-            headers["anthropic-ratelimit-requests-limit"] = Numbers.Get(requests.Limit);
+            headers["anthropic-ratelimit-requests-limit"] = requestsLimit;
             headers["anthropic-ratelimit-requests-remaining"] = requestsRemaining;
-            headers["anthropic-ratelimit-requests-reset"] = Rfc3339Seconds.Get(CeilingSeconds(now + requests.Reset));
+            headers["anthropic-ratelimit-requests-reset"] = Rfc3339(CeilingSeconds(now + requests.Reset));
         }
-        if (tokensRemaining is not null)
+        if (tokensLimit is not null)
         {
-            headers["anthropic-ratelimit-tokens-limit"] = Numbers.Get(tokens.Limit);
+            headers["anthropic-ratelimit-tokens-limit"] = tokensLimit;
             headers["anthropic-ratelimit-tokens-remaining"] = tokensRemaining;
-            headers["anthropic-ratelimit-tokens-reset"] = Rfc3339Seconds.Get(CeilingSeconds(now + tokens.Reset));
+            headers["anthropic-ratelimit-tokens-reset"] = Rfc3339(CeilingSeconds(now + tokens.Reset));
         }
     }
 
     /// <summary>A duration as Go prints one (OpenAI's reset headers): <c>0s</c>, <c>250ms</c>, <c>1.5s</c>, <c>6m0s</c>, <c>1h0m0s</c>; to the millisecond.</summary>
-    public static string GoDuration(TimeSpan duration) => GoDuration(CeilingMilliseconds(duration));
-
-    private static long CeilingMilliseconds(TimeSpan duration) => (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
-
-    private static string GoDuration(long ms)
+    public static string GoDuration(TimeSpan duration)
     {
+        var ms = (long)Math.Ceiling(Math.Max(0, duration.TotalMilliseconds));
         if (ms == 0)
         {
             return "0s";
         }
-        // Formatted in place, without a builder or a decimal.
+        // Once per answer per limit: formatted in place, without a builder or a decimal.
         var text = new DefaultInterpolatedStringHandler(0, 8, CultureInfo.InvariantCulture, stackalloc char[40]);
         if (ms < 1000)
         {
@@ -126,4 +114,7 @@ internal static class RateLimitHeaders
     private static long CeilingSeconds(DateTimeOffset at) => (at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks + TimeSpan.TicksPerSecond - 1) / TimeSpan.TicksPerSecond;
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Rfc3339(long unixSeconds) =>
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 }
