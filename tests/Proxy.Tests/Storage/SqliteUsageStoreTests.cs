@@ -49,13 +49,14 @@ public sealed class SqliteUsageStoreTests : IDisposable
     [Fact]
     public async Task Append_ConsecutiveRecordsSharingAndChangingFields_EachRowHoldsItsOwnValues()
     {
-        // The writer binds only what changed since the batch's previous record: values that come back, values that turn
-        // null and back, and repeats must each land in their own row.
+        // The writer inserts several rows per statement and binds only what changed since the record last bound to the
+        // same parameters: values that come back, values that turn null and back, and repeats must each land in their own
+        // row, in the many-row statements (the first 48 here) and the one-row ones after them (the last 5).
         var full = new UsageRecord(0, "key_1", "dev", "team_1", "claude-sonnet-4.5", "br", "anthropic.claude-sonnet-4-5", "messages", 502,
             "upstream_error", new TokenUsage(100, 20, 30, 40, 7), 123_456_789_012, true, 1500.25, 300.5, 2.125, 3, true, false);
         var sparse = Make(0, provider: null) with { TimeToFirstTokenMs = null };
-        UsageRecord[] batch = [full, sparse, full, full, sparse, sparse with { KeyId = "key_2", Tokens = new TokenUsage(1, 2) }, full];
-        batch = batch.Select((record, i) => record with { Time = Day1 + i }).ToArray();
+        UsageRecord[] pattern = [full, sparse, full, full, sparse, sparse with { KeyId = "key_2", Tokens = new TokenUsage(1, 2) }, full];
+        var batch = Enumerable.Range(0, 53).Select(i => pattern[i * 5 % pattern.Length] with { Time = Day1 + i, Attempts = i % 3 }).ToArray();
 
         await _store.AppendAsync(batch, default);
 
