@@ -22,15 +22,15 @@ internal sealed class AccessLogLine
     public void Write(Utf8JsonWriter json, in AccessLogEntry entry)
     {
         json.WriteStartObject();
-        json.WriteString("time"u8, Time(entry.TimeUnixMs, stackalloc byte[24]));
-        json.WriteString("request_id"u8, entry.RequestId);
-        json.WriteString("method"u8, entry.Method);
-        json.WriteString("path"u8, entry.Path);
-        json.WriteNumber("status"u8, entry.Status);
-        WriteMilliseconds(json, "latency_ms"u8, entry.LatencyMs);
+        json.WriteString(Name.Time, Time(entry.TimeUnixMs, stackalloc byte[24]));
+        json.WriteString(Name.RequestId, entry.RequestId);
+        json.WriteString(Name.Method, entry.Method);
+        json.WriteString(Name.Path, entry.Path);
+        json.WriteNumber(Name.Status, entry.Status);
+        WriteMilliseconds(json, Name.LatencyMs, entry.LatencyMs);
         if (entry.KeyName is { } key)
         {
-            json.WriteString("key"u8, key);
+            json.WriteString(Name.Key, key);
         }
         if (entry.Usage is { } usage)
         {
@@ -61,7 +61,7 @@ internal sealed class AccessLogLine
     }
 
     // To the microsecond, as exact decimal text (812.346, 95.5, 3): no float formatting.
-    private static void WriteMilliseconds(Utf8JsonWriter json, ReadOnlySpan<byte> name, double milliseconds)
+    private static void WriteMilliseconds(Utf8JsonWriter json, JsonEncodedText name, double milliseconds)
     {
         Span<byte> text = stackalloc byte[FixedPoint.MaxUtf8Length];
         var microseconds = double.IsFinite(milliseconds) ? (long)Math.Round(milliseconds * 1000) : 0;
@@ -73,30 +73,54 @@ internal sealed class AccessLogLine
     {
         if (usage.TeamId is { } team)
         {
-            json.WriteString("team"u8, team);
+            json.WriteString(Name.Team, team);
         }
-        json.WriteString("alias"u8, usage.Model);
+        json.WriteString(Name.Alias, usage.Model);
         if (usage.Provider is { } provider)
         {
-            json.WriteString("provider"u8, provider);
-            json.WriteString("deployment"u8, usage.DeploymentModel);
+            json.WriteString(Name.Provider, provider);
+            json.WriteString(Name.Deployment, usage.DeploymentModel);
         }
-        json.WriteString("dialect"u8, usage.Dialect);
-        json.WriteBoolean("stream"u8, usage.Stream);
-        json.WriteNumber("attempts"u8, usage.Attempts);
+        json.WriteString(Name.Dialect, usage.Dialect);
+        json.WriteBoolean(Name.Stream, usage.Stream);
+        json.WriteNumber(Name.Attempts, usage.Attempts);
         if (usage.ErrorClass is { } error)
         {
-            json.WriteString("error"u8, error);
+            json.WriteString(Name.Error, error);
         }
         var tokens = usage.Tokens;
         UsageJson.WriteTokens(json, tokens.InputTokens, tokens.CachedInputTokens, tokens.CacheWriteTokens, tokens.OutputTokens, tokens.ReasoningTokens);
-        UsageJson.WriteUsd(json, "cost_usd"u8, usage.CostPicoUsd);
-        json.WriteBoolean("estimated"u8, usage.Estimated);
+        UsageJson.WriteUsd(json, Name.CostUsd, usage.CostPicoUsd);
+        json.WriteBoolean(Name.Estimated, usage.Estimated);
         if (usage.TimeToFirstTokenMs is { } ttft)
         {
-            WriteMilliseconds(json, "ttft_ms"u8, ttft);
+            WriteMilliseconds(json, Name.TtftMs, ttft);
         }
-        WriteMilliseconds(json, "overhead_ms"u8, usage.OverheadMs);
-        json.WriteBoolean("client_disconnected"u8, usage.ClientDisconnected);
+        WriteMilliseconds(json, Name.OverheadMs, usage.OverheadMs);
+        json.WriteBoolean(Name.ClientDisconnected, usage.ClientDisconnected);
+    }
+    // Property names encoded once: the writer then neither checks nor escapes them per line.
+    private static class Name
+    {
+        public static readonly JsonEncodedText Time = JsonEncodedText.Encode("time"u8);
+        public static readonly JsonEncodedText RequestId = JsonEncodedText.Encode("request_id"u8);
+        public static readonly JsonEncodedText Method = JsonEncodedText.Encode("method"u8);
+        public static readonly JsonEncodedText Path = JsonEncodedText.Encode("path"u8);
+        public static readonly JsonEncodedText Status = JsonEncodedText.Encode("status"u8);
+        public static readonly JsonEncodedText LatencyMs = JsonEncodedText.Encode("latency_ms"u8);
+        public static readonly JsonEncodedText Key = JsonEncodedText.Encode("key"u8);
+        public static readonly JsonEncodedText Team = JsonEncodedText.Encode("team"u8);
+        public static readonly JsonEncodedText Alias = JsonEncodedText.Encode("alias"u8);
+        public static readonly JsonEncodedText Provider = JsonEncodedText.Encode("provider"u8);
+        public static readonly JsonEncodedText Deployment = JsonEncodedText.Encode("deployment"u8);
+        public static readonly JsonEncodedText Dialect = JsonEncodedText.Encode("dialect"u8);
+        public static readonly JsonEncodedText Stream = JsonEncodedText.Encode("stream"u8);
+        public static readonly JsonEncodedText Attempts = JsonEncodedText.Encode("attempts"u8);
+        public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error"u8);
+        public static readonly JsonEncodedText CostUsd = JsonEncodedText.Encode("cost_usd"u8);
+        public static readonly JsonEncodedText Estimated = JsonEncodedText.Encode("estimated"u8);
+        public static readonly JsonEncodedText TtftMs = JsonEncodedText.Encode("ttft_ms"u8);
+        public static readonly JsonEncodedText OverheadMs = JsonEncodedText.Encode("overhead_ms"u8);
+        public static readonly JsonEncodedText ClientDisconnected = JsonEncodedText.Encode("client_disconnected"u8);
     }
 }
