@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# A/B of a feature by CPU per request, both sides at the same moment: the "off" and "on" proxies run at once on the
-# target core, each fed the same fixed rate (load-tools rate, open loop) by its own generator on the load core, and
-# each round compares their CPU time per answered request (/proc ticks). Whatever the VM does during a round, it does
-# to both: same-config sides (FEATURE=none) agree within about 1 %, where the paired rounds of workloads 8 and 9
-# (one side after the other, at full speed) swing by 5 % between equal configs. A diagnostic beside run.sh, not a
-# row of its table: it says what a feature costs, and, with THREAD, how much of that a thread of the proxy's spends.
+# A/B of a feature by CPU per request, both sides at the same moment (run.sh's together_round, which workloads 8 and 9
+# use too): the "off" and "on" proxies run at once on the target core, each fed by its own generator on the load core,
+# at a fixed rate (load-tools rate, open loop) or at full speed (RATE=full: wrk, 64 connections each), and each round
+# compares their CPU time per answered request (schedstat). Whatever the VM does during a round, it does to both:
+# same-config sides (FEATURE=none) agree within about 1 %. A diagnostic beside run.sh: it says what one feature or
+# part costs, and, with THREAD, how much of that a thread of the proxy's spends.
 #
 #   FEATURE=observability bench/load/simultaneous.sh   metrics + access log file (workload 9's "on") against neither
 #   FEATURE=metrics | accesslog | accesslog-devnull | none ...    one part, the line without the file, or A/A
 #   FEATURE=limits bench/load/simultaneous.sh          workload 8's limits + ledger against neither
 #   FEATURE=ledger | limits-only ...                   workload 8's "on" with only the ledger (and prices), or only the limits
-#   RATE=2500 DURATION=10 ROUNDS=5 THREAD=observer ...  per side rate, seconds and rounds; a thread's CPU per request
+#   RATE=2500 DURATION=10 ROUNDS=5 THREAD=observer ...  per side rate (or "full": wrk at 64 connections each), seconds
+#                                                       and rounds; a thread's CPU per request
 #   LLM_PROXY_BINARY=/path/llm-proxy ...               that binary instead of publishing this tree's
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -46,15 +47,6 @@ feature_config() {
   esac
 }
 
-side_url() { echo "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
-# A over B to three decimals, "-" when either is missing or zero; the median of such figures, to three decimals.
-ratio3() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a+0 == 0 || b+0 == 0) print "-"; else printf "%.3f", a/b }'; }
-median3() { tr ' ' '\n' | grep -v '^-*$' | sort -g | awk '{v[NR]=$1} END{ if (NR == 0) print "-"; else if (NR % 2) printf "%.3f", v[(NR+1)/2]; else printf "%.3f", (v[NR/2]+v[NR/2+1])/2 }'; }
-per_request_us() { awk -v ns="$1" -v n="$2" 'BEGIN{ if (n+0 == 0) print "-"; else printf "%.2f", ns/1000/n }'; }
-
-# process_ns PID: the CPU nanoseconds so far of all PID's threads (schedstat: finer than /proc/PID/stat's ticks).
-process_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END{printf "%.0f", s}'; }
-
 # thread_ns PID NAME: the CPU nanoseconds so far of PID's thread called NAME (0 when it has none).
 thread_ns() {
   local t
@@ -67,33 +59,21 @@ simultaneous() {
   write_bodies
   start_upstreams
   PORT=([off]=$PROXY_PORT [on]=$LIMITS_PORT) PID=()
-  local side round ratios=""
+  local side round ratios="" rates=""
   for side in off on; do start_side simultaneous feature_config "$side" "${PORT[$side]}"; PID[$side]=$SIDE_PID; done
-  for side in off on; do taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "$(side_url $side)" 1000 2 "$RUN/request-bench-fast.json" "$KEY" >/dev/null; done
-  log "FEATURE=$FEATURE: $ROUNDS rounds of ${DURATION}s at $RATE req/s to each side at once"
+  for side in off on; do taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "http://127.0.0.1:${PORT[$side]}/v1/chat/completions" 1000 2 "$RUN/request-bench-fast.json" "$KEY" >/dev/null; done
+  log "FEATURE=$FEATURE: $ROUNDS rounds of ${DURATION}s at $RATE to each side at once"
   for round in $(seq "$ROUNDS"); do
-    local -A ns=() ok=() us=() out=()
-    local thread_before thread_after loads=()
-    for side in off on; do ns[$side]=$(process_ns "${PID[$side]}"); out[$side]=$(mktemp -p "$RUN"); done
+    local thread_before thread_after
     thread_before=$(thread_ns "${PID[on]}" "$THREAD")
-    for side in off on; do
-      taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "$(side_url $side)" "$RATE" "$DURATION" "$RUN/request-bench-fast.json" "$KEY" > "${out[$side]}" &
-      loads+=($!); PIDS+=($!)
-    done
-    wait "${loads[@]}"
-    sleep 0.5 # the last gathering's work (observer 20 ms, ledger 100 ms) belongs to this round
+    together_round "$RATE"
     thread_after=$(thread_ns "${PID[on]}" "$THREAD")
-    for side in off on; do
-      ns[$side]=$(( $(process_ns "${PID[$side]}") - ns[$side] ))
-      ok[$side]=$(field "$(grep '^RESULT' "${out[$side]}" || true)" ok); rm -f "${out[$side]}"
-      us[$side]=$(per_request_us "${ns[$side]}" "${ok[$side]}")
-    done
-    local ratio; ratio=$(ratio3 "${us[off]}" "${us[on]}")
-    ratios="$ratios $ratio"
-    log "round $round: off ${us[off]} CPU µs per request (${ok[off]} ok), on ${us[on]} (${ok[on]} ok): off/on $ratio;" \
-      "on's '$THREAD' thread $(per_request_us $((thread_after - thread_before)) "${ok[on]}") µs per request"
+    local ratio; ratio=$(ratio3 "${R_US[off]}" "${R_US[on]}")
+    ratios="$ratios $ratio" rates="$rates $(ratio3 "${R_RATE[on]}" "${R_RATE[off]}")"
+    log "round $round: off ${R_US[off]} CPU µs per request (${R_OK[off]} ok, ${R_RATE[off]}/s), on ${R_US[on]} (${R_OK[on]} ok, ${R_RATE[on]}/s): off/on $ratio;" \
+      "on's '$THREAD' thread $(awk -v ns=$((thread_after - thread_before)) -v n="${R_OK[on]}" 'BEGIN{ if (n + 0 == 0) print "-"; else printf "%.2f", ns/1000/n }') µs per request"
   done
   for side in off on; do kill "${PID[$side]}" 2>/dev/null || true; wait "${PID[$side]}" 2>/dev/null || true; done
-  echo "FEATURE=$FEATURE RATE=$RATE DURATION=$DURATION: off/on CPU per request, rounds$ratios: median $(median3 <<< "$ratios")"
+  echo "FEATURE=$FEATURE RATE=$RATE DURATION=$DURATION: off/on CPU per request, rounds$ratios: median $(median3 <<< "$ratios"); on/off rate, rounds$rates: median $(median3 <<< "$rates")"
 }
 simultaneous
