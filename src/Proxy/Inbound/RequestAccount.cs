@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LlmProxy.Access;
 using LlmProxy.Canonical;
+using LlmProxy.Observability;
 using LlmProxy.Providers;
 using LlmProxy.Routing;
 using LlmProxy.Usage;
@@ -27,6 +28,8 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     private bool _outputEstimated;
     private bool _crashed;
     private bool _served;
+    private AttemptEnd? _heldAttempt;
+    private bool _attemptsReleased;
 
     /// <summary>The caller.</summary>
     public ClientKey Key { get; } = key;
@@ -54,6 +57,40 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
 
     /// <summary>Whether the limits have admitted the request (a background run's account was admitted by its POST).</summary>
     public bool Admitted { get; set; }
+
+    /// <summary>
+    /// Holds <paramref name="attempt"/> for the request's own observation (true) when it is the first to end and nothing
+    /// was released or taken yet; else false, with the attempt held until now in <paramref name="released"/> (null if none):
+    /// both are the caller's to report.
+    /// </summary>
+    public bool TryHoldAttempt(AttemptEnd attempt, out AttemptEnd? released)
+    {
+        lock (_lock)
+        {
+            if (!_attemptsReleased && _heldAttempt is null)
+            {
+                _heldAttempt = attempt;
+                released = null;
+                return true;
+            }
+            released = _heldAttempt;
+            _heldAttempt = null;
+            _attemptsReleased = true;
+            return false;
+        }
+    }
+
+    /// <summary>The held attempt, once (null when there is none): an attempt that ends later (a hedge's loser) is reported on its own.</summary>
+    public AttemptEnd? TakeHeldAttempt()
+    {
+        lock (_lock)
+        {
+            var held = _heldAttempt;
+            _heldAttempt = null;
+            _attemptsReleased = true;
+            return held;
+        }
+    }
 
     /// <summary>The request threw before its answer began: it ends as the 500 the error handler writes.</summary>
     public void Crashed()

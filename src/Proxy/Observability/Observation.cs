@@ -1,4 +1,3 @@
-using LlmProxy.Routing;
 using LlmProxy.Usage;
 
 namespace LlmProxy.Observability;
@@ -10,21 +9,21 @@ namespace LlmProxy.Observability;
 /// </summary>
 internal readonly struct Observation
 {
-    private readonly Deployment? _deployment;
     private readonly UsageRecord? _record;
     private readonly AccessLogEntry _entry;
-    private readonly string? _first;
-    private readonly string? _second;
+    private readonly AttemptEnd _attempt;
+    private readonly string? _route;
+    private readonly string? _method;
 
-    private Observation(ObservationKind kind, Deployment? deployment, UsageRecord? record, string? first, string? second, int status,
+    private Observation(ObservationKind kind, UsageRecord? record, AttemptEnd? attempt, string? route = null, string? method = null, int status = 0,
         AccessLogEntry entry = default)
     {
         Kind = kind;
-        _deployment = deployment;
         _record = record;
         _entry = entry;
-        _first = first;
-        _second = second;
+        _attempt = attempt.GetValueOrDefault();
+        _route = route;
+        _method = method;
         Status = status;
     }
 
@@ -34,10 +33,10 @@ internal readonly struct Observation
     public int Status { get; }
 
     /// <summary>Answered: the matched route's pattern, or <c>unmatched</c>.</summary>
-    public string Route => _first!;
+    public string Route => _route!;
 
     /// <summary>Answered: the method as a label (<c>other</c> for one the proxy does not serve).</summary>
-    public string Method => _second!;
+    public string Method => _method!;
 
     /// <summary>Answered: true when an access log is kept and <see cref="Entry"/> is its line (a real entry always has a request id).</summary>
     public bool Logged => _entry.RequestId is not null;
@@ -48,20 +47,17 @@ internal readonly struct Observation
     /// <summary>Answered: the ledger record of a proxied request, else null; Used: the run's ledger record.</summary>
     public UsageRecord? Record => _record;
 
-    /// <summary>Attempted: the alias the request asked for.</summary>
-    public string Alias => _first!;
-
-    /// <summary>Attempted: <c>ok</c> or the failure's class.</summary>
-    public string Outcome => _second!;
-
-    /// <summary>Attempted: the deployment tried.</summary>
-    public Deployment Deployment => _deployment!;
+    /// <summary>
+    /// Attempted: the attempt. Answered and Used: the request's only attempt, when it had one that ended before the
+    /// request did (it travels here rather than in an observation of its own; see <see cref="RequestObserver.Attempted"/>).
+    /// </summary>
+    public AttemptEnd? Attempt => _attempt.Deployment is null ? null : _attempt;
 
     /// <summary>A request answered; <paramref name="entry"/> when an access log is kept, else null.</summary>
-    public static Observation Answered(string route, string method, int status, AccessLogEntry? entry, UsageRecord? record) =>
-        new(ObservationKind.Answered, null, record, route, method, status, entry.GetValueOrDefault());
+    public static Observation Answered(string route, string method, int status, AccessLogEntry? entry, UsageRecord? record, AttemptEnd? attempt) =>
+        new(ObservationKind.Answered, record, attempt, route, method, status, entry.GetValueOrDefault());
 
-    public static Observation Used(UsageRecord record) => new(ObservationKind.Used, null, record, null, null, 0);
+    public static Observation Used(UsageRecord record, AttemptEnd? attempt) => new(ObservationKind.Used, record, attempt);
 
-    public static Observation Attempted(string alias, Deployment deployment, string outcome) => new(ObservationKind.Attempted, deployment, null, alias, outcome, 0);
+    public static Observation Attempted(AttemptEnd attempt) => new(ObservationKind.Attempted, null, attempt);
 }

@@ -147,14 +147,15 @@ internal sealed class ProxyMetrics : IDisposable
             case ObservationKind.Used:
                 Record(observation.Record!);
                 break;
-            case ObservationKind.Attempted:
-                var deployment = observation.Deployment;
-                _attemptsRun.Add(1, new TagList
-                {
-                    { "alias", observation.Alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel },
-                    { "outcome", observation.Outcome },
-                });
-                break;
+        }
+        if (observation.Attempt is { } attempt)
+        {
+            var deployment = attempt.Deployment;
+            _attemptsRun.Add(1, new TagList
+            {
+                { "alias", attempt.Alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel },
+                { "outcome", attempt.Outcome },
+            });
         }
     }
 

@@ -54,21 +54,36 @@ internal sealed partial class RequestObserver : IHostedService
     /// The ledger record of a request that ends with no HTTP answer (a background response's run), for its tokens, cost
     /// and timings; a request's own comes with its answer (<see cref="Middleware"/>).
     /// </summary>
-    public void Used(UsageRecord record)
+    public void Used(RequestAccount account)
     {
-        if (_metrics is not null)
+        if (_metrics is not null && account.Record is { } record)
         {
-            Add(Observation.Used(record));
+            Add(Observation.Used(record, account.TakeHeldAttempt()));
         }
     }
 
-    /// <summary>One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class.</summary>
-    public void Attempted(string alias, Deployment deployment, string outcome)
+    /// <summary>
+    /// One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class. A request's first
+    /// attempt is held in its <paramref name="account"/> and travels with the request's own observation when it ends, so
+    /// the usual request (one attempt) hands the observer one struct, not two; a second attempt (a retry, a fallback, a
+    /// hedge) releases it, and the held one and every later one are queued on their own.
+    /// </summary>
+    public void Attempted(RequestAccount account, string alias, Deployment deployment, string outcome)
     {
-        if (_metrics is not null)
+        if (_metrics is null)
         {
-            Add(Observation.Attempted(alias, deployment, outcome));
+            return;
         }
+        var attempt = new AttemptEnd(alias, deployment, outcome);
+        if (account.TryHoldAttempt(attempt, out var released))
+        {
+            return;
+        }
+        if (released is { } earlier)
+        {
+            Add(Observation.Attempted(earlier));
+        }
+        Add(Observation.Attempted(attempt));
     }
 
     /// <summary>
@@ -116,12 +131,13 @@ internal sealed partial class RequestObserver : IHostedService
         var request = context.Request;
         var status = context.Response.StatusCode;
         // Closed by the pipeline before the answer ended; null when not proxied, or handed to a background run.
-        var record = context.Features.Get<RequestAccount>()?.Record;
+        var account = context.Features.Get<RequestAccount>();
+        var record = account?.Record;
         AccessLogEntry? entry = _accessLog is null ? null : new AccessLogEntry(arrived, context.TraceIdentifier, request.Method, request.Path.Value ?? "", status,
             context.Features.Get<ClientKey>()?.Name, Stopwatch.GetElapsedTime(started).TotalMilliseconds, record);
         Add(_metrics is null
-            ? Observation.Answered("", "", status, entry, null)
-            : Observation.Answered(RouteLabel(context), MethodLabel(request.Method), status, entry, record));
+            ? Observation.Answered("", "", status, entry, null, null)
+            : Observation.Answered(RouteLabel(context), MethodLabel(request.Method), status, entry, record, account?.TakeHeldAttempt()));
     }
 
     private void Add(Observation observation)

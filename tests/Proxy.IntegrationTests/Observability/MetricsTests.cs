@@ -39,6 +39,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Equal(3, Value(text, "llm_proxy_requests_total", $"alias=\"{_alias}\"", "deployment=\"echo\"", "provider=\"local\"",
             "route=\"chat.completions\"", "status_class=\"2xx\""));
         Assert.Equal(3, Value(text, "llm_proxy_request_duration_seconds_count", $"alias=\"{_alias}\"", "route=\"chat.completions\""));
+        Assert.Equal(3, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{_alias}\"", "provider=\"local\"", "deployment=\"echo\"", "outcome=\"ok\""));
         Assert.Equal(3, Value(text, "llm_proxy_overhead_seconds_count", $"alias=\"{_alias}\"", "route=\"chat.completions\""));
         // The mock counts words: 4 in and 4 out per request.
         Assert.Equal(12, Value(text, "llm_proxy_tokens_total", $"alias=\"{_alias}\"", "bucket=\"input\""));
@@ -141,6 +142,8 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
         Assert.Equal(1, Value(text, "llm_proxy_requests_total", $"alias=\"{alias}\"", "route=\"responses\"", "status_class=\"2xx\""));
         Assert.Equal(1, Value(text, "llm_proxy_http_requests_total", "route=\"/v1/responses\"", "method=\"POST\""));
+        // The run's one attempt travels with its record: counted once, with it.
+        Assert.Equal(1, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{alias}\"", "outcome=\"ok\""));
     }
 
     [Fact]

@@ -60,9 +60,9 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
             LogRunFailed(logger, job.Id, e);
         }
         // No HTTP request ends with the run: its account's record reaches the metrics from here.
-        if (context.Features.Get<RequestAccount>()?.Record is { } record)
+        if (context.Features.Get<RequestAccount>() is { } runAccount)
         {
-            observer.Used(record);
+            observer.Used(runAccount);
         }
         try
         {
