@@ -9,7 +9,7 @@
 #   LLM_PROXY_BINARY=/path/llm-proxy bench/load/run.sh    measure that binary instead of publishing this tree's
 #   RESULTS_DIR=/tmp/x bench/load/run.sh              write the table there instead of bench/results/
 #   ONLY_LIMITS=1 DURATION=8 bench/load/run.sh        workload 8 alone (limits + ledger on against off)
-#   ONLY_OBSERVABILITY=1 DURATION=6 bench/load/run.sh   workload 9 alone (metrics + access log on against off)
+#   ONLY_OBSERVABILITY=1 DURATION=8 bench/load/run.sh   workload 9 alone (metrics + access log on against off)
 #   PORT_BASE=28101 bench/load/run.sh                 listen on 28101-28106 instead of 18101-18106
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -349,42 +349,53 @@ start_side() {
   log "$1 side $3 did not start"; return 1
 }
 
-# process_ns PID: the CPU nanoseconds so far of all PID's threads (schedstat: finer than /proc/PID/stat's ticks).
-process_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END{printf "%.0f", s}'; }
+# process_ns PID: the CPU nanoseconds so far of all PID's threads (schedstat: finer than /proc/PID/stat's ticks); 0
+# once PID is gone.
+process_ns() { { cat /proc/"$1"/task/*/schedstat 2>/dev/null || true; } | awk '{s += $1} END{printf "%.0f", s}'; }
+# per_request_us NS N: NS nanoseconds over N requests, in µs to two decimals ("-" for none).
+per_request_us() { awk -v ns="$1" -v n="$2" 'BEGIN{ if (n + 0 == 0) print "-"; else printf "%.2f", ns/1000/n }'; }
+# side_wrk SIDE CONNECTIONS SECONDS: workload 1's non-stream request to PORT[SIDE] with wrk on the load core.
+side_wrk() {
+  BODY_FILE="$RUN/request-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c"$2" -d"$3"s --timeout 10s -s "$HERE/post.lua" \
+    "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"
+}
 
 # together_round LOAD: one round of a paired workload, both sides at the same moment: the "off" and "on" proxies
 # (PORT[...], PID[...]) run on the target core, each fed workload 1's non-stream request by its own generator on the
 # load core, LOAD "full" (wrk, 64 connections, as fast as it answers) or a number (load-tools rate, that many requests
 # a second, open loop). Whatever the machine does during the round, it does to both: equal configs agree within about
 # 1 % this way, where one side after the other at full speed swung 5 % between rounds (2026-12-01). Sets, per side,
-# R_OK (answered), R_RATE (answered a second), R_US (CPU µs per answered request, all its threads) and R_ERR.
+# R_OK (answered), R_RATE (answered a second), R_US (CPU µs per answered request, all its threads) and R_ERR; a
+# generator that failed or printed no result counts as one error and its side's figures as "-".
 together_round() {
-  local side r loads=() n
-  local -A before=() out=()
+  local side r n
+  local -A before=() out=() load=()
   for side in off on; do before[$side]=$(process_ns "${PID[$side]}"); out[$side]=$(mktemp -p "$RUN"); done
   for side in off on; do
     if [ "$1" = full ]; then
-      BODY_FILE="$RUN/request-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c64 -d"$DURATION"s --timeout 10s -s "$HERE/post.lua" \
-        "http://127.0.0.1:${PORT[$side]}/v1/chat/completions" > "${out[$side]}" &
+      side_wrk "$side" 64 "$DURATION" > "${out[$side]}" &
     else
       taskset -c $LOAD_CPU "$PEERS/tools/load-tools" rate "http://127.0.0.1:${PORT[$side]}/v1/chat/completions" "$1" "$DURATION" \
         "$RUN/request-bench-fast.json" "$KEY" > "${out[$side]}" &
     fi
-    loads+=($!); PIDS+=($!)
+    load[$side]=$!; PIDS+=($!)
   done
-  wait "${loads[@]}"
+  for side in off on; do wait "${load[$side]}" || log "the $side side's generator failed (exit $?)"; done
   sleep 0.5 # the gathering threads' last batch (observer 20 ms, ledger 100 ms) belongs to this round
   for side in off on; do
     n=$(( $(process_ns "${PID[$side]}") - before[$side] ))
     r=$(grep '^RESULT' "${out[$side]}" || true); rm -f "${out[$side]}"
-    if [ "$1" = full ]; then
+    if [ -z "$r" ]; then
+      log "the $side side's generator printed no result"
+      R_OK[$side]=0 R_ERR[$side]=1 R_RATE[$side]=0
+    elif [ "$1" = full ]; then
       R_OK[$side]=$(field "$r" requests); R_ERR[$side]=$(field "$r" errors)
       R_RATE[$side]=$(awk -v n="${R_OK[$side]}" -v d="$(field "$r" duration_us)" 'BEGIN{ if (d + 0 == 0) print 0; else printf "%.0f", n/(d/1e6) }')
     else
       R_OK[$side]=$(field "$r" ok); R_ERR[$side]=$(( $(field "$r" sent) - R_OK[$side] ))
       R_RATE[$side]=$(awk -v n="${R_OK[$side]}" -v d="$DURATION" 'BEGIN{ printf "%.0f", n/d }')
     fi
-    R_US[$side]=$(awk -v ns="$n" -v k="${R_OK[$side]}" 'BEGIN{ if (k + 0 == 0) print "-"; else printf "%.2f", ns/1000/k }')
+    R_US[$side]=$(per_request_us "$n" "${R_OK[$side]}")
   done
 }
 
@@ -394,10 +405,7 @@ together_round() {
 together_rounds() {
   RATES="" CPUS="" US="" SERVED=() ERRS=()
   local side round
-  for side in off on; do
-    BODY_FILE="$RUN/request-bench-fast.json" KEY=$KEY taskset -c $LOAD_CPU wrk -t1 -c16 -d2s -s "$HERE/post.lua" \
-      "http://127.0.0.1:${PORT[$side]}/v1/chat/completions" >/dev/null
-  done
+  for side in off on; do side_wrk "$side" 16 2 >/dev/null; done
   for round in $(seq "$2"); do
     together_round "$3"
     log "$1. round $round ($3): off ${R_RATE[off]} req/s, ${R_US[off]} CPU µs each; on ${R_RATE[on]} req/s, ${R_US[on]} µs; errors ${R_ERR[off]}/${R_ERR[on]}"
@@ -458,7 +466,6 @@ measure_observability() {
   FIG[llm-proxy,w9]="CPU efficiency median $cpu ($(mark95 "$cpu"); rounds$CPUS; off/on µs$US), rate ratio median $rate (rounds$RATES); $lines access log lines for ${SERVED[on]} requests; $scraped request series scraped; $((ERRS[on] + ERRS[off])) errors"
 }
 mark95() { awk -v r="$1" 'BEGIN{ print (r + 0 >= 0.95) ? "PASS at 0.95" : "FAIL at 0.95" }'; }
-cpu_us() { awk -v c="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN{ if (n + 0 == 0) print "-"; else printf "%.1f", c/hz*1e6/n }'; }
 mark() { awk -v r="$1" 'BEGIN{ print (r + 0 >= 0.90) ? "PASS at 0.90" : "FAIL at 0.90" }'; }
 
 # Median of 5 starts: one start swings from 31 to 70 ms on this VM.

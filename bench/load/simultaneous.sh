@@ -71,7 +71,7 @@ simultaneous() {
     local ratio; ratio=$(ratio3 "${R_US[off]}" "${R_US[on]}")
     ratios="$ratios $ratio" rates="$rates $(ratio3 "${R_RATE[on]}" "${R_RATE[off]}")"
     log "round $round: off ${R_US[off]} CPU µs per request (${R_OK[off]} ok, ${R_RATE[off]}/s), on ${R_US[on]} (${R_OK[on]} ok, ${R_RATE[on]}/s): off/on $ratio;" \
-      "on's '$THREAD' thread $(awk -v ns=$((thread_after - thread_before)) -v n="${R_OK[on]}" 'BEGIN{ if (n + 0 == 0) print "-"; else printf "%.2f", ns/1000/n }') µs per request"
+      "on's '$THREAD' thread $(per_request_us $((thread_after - thread_before)) "${R_OK[on]}") µs per request"
   done
   for side in off on; do kill "${PID[$side]}" 2>/dev/null || true; wait "${PID[$side]}" 2>/dev/null || true; done
   echo "FEATURE=$FEATURE RATE=$RATE DURATION=$DURATION: off/on CPU per request, rounds$ratios: median $(median3 <<< "$ratios"); on/off rate, rounds$rates: median $(median3 <<< "$rates")"

@@ -431,7 +431,7 @@ internal sealed partial class InboundPipeline(
 
         // Step 6: account for what was served, even when a stream broke after its first bytes.
         ProxyTracing.EndAttempt(span, deployment, usage, error is null ? null : ErrorClassOf(error.Kind));
-        observer.Attempted(request.Account!, route.Alias, deployment, error is null ? "ok" : ErrorClassOf(error.Kind));
+        observer.Attempted(request.Account!, route.Alias, deployment, error is null ? AttemptEnd.Ok : ErrorClassOf(error.Kind));
         if (error is null)
         {
             deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));

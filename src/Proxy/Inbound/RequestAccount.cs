@@ -29,7 +29,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     private bool _crashed;
     private bool _served;
     private AttemptEnd? _heldAttempt;
-    private bool _attemptsReleased;
+    private bool _attemptTaken;
 
     /// <summary>The caller.</summary>
     public ClientKey Key { get; } = key;
@@ -59,24 +59,19 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     public bool Admitted { get; set; }
 
     /// <summary>
-    /// Holds <paramref name="attempt"/> for the request's own observation (true) when it is the first to end and nothing
-    /// was released or taken yet; else false, with the attempt held until now in <paramref name="released"/> (null if none):
-    /// both are the caller's to report.
+    /// Holds <paramref name="attempt"/> for the request's own observation, when none is held and the request's was not
+    /// made yet (true); false: the caller reports it on its own.
     /// </summary>
-    public bool TryHoldAttempt(AttemptEnd attempt, out AttemptEnd? released)
+    public bool TryHoldAttempt(AttemptEnd attempt)
     {
         lock (_lock)
         {
-            if (!_attemptsReleased && _heldAttempt is null)
+            if (_attemptTaken || _heldAttempt is not null)
             {
-                _heldAttempt = attempt;
-                released = null;
-                return true;
+                return false;
             }
-            released = _heldAttempt;
-            _heldAttempt = null;
-            _attemptsReleased = true;
-            return false;
+            _heldAttempt = attempt;
+            return true;
         }
     }
 
@@ -87,7 +82,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
         {
             var held = _heldAttempt;
             _heldAttempt = null;
-            _attemptsReleased = true;
+            _attemptTaken = true;
             return held;
         }
     }

@@ -99,6 +99,7 @@ internal sealed class AccessLogLine
         WriteMilliseconds(json, Name.OverheadMs, usage.OverheadMs);
         json.WriteBoolean(Name.ClientDisconnected, usage.ClientDisconnected);
     }
+
     // Property names encoded once: the writer then neither checks nor escapes them per line.
     private static class Name
     {

@@ -48,8 +48,8 @@ internal readonly struct Observation
     public UsageRecord? Record => _record;
 
     /// <summary>
-    /// Attempted: the attempt. Answered and Used: the request's only attempt, when it had one that ended before the
-    /// request did (it travels here rather than in an observation of its own; see <see cref="RequestObserver.Attempted"/>).
+    /// Attempted: the attempt. Answered and Used: the request's served attempt, when one was held for it (it travels here
+    /// rather than in an observation of its own; see <see cref="RequestObserver.Attempted"/>).
     /// </summary>
     public AttemptEnd? Attempt => _attempt.Deployment is null ? null : _attempt;
 

@@ -11,7 +11,7 @@ namespace LlmProxy.Observability;
 /// Where requests hand what metrics and the access log need (<see cref="Observation"/>s) and go on: a
 /// <see cref="GatheringQueue{T}"/> whose thread records each batch into <see cref="ProxyMetrics"/>' instruments and
 /// writes it to the <see cref="AccessLog"/>, flushed after each batch. On the request's thread that is one lock-free
-/// add of a struct: recording into OpenTelemetry's instruments and formatting a line there cost several times what
+/// add of a struct (and a served attempt held in the request's account, see <see cref="Attempted"/>): recording into OpenTelemetry's instruments and formatting a line there cost several times what
 /// they cost in one thread's warm loop (workload 9 of the load harness, measured in place). Figures therefore reach
 /// <c>/metrics</c> and lines the log within a gathering (20 ms). A full queue never makes a request wait: the
 /// observation is dropped and counted (<see cref="Dropped"/>, logged once). Stopping the host writes what is queued.
@@ -63,10 +63,10 @@ internal sealed partial class RequestObserver : IHostedService
     }
 
     /// <summary>
-    /// One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class. A request's first
-    /// attempt is held in its <paramref name="account"/> and travels with the request's own observation when it ends, so
-    /// the usual request (one attempt) hands the observer one struct, not two; a second attempt (a retry, a fallback, a
-    /// hedge) releases it, and the held one and every later one are queued on their own.
+    /// One upstream attempt's end: <paramref name="outcome"/> is <c>ok</c> or the failure's class. A served attempt (the
+    /// usual request's only one, and the last of any) is held in its <paramref name="account"/> and travels with the
+    /// request's own observation, which follows within moments, so the request hands over one struct, not two; a failed
+    /// one is queued at once, so a retry or a fallback that then streams for a minute does not hold it back that long.
     /// </summary>
     public void Attempted(RequestAccount account, string alias, Deployment deployment, string outcome)
     {
@@ -75,15 +75,10 @@ internal sealed partial class RequestObserver : IHostedService
             return;
         }
         var attempt = new AttemptEnd(alias, deployment, outcome);
-        if (account.TryHoldAttempt(attempt, out var released))
+        if (outcome != AttemptEnd.Ok || !account.TryHoldAttempt(attempt))
         {
-            return;
+            Add(Observation.Attempted(attempt));
         }
-        if (released is { } earlier)
-        {
-            Add(Observation.Attempted(earlier));
-        }
-        Add(Observation.Attempted(attempt));
     }
 
     /// <summary>

@@ -25,7 +25,8 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     ];
 
     // Rows a statement inserts at once: SQLite starts a statement (its cursors on the table and both indexes) once for them,
-    // not per row (2.75 to 2.2 µs a record in UsageLedgerBenchmarks; 64 rows was slower, its statement costly to prepare).
+    // not per row (2.75 to 2.2 µs a record in UsageLedgerBenchmarks; 64 rows was slower: its statement, prepared for each
+    // batch, costs more to prepare).
     private const int RowsPerInsert = 16;
 
     private static readonly string Insert = InsertOf(1);
@@ -160,11 +161,6 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "budgets are per key or per team"),
     };
 
-    // Positions as in Columns, after `offset` (the row's first parameter, less one). Only what differs from the record
-    // last bound to the same parameters is bound: sqlite3_reset keeps the bindings, and records mostly share their key,
-    // model, provider and flags, so a record takes about 8 binds, not 23 (each one a P/Invoke: with SQLite's serialized
-    // mode's mutex, a third of the writer's time, profiled; 3.9 to 2.9 µs a record in UsageLedgerBenchmarks).
-    // A failed bind (out of memory) throws here; a null where the ledger has none fails the step.
     // Inserts records[from..to), a multiple of rows, with `sql`, a statement of that many rows.
     private static void InsertRows(sqlite3 db, string sql, int rows, IReadOnlyList<UsageRecord> records, int from, int to)
     {
@@ -197,6 +193,11 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         raw.sqlite3_reset(statement);
     }
 
+    // Positions as in Columns, after `offset` (the row's first parameter, less one). Only what differs from the record
+    // last bound to the same parameters is bound: sqlite3_reset keeps the bindings, and records mostly share their key,
+    // model, provider and flags, so a record takes about 8 binds, not 23 (each one a P/Invoke: with SQLite's serialized
+    // mode's mutex, a third of the writer's time, profiled; 3.9 to 2.9 µs a record in UsageLedgerBenchmarks).
+    // A failed bind (out of memory) throws here; a null where the ledger has none fails the step.
     private static void Bind(sqlite3 db, sqlite3_stmt statement, int offset, UsageRecord record, UsageRecord? previous)
     {
         var first = previous is null;

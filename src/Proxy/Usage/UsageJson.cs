@@ -8,6 +8,13 @@ namespace LlmProxy.Usage;
 /// </summary>
 internal static class UsageJson
 {
+    // Encoded once: the writer then neither checks nor escapes them per object (an access log line has five).
+    private static readonly JsonEncodedText InputTokens = JsonEncodedText.Encode("input_tokens"u8);
+    private static readonly JsonEncodedText CachedInputTokens = JsonEncodedText.Encode("cached_input_tokens"u8);
+    private static readonly JsonEncodedText CacheWriteTokens = JsonEncodedText.Encode("cache_write_tokens"u8);
+    private static readonly JsonEncodedText OutputTokens = JsonEncodedText.Encode("output_tokens"u8);
+    private static readonly JsonEncodedText ReasoningTokens = JsonEncodedText.Encode("reasoning_tokens"u8);
+
     public static void WriteTokens(Utf8JsonWriter json, long input, long cachedInput, long cacheWrite, long output, long reasoning)
     {
         json.WriteNumber(InputTokens, input);
@@ -16,13 +23,6 @@ internal static class UsageJson
         json.WriteNumber(OutputTokens, output);
         json.WriteNumber(ReasoningTokens, reasoning);
     }
-
-    // Encoded once: the writer then neither checks nor escapes them per object (an access log line has five).
-    private static readonly JsonEncodedText InputTokens = JsonEncodedText.Encode("input_tokens"u8);
-    private static readonly JsonEncodedText CachedInputTokens = JsonEncodedText.Encode("cached_input_tokens"u8);
-    private static readonly JsonEncodedText CacheWriteTokens = JsonEncodedText.Encode("cache_write_tokens"u8);
-    private static readonly JsonEncodedText OutputTokens = JsonEncodedText.Encode("output_tokens"u8);
-    private static readonly JsonEncodedText ReasoningTokens = JsonEncodedText.Encode("reasoning_tokens"u8);
 
     /// <summary>A cost in 10^-12 USD, written as its exact USD number (no float in between).</summary>
     public static void WriteUsd(Utf8JsonWriter json, ReadOnlySpan<byte> name, Int128 picoUsd)

@@ -1,40 +1,36 @@
 using LlmProxy.Access;
-using LlmProxy.Providers;
+using LlmProxy.Config;
 using LlmProxy.Inbound;
 using LlmProxy.Observability;
+using LlmProxy.Providers;
 
 namespace LlmProxy.Tests.Inbound;
 
 public sealed class RequestAccountAttemptTests
 {
-    private static readonly AttemptEnd First = new("alias", null!, "upstream_error"), Second = new("alias", null!, "ok"), Late = new("alias", null!, "canceled");
+    private static readonly AttemptEnd Served = new("alias", null!, AttemptEnd.Ok), Late = new("alias", null!, "canceled");
 
     private static RequestAccount NewAccount() =>
-        new(ClientKey.FromConfig(new LlmProxy.Config.KeyConfig("sk-test", "test", ["*"], null, null, null, null, default)), WireFormat.OpenAIChatCompletions, 0,
-            DateTimeOffset.UnixEpoch);
+        new(ClientKey.FromConfig(new KeyConfig("sk-test", "test", ["*"], null, null, null, null)), WireFormat.OpenAIChatCompletions, 0, DateTimeOffset.UnixEpoch);
 
     [Fact]
-    public void TryHoldAttempt_OnlyAttempt_IsHeldAndTakenOnce()
+    public void TryHoldAttempt_ServedAttempt_IsHeldAndTakenOnce()
     {
         var account = NewAccount();
 
-        Assert.True(account.TryHoldAttempt(First, out var released));
-        Assert.Null(released);
-        Assert.Equal(First, account.TakeHeldAttempt());
+        Assert.True(account.TryHoldAttempt(Served));
+        Assert.Equal(Served, account.TakeHeldAttempt());
         Assert.Null(account.TakeHeldAttempt());
     }
 
     [Fact]
-    public void TryHoldAttempt_SecondAttempt_ReleasesTheFirstAndHoldsNothing()
+    public void TryHoldAttempt_OneAlreadyHeld_IsNotHeldAndTheFirstStays()
     {
         var account = NewAccount();
-        account.TryHoldAttempt(First, out _);
+        account.TryHoldAttempt(Served);
 
-        Assert.False(account.TryHoldAttempt(Second, out var released));
-        Assert.Equal(First, released);
-        Assert.Null(account.TakeHeldAttempt());
-        Assert.False(account.TryHoldAttempt(Late, out released)); // a third: reported at once, nothing to release
-        Assert.Null(released);
+        Assert.False(account.TryHoldAttempt(Late));
+        Assert.Equal(Served, account.TakeHeldAttempt());
     }
 
     [Fact]
@@ -42,10 +38,9 @@ public sealed class RequestAccountAttemptTests
     {
         // A hedge's loser that ends after the answer was observed must be counted on its own, not held and lost.
         var account = NewAccount();
-        account.TryHoldAttempt(First, out _);
         account.TakeHeldAttempt();
 
-        Assert.False(account.TryHoldAttempt(Late, out var released));
-        Assert.Null(released);
+        Assert.False(account.TryHoldAttempt(Late));
+        Assert.Null(account.TakeHeldAttempt());
     }
 }
