@@ -43,7 +43,7 @@ public sealed class FakeOtlpCollector : IAsyncDisposable
     public static async Task<FakeOtlpCollector> StartAsync(bool grpc = false)
     {
         var exports = new ConcurrentQueue<byte[]>();
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]); // no watcher over the test's folder
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0,
             listen => listen.Protocols = grpc ? HttpProtocols.Http2 : HttpProtocols.Http1AndHttp2));
         builder.Logging.ClearProviders();

@@ -27,7 +27,7 @@ public sealed class FakeServer : IAsyncDisposable
 
     public static async Task<FakeServer> StartAsync(Func<HttpContext, ReceivedRequest, Task> handler)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]); // no watcher over the test's folder
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         var app = builder.Build();

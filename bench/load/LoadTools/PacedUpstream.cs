@@ -21,7 +21,9 @@ internal static class PacedUpstream
             """data: {"id":"chatcmpl-paced","object":"chat.completion.chunk","created":1741570283,"model":"paced","choices":[],"usage":{"prompt_tokens":10,"completion_tokens":""" +
             chunks + ",\"total_tokens\":" + (chunks + 10) + "}}\n\ndata: [DONE]\n\n");
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings watcher: by default the host watches its working directory's whole tree (the repository here),
+        // and every file written under it (the proxies' access logs) would pay for an inotify event.
+        var builder = WebApplication.CreateSlimBuilder(["--hostBuilder:reloadConfigOnChange=false"]);
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxConcurrentConnections = null);

@@ -24,8 +24,13 @@ internal static partial class ProxyApp
     {
         var upstream = UpstreamHandlerFactory.Create(config.Telemetry);
 
-        // The content root is the binary's folder: the default (the working directory) makes the host watch that whole tree.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The proxy reads its own config file, not appsettings.json: without the host's watcher for that file, which
+        // watches the content root's whole tree and so costs an inotify event per write of any file under it (an
+        // access log beside the binary). The content root is the binary's folder, not the working directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = ["--hostBuilder:reloadConfigOnChange=false"], ContentRootPath = AppContext.BaseDirectory,
+        });
         builder.WebHost.UseUrls(config.Server.MetricsUrls is { } metricsUrls ? $"{urls ?? config.Server.Urls};{metricsUrls}" : urls ?? config.Server.Urls);
         builder.WebHost.UseSockets(sockets =>
         {

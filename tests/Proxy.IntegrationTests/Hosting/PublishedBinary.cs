@@ -115,6 +115,30 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>
+    /// The inode numbers of the folders the process holds inotify watches on (read from <c>/proc/PID/fdinfo</c>, whose
+    /// <c>inotify wd:.. ino:HEX</c> lines list them): every write of a file in a watched folder costs the writer an event.
+    /// </summary>
+    public IReadOnlyList<ulong> WatchedInodes()
+    {
+        var inodes = new List<ulong>();
+        foreach (var fd in Directory.GetFiles($"/proc/{_process.Id}/fd"))
+        {
+            if (File.ResolveLinkTarget(fd, returnFinalTarget: false)?.Name != "anon_inode:inotify")
+            {
+                continue;
+            }
+            foreach (var line in File.ReadLines($"/proc/{_process.Id}/fdinfo/{System.IO.Path.GetFileName(fd)}"))
+            {
+                if (InotifyWatch().Match(line) is { Success: true } match)
+                {
+                    inodes.Add(Convert.ToUInt64(match.Groups[1].Value, 16));
+                }
+            }
+        }
+        return inodes;
+    }
+
     /// <summary>Sends SIGHUP, as <c>systemctl reload</c> does through the unit's <c>ExecReload=</c>.</summary>
     public void HangUp() => Assert.Equal(0, Kill(_process.Id, SignalHangUp));
 
@@ -163,6 +187,9 @@ internal sealed partial class PublishedBinary : IAsyncDisposable
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int Kill(int pid, int signal);
+
+    [GeneratedRegex(@"^inotify wd:\S+ ino:([0-9a-f]+) ")]
+    private static partial Regex InotifyWatch();
 
     [GeneratedRegex(@"listening on (http://[^\s,:]+:\d+)")]
     private static partial Regex ListeningOn();

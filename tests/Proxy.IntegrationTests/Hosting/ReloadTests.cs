@@ -141,6 +141,36 @@ public sealed class ReloadTests : IDisposable
         Assert.Equal("slow/echo", await DeploymentOfAsync(fresh));
     }
 
+    [Fact]
+    public async Task Binary_WatchConfigOff_WatchesNoFolder()
+    {
+        // An access log beside the binary or the config must not pay for an inotify event per write that nothing reads.
+        await using var binary = await PublishedBinary.StartAsync(WriteConfig(Config(deployment: "fast", keys: ["sk-old"], accessLog: true)));
+        using var client = Client(binary, "sk-old");
+        Assert.Equal("fast/echo", await DeploymentOfAsync(client));
+
+        Assert.Empty(binary.WatchedInodes());
+    }
+
+    [Fact]
+    public async Task Binary_WatchConfigOn_WatchesOnlyTheConfigsFolder()
+    {
+        await using var binary = await PublishedBinary.StartAsync(WriteConfig(Config(deployment: "fast", keys: ["sk-old"], watch: true)));
+        using var client = Client(binary, "sk-old");
+        Assert.Equal("fast/echo", await DeploymentOfAsync(client));
+
+        Assert.Equal([Inode(binary.Folder)], binary.WatchedInodes());
+    }
+
+    // coreutils' stat: .NET has no API for a file's inode number.
+    private static ulong Inode(string path)
+    {
+        using var stat = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("stat", ["-c", "%i", path]) { RedirectStandardOutput = true })!;
+        var inode = stat.StandardOutput.ReadToEnd().Trim();
+        stat.WaitForExit();
+        return ulong.Parse(inode);
+    }
+
     private string WriteConfig(string text)
     {
         var path = Path.Combine(_folder, "proxy.json");
