@@ -95,7 +95,7 @@ internal sealed class ProxyMetrics : IDisposable
         _requests = _meter.CreateCounter<long>("llm_proxy.requests", description: "Proxied requests, by how they ended");
         _duration = _meter.CreateHistogram("llm_proxy.request.duration", "s", "From arrival to the answer's last byte",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
-        _timeToFirstToken = _meter.CreateHistogram("llm_proxy.time_to_first_token", "s", "From arrival to the answer's first byte",
+        _timeToFirstToken = _meter.CreateHistogram("llm_proxy.time_to_first_token", "s", "Streamed answers: from arrival to the first byte of the stream",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _overhead = _meter.CreateHistogram("llm_proxy.overhead", "s", "The proxy's own time in a request: its duration less the wait for the provider",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = OverheadBuckets });
@@ -184,7 +184,8 @@ internal sealed class ProxyMetrics : IDisposable
         var timing = new TagList { { "route", record.Dialect }, { "alias", alias } };
         _duration.Record(record.LatencyMs / 1000, timing);
         _overhead.Record(record.OverheadMs / 1000, timing);
-        if (record.TimeToFirstTokenMs is { } firstToken)
+        // A non-streamed answer's first byte is its whole answer: its duration says it, and it would blur the streams'.
+        if (record.Stream && record.TimeToFirstTokenMs is { } firstToken)
         {
             _timeToFirstToken.Record(firstToken / 1000, timing);
         }

@@ -39,6 +39,8 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Equal(3, Value(text, "llm_proxy_requests_total", $"alias=\"{_alias}\"", "deployment=\"echo\"", "provider=\"local\"",
             "route=\"chat.completions\"", "status_class=\"2xx\""));
         Assert.Equal(3, Value(text, "llm_proxy_request_duration_seconds_count", $"alias=\"{_alias}\"", "route=\"chat.completions\""));
+        // A non-streamed answer's first byte is its whole answer: only the stream has a time to first token.
+        Assert.Equal(1, Value(text, "llm_proxy_time_to_first_token_seconds_count", $"alias=\"{_alias}\"", "route=\"chat.completions\""));
         Assert.Equal(3, Value(text, "llm_proxy_upstream_attempts_total", $"alias=\"{_alias}\"", "provider=\"local\"", "deployment=\"echo\"", "outcome=\"ok\""));
         Assert.Equal(3, Value(text, "llm_proxy_overhead_seconds_count", $"alias=\"{_alias}\"", "route=\"chat.completions\""));
         // The mock counts words: 4 in and 4 out per request.
