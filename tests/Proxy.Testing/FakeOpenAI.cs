@@ -92,6 +92,11 @@ public sealed class FakeOpenAI : IAsyncDisposable
             await Responses.HandleAsync(context, body);
             return;
         }
+        if (context.Request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal))
+        {
+            await FakeOpenAIEmbeddings.WriteAsync(context, body);
+            return;
+        }
         if (!body.TryGetProperty("messages", out var messages) || messages.ValueKind != JsonValueKind.Array)
         {
             await WriteErrorAsync(context, 400, """{"error":{"message":"Missing required parameter: 'messages'.","type":"invalid_request_error","param":"messages","code":"missing_required_parameter"}}""");
@@ -121,9 +126,9 @@ public sealed class FakeOpenAI : IAsyncDisposable
         : request.Header("api-key") == Key;
 
     private bool IsRightPath(HttpRequest request) => Flavor == FakeOpenAIFlavor.OpenAI
-        ? request.Path == "/v1/chat/completions"
-        : request.Path.StartsWithSegments("/openai/deployments") && request.Path.Value!.EndsWith("/chat/completions", StringComparison.Ordinal) &&
-          !string.IsNullOrEmpty(request.Query["api-version"]);
+        ? request.Path == "/v1/chat/completions" || request.Path == "/v1/embeddings"
+        : request.Path.StartsWithSegments("/openai/deployments") && !string.IsNullOrEmpty(request.Query["api-version"]) &&
+          (request.Path.Value!.EndsWith("/chat/completions", StringComparison.Ordinal) || request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal));
 
     public static async Task WriteErrorAsync(HttpContext context, int status, string json)
     {

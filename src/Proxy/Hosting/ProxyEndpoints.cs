@@ -4,6 +4,7 @@ using LlmProxy.Config;
 using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIChat;
+using LlmProxy.Inbound.OpenAIEmbeddings;
 using LlmProxy.Inbound.OpenAIModels;
 using LlmProxy.Inbound.OpenAIResponses;
 using LlmProxy.Observability;
@@ -32,6 +33,7 @@ internal static class ProxyEndpoints
         ("/v1/models", false, null, Read),
         ("/v1/models/", true, null, Read),
         ("/v1/chat/completions", false, null, Post),
+        ("/v1/embeddings", false, null, Post),
         ("/v1/responses", false, null, Post),
         ("/v1/responses/compact", false, null, Post),
         ("/v1/responses/", true, "/cancel", Post),
@@ -98,6 +100,8 @@ internal static class ProxyEndpoints
         app.MapMethods("/v1/models", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.ListAsync(context) : models.ListAsync(context));
         app.MapMethods("/v1/models/{**id}", Read, context => AnthropicHeaders.SentBy(context.Request) ? anthropicModels.GetAsync(context) : models.GetAsync(context));
         app.MapMethods("/v1/chat/completions", Post, context => pipeline.HandleAsync(context, openAIChat));
+        var openAIEmbeddings = new OpenAIEmbeddingsDialect();
+        app.MapMethods("/v1/embeddings", Post, context => pipeline.HandleAsync(context, openAIEmbeddings));
         var responsesStore = services.GetRequiredService<ResponsesStore>();
         var background = services.GetRequiredService<BackgroundResponses>();
         var responses = new ResponsesEndpoints(responsesStore, background);

@@ -26,7 +26,9 @@ internal sealed partial class InboundPipeline
         var key = account.Key;
         var needsEstimate = dialect.NativeFormat != WireFormat.AnthropicCountTokens
             && (NeedsEstimate(key.Limits) || (key.Team is { } team && NeedsEstimate(team.Limits)));
-        var reservation = needsEstimate ? TokenReservation.Of(body.Memory.Span, route, usageOptions.ReserveOutputTokens) : default;
+        // Embeddings answer no tokens of their own: only their input is reserved.
+        var outputTokens = dialect.NativeFormat == WireFormat.OpenAIEmbeddings ? 0 : usageOptions.ReserveOutputTokens;
+        var reservation = needsEstimate ? TokenReservation.Of(body.Memory.Span, route, outputTokens) : default;
         var admission = limiter.Admit(key, reservation);
         account.Admission = admission;
         account.Admitted = admission.Refusal is null;

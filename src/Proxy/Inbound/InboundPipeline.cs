@@ -405,6 +405,14 @@ internal sealed partial class InboundPipeline(
                 (usage, error, firstByte, estimatedOutput) = await PassThroughAsync(context, dialect, native, deployment, request.Body, request.Envelope, request.Gate,
                     attempt, cancellationToken);
             }
+            else if (dialect is IEmbeddingsDialect embeddings)
+            {
+                estimatedOutput = 0;
+                (usage, error, firstByte) = deployment.Provider is IEmbeddingsProvider embedder
+                    ? await embeddings.EmbedAsync(context, embedder, deployment.Target, request.Body.Memory, request.Envelope,
+                        new AnswerClaim(request.Gate, attempt, deployment.Name, 0), cancellationToken)
+                    : (null, new ProviderError(ProviderErrorKind.Unsupported, $"provider type '{deployment.Provider.Config.Type}' has no embeddings API"), 0);
+            }
             else if (deployment.Provider is ICanonicalChatProvider translated)
             {
                 if ((request.Canonical ??= await ReadCanonicalAsync(context, dialect, request.Body, route)) is not { } canonical)

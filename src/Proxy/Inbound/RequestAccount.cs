@@ -198,6 +198,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
         WireFormat.OpenAIResponsesCompact => "responses.compact",
         WireFormat.AnthropicMessages => "messages",
         WireFormat.AnthropicCountTokens => "messages.count_tokens",
+        WireFormat.OpenAIEmbeddings => "embeddings",
         _ => api.ToString(), // a format added later is recorded by its enum name rather than failing the record
     };
 

@@ -8,4 +8,5 @@ internal enum WireFormat
     OpenAIResponsesCompact,
     AnthropicMessages,
     AnthropicCountTokens,
+    OpenAIEmbeddings,
 }

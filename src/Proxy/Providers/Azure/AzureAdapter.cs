@@ -6,7 +6,7 @@ using LlmProxy.Providers.OpenAI;
 namespace LlmProxy.Providers.Azure;
 
 /// <summary>
-/// Azure OpenAI: <c>{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=</c> with an
+/// Azure OpenAI: <c>{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=</c> (and <c>/embeddings</c>) with an
 /// <c>api-key</c> header. Same body format as OpenAI, so an OpenAI client's body passes through; other dialects are translated.
 /// </summary>
 internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
@@ -19,6 +19,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
     private readonly string? _responsesUrl;
     private readonly string? _compactUrl;
     private readonly ConcurrentDictionary<string, string> _chatUrls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _embeddingsUrls = new(StringComparer.Ordinal);
     private readonly OpenAICanonicalChat _canonical;
 
     private AzureAdapter(ProviderConfig config, Uri baseUrl, string apiKey, ProviderServices services)
@@ -49,19 +50,24 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         return new AzureAdapter(config, baseUrl, config.ApiKey, services);
     }
 
-    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions
+    public bool Speaks(WireFormat format) => format is WireFormat.OpenAIChatCompletions or WireFormat.OpenAIEmbeddings
         || (format is WireFormat.OpenAIResponses or WireFormat.OpenAIResponsesCompact && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
     {
         var url = format == WireFormat.OpenAIResponses ? _responsesUrl!
             : format == WireFormat.OpenAIResponsesCompact ? _compactUrl
-            : _chatUrls.GetOrAdd(providerModel, static (model, self) =>
-            $"{self._deploymentsBase}{Uri.EscapeDataString(model)}/chat/completions?api-version={self._apiVersion}", this);
+            : format == WireFormat.OpenAIEmbeddings ? DeploymentUrl(_embeddingsUrls, providerModel, "/embeddings")
+            : DeploymentUrl(_chatUrls, providerModel, "/chat/completions");
         var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Headers.TryAddWithoutValidation("api-key", _apiKey);
         return request;
     }
+
+    // {baseUrl}/openai/deployments/{deployment}{operation}?api-version=, made once per deployment.
+    private string DeploymentUrl(ConcurrentDictionary<string, string> urls, string providerModel, string operation) =>
+        urls.GetOrAdd(providerModel, static (model, state) =>
+            $"{state.Self._deploymentsBase}{Uri.EscapeDataString(model)}{state.Operation}?api-version={state.Self._apiVersion}", (Self: this, Operation: operation));
 
     public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
         OpenAIErrorMapper.Map(status, body, retryAfter);

@@ -6,10 +6,10 @@ namespace LlmProxy.Providers.Mock;
 
 /// <summary>
 /// The built-in provider that needs no network: it echoes the last user message, word by word, after an optional
-/// <c>latencyMs</c> and at an optional <c>tokensPerSecond</c> pace. It makes the default config work out of the box
+/// <c>latencyMs</c> and at an optional <c>tokensPerSecond</c> pace; and it embeds (<see cref="MockEmbeddings"/>). It makes the default config work out of the box
 /// and gives load tests an upstream with a known shape.
 /// </summary>
-internal sealed class MockAdapter : ICanonicalChatProvider
+internal sealed class MockAdapter : ICanonicalChatProvider, IEmbeddingsProvider
 {
     private readonly TimeProvider _time;
     private readonly CancellationToken _shutdown;
@@ -71,6 +71,9 @@ internal sealed class MockAdapter : ICanonicalChatProvider
         }
     }
 
+    public ValueTask<ProviderError?> EmbedAsync(EmbeddingsRequest request, ProviderTarget target, IEmbeddingsSink sink, CancellationToken cancellationToken) =>
+        MockEmbeddings.EmbedAsync(request, sink, cancellationToken);
+
     private static string LastUserText(IReadOnlyList<ChatMessage> messages)
     {
         for (var i = messages.Count - 1; i >= 0; i--)
@@ -91,25 +94,13 @@ internal sealed class MockAdapter : ICanonicalChatProvider
     // A word count stands in for a tokenizer: the mock only needs usage that grows with the input.
     private static long CountWords(ChatRequest request)
     {
-        var count = CountWords(request.System);
+        var count = MockWords.Count(request.System);
         foreach (var message in request.Messages)
         {
             foreach (var part in message.Parts)
             {
-                count += CountWords((part as TextPart)?.Text);
+                count += MockWords.Count((part as TextPart)?.Text);
             }
-        }
-        return count;
-    }
-
-    private static long CountWords(string? text)
-    {
-        long count = 0;
-        var previous = ' ';
-        foreach (var c in text ?? "")
-        {
-            count += previous == ' ' && c != ' ' ? 1 : 0;
-            previous = c;
         }
         return count;
     }

@@ -5,13 +5,14 @@ namespace LlmProxy.Providers.OpenAI;
 
 /// <summary>
 /// OpenAI and every OpenAI-compatible server (vLLM, Ollama, DeepSeek, Groq, Mistral...):
-/// <c>{baseUrl}/chat/completions</c> (and <c>{baseUrl}/responses</c> where the server has it) with a Bearer key. The client's OpenAI body passes through; other dialects are translated.
+/// <c>{baseUrl}/chat/completions</c>, <c>{baseUrl}/embeddings</c> (and <c>{baseUrl}/responses</c> where the server has it) with a Bearer key. The client's OpenAI body passes through; other dialects are translated.
 /// </summary>
 internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvider
 {
     public static readonly Uri DefaultBaseUrl = new("https://api.openai.com/v1");
 
     private readonly string _chatCompletionsUrl;
+    private readonly string _embeddingsUrl;
     private readonly string? _responsesUrl;
     private readonly string? _compactUrl;
     private readonly string? _authorization;
@@ -23,6 +24,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         // OpenAI's reasoning models reject max_tokens; compatible servers (vLLM, Ollama, Groq...) read only max_tokens.
         _canonical = new OpenAICanonicalChat(this, services, hostTakesMaxCompletionTokens: baseUrl.Host == DefaultBaseUrl.Host);
         _chatCompletionsUrl = ProviderUrl.Join(baseUrl, "/chat/completions");
+        _embeddingsUrl = ProviderUrl.Join(baseUrl, "/embeddings");
         // Most OpenAI-compatible servers have no Responses API: only OpenAI itself is assumed to, unless the config says.
         _responsesUrl = (config.ResponsesApi ?? baseUrl.Host == DefaultBaseUrl.Host) ? ProviderUrl.Join(baseUrl, "/responses") : null;
         _compactUrl = _responsesUrl is null ? null : _responsesUrl + "/compact";
@@ -42,7 +44,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         return new OpenAIAdapter(config, baseUrl, services);
     }
 
-    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions
+    public bool Speaks(WireFormat format) => format is WireFormat.OpenAIChatCompletions or WireFormat.OpenAIEmbeddings
         || (format is WireFormat.OpenAIResponses or WireFormat.OpenAIResponsesCompact && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
@@ -51,6 +53,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         {
             WireFormat.OpenAIResponses => _responsesUrl,
             WireFormat.OpenAIResponsesCompact => _compactUrl,
+            WireFormat.OpenAIEmbeddings => _embeddingsUrl,
             _ => _chatCompletionsUrl,
         });
         if (_authorization is not null)
