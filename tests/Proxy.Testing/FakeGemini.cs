@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace LlmProxy.Testing;
 
 /// <summary>
-/// A fake Gemini API (generateContent and streamGenerateContent?alt=sse) that checks what it receives as the real one
+/// A fake Gemini API (generateContent, streamGenerateContent?alt=sse and batchEmbedContents) that checks what it receives as the real one
 /// does: the key, the body's known fields only, contents with roles user/model and non-empty parts of known kinds,
 /// function declarations without the JSON Schema keywords Gemini rejects, function responses naming an earlier call,
 /// and, as Gemini 3 does, the thought signature on every function call sent back. It answers with text, or with a
@@ -51,6 +51,11 @@ public sealed class FakeGemini : IAsyncDisposable
             return;
         }
         var path = context.Request.Path.Value ?? "";
+        if (path.StartsWith("/v1beta/models/", StringComparison.Ordinal) && path.EndsWith(":batchEmbedContents", StringComparison.Ordinal))
+        {
+            await FakeGeminiEmbeddings.WriteAsync(context, path["/v1beta/models/".Length..path.IndexOf(':')], request.Body);
+            return;
+        }
         var stream = path.EndsWith(":streamGenerateContent", StringComparison.Ordinal) && context.Request.Query["alt"] == "sse";
         if (!path.StartsWith("/v1beta/models/", StringComparison.Ordinal) || !(stream || path.EndsWith(":generateContent", StringComparison.Ordinal)))
         {

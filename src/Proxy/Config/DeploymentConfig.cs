@@ -12,4 +12,5 @@ internal sealed record DeploymentConfig(
     int TimeoutMs,
     int? MaxTokensDefault,
     PriceConfig? Price,
-    bool? ReasoningModel = null);
+    bool? ReasoningModel = null,
+    string? EmbeddingTaskType = null);

@@ -62,7 +62,7 @@ internal static class ModelSectionReader
     private static DeploymentConfig ReadDeployment(ConfigNode node, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults)
     {
         node.AllowOnly("provider", "model", "weight", "retries", "connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "timeoutMs", "maxTokensDefault", "price",
-            "reasoningModel");
+            "reasoningModel", "embeddingTaskType");
         var provider = node.RequiredString("provider");
         if (!providers.Any(p => p.Name == provider))
         {
@@ -72,6 +72,16 @@ internal static class ModelSectionReader
         if (reasoningModel is not null && providers.First(p => p.Name == provider).Type is not ("openai" or "azure"))
         {
             throw new ConfigException(node.Child("reasoningModel"), "applies only to deployments of openai and azure providers");
+        }
+        // Gemini's embeddings take a task type (https://ai.google.dev/api/embeddings#tasktype); no other provider has one.
+        var taskType = node.OptionalString("embeddingTaskType");
+        if (taskType is not null && providers.First(p => p.Name == provider).Type != "gemini")
+        {
+            throw new ConfigException(node.Child("embeddingTaskType"), "applies only to deployments of gemini providers");
+        }
+        if (taskType is not null && Array.IndexOf(GeminiTaskTypes, taskType) < 0)
+        {
+            throw new ConfigException(node.Child("embeddingTaskType"), $"must be one of {string.Join(", ", GeminiTaskTypes)}");
         }
         return new DeploymentConfig(
             provider,
@@ -84,8 +94,13 @@ internal static class ModelSectionReader
             node.OptionalInt("timeoutMs", 1, int.MaxValue) ?? defaults.TimeoutMs,
             node.OptionalInt("maxTokensDefault", 1, int.MaxValue) ?? defaults.MaxTokensDefault,
             node.OptionalObject("price") is { } price ? ReadPrice(price) : null,
-            reasoningModel);
+            reasoningModel,
+            taskType);
     }
+
+    private static readonly string[] GeminiTaskTypes =
+        ["RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING", "FACT_VERIFICATION",
+         "CODE_RETRIEVAL_QUERY"];
 
     private static PriceConfig ReadPrice(ConfigNode price)
     {

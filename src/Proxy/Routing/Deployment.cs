@@ -15,7 +15,7 @@ internal sealed class Deployment
         Name = $"{config.Provider}/{config.Model}";
         ModelJson = JsonSerializer.SerializeToUtf8Bytes(config.Model, RoutingJsonContext.Default.String);
         Timeouts = new UpstreamTimeouts(config.ConnectTimeoutMs, config.FirstByteTimeoutMs, config.IdleTimeoutMs, config.TimeoutMs);
-        Target = new ProviderTarget(config.Model, Timeouts, config.MaxTokensDefault, config.ReasoningModel);
+        Target = new ProviderTarget(config.Model, Timeouts, config.MaxTokensDefault, config.ReasoningModel, config.EmbeddingTaskType);
     }
 
     public DeploymentConfig Config { get; }

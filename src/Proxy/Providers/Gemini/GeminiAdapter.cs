@@ -8,9 +8,10 @@ namespace LlmProxy.Providers.Gemini;
 
 /// <summary>
 /// Google's Gemini API: <c>{baseUrl}/v1beta/models/{model}:generateContent</c>, or
-/// <c>:streamGenerateContent?alt=sse</c> for streams, with <c>x-goog-api-key</c>. Every dialect is translated.
+/// <c>:streamGenerateContent?alt=sse</c> for streams, with <c>x-goog-api-key</c>; embeddings through
+/// <c>:batchEmbedContents</c> (<see cref="GeminiEmbeddings"/>). Every dialect is translated.
 /// </summary>
-internal sealed class GeminiAdapter : ICanonicalChatProvider, IUpstreamErrorMapper
+internal sealed class GeminiAdapter : ICanonicalChatProvider, IEmbeddingsProvider, IUpstreamErrorMapper
 {
     public static readonly Uri DefaultBaseUrl = new("https://generativelanguage.googleapis.com");
 
@@ -63,6 +64,24 @@ internal sealed class GeminiAdapter : ICanonicalChatProvider, IUpstreamErrorMapp
         var translator = new GeminiAnswerTranslator(_services.Time.GetUtcNow().ToUnixTimeSeconds(), target.Model);
         return await TranslatedExchange.RunAsync(_services, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<ProviderError?> EmbedAsync(EmbeddingsRequest request, ProviderTarget target, IEmbeddingsSink sink, CancellationToken cancellationToken)
+    {
+        if (GeminiEmbeddings.WhyNot(request, Config) is { } refusal)
+        {
+            return ValueTask.FromResult<ProviderError?>(refusal);
+        }
+        var url = $"{_modelsBase}{Uri.EscapeDataString(target.Model)}:batchEmbedContents";
+        return EmbeddingBatches.RunAsync(_services, request, target, GeminiEmbeddings.PerCall, this, (start, count) =>
+        {
+            var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new UpstreamJsonContent(GeminiEmbeddings.Body(request, start, count, target)) };
+            if (_apiKey is not null)
+            {
+                message.Headers.TryAddWithoutValidation("x-goog-api-key", _apiKey);
+            }
+            return message;
+        }, GeminiEmbeddings.Locate, sink, cancellationToken);
     }
 
     private string Url(string model, bool stream) => _urls.GetOrAdd((model, stream), static (key, modelsBase) =>
