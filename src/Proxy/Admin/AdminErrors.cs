@@ -35,7 +35,7 @@ internal static class AdminErrors
         $"'name': '{ErrorText.Quote(name)}' is the name of a key in the config file.", "name", "name_taken");
 
     public static GatewayError TeamNotFound(string teamId) =>
-        GatewayError.BadRequest($"'team': there is no team '{ErrorText.Quote(teamId)}'.", "team", "team_not_found");
+        GatewayError.BadRequest($"'team': there is no team with the id '{ErrorText.Quote(teamId)}' (a team is named by its id, team_...).", "team", "team_not_found");
 
     public static GatewayError TeamNotEmpty(string teamId) => GatewayError.BadRequest(
         $"Team '{ErrorText.Quote(teamId)}' still has keys; move them to another team or delete them first.", "team", "team_not_empty");
