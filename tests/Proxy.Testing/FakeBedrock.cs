@@ -52,6 +52,11 @@ public sealed class FakeBedrock : IAsyncDisposable
             await WriteErrorAsync(context, 403, denied.Type, denied.Message);
             return;
         }
+        if (rawPath.StartsWith("/model/", StringComparison.Ordinal) && rawPath.EndsWith("/invoke", StringComparison.Ordinal))
+        {
+            await FakeBedrockEmbeddings.WriteAsync(context, Uri.UnescapeDataString(rawPath["/model/".Length..^"/invoke".Length]), request.Body);
+            return;
+        }
         var stream = rawPath.EndsWith("/converse-stream", StringComparison.Ordinal);
         if (!rawPath.StartsWith("/model/", StringComparison.Ordinal) || !(stream || rawPath.EndsWith("/converse", StringComparison.Ordinal)))
         {

@@ -73,15 +73,21 @@ internal static class ModelSectionReader
         {
             throw new ConfigException(node.Child("reasoningModel"), "applies only to deployments of openai and azure providers");
         }
-        // Gemini's embeddings take a task type (https://ai.google.dev/api/embeddings#tasktype); no other provider has one.
+        // Gemini's embeddings take a task type (https://ai.google.dev/api/embeddings#tasktype), Cohere's on Bedrock an input type.
         var taskType = node.OptionalString("embeddingTaskType");
-        if (taskType is not null && providers.First(p => p.Name == provider).Type != "gemini")
+        var taskTypes = providers.First(p => p.Name == provider).Type switch
         {
-            throw new ConfigException(node.Child("embeddingTaskType"), "applies only to deployments of gemini providers");
+            "gemini" => GeminiTaskTypes,
+            "bedrock" => CohereInputTypes,
+            _ => null,
+        };
+        if (taskType is not null && taskTypes is null)
+        {
+            throw new ConfigException(node.Child("embeddingTaskType"), "applies only to deployments of gemini and bedrock providers");
         }
-        if (taskType is not null && Array.IndexOf(GeminiTaskTypes, taskType) < 0)
+        if (taskType is not null && Array.IndexOf(taskTypes!, taskType) < 0)
         {
-            throw new ConfigException(node.Child("embeddingTaskType"), $"must be one of {string.Join(", ", GeminiTaskTypes)}");
+            throw new ConfigException(node.Child("embeddingTaskType"), $"must be one of {string.Join(", ", taskTypes!)}");
         }
         return new DeploymentConfig(
             provider,
@@ -101,6 +107,9 @@ internal static class ModelSectionReader
     private static readonly string[] GeminiTaskTypes =
         ["RETRIEVAL_QUERY", "RETRIEVAL_DOCUMENT", "SEMANTIC_SIMILARITY", "CLASSIFICATION", "CLUSTERING", "QUESTION_ANSWERING", "FACT_VERIFICATION",
          "CODE_RETRIEVAL_QUERY"];
+
+    // Cohere Embed's input_type on Bedrock (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed.html).
+    private static readonly string[] CohereInputTypes = ["search_document", "search_query", "classification", "clustering"];
 
     private static PriceConfig ReadPrice(ConfigNode price)
     {

@@ -113,7 +113,7 @@ public sealed class ConfigLoaderTests
     [InlineData("""{ "models": {} }""", "providers: required")]
     [InlineData("""{ "providers": { "o": { "type": "openai", "baseUrl": "http://127.0.0.1:1/v1" } }, "models": { "x": [ { "provider": "o", "model": "e", "reasoningModel": "yes" } ] } }""", "models.x[0].reasoningModel: must be true or false")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e", "reasoningModel": true } ] } }""", "models.x[0].reasoningModel: applies only to deployments of openai and azure providers")]
-    [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e", "embeddingTaskType": "CLUSTERING" } ] } }""", "models.x[0].embeddingTaskType: applies only to deployments of gemini providers")]
+    [InlineData("""{ "providers": { "m": { "type": "mock" } }, "models": { "x": [ { "provider": "m", "model": "e", "embeddingTaskType": "CLUSTERING" } ] } }""", "models.x[0].embeddingTaskType: applies only to deployments of gemini and bedrock providers")]
     [InlineData("""{ "providers": { "g": { "type": "gemini", "baseUrl": "http://127.0.0.1:1", "apiKey": "k" } }, "models": { "x": [ { "provider": "g", "model": "e", "embeddingTaskType": "clustering" } ] } }""", "models.x[0].embeddingTaskType: must be one of RETRIEVAL_QUERY")]
     [InlineData("""{ "providers": { "m": { "type": "mock" } }, "modles": {} }""", "modles: unknown field")]
     [InlineData("""{ "routing": { "timeoutMs": 1e400 }, "providers": { "m": { "type": "mock" } } }""", "routing.timeoutMs: 1e400 is out of range")]

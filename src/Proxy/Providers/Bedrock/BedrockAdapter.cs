@@ -10,9 +10,10 @@ namespace LlmProxy.Providers.Bedrock;
 /// AWS Bedrock's Converse API: <c>{baseUrl}/model/{modelId}/converse</c> and <c>/converse-stream</c> (AWS
 /// event-stream), default baseUrl <c>https://bedrock-runtime.{region}.amazonaws.com</c>. Requests are signed with
 /// SigV4 (service <c>bedrock</c>) from the config's keys or the standard AWS environment variables, session token
-/// included; or, when <c>apiKey</c> is set, sent with a Bedrock API key as a Bearer token. Every dialect is translated.
+/// included; or, when <c>apiKey</c> is set, sent with a Bedrock API key as a Bearer token. Every dialect is translated;
+/// embeddings go through InvokeModel (<see cref="BedrockEmbeddings"/>).
 /// </summary>
-internal sealed partial class BedrockAdapter : ICanonicalChatProvider, IUpstreamErrorMapper
+internal sealed partial class BedrockAdapter : ICanonicalChatProvider, IEmbeddingsProvider, IUpstreamErrorMapper
 {
     private const string Service = "bedrock";
     private readonly Uri _baseUrl;
@@ -84,6 +85,22 @@ internal sealed partial class BedrockAdapter : ICanonicalChatProvider, IUpstream
         var translator = new BedrockAnswerTranslator(target.Model, jsonToolName, now.ToUnixTimeSeconds());
         return await TranslatedExchange.RunAsync(_services, message, body.WrittenMemory, target, request.Stream, this, translator, sink,
             cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask<ProviderError?> EmbedAsync(EmbeddingsRequest request, ProviderTarget target, IEmbeddingsSink sink, CancellationToken cancellationToken)
+    {
+        if (BedrockEmbeddings.WhyNot(request, target, Config) is { } refusal)
+        {
+            return ValueTask.FromResult<ProviderError?>(refusal);
+        }
+        var url = new Uri(ProviderUrl.Join(_baseUrl, $"/model/{Uri.EscapeDataString(target.Model)}/invoke"));
+        return EmbeddingBatches.RunAsync(_services, request, target, BedrockEmbeddings.PerCall(BedrockEmbeddings.FamilyOf(target.Model)), this, (start, count) =>
+        {
+            var body = BedrockEmbeddings.Body(request, start, count, target);
+            var message = new HttpRequestMessage(HttpMethod.Post, url) { Content = new UpstreamJsonContent(body) };
+            Authorize(message, url, body.Span, _services.Time.GetUtcNow());
+            return message;
+        }, BedrockEmbeddings.Locate, sink, cancellationToken);
     }
 
     private void Authorize(HttpRequestMessage message, Uri url, ReadOnlySpan<byte> body, DateTimeOffset now)
