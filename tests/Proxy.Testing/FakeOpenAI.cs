@@ -92,6 +92,11 @@ public sealed class FakeOpenAI : IAsyncDisposable
             await Responses.HandleAsync(context, body);
             return;
         }
+        if (context.Request.Path.Value!.EndsWith("/completions", StringComparison.Ordinal) && !context.Request.Path.Value.EndsWith("/chat/completions", StringComparison.Ordinal))
+        {
+            await FakeOpenAICompletions.WriteAsync(context, body, Reply);
+            return;
+        }
         if (context.Request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal))
         {
             await FakeOpenAIEmbeddings.WriteAsync(context, body);
@@ -126,9 +131,9 @@ public sealed class FakeOpenAI : IAsyncDisposable
         : request.Header("api-key") == Key;
 
     private bool IsRightPath(HttpRequest request) => Flavor == FakeOpenAIFlavor.OpenAI
-        ? request.Path == "/v1/chat/completions" || request.Path == "/v1/embeddings"
+        ? request.Path == "/v1/chat/completions" || request.Path == "/v1/embeddings" || request.Path == "/v1/completions"
         : request.Path.StartsWithSegments("/openai/deployments") && !string.IsNullOrEmpty(request.Query["api-version"]) &&
-          (request.Path.Value!.EndsWith("/chat/completions", StringComparison.Ordinal) || request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal));
+          (request.Path.Value!.EndsWith("/completions", StringComparison.Ordinal) || request.Path.Value!.EndsWith("/embeddings", StringComparison.Ordinal));
 
     public static async Task WriteErrorAsync(HttpContext context, int status, string json)
     {

@@ -4,6 +4,7 @@ using LlmProxy.Config;
 using LlmProxy.Inbound;
 using LlmProxy.Inbound.Anthropic;
 using LlmProxy.Inbound.OpenAIChat;
+using LlmProxy.Inbound.OpenAICompletions;
 using LlmProxy.Inbound.OpenAIEmbeddings;
 using LlmProxy.Inbound.OpenAIModels;
 using LlmProxy.Inbound.OpenAIResponses;
@@ -34,6 +35,7 @@ internal static class ProxyEndpoints
         ("/v1/models/", true, null, Read),
         ("/v1/chat/completions", false, null, Post),
         ("/v1/embeddings", false, null, Post),
+        ("/v1/completions", false, null, Post),
         ("/v1/responses", false, null, Post),
         ("/v1/responses/compact", false, null, Post),
         ("/v1/responses/", true, "/cancel", Post),
@@ -102,6 +104,8 @@ internal static class ProxyEndpoints
         app.MapMethods("/v1/chat/completions", Post, context => pipeline.HandleAsync(context, openAIChat));
         var openAIEmbeddings = new OpenAIEmbeddingsDialect();
         app.MapMethods("/v1/embeddings", Post, context => pipeline.HandleAsync(context, openAIEmbeddings));
+        var openAICompletions = new OpenAICompletionsDialect();
+        app.MapMethods("/v1/completions", Post, context => pipeline.HandleAsync(context, openAICompletions));
         var responsesStore = services.GetRequiredService<ResponsesStore>();
         var background = services.GetRequiredService<BackgroundResponses>();
         var responses = new ResponsesEndpoints(responsesStore, background);

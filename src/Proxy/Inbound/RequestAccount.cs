@@ -199,6 +199,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
         WireFormat.AnthropicMessages => "messages",
         WireFormat.AnthropicCountTokens => "messages.count_tokens",
         WireFormat.OpenAIEmbeddings => "embeddings",
+        WireFormat.OpenAICompletions => "completions",
         _ => api.ToString(), // a format added later is recorded by its enum name rather than failing the record
     };
 

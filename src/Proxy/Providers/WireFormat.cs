@@ -9,4 +9,5 @@ internal enum WireFormat
     AnthropicMessages,
     AnthropicCountTokens,
     OpenAIEmbeddings,
+    OpenAICompletions,
 }

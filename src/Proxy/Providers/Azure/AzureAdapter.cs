@@ -6,7 +6,7 @@ using LlmProxy.Providers.OpenAI;
 namespace LlmProxy.Providers.Azure;
 
 /// <summary>
-/// Azure OpenAI: <c>{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=</c> (and <c>/embeddings</c>) with an
+/// Azure OpenAI: <c>{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=</c> (and <c>/embeddings</c>, <c>/completions</c>) with an
 /// <c>api-key</c> header. Same body format as OpenAI, so an OpenAI client's body passes through; other dialects are translated.
 /// </summary>
 internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
@@ -20,6 +20,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
     private readonly string? _compactUrl;
     private readonly ConcurrentDictionary<string, string> _chatUrls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _embeddingsUrls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _completionsUrls = new(StringComparer.Ordinal);
     private readonly OpenAICanonicalChat _canonical;
 
     private AzureAdapter(ProviderConfig config, Uri baseUrl, string apiKey, ProviderServices services)
@@ -50,7 +51,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         return new AzureAdapter(config, baseUrl, config.ApiKey, services);
     }
 
-    public bool Speaks(WireFormat format) => format is WireFormat.OpenAIChatCompletions or WireFormat.OpenAIEmbeddings
+    public bool Speaks(WireFormat format) => format is WireFormat.OpenAIChatCompletions or WireFormat.OpenAIEmbeddings or WireFormat.OpenAICompletions
         || (format is WireFormat.OpenAIResponses or WireFormat.OpenAIResponsesCompact && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
@@ -58,6 +59,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         var url = format == WireFormat.OpenAIResponses ? _responsesUrl!
             : format == WireFormat.OpenAIResponsesCompact ? _compactUrl
             : format == WireFormat.OpenAIEmbeddings ? DeploymentUrl(_embeddingsUrls, providerModel, "/embeddings")
+            : format == WireFormat.OpenAICompletions ? DeploymentUrl(_completionsUrls, providerModel, "/completions")
             : DeploymentUrl(_chatUrls, providerModel, "/chat/completions");
         var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Headers.TryAddWithoutValidation("api-key", _apiKey);

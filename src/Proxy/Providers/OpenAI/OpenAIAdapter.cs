@@ -5,7 +5,7 @@ namespace LlmProxy.Providers.OpenAI;
 
 /// <summary>
 /// OpenAI and every OpenAI-compatible server (vLLM, Ollama, DeepSeek, Groq, Mistral...):
-/// <c>{baseUrl}/chat/completions</c>, <c>{baseUrl}/embeddings</c> (and <c>{baseUrl}/responses</c> where the server has it) with a Bearer key. The client's OpenAI body passes through; other dialects are translated.
+/// <c>{baseUrl}/chat/completions</c>, <c>{baseUrl}/embeddings</c>, <c>{baseUrl}/completions</c> (and <c>{baseUrl}/responses</c> where the server has it) with a Bearer key. The client's OpenAI body passes through; other dialects are translated.
 /// </summary>
 internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvider
 {
@@ -13,6 +13,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
 
     private readonly string _chatCompletionsUrl;
     private readonly string _embeddingsUrl;
+    private readonly string _completionsUrl;
     private readonly string? _responsesUrl;
     private readonly string? _compactUrl;
     private readonly string? _authorization;
@@ -25,6 +26,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         _canonical = new OpenAICanonicalChat(this, services, hostTakesMaxCompletionTokens: baseUrl.Host == DefaultBaseUrl.Host);
         _chatCompletionsUrl = ProviderUrl.Join(baseUrl, "/chat/completions");
         _embeddingsUrl = ProviderUrl.Join(baseUrl, "/embeddings");
+        _completionsUrl = ProviderUrl.Join(baseUrl, "/completions");
         // Most OpenAI-compatible servers have no Responses API: only OpenAI itself is assumed to, unless the config says.
         _responsesUrl = (config.ResponsesApi ?? baseUrl.Host == DefaultBaseUrl.Host) ? ProviderUrl.Join(baseUrl, "/responses") : null;
         _compactUrl = _responsesUrl is null ? null : _responsesUrl + "/compact";
@@ -44,7 +46,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         return new OpenAIAdapter(config, baseUrl, services);
     }
 
-    public bool Speaks(WireFormat format) => format is WireFormat.OpenAIChatCompletions or WireFormat.OpenAIEmbeddings
+    public bool Speaks(WireFormat format) => format is WireFormat.OpenAIChatCompletions or WireFormat.OpenAIEmbeddings or WireFormat.OpenAICompletions
         || (format is WireFormat.OpenAIResponses or WireFormat.OpenAIResponsesCompact && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)
@@ -54,6 +56,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
             WireFormat.OpenAIResponses => _responsesUrl,
             WireFormat.OpenAIResponsesCompact => _compactUrl,
             WireFormat.OpenAIEmbeddings => _embeddingsUrl,
+            WireFormat.OpenAICompletions => _completionsUrl,
             _ => _chatCompletionsUrl,
         });
         if (_authorization is not null)

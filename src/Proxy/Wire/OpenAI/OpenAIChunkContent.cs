@@ -20,7 +20,8 @@ internal static class OpenAIChunkContent
                 {
                     continue;
                 }
-                if (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8)
+                // "text": a legacy Completions chunk's.
+                if (reader.ValueTextEquals("content"u8) || reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8)
                     || reader.ValueTextEquals("refusal"u8))
                 {
                     reader.Read();

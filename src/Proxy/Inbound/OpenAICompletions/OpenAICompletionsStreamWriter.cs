@@ -1,0 +1,141 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using LlmProxy.Canonical;
+using LlmProxy.Wire.OpenAI;
+
+namespace LlmProxy.Inbound.OpenAICompletions;
+
+/// <summary>
+/// Writes canonical events as legacy Completions chunks, as OpenAI streams them: one
+/// <c>{"id","object":"text_completion","created","model","choices":[{"text","index":0,"logprobs":null,"finish_reason":null}]}</c>
+/// per text delta, a last chunk with empty text and the finish reason, the usage chunk (empty <c>choices</c>) when asked,
+/// then <c>data: [DONE]</c>. The unchanging part of a chunk is encoded once per stream. Nothing is sent until the first
+/// text or finish, so a provider that fails before it can be replaced by the next deployment.
+/// </summary>
+internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool includeUsage, AnswerClaim? claim) : IAnswerWriter
+{
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+    private readonly PipeWriter _output = context.Response.BodyWriter;
+    private readonly Utf8JsonWriter _json = new(Stream.Null, WriterOptions);
+    private readonly StreamOpening _opening = new(context, claim);
+    private byte[] _chunkPrefix = [];
+    private StreamStart _start;
+    private bool _finished;
+
+    public TokenUsage? Usage { get; private set; }
+
+    public long OpenedTimestamp => _opening.OpenedTimestamp;
+
+    public void Start(in StreamStart start)
+    {
+        _start = start;
+        var buffer = new ArrayBufferWriter<byte>(256);
+        buffer.Write("data: "u8);
+        using (var json = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            json.WriteStartObject();
+            WriteIdentity(json, start);
+            json.Flush();
+        }
+        buffer.Write(",\"choices\":[{\"text\":"u8);
+        _chunkPrefix = buffer.WrittenSpan.ToArray();
+    }
+
+    public void TextDelta(ReadOnlySpan<byte> utf8Text)
+    {
+        if (utf8Text.IsEmpty || !_opening.TryOpen(out _))
+        {
+            return;
+        }
+        _output.Write(_chunkPrefix);
+        _json.Reset(_output);
+        _json.WriteStringValue(utf8Text);
+        _json.Flush();
+        _output.Write(",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+    }
+
+    public void ReasoningDelta(ReadOnlySpan<byte> utf8Text)
+    {
+    }
+
+    public void ReasoningSignature(ReadOnlySpan<byte> utf8Signature)
+    {
+    }
+
+    // A completion request offers no tools, so no provider calls one.
+    public void ToolCallStart(int index, string id, string name)
+    {
+    }
+
+    public void ToolCallArgumentsDelta(int index, ReadOnlySpan<byte> utf8Json)
+    {
+    }
+
+    public void Finish(FinishReason reason, string? stopSequence = null)
+    {
+        if (_finished || !_opening.TryOpen(out _))
+        {
+            return;
+        }
+        _finished = true;
+        _output.Write(_chunkPrefix);
+        _output.Write("\"\",\"index\":0,\"logprobs\":null,\"finish_reason\":\""u8);
+        _output.Write(OpenAIFinishReasons.ToUtf8(reason));
+        _output.Write("\"}]}\n\n"u8);
+    }
+
+    public void ReportUsage(in TokenUsage usage) => Usage = usage;
+
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_opening.IsOpen)
+        {
+            await _output.FlushAsync(cancellationToken);
+        }
+    }
+
+    public async Task CompleteAsync(CancellationToken cancellationToken)
+    {
+        Finish(FinishReason.Stop);
+        if (!_opening.IsOpen)
+        {
+            return;
+        }
+        if (includeUsage && Usage is { } usage)
+        {
+            _output.Write("data: "u8);
+            _json.Reset(_output);
+            _json.WriteStartObject();
+            WriteIdentity(_json, _start);
+            _json.WriteStartArray("choices"u8);
+            _json.WriteEndArray();
+            OpenAIUsageWriter.Write(_json, usage);
+            _json.WriteEndObject();
+            _json.Flush();
+            _output.Write("\n\n"u8);
+        }
+        _output.Write("data: [DONE]\n\n"u8);
+        await _output.FlushAsync(cancellationToken);
+    }
+
+    public async Task FailAsync(GatewayError error, CancellationToken cancellationToken)
+    {
+        if (!_opening.IsOpen)
+        {
+            return;
+        }
+        OpenAIErrorWriter.WriteStreamEvent(_output, error);
+        await _output.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The fields every completion object opens with: <c>id</c>, <c>object</c> (<c>text_completion</c>), <c>created</c>, <c>model</c>.</summary>
+    public static void WriteIdentity(Utf8JsonWriter json, in StreamStart start)
+    {
+        json.WriteString("id"u8, start.Id);
+        json.WriteString("object"u8, "text_completion"u8);
+        json.WriteNumber("created"u8, start.CreatedUnixSeconds);
+        json.WriteString("model"u8, start.Model);
+    }
+}
