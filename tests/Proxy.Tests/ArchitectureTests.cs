@@ -50,6 +50,20 @@ public sealed partial class ArchitectureTests
         }
     }
 
+    // A named OpenAI-compatible service is a descriptor over Providers/OpenAI and nothing else: adding one touches no other file but the registry's line.
+    [Fact]
+    public void CompatibleProviders_AreSmallDescriptorsOverProvidersOpenAI()
+    {
+        foreach (var (file, used) in Uses(Path.Combine("Providers", "Compatible")))
+        {
+            Assert.True(used is "LlmProxy.Providers.OpenAI" or "LlmProxy.Providers.Compatible", $"{file} uses {used}: a named service depends only on Providers/OpenAI");
+        }
+        foreach (var file in Directory.GetFiles(Path.Combine(Source, "Providers", "Compatible"), "*.cs"))
+        {
+            Assert.True(File.ReadAllLines(file).Length <= 40, $"{file} is over 40 lines: a named service is a descriptor, not an adapter");
+        }
+    }
+
     private static string? OwnProvider(string file)
     {
         var relative = Path.GetRelativePath(Path.Combine(Source, "Providers"), file).Split(Path.DirectorySeparatorChar);

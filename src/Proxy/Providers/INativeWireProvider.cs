@@ -8,6 +8,12 @@ internal interface INativeWireProvider : IProviderAdapter, IUpstreamErrorMapper
 {
     bool Speaks(WireFormat format);
 
+    /// <summary>
+    /// Whether the host takes the <c>stream_options</c> the proxy adds to a passed-through OpenAI stream to count it
+    /// (Mistral refuses the field and sends usage unasked); false: the body goes without that splice.
+    /// </summary>
+    bool TakesStreamOptions => true;
+
     /// <summary>The upstream request for <paramref name="format"/>: URL and auth set, body left to the caller.</summary>
     HttpRequestMessage CreateRequest(WireFormat format, string providerModel);
 }

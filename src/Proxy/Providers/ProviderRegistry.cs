@@ -2,6 +2,7 @@ using LlmProxy.Config;
 using LlmProxy.Providers.Anthropic;
 using LlmProxy.Providers.Azure;
 using LlmProxy.Providers.Bedrock;
+using LlmProxy.Providers.Compatible;
 using LlmProxy.Providers.Gemini;
 using LlmProxy.Providers.Mock;
 using LlmProxy.Providers.OpenAI;
@@ -22,6 +23,17 @@ internal static class ProviderRegistry
         ("gemini", GeminiAdapter.Create),
         ("bedrock", BedrockAdapter.Create),
         ("mock", MockAdapter.Create),
+        ("deepseek", DeepSeek.Service.Create),
+        ("dashscope", DashScope.Service.Create),
+        ("groq", Groq.Service.Create),
+        ("mistral", Mistral.Service.Create),
+        ("openrouter", OpenRouter.Service.Create),
+        ("xai", XAI.Service.Create),
+        ("together", Together.Service.Create),
+        ("fireworks", Fireworks.Service.Create),
+        ("ollama", Ollama.Service.Create),
+        ("vllm", Vllm.Service.Create),
+        ("lmstudio", LMStudio.Service.Create),
     ];
 
     public static IEnumerable<string> Types => Table.Select(entry => entry.Type);

@@ -45,7 +45,7 @@ public sealed class DeepSchemaTests
         switch (provider)
         {
             case "openai":
-                OpenAIRequestMapper.Write(request, Target, output, NullLogger.Instance, hostTakesMaxCompletionTokens: false);
+                OpenAIRequestMapper.Write(request, Target, output, NullLogger.Instance, new OpenAIHost(TakesMaxCompletionTokens: false));
                 break;
             case "anthropic":
                 AnthropicRequestMapper.Write(request, Target, output, NullLogger.Instance, out _);

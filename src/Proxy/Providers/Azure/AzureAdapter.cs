@@ -36,7 +36,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         // max_completion_tokens (which Azure's reasoning models require) came with api-version 2024-12-01-preview;
         // older versions reject it as an unknown argument.
         var apiVersion = config.ApiVersion ?? DefaultApiVersion;
-        _canonical = new OpenAICanonicalChat(this, services, hostTakesMaxCompletionTokens: string.CompareOrdinal(apiVersion, "2024-12") >= 0);
+        _canonical = new OpenAICanonicalChat(this, services, new OpenAIHost(TakesMaxCompletionTokens: string.CompareOrdinal(apiVersion, "2024-12") >= 0));
     }
 
     public ProviderConfig Config { get; }

@@ -18,12 +18,13 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
     private readonly string? _compactUrl;
     private readonly string? _authorization;
     private readonly OpenAICanonicalChat _canonical;
+    private readonly OpenAIHost _host;
 
-    private OpenAIAdapter(ProviderConfig config, Uri baseUrl, ProviderServices services)
+    private OpenAIAdapter(ProviderConfig config, Uri baseUrl, OpenAIHost host, ProviderServices services)
     {
         Config = config;
-        // OpenAI's reasoning models reject max_tokens; compatible servers (vLLM, Ollama, Groq...) read only max_tokens.
-        _canonical = new OpenAICanonicalChat(this, services, hostTakesMaxCompletionTokens: baseUrl.Host == DefaultBaseUrl.Host);
+        _host = host;
+        _canonical = new OpenAICanonicalChat(this, services, host);
         _chatCompletionsUrl = ProviderUrl.Join(baseUrl, "/chat/completions");
         _embeddingsUrl = ProviderUrl.Join(baseUrl, "/embeddings");
         _completionsUrl = ProviderUrl.Join(baseUrl, "/completions");
@@ -43,8 +44,15 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
         {
             throw new ConfigException(config.FieldPath("apiKey"), "required for type 'openai' at api.openai.com");
         }
-        return new OpenAIAdapter(config, baseUrl, services);
+        // OpenAI's reasoning models reject max_tokens; compatible servers (vLLM, Ollama, Groq...) read only max_tokens.
+        return new OpenAIAdapter(config, baseUrl, new OpenAIHost(TakesMaxCompletionTokens: baseUrl.Host == DefaultBaseUrl.Host), services);
     }
+
+    /// <summary>A named compatible service's provider (<see cref="OpenAICompatible"/>): its base URL and host rules resolved.</summary>
+    public static IProviderAdapter Create(ProviderConfig config, Uri baseUrl, OpenAIHost host, ProviderServices services) =>
+        new OpenAIAdapter(config, baseUrl, host, services);
+
+    public bool TakesStreamOptions => _host.TakesStreamOptions;
 
     public bool Speaks(WireFormat format) => format is WireFormat.OpenAIChatCompletions or WireFormat.OpenAIEmbeddings or WireFormat.OpenAICompletions
         || (format is WireFormat.OpenAIResponses or WireFormat.OpenAIResponsesCompact && _responsesUrl is not null);

@@ -8,7 +8,7 @@ namespace LlmProxy.Providers.OpenAI;
 /// written by <see cref="OpenAIRequestMapper"/>, sent with the provider's own URL and auth, and read back by
 /// <see cref="OpenAIAnswerTranslator"/>.
 /// </summary>
-internal sealed class OpenAICanonicalChat(INativeWireProvider provider, ProviderServices services, bool hostTakesMaxCompletionTokens)
+internal sealed class OpenAICanonicalChat(INativeWireProvider provider, ProviderServices services, OpenAIHost host)
 {
     /// <summary>
     /// Function names: "a-z, A-Z, 0-9, or contain underscores and dashes, with a maximum length of 64" (API reference);
@@ -22,7 +22,7 @@ internal sealed class OpenAICanonicalChat(INativeWireProvider provider, Provider
     public async ValueTask<ProviderError?> ChatAsync(ChatRequest request, ProviderTarget target, IStreamEventSink sink, CancellationToken cancellationToken)
     {
         var body = TranslatedExchange.BodyBuffer(request);
-        OpenAIRequestMapper.Write(request, target, body, _logger, hostTakesMaxCompletionTokens);
+        OpenAIRequestMapper.Write(request, target, body, _logger, host);
         using var message = provider.CreateRequest(WireFormat.OpenAIChatCompletions, target.Model);
         var translator = new OpenAIAnswerTranslator(services.Time.GetUtcNow().ToUnixTimeSeconds());
         return await TranslatedExchange.RunAsync(services, message, body.WrittenMemory, target, request.Stream, provider, translator, sink,

@@ -25,11 +25,12 @@ internal static class OpenAIRequestMapper
         _ => null,
     };
 
-    /// <param name="hostTakesMaxCompletionTokens">
-    /// The host reads <c>max_completion_tokens</c> for every model (OpenAI, Azure from api-version 2024-12); other
-    /// OpenAI-compatible servers read <c>max_tokens</c>. Reasoning models get <c>max_completion_tokens</c> wherever they are.
+    /// <param name="host">
+    /// What the host takes: <c>max_completion_tokens</c> for every model (OpenAI, Azure from api-version 2024-12), or
+    /// <c>max_tokens</c> as other OpenAI-compatible servers read it (reasoning models get <c>max_completion_tokens</c>
+    /// wherever they are); <c>stream_options</c>; <c>user</c>.
     /// </param>
-    public static void Write(ChatRequest request, ProviderTarget target, IBufferWriter<byte> output, ILogger logger, bool hostTakesMaxCompletionTokens)
+    public static void Write(ChatRequest request, ProviderTarget target, IBufferWriter<byte> output, ILogger logger, OpenAIHost host)
     {
         var reasoningModel = target.ReasoningModel ?? OpenAIModelFamily.IsReasoning(target.Model);
         using var json = new Utf8JsonWriter(output, WriterOptions);
@@ -38,7 +39,7 @@ internal static class OpenAIRequestMapper
         WriteMessages(json, request, systemRole: reasoningModel ? "developer"u8 : "system"u8);
         if ((request.MaxTokens ?? target.MaxTokensDefault) is { } maxTokens)
         {
-            json.WriteNumber(reasoningModel || hostTakesMaxCompletionTokens ? "max_completion_tokens"u8 : "max_tokens"u8, maxTokens);
+            json.WriteNumber(reasoningModel || host.TakesMaxCompletionTokens ? "max_completion_tokens"u8 : "max_tokens"u8, maxTokens);
         }
         if (reasoningModel)
         {
@@ -84,7 +85,7 @@ internal static class OpenAIRequestMapper
             }
             json.WriteEndArray();
         }
-        if (request.User is { } user)
+        if (request.User is { } user && host.TakesUser)
         {
             json.WriteString("user"u8, user);
         }
@@ -93,9 +94,12 @@ internal static class OpenAIRequestMapper
         if (request.Stream)
         {
             json.WriteBoolean("stream"u8, true);
-            json.WriteStartObject("stream_options"u8);
-            json.WriteBoolean("include_usage"u8, true);
-            json.WriteEndObject();
+            if (host.TakesStreamOptions)
+            {
+                json.WriteStartObject("stream_options"u8);
+                json.WriteBoolean("include_usage"u8, true);
+                json.WriteEndObject();
+            }
         }
         json.WriteEndObject();
     }

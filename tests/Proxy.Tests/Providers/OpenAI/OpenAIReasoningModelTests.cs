@@ -19,7 +19,7 @@ public sealed class OpenAIReasoningModelTests
     {
         var output = new ArrayBufferWriter<byte>();
         OpenAIRequestMapper.Write(AnthropicRequestReaderTests.Read(ClaudeCodeBody),
-            new ProviderTarget(model, new UpstreamTimeouts(1, 1, 1, 1), null, reasoningModel), output, NullLogger.Instance, hostTakesMaxCompletionTokens);
+            new ProviderTarget(model, new UpstreamTimeouts(1, 1, 1, 1), null, reasoningModel), output, NullLogger.Instance, new OpenAIHost(hostTakesMaxCompletionTokens));
         return JsonDocument.Parse(output.WrittenMemory).RootElement;
     }
 

@@ -14,7 +14,7 @@ public sealed class OpenAIRequestMapperTests
     {
         var request = AnthropicRequestReaderTests.Read(anthropicBody);
         var output = new ArrayBufferWriter<byte>();
-        OpenAIRequestMapper.Write(request, new ProviderTarget("gpt-x", new UpstreamTimeouts(1, 1, 1, 1), null), output, NullLogger.Instance, maxCompletionTokens);
+        OpenAIRequestMapper.Write(request, new ProviderTarget("gpt-x", new UpstreamTimeouts(1, 1, 1, 1), null), output, NullLogger.Instance, new OpenAIHost(maxCompletionTokens));
         return JsonDocument.Parse(output.WrittenMemory).RootElement;
     }
 
