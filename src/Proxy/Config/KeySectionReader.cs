@@ -27,7 +27,7 @@ internal static class KeySectionReader
             var allowed = node.OptionalStringList("models") ?? ["*"];
             for (var i = 0; i < allowed.Count; i++)
             {
-                if (allowed[i] != "*" && !models.Any(m => m.Alias == allowed[i]))
+                if (allowed[i] != "*" && !models.Any(m => m.Serves(allowed[i])))
                 {
                     throw new ConfigException($"{node.Child("models")}[{i}]", $"'{allowed[i]}' is not a configured model");
                 }

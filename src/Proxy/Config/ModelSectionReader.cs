@@ -17,8 +17,12 @@ internal static class ModelSectionReader
             {
                 throw new ConfigException(path, "is defined twice");
             }
+            if (alias.EndsWith('*') && (!alias.EndsWith("/*", StringComparison.Ordinal) || alias.Length < 3 || alias.IndexOf('*') < alias.Length - 1))
+            {
+                throw new ConfigException(path, "a wildcard is a prefix and '/*' (such as \"bedrock/*\"), with no other '*'");
+            }
             models.Add(value.ValueKind == JsonValueKind.Array
-                ? new ModelConfig(alias, "ordered", ReadDeployments(section, value, path, providers, defaults), null)
+                ? new ModelConfig(alias, "ordered", ReadDeployments(section, value, path, providers, defaults, alias), null)
                 : ReadModelObject(section.Wrap(value, path), alias, providers, defaults));
         }
         if (models.Count == 0)
@@ -37,11 +41,12 @@ internal static class ModelSectionReader
             throw new ConfigException(node.Child("strategy"), $"unknown strategy '{strategy}' (expected one of: {string.Join(", ", ModelConfig.Strategies)})");
         }
         var list = node.OptionalArray("deployments", "deployments") ?? throw new ConfigException(node.Child("deployments"), "required");
-        var deployments = ReadDeployments(node, list, node.Child("deployments"), providers, defaults);
+        var deployments = ReadDeployments(node, list, node.Child("deployments"), providers, defaults, alias);
         return new ModelConfig(alias, strategy, deployments, node.OptionalInt("hedgeAfterMs", 1, int.MaxValue));
     }
 
-    private static List<DeploymentConfig> ReadDeployments(ConfigNode owner, JsonElement list, string path, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults)
+    private static List<DeploymentConfig> ReadDeployments(ConfigNode owner, JsonElement list, string path, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults,
+        string alias)
     {
         if (list.ValueKind != JsonValueKind.Array)
         {
@@ -50,7 +55,7 @@ internal static class ModelSectionReader
         var deployments = new List<DeploymentConfig>();
         foreach (var item in list.EnumerateArray())
         {
-            deployments.Add(ReadDeployment(owner.Wrap(item, $"{path}[{deployments.Count}]"), providers, defaults));
+            deployments.Add(ReadDeployment(owner.Wrap(item, $"{path}[{deployments.Count}]"), providers, defaults, alias.EndsWith("/*", StringComparison.Ordinal)));
         }
         if (deployments.Count == 0)
         {
@@ -59,7 +64,7 @@ internal static class ModelSectionReader
         return deployments;
     }
 
-    private static DeploymentConfig ReadDeployment(ConfigNode node, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults)
+    private static DeploymentConfig ReadDeployment(ConfigNode node, IReadOnlyList<ProviderConfig> providers, RoutingDefaults defaults, bool wildcard)
     {
         node.AllowOnly("provider", "model", "weight", "retries", "connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "timeoutMs", "maxTokensDefault", "price",
             "reasoningModel", "embeddingTaskType");
@@ -91,7 +96,7 @@ internal static class ModelSectionReader
         }
         return new DeploymentConfig(
             provider,
-            node.RequiredString("model"),
+            wildcard ? AnyModel(node) : node.RequiredString("model"),
             node.OptionalInt("weight", 0, 1_000_000) ?? 1,
             node.OptionalInt("retries", 0, 10) ?? defaults.Retries,
             node.OptionalInt("connectTimeoutMs", 1, int.MaxValue) ?? defaults.ConnectTimeoutMs,
@@ -110,6 +115,11 @@ internal static class ModelSectionReader
 
     // Cohere Embed's input_type on Bedrock (https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed.html).
     private static readonly string[] CohereInputTypes = ["search_document", "search_query", "classification", "clustering"];
+
+    // A wildcard's model is the rest of the name a request asks for.
+    private static string AnyModel(ConfigNode node) => node.OptionalString("model") is null
+        ? ModelConfig.AnyModel
+        : throw new ConfigException(node.Child("model"), "a wildcard's deployments name no model: the rest of the name a client asks for is the model");
 
     private static PriceConfig ReadPrice(ConfigNode price)
     {

@@ -166,8 +166,9 @@ internal sealed partial class InboundPipeline(
             account.Model = route?.Alias ?? Encoding.UTF8.GetString(envelope.ModelUtf8.Span[..Math.Min(envelope.ModelUtf8.Length, RequestAccount.MaxModelBytes)]);
             account.Stream = envelope.Stream;
             GatewayError? refusal = null;
-            if (route is null)
+            if (route is null || route is { Config.Wildcard: true, Pattern: null })
             {
+                route = null; // the wildcard itself names no model
                 var name = ErrorText.Quote(envelope.ModelUtf8.Span);
                 refusal = GatewayError.BadRequest(
                     $"The model '{name}' does not exist on this proxy; GET /v1/models lists the models you can use.", "model", "model_not_found");
@@ -267,11 +268,11 @@ internal sealed partial class InboundPipeline(
                         {
                             if (retry > 0)
                             {
-                                metrics.Retry(route.Alias, ErrorClassOf(before.Kind));
+                                metrics.Retry(route.Label, ErrorClassOf(before.Kind));
                             }
                             else
                             {
-                                metrics.Fallback(route.Alias, ErrorClassOf(before.Kind));
+                                metrics.Fallback(route.Label, ErrorClassOf(before.Kind));
                             }
                         }
                         var outcome = await AttemptAsync(request, deployment, request.Next(), context.RequestAborted);
@@ -335,7 +336,7 @@ internal sealed partial class InboundPipeline(
                 NextAdmitted(deployments, order, ref k) is { } second)
             {
                 secondCancel = CancellationTokenSource.CreateLinkedTokenSource(request.Context.RequestAborted);
-                metrics.Hedge(request.Route.Alias);
+                metrics.Hedge(request.Route.Label);
                 var secondAttempt = request.Next();
                 request.Gate.Register(secondAttempt, secondCancel);
                 running.Add(AttemptAsync(request, second, secondAttempt, secondCancel.Token));
@@ -439,7 +440,7 @@ internal sealed partial class InboundPipeline(
 
         // Step 6: account for what was served, even when a stream broke after its first bytes.
         ProxyTracing.EndAttempt(span, deployment, usage, error is null ? null : ErrorClassOf(error.Kind));
-        observer.Attempted(request.Account!, route.Alias, deployment, error is null ? AttemptEnd.Ok : ErrorClassOf(error.Kind));
+        observer.Attempted(request.Account!, route.Label, deployment, error is null ? AttemptEnd.Ok : ErrorClassOf(error.Kind));
         if (error is null)
         {
             deployment.Health.Succeeded(Stopwatch.GetElapsedTime(attemptStarted, firstByte == 0 ? Stopwatch.GetTimestamp() : firstByte));

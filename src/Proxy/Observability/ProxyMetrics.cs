@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using LlmProxy.Access;
+using LlmProxy.Config;
 using LlmProxy.Routing;
 using LlmProxy.Usage;
 
@@ -153,7 +154,7 @@ internal sealed class ProxyMetrics : IDisposable
             var deployment = attempt.Deployment;
             _attemptsRun.Add(1, new TagList
             {
-                { "alias", attempt.Alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.ProviderModel },
+                { "alias", attempt.Alias }, { "provider", deployment.Provider.Config.Name }, { "deployment", deployment.Label },
                 { "outcome", attempt.Outcome },
             });
         }
@@ -175,10 +176,13 @@ internal sealed class ProxyMetrics : IDisposable
     private void Record(UsageRecord record)
     {
         // The configured alias object itself: a model name a client made up must not become a label value.
-        var alias = _catalog.Find(record.Model)?.Alias ?? "unknown";
+        var route = _catalog.Find(record.Model);
+        var alias = route?.Label ?? "unknown";
+        // A model a wildcard matched is the client's name: its deployments are labelled "*".
+        var deploymentModel = record.DeploymentModel is null ? "none" : route?.Pattern is null ? record.DeploymentModel : ModelConfig.AnyModel;
         _requestsRun.Add(1, new TagList
         {
-            { "route", record.Dialect }, { "alias", alias }, { "provider", record.Provider ?? "none" }, { "deployment", record.DeploymentModel ?? "none" },
+            { "route", record.Dialect }, { "alias", alias }, { "provider", record.Provider ?? "none" }, { "deployment", deploymentModel },
             { "status_class", StatusClass(record.Status) },
         });
         var timing = new TagList { { "route", record.Dialect }, { "alias", alias } };

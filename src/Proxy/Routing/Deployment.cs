@@ -13,6 +13,7 @@ internal sealed class Deployment
         Config = config;
         Provider = provider;
         Name = $"{config.Provider}/{config.Model}";
+        Label = config.Model;
         ModelJson = JsonSerializer.SerializeToUtf8Bytes(config.Model, RoutingJsonContext.Default.String);
         Timeouts = new UpstreamTimeouts(config.ConnectTimeoutMs, config.FirstByteTimeoutMs, config.IdleTimeoutMs, config.TimeoutMs);
         Target = new ProviderTarget(config.Model, Timeouts, config.MaxTokensDefault, config.ReasoningModel, config.EmbeddingTaskType);
@@ -26,6 +27,9 @@ internal sealed class Deployment
     public string Name { get; }
 
     public string ProviderModel => Config.Model;
+
+    /// <summary>The provider model as a metrics label: <c>*</c> for a model a wildcard matched (the clients' names are unbounded).</summary>
+    public string Label { get; init; } = null!;
 
     /// <summary>The provider model as a JSON string literal, quotes included, spliced into pass-through bodies.</summary>
     public byte[] ModelJson { get; }

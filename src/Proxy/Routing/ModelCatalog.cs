@@ -24,7 +24,12 @@ internal sealed class ModelCatalog
     /// <summary>Every alias in config order, for <c>/v1/models</c> and <c>/health</c>.</summary>
     public IReadOnlyList<ModelRoute> Routes => _table.Routes;
 
-    public ModelRoute? Find(string alias) => _table.ByAlias.GetValueOrDefault(alias);
+    /// <summary>The route for a model name: its alias, else the wildcard it matches (see <see cref="WildcardMatches"/>); null for neither.</summary>
+    public ModelRoute? Find(string alias)
+    {
+        var table = _table;
+        return table.ByAlias.GetValueOrDefault(alias) ?? (alias.Length <= MaxModelNameChars ? table.Wildcards.Find(alias) : null);
+    }
 
     public ModelRoute? Find(ReadOnlySpan<byte> utf8Alias)
     {
@@ -34,7 +39,8 @@ internal sealed class ModelCatalog
         }
         Span<char> chars = stackalloc char[utf8Alias.Length];
         var count = Encoding.UTF8.GetChars(utf8Alias, chars);
-        return _table.BySpan.TryGetValue(chars[..count], out var route) ? route : null;
+        var table = _table;
+        return table.BySpan.TryGetValue(chars[..count], out var route) ? route : count <= MaxModelNameChars ? table.Wildcards.Find(chars[..count]) : null;
     }
 
     /// <summary>
@@ -74,7 +80,11 @@ internal sealed class ModelCatalog
                 ByAlias[route.Alias] = route;
             }
             BySpan = ByAlias.GetAlternateLookup<ReadOnlySpan<char>>();
+            Wildcards = new WildcardMatches(routes.Where(route => route.Config.Wildcard), policy, time);
         }
+
+        /// <summary>Routes made for the names this config's wildcards match.</summary>
+        public WildcardMatches Wildcards { get; }
 
         public IReadOnlyList<ModelRoute> Routes { get; }
 

@@ -8,9 +8,11 @@ namespace LlmProxy.Routing;
 /// </summary>
 internal sealed class ModelRoute
 {
-    public ModelRoute(ModelConfig config, IReadOnlyList<Deployment> deployments, RoutingDefaults policy)
+    /// <param name="pattern">For a route made for one model name a wildcard matched, the wildcard (<c>bedrock/*</c>).</param>
+    public ModelRoute(ModelConfig config, IReadOnlyList<Deployment> deployments, RoutingDefaults policy, string? pattern = null)
     {
         Config = config;
+        Pattern = pattern;
         Policy = policy;
         Deployments = deployments;
         Order = new DeploymentOrder(this);
@@ -25,4 +27,13 @@ internal sealed class ModelRoute
     public DeploymentOrder Order { get; }
 
     public string Alias => Config.Alias;
+
+    /// <summary>The wildcard this route was made from for one requested name; null for a configured alias.</summary>
+    public string? Pattern { get; }
+
+    /// <summary>
+    /// The alias as a metrics label: a configured alias, or the wildcard a name matched, since the names a wildcard
+    /// matches are the clients' and unbounded.
+    /// </summary>
+    public string Label => Pattern ?? Alias;
 }
