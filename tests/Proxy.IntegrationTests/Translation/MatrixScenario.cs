@@ -19,6 +19,9 @@ public sealed partial record MatrixScenario(
     /// <summary>What a Responses API client sends; null where that dialect cannot say it (it has no stop sequences).</summary>
     public Func<string, bool, string>? ResponsesRequest { get; init; }
 
+    /// <summary>What a legacy Completions client sends; null where that dialect cannot say it (no tools, no conversation).</summary>
+    public Func<string, bool, string>? CompletionsRequest { get; init; }
+
     public override string ToString() => Name;
 
     public static readonly IReadOnlyList<MatrixScenario> All =
@@ -26,6 +29,7 @@ public sealed partial record MatrixScenario(
         new("text", Ask("Say hello."), AskAnthropic("Say hello."), _ => Answer("Hello there, traveller.", "stop", new Usage(20, 6, 0, 0)))
         {
             ResponsesRequest = AskResponses("Say hello."),
+            CompletionsRequest = AskCompletions("Say hello."),
         },
         new("no_arg_tool", Ask("Rest a while.", tools: Snooze), AskAnthropic("Rest a while.", tools: SnoozeAnthropic),
             _ => new ClientOutcome("", ["snooze({})"], "tool_calls", null, new Usage(30, 8, 0, 0), []))
@@ -41,20 +45,26 @@ public sealed partial record MatrixScenario(
         new("stop_sequence", Ask("Count.", extra: "\"stop\":[\"###\"]"), AskAnthropic("Count.", extra: "\"stop_sequences\":[\"###\"]"),
             // OpenAI says only "stop" and Gemini only STOP: neither says a stop sequence matched.
             format => format is "openai" or "gemini" ? Answer("Counting: 1, 2, 3", "stop", new Usage(12, 7, 0, 0))
-                : new ClientOutcome("Counting: 1, 2, 3", [], "stop_sequence", "###", new Usage(12, 7, 0, 0), [])),
+                : new ClientOutcome("Counting: 1, 2, 3", [], "stop_sequence", "###", new Usage(12, 7, 0, 0), []))
+        {
+            CompletionsRequest = AskCompletions("Count.", extra: "\"stop\":[\"###\"]"),
+        },
         new("length", Ask("Say a lot.", maxTokens: 4), AskAnthropic("Say a lot.", maxTokens: 4), _ => Answer("This answer is cut", "length", new Usage(12, 4, 0, 0)))
         {
             ResponsesRequest = AskResponses("Say a lot.", maxTokens: 4),
+            CompletionsRequest = AskCompletions("Say a lot.", maxTokens: 4),
         },
         new("content_filter", Ask("Something risky."), AskAnthropic("Something risky."), _ => Answer("I can", "content_filter", new Usage(15, 2, 0, 0)))
         {
             ResponsesRequest = AskResponses("Something risky."),
+            CompletionsRequest = AskCompletions("Something risky."),
         },
         new("usage_cache", Ask("Again."), AskAnthropic("Again."),
             // Only Anthropic and Bedrock count cache writes; OpenAI and Gemini count them as plain input.
             format => Answer("Cached.", "stop", new Usage(1210, 5, 1000, format is "anthropic" or "bedrock" ? 200 : 0)))
         {
             ResponsesRequest = AskResponses("Again."),
+            CompletionsRequest = AskCompletions("Again."),
         },
         new("tool_result_image", null, ImageToolResult, _ => Answer("Hello there, traveller.", "stop", new Usage(20, 6, 0, 0)), ReceivedImage)
         {
@@ -71,6 +81,7 @@ public sealed partial record MatrixScenario(
     {
         "openai" => OpenAIRequest,
         "anthropic" => AnthropicRequest,
+        "completions" => CompletionsRequest,
         _ => ResponsesRequest,
     };
 
@@ -78,7 +89,7 @@ public sealed partial record MatrixScenario(
     public ClientOutcome ExpectedFor(string format, string dialect)
     {
         var expected = Expected(format);
-        return dialect is "openai" or "responses"
+        return dialect is "openai" or "responses" or "completions"
             ? expected with { Finish = expected.Finish == "stop_sequence" ? "stop" : expected.Finish, StopSequence = null, Usage = expected.Usage with { CacheWrite = null } }
             : expected;
     }
@@ -93,6 +104,9 @@ public sealed partial record MatrixScenario(
 
     private const string SnoozeResponses = """[{"type":"function","name":"snooze","description":"Wait a bit","parameters":{"type":"object","properties":{}}}]""";
     private const string WeatherAndTimeResponses = """[{"type":"function","name":"get_weather","parameters":{"type":"object","properties":{"location":{"type":"string"}}}},{"type":"function","name":"get_time","parameters":{"type":"object","properties":{"tz":{"type":"string"}}}}]""";
+
+    private static Func<string, bool, string> AskCompletions(string prompt, string? extra = null, int maxTokens = 64) =>
+        (model, stream) => $$"""{"model":"{{model}}","max_tokens":{{maxTokens}},"prompt":"{{prompt}}"{{(extra is null ? "" : "," + extra)}},"stream":{{(stream ? "true,\"stream_options\":{\"include_usage\":true}" : "false")}}}""";
 
     private static Func<string, bool, string> AskResponses(string prompt, string? tools = null, int maxTokens = 64) =>
         (model, stream) => Responses(model, stream, $$"""[{"role":"user","content":"{{prompt}}"}]""", tools, maxTokens);

@@ -36,7 +36,9 @@ public sealed partial class MatrixUpstream : IAsyncDisposable
             _ => request.Json.TryGetProperty("stream", out var s) && s.ValueKind == System.Text.Json.JsonValueKind.True,
         };
         var scenario = ScenarioOf(request);
-        var folder = Path.Combine(RepositoryRoot.Path, "tests", "Proxy.IntegrationTests", "Translation", "Fixtures", format);
+        // The legacy Completions API answers in its own shape: its fixtures have a folder of their own.
+        var legacyCompletions = format == "openai" && !request.PathAndQuery.Contains("/chat/completions", StringComparison.Ordinal);
+        var folder = Path.Combine(RepositoryRoot.Path, "tests", "Proxy.IntegrationTests", "Translation", "Fixtures", legacyCompletions ? "openai-completions" : format);
         var name = File.Exists(Path.Combine(folder, scenario + ".body.json")) ? scenario : "text";
         if (!stream)
         {
@@ -55,11 +57,12 @@ public sealed partial class MatrixUpstream : IAsyncDisposable
     }
 
     private static string ProviderOf(string path) =>
-        path.StartsWith("/openai/deployments/", StringComparison.Ordinal) ? "azure" : path.StartsWith("/v1/chat/completions", StringComparison.Ordinal) ? "openai" : FormatOf(path);
+        path.StartsWith("/openai/deployments/", StringComparison.Ordinal) ? "azure" : path.StartsWith("/v1/chat/completions", StringComparison.Ordinal) || path.StartsWith("/v1/completions", StringComparison.Ordinal) ? "openai" : FormatOf(path);
 
     // Azure's deployments URL carries the OpenAI wire format too.
     private static string FormatOf(string path) =>
-        path.StartsWith("/v1/chat/completions", StringComparison.Ordinal) || path.StartsWith("/openai/deployments/", StringComparison.Ordinal) ? "openai"
+        path.StartsWith("/v1/chat/completions", StringComparison.Ordinal) || path.StartsWith("/v1/completions", StringComparison.Ordinal)
+            || path.StartsWith("/openai/deployments/", StringComparison.Ordinal) ? "openai"
         : path.StartsWith("/v1/messages", StringComparison.Ordinal) ? "anthropic"
         : path.StartsWith("/v1beta/models/", StringComparison.Ordinal) ? "gemini"
         : path.StartsWith("/model/", StringComparison.Ordinal) ? "bedrock"

@@ -13,7 +13,7 @@ namespace LlmProxy.IntegrationTests.Translation;
 /// </summary>
 public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : IClassFixture<TranslationMatrixTests.Host>
 {
-    public static readonly string[] Dialects = ["openai", "anthropic", "responses"];
+    public static readonly string[] Dialects = ["openai", "anthropic", "responses", "completions"];
 
     /// <summary>Provider type and the wire format it speaks.</summary>
     public static readonly (string Type, string Format)[] Providers = [("openai", "openai"), ("azure", "openai"), ("anthropic", "anthropic"), ("gemini", "gemini"), ("bedrock", "bedrock")];
@@ -50,7 +50,7 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
         var build = scenario.RequestFor(dialect)!;
         var body = build($"{provider}-{scenario.Name}", stream);
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, dialect switch { "openai" => "/v1/chat/completions", "anthropic" => "/v1/messages", _ => "/v1/responses" })
+        using var request = new HttpRequestMessage(HttpMethod.Post, dialect switch { "openai" => "/v1/chat/completions", "anthropic" => "/v1/messages", "completions" => "/v1/completions", _ => "/v1/responses" })
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
@@ -66,6 +66,7 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
         {
             "openai" => OpenAIChatClientReader.Read(answer, stream),
             "anthropic" => AnthropicClientReader.Read(answer, stream),
+            "completions" => CompletionsClientReader.Read(answer, stream),
             _ => ResponsesClientReader.Read(answer, stream),
         };
         Assert.Equal(scenario.ExpectedFor(format, dialect).ToString(), outcome.ToString());
@@ -73,7 +74,7 @@ public sealed class TranslationMatrixTests(TranslationMatrixTests.Host host) : I
         if (scenario.Received is { } check)
         {
             var sent = host.Upstream.LastFor(provider, scenario.Name).Json;
-            var passThrough = dialect == format;
+            var passThrough = dialect == format || (dialect == "completions" && format == "openai");
             Assert.Empty(check(format, passThrough, sent));
         }
     }
