@@ -10,7 +10,7 @@ namespace LlmProxy.Inbound;
 /// What a request reserves at admission, read from its body in one pass whatever the dialect (it runs before any
 /// canonical parse, which pass-through never needs): input tokens estimated as the proxy's estimator does (about four
 /// characters of text per token, a flat 1,600 per image or other inline file: a data URL, or the value of a field that
-/// carries base64 data), plus the answer limit the body sets
+/// carries base64 data), one per token id of an embeddings <c>input</c> or a completions <c>prompt</c> given as ids, plus the answer limit the body sets
 /// (<c>max_completion_tokens</c>, <c>max_tokens</c> or <c>max_output_tokens</c> at the top level) or else the
 /// configured <c>usage.reserveOutputTokens</c>; its cost is priced at the dearest deployment of the route.
 /// </summary>
@@ -38,17 +38,26 @@ internal static class TokenReservation
     /// <summary>The estimated input tokens and the answer limit the body sets (null: none). The body is valid JSON (the envelope pass checked it).</summary>
     public static (long InputTokens, long? OutputLimit) Estimate(ReadOnlySpan<byte> body)
     {
-        long chars = 0, files = 0;
+        long chars = 0, files = 0, tokenIds = 0;
         long? outputLimit = null;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 256 });
         try
         {
             var dataField = false;
+            var inTokenInput = false;
             while (reader.Read())
             {
                 if (reader.TokenType == JsonTokenType.PropertyName)
                 {
                     dataField = reader.ValueTextEquals("data"u8) || reader.ValueTextEquals("file_data"u8) || reader.ValueTextEquals("bytes"u8);
+                }
+                if (reader.TokenType == JsonTokenType.Number && reader.CurrentDepth >= 2 && inTokenInput)
+                {
+                    tokenIds++; // a token id of an embeddings or completions input is one token
+                }
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1)
+                {
+                    inTokenInput = reader.ValueTextEquals("input"u8) || reader.ValueTextEquals("prompt"u8);
                 }
                 if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && IsOutputLimit(ref reader))
                 {
@@ -81,7 +90,7 @@ internal static class TokenReservation
             // Not JSON after all, or a name with an unpaired surrogate escape that cannot be compared: count the rest as text.
             chars += body.Length - reader.BytesConsumed;
         }
-        return ((chars + CharsPerToken - 1) / CharsPerToken + files * TokensPerFile, outputLimit);
+        return ((chars + CharsPerToken - 1) / CharsPerToken + files * TokensPerFile + tokenIds, outputLimit);
     }
 
     private static bool IsOutputLimit(ref Utf8JsonReader reader) =>

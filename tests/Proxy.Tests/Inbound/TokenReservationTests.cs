@@ -18,6 +18,13 @@ public sealed class TokenReservationTests
     [InlineData("""{"model":"m","max_tokens":1e30,"messages":[]}""", null)] // not a whole number the proxy can read: no limit of its own
     public void Estimate_AnswerLimitAtTheTopLevel_IsTheOutputReserved(string json, long? expected) => Assert.Equal(expected, Estimate(json).Output);
 
+    [Theory]
+    [InlineData("""{"model":"m","input":[[1,2,3],[4,5]]}""", 6L)] // embeddings token arrays: 5 ids and "m"
+    [InlineData("""{"model":"m","input":[7,8,9,10]}""", 5L)]
+    [InlineData("""{"model":"m","prompt":[1,2,3,4,5,6,7,8],"max_tokens":5}""", 9L)] // completions token prompt; max_tokens is no id
+    [InlineData("""{"model":"m","dimensions":256,"input":"abcd"}""", 2L)] // numbers outside input are no tokens
+    public void Estimate_TokenIds_OneTokenEach(string json, long expected) => Assert.Equal(expected, Estimate(json).Input);
+
     [Fact]
     public void Estimate_Text_IsAboutFourCharactersPerToken()
     {
