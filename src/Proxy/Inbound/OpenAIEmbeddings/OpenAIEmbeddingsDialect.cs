@@ -41,7 +41,7 @@ internal sealed class OpenAIEmbeddingsDialect : IInboundDialect, IEmbeddingsDial
         ProviderTarget target, ReadOnlyMemory<byte> body, RequestEnvelope envelope, AnswerClaim claim, CancellationToken cancellationToken)
     {
         var (request, base64) = OpenAIEmbeddingsRequestReader.Read(body);
-        using var writer = new OpenAIEmbeddingsWriter(context, envelope.ModelUtf8, base64, claim);
+        using var writer = new OpenAIEmbeddingsWriter(context, envelope.ModelUtf8, base64, claim, TokenReservation.Estimate(body.Span).InputTokens);
         ProviderError? error;
         try
         {

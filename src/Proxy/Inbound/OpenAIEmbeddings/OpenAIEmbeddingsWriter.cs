@@ -12,16 +12,18 @@ namespace LlmProxy.Inbound.OpenAIEmbeddings;
 /// (https://platform.openai.com/docs/api-reference/embeddings/object):
 /// <c>{"object":"list","data":[{"object":"embedding","index":0,"embedding":[...]},...],"model":"...","usage":{"prompt_tokens":N,"total_tokens":N}}</c>,
 /// each vector written and flushed as it comes. With <c>base64</c>, a vector is its float32 values little-endian, in
-/// base64, as OpenAI sends it. The answer is claimed before its first byte.
+/// base64, as OpenAI sends it. The answer is claimed before its first byte. A provider that counts no tokens (Gemini,
+/// Cohere) leaves <see cref="Usage"/> null, for the ledger to flag its own estimate, and the answer's usage is then
+/// <paramref name="estimatedInputTokens"/>: OpenAI's clients read a number there.
 /// </summary>
-internal sealed class OpenAIEmbeddingsWriter(HttpContext context, ReadOnlyMemory<byte> model, bool base64, AnswerClaim claim) : IEmbeddingsSink, IDisposable
+internal sealed class OpenAIEmbeddingsWriter(HttpContext context, ReadOnlyMemory<byte> model, bool base64, AnswerClaim claim, long estimatedInputTokens)
+    : IEmbeddingsSink, IDisposable
 {
     private static readonly JsonEncodedText Object = JsonEncodedText.Encode("object"u8);
     private static readonly JsonEncodedText Index = JsonEncodedText.Encode("index"u8);
     private static readonly JsonEncodedText Embedding = JsonEncodedText.Encode("embedding"u8);
 
     private Utf8JsonWriter? _json;
-    private long _inputTokens;
 
     /// <summary>When the answer's first bytes were written (a Stopwatch timestamp); 0 before.</summary>
     public long OpenedTimestamp { get; private set; }
@@ -57,11 +59,7 @@ internal sealed class OpenAIEmbeddingsWriter(HttpContext context, ReadOnlyMemory
         await context.Response.BodyWriter.FlushAsync(cancellationToken);
     }
 
-    public void ReportUsage(long inputTokens)
-    {
-        _inputTokens = inputTokens;
-        Usage = new TokenUsage(inputTokens, 0);
-    }
+    public void ReportUsage(long inputTokens) => Usage = new TokenUsage(inputTokens, 0);
 
     /// <summary>Ends the answer: the list's tail, the model the client named and the usage.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken)
@@ -69,9 +67,10 @@ internal sealed class OpenAIEmbeddingsWriter(HttpContext context, ReadOnlyMemory
         var json = Open();
         json.WriteEndArray();
         json.WriteString("model"u8, model.Span);
+        var inputTokens = Usage?.InputTokens ?? estimatedInputTokens;
         json.WriteStartObject("usage"u8);
-        json.WriteNumber("prompt_tokens"u8, _inputTokens);
-        json.WriteNumber("total_tokens"u8, _inputTokens);
+        json.WriteNumber("prompt_tokens"u8, inputTokens);
+        json.WriteNumber("total_tokens"u8, inputTokens);
         json.WriteEndObject();
         json.WriteEndObject();
         json.Flush();

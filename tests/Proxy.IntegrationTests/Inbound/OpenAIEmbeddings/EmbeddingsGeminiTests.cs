@@ -65,6 +65,8 @@ public sealed class EmbeddingsGeminiTests : IAsyncLifetime
         var record = await _proxy.WaitForUsageAsync();
         Assert.True(record.Estimated);
         Assert.True(record.Tokens.InputTokens > 0);
+        // The client's usage is the same estimate: OpenAI's clients read a number there.
+        Assert.Equal(record.Tokens.InputTokens, answer.RootElement.GetProperty("usage").GetProperty("prompt_tokens").GetInt64());
     }
 
     [Fact]
