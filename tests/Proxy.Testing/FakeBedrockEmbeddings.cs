@@ -9,7 +9,8 @@ namespace LlmProxy.Testing;
 /// The fake's InvokeModel for embedding models, as the Bedrock user guide gives their bodies: Titan Text Embeddings
 /// (<c>{"inputText","dimensions"}</c>: one text, dimensions 256, 512 or 1024, answered with <c>embedding</c>,
 /// <c>inputTextTokenCount</c> and <c>embeddingsByType</c>) and Cohere Embed (<c>{"texts","input_type"}</c>: at most 96
-/// texts, <c>input_type</c> required, answered <c>{"embeddings":[[...]],"id","response_type":"embeddings_floats","texts"}</c>).
+/// texts, <c>input_type</c> required, <c>output_dimension</c> for v4 only, answered <c>{"embeddings":{"float":[[...]]},...}</c>
+/// with <c>embedding_types</c>, else <c>{"embeddings":[[...]],"id","response_type":"embeddings_floats","texts"}</c>).
 /// A text's vector is <see cref="FakeGeminiEmbeddings.Vector"/>(text, dimensions or 4).
 /// </summary>
 public static class FakeBedrockEmbeddings
@@ -45,9 +46,18 @@ public static class FakeBedrockEmbeddings
                 await FakeBedrock.WriteErrorAsync(context, 400, "ValidationException", "Malformed input request: texts: at most 96; input_type: required");
                 return;
             }
-            var json = new StringBuilder("""{"embeddings":[""");
-            json.AppendJoin(",", texts.EnumerateArray().Select(t => Values(t.GetString()!, 4)));
-            json.Append($$"""],"id":"6a1e0c3f-emb","response_type":"embeddings_floats","texts":{{texts.GetRawText()}}}""");
+            if (root.TryGetProperty("output_dimension", out _) && !modelId.Contains("embed-v4", StringComparison.Ordinal))
+            {
+                await FakeBedrock.WriteErrorAsync(context, 400, "ValidationException", "Malformed input request: extraneous key [output_dimension] is not permitted");
+                return;
+            }
+            var dimensions = root.TryGetProperty("output_dimension", out var od) ? od.GetInt32() : 4;
+            // With embedding_types the vectors come by type ("embeddings_by_type"); without, as a bare list ("embeddings_floats").
+            var byType = root.TryGetProperty("embedding_types", out var types) && types.EnumerateArray().Any(t => t.GetString() == "float");
+            var json = new StringBuilder(byType ? """{"embeddings":{"float":[""" : """{"embeddings":[""");
+            json.AppendJoin(",", texts.EnumerateArray().Select(t => Values(t.GetString()!, dimensions)));
+            json.Append(byType ? "]}" : "]");
+            json.Append($$""","id":"6a1e0c3f-emb","response_type":"{{(byType ? "embeddings_by_type" : "embeddings_floats")}}","texts":{{texts.GetRawText()}}}""");
             await context.Response.WriteAsync(json.ToString());
             return;
         }

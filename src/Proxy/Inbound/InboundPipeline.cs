@@ -193,6 +193,7 @@ internal sealed partial class InboundPipeline(
                 await dialect.WriteErrorAsync(context.Response, refusal);
                 return null;
             }
+            route = catalog.Keep(route!); // admitted: a name a wildcard matched keeps its route, and its deployments' health
             if (!await dialect.PrepareAsync(context, body.Memory))
             {
                 body.Dispose();

@@ -176,10 +176,9 @@ internal sealed class ProxyMetrics : IDisposable
     private void Record(UsageRecord record)
     {
         // The configured alias object itself: a model name a client made up must not become a label value.
-        var route = _catalog.Find(record.Model);
-        var alias = route?.Label ?? "unknown";
+        var alias = _catalog.LabelOf(record.Model, out var wildcard) ?? "unknown";
         // A model a wildcard matched is the client's name: its deployments are labelled "*".
-        var deploymentModel = record.DeploymentModel is null ? "none" : route?.Pattern is null ? record.DeploymentModel : ModelConfig.AnyModel;
+        var deploymentModel = record.DeploymentModel is null ? "none" : wildcard ? ModelConfig.AnyModel : record.DeploymentModel;
         _requestsRun.Add(1, new TagList
         {
             { "route", record.Dialect }, { "alias", alias }, { "provider", record.Provider ?? "none" }, { "deployment", deploymentModel },

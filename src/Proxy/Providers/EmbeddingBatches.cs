@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using LlmProxy.Canonical;
+using LlmProxy.Config;
 
 namespace LlmProxy.Providers;
 
@@ -20,6 +22,37 @@ internal static class EmbeddingBatches
     public const int Concurrency = 4;
 
     private const int MaxAnswerBytes = 64 * 1024 * 1024;
+
+    /// <summary>How a provider's embeddings body is written: text as it is (valid JSON), not every non-ASCII character escaped.</summary>
+    public static readonly JsonWriterOptions BodyOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>The client's 400 naming <c>input</c> when an input is token ids, for a provider that embeds text only; null when all are text.</summary>
+    public static ProviderError? TextOnly(EmbeddingsRequest request, ProviderConfig provider)
+    {
+        for (var i = 0; i < request.Inputs.Count; i++)
+        {
+            if (request.Inputs[i].Text is null)
+            {
+                return new ProviderError(ProviderErrorKind.Unsupported,
+                    $"input[{i}] is token ids, which provider '{provider.Name}' (type {provider.Type}) does not take: send text.")
+                {
+                    Status = 400,
+                    Param = "input",
+                    Code = "unsupported_content",
+                };
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Notes where the value the reader is before (a vector's array) lies in the answer, and skips it.</summary>
+    public static void AddVector(ref Utf8JsonReader reader, List<Range> vectors)
+    {
+        reader.Read();
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        vectors.Add(start..(int)reader.BytesConsumed);
+    }
 
     /// <summary>
     /// Finds the vectors in one call's answer: for each of its <paramref name="expected"/> inputs, in order, the range of a

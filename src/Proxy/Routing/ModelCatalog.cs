@@ -51,6 +51,26 @@ internal sealed class ModelCatalog
     public RouteTable Prepare(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy,
         Func<string, bool> providerUnchanged) => new(models, providers, policy, _time, _table, providerUnchanged);
 
+    /// <summary>The route an admitted request is served with: see <see cref="WildcardMatches.Keep"/>.</summary>
+    public ModelRoute Keep(ModelRoute route) => _table.Wildcards.Keep(route);
+
+    /// <summary>
+    /// A model name as a metrics label, without making a route: the alias, or the wildcard it falls under
+    /// (<paramref name="wildcard"/> true); null when it is neither.
+    /// </summary>
+    public string? LabelOf(string name, out bool wildcard)
+    {
+        var table = _table;
+        if (table.ByAlias.TryGetValue(name, out var route))
+        {
+            wildcard = false;
+            return route.Alias;
+        }
+        var pattern = table.Wildcards.PatternOf(name);
+        wildcard = pattern is not null;
+        return pattern;
+    }
+
     /// <summary>Serves <paramref name="table"/> from the next lookup on.</summary>
     public void Swap(RouteTable table) => _table = table;
 

@@ -7,8 +7,8 @@ namespace LlmProxy.Routing;
 /// The routes of one config's wildcards (<c>PREFIX/*</c>): a requested name that no alias has and that starts with a
 /// wildcard's prefix gets a route of that wildcard's deployments, each serving the rest of the name as its provider
 /// model. The longest prefix wins. A name's route is kept (so its deployments keep their health: a cooldown holds from
-/// one request to the next) up to <see cref="MaxKept"/> names; names beyond that, which only a client making names up
-/// reaches, get a fresh route each time.
+/// one request to the next) once a request for it was admitted (<see cref="Keep"/>), up to <see cref="MaxKept"/>
+/// names; a refused request keeps nothing, and names beyond that get a fresh route each time.
 /// </summary>
 internal sealed class WildcardMatches
 {
@@ -20,6 +20,7 @@ internal sealed class WildcardMatches
     private readonly ConcurrentDictionary<string, ModelRoute>.AlternateLookup<ReadOnlySpan<char>> _keptBySpan;
     private readonly RoutingDefaults _policy;
     private readonly TimeProvider _time;
+    private int _keptCount;
 
     public WildcardMatches(IEnumerable<ModelRoute> wildcards, RoutingDefaults policy, TimeProvider time)
     {
@@ -43,13 +44,48 @@ internal sealed class WildcardMatches
         {
             return kept;
         }
+        var wildcard = Match(name);
+        return wildcard is null ? null : Make(wildcard, name.ToString(), name[(wildcard.Alias.Length - 1)..].ToString());
+    }
+
+    /// <summary>The wildcard <paramref name="name"/> falls under, without making a route (for a metrics label); null for none.</summary>
+    public string? PatternOf(ReadOnlySpan<char> name) => _keptBySpan.TryGetValue(name, out var kept) ? kept.Pattern : Match(name)?.Alias;
+
+    /// <summary>
+    /// The route to serve an admitted request with: for a name a wildcard matched, the one kept for that name (kept now
+    /// if there is room), so that its deployments' health carries over; any other route as it is.
+    /// </summary>
+    public ModelRoute Keep(ModelRoute route)
+    {
+        if (route.Pattern is null)
+        {
+            return route;
+        }
+        if (_kept.TryGetValue(route.Alias, out var kept))
+        {
+            return kept;
+        }
+        if (Interlocked.Increment(ref _keptCount) > MaxKept)
+        {
+            Interlocked.Decrement(ref _keptCount);
+            return route;
+        }
+        kept = _kept.GetOrAdd(route.Alias, route);
+        if (!ReferenceEquals(kept, route))
+        {
+            Interlocked.Decrement(ref _keptCount); // another request kept it first
+        }
+        return kept;
+    }
+
+    private ModelRoute? Match(ReadOnlySpan<char> name)
+    {
         foreach (var wildcard in _wildcards)
         {
             var prefix = wildcard.Alias.AsSpan(0, wildcard.Alias.Length - 1); // "bedrock/"
             if (name.Length > prefix.Length && name.StartsWith(prefix, StringComparison.Ordinal))
             {
-                var route = Make(wildcard, name.ToString(), name[prefix.Length..].ToString());
-                return _kept.Count < MaxKept ? _kept.GetOrAdd(route.Alias, route) : route;
+                return wildcard;
             }
         }
         return null;

@@ -6,13 +6,15 @@ namespace LlmProxy.Inbound.OpenAICompletions;
 /// <summary>
 /// Reads a legacy Completions body (https://platform.openai.com/docs/api-reference/completions/create) into the
 /// canonical request for providers that do not speak it: the <c>prompt</c> (a string, or an array of one string)
-/// becomes the one user message; <c>max_tokens</c>, <c>temperature</c>, <c>top_p</c>, <c>stop</c>, <c>user</c> and
+/// becomes the one user message; <c>max_tokens</c> (16 when left out, as the API defaults it), <c>temperature</c>, <c>top_p</c>, <c>stop</c>, <c>user</c> and
 /// <c>stream</c> keep their meaning. What a chat model cannot do is refused naming the parameter: several prompts
 /// (each would be its own answer), token prompts, <c>suffix</c>, <c>echo</c>, <c>logprobs</c>, <c>best_of</c> and
 /// <c>n</c> above 1; other parameters (penalties, seed, logit_bias) are listed in <see cref="ChatRequest.Ignored"/>.
 /// </summary>
 internal static class OpenAICompletionsRequestReader
 {
+    public const int DefaultMaxTokens = 16;
+
     public static bool TryRead(ReadOnlyMemory<byte> body, out ChatRequest? request, out GatewayError? error)
         => RequestDocument.TryRead(body, root => Read(root, body.Length), out request, out error);
 
@@ -35,7 +37,8 @@ internal static class OpenAICompletionsRequestReader
         return new ChatRequest
         {
             Messages = [new ChatMessage(ChatRole.User, [new TextPart(prompt)])],
-            MaxTokens = RequestJson.PositiveInt(root, "max_tokens", "max_tokens"),
+            // The Completions API's own default when the client gives none (its reference: "Defaults to 16").
+            MaxTokens = RequestJson.PositiveInt(root, "max_tokens", "max_tokens") ?? DefaultMaxTokens,
             Temperature = RequestJson.Number(root, "temperature", "temperature", 0, 2),
             TopP = RequestJson.Number(root, "top_p", "top_p", 0, 1),
             Stop = RequestJson.Strings(root, "stop", "stop"),

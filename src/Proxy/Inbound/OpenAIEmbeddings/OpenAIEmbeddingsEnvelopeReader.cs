@@ -12,6 +12,12 @@ namespace LlmProxy.Inbound.OpenAIEmbeddings;
 /// </summary>
 internal static class OpenAIEmbeddingsEnvelopeReader
 {
+    /// <summary>The most inputs one request may hold: OpenAI's own limit, which also bounds what a translation makes of a body.</summary>
+    public const int MaxInputs = 2_048;
+
+    /// <summary>The most token ids one input may hold: beyond any embedding model's context (OpenAI's take 8,192).</summary>
+    public const int MaxTokenIds = 32_768;
+
     public static bool TryRead(ReadOnlyMemory<byte> body, out RequestEnvelope envelope, out GatewayError? error) =>
         EnvelopeFields.TryRead(body, TryReadCore, out envelope, out error);
 
@@ -103,7 +109,10 @@ internal static class OpenAIEmbeddingsEnvelopeReader
             {
                 return false;
             }
-            index++;
+            if (++index > (kind == JsonTokenType.Number ? MaxTokenIds : MaxInputs))
+            {
+                return Bad(kind == JsonTokenType.Number ? $"'input' may hold at most {MaxTokenIds} token ids." : $"'input' may hold at most {MaxInputs} inputs.", out error);
+            }
         }
         return index > 0 ? Ok(out error) : Bad("'input' must not be an empty array.", out error);
     }
@@ -117,7 +126,10 @@ internal static class OpenAIEmbeddingsEnvelopeReader
             {
                 return false;
             }
-            count++;
+            if (++count > MaxTokenIds)
+            {
+                return Bad($"'{Path(index)}' may hold at most {MaxTokenIds} token ids.", out error, Path(index));
+            }
         }
         return count > 0 ? Ok(out error) : Bad($"'{Path(index)}' must not be an empty array.", out error, Path(index));
     }
@@ -128,7 +140,27 @@ internal static class OpenAIEmbeddingsEnvelopeReader
             : Bad($"'{Path(index, inner)}' must be a token id: an integer from 0.", out error, Path(index, inner));
 
     private static bool NonEmptyText(ref Utf8JsonReader reader, int index, out GatewayError? error) =>
-        reader.ValueSpan.Length > 0 ? Ok(out error) : Bad($"'{Path(index)}' must not be an empty string.", out error, Path(index));
+        reader.ValueSpan.Length == 0 ? Bad($"'{Path(index)}' must not be an empty string.", out error, Path(index))
+        : !Unicode(ref reader) ? Bad(RequestJson.NotUnicodeText(Path(index)), out error, Path(index))
+        : Ok(out error);
+
+    // An escape can name half a surrogate pair, which no text holds: only escaped strings (rare) are decoded to find out.
+    private static bool Unicode(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return true;
+        }
+        try
+        {
+            reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
 
     // Only made for an error: a valid body's thousands of inputs allocate nothing.
     private static string Path(int index, int inner = -1) => index < 0 ? "input" : inner < 0 ? $"input[{index}]" : $"input[{index}][{inner}]";
@@ -153,7 +185,9 @@ internal static class OpenAIEmbeddingsEnvelopeReader
     private static bool TryReadUser(ref Utf8JsonReader reader, out GatewayError? error)
     {
         reader.Read();
-        return reader.TokenType is JsonTokenType.String or JsonTokenType.Null ? Ok(out error) : Bad("'user' must be a string.", out error, "user");
+        return reader.TokenType == JsonTokenType.Null || (reader.TokenType == JsonTokenType.String && Unicode(ref reader))
+            ? Ok(out error)
+            : Bad("'user' must be a string of Unicode text.", out error, "user");
     }
 
     // Fields the proxy does not read pass through untouched; the provider judges them.

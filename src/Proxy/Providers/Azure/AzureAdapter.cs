@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
 using LlmProxy.Providers.OpenAI;
@@ -18,9 +17,7 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
     private readonly string _apiKey;
     private readonly string? _responsesUrl;
     private readonly string? _compactUrl;
-    private readonly ConcurrentDictionary<string, string> _chatUrls = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _embeddingsUrls = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, string> _completionsUrls = new(StringComparer.Ordinal);
+    private readonly ProviderUrlCache<(string Model, WireFormat Format), string> _urls;
     private readonly OpenAICanonicalChat _canonical;
 
     private AzureAdapter(ProviderConfig config, Uri baseUrl, string apiKey, ProviderServices services)
@@ -28,6 +25,13 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
         Config = config;
         _deploymentsBase = ProviderUrl.Join(baseUrl, "/openai/deployments/");
         _apiVersion = Uri.EscapeDataString(config.ApiVersion ?? DefaultApiVersion);
+        // {baseUrl}/openai/deployments/{deployment}{operation}?api-version=, made once per deployment and API.
+        _urls = new(key => $"{_deploymentsBase}{Uri.EscapeDataString(key.Model)}{key.Format switch
+        {
+            WireFormat.OpenAIEmbeddings => "/embeddings",
+            WireFormat.OpenAICompletions => "/completions",
+            _ => "/chat/completions",
+        }}?api-version={_apiVersion}");
         _apiKey = apiKey;
         // Azure's Responses API is on its v1 surface, the deployment named by the body's model:
         // https://learn.microsoft.com/azure/ai-foundry/openai/how-to/responses
@@ -58,18 +62,11 @@ internal sealed class AzureAdapter : INativeWireProvider, ICanonicalChatProvider
     {
         var url = format == WireFormat.OpenAIResponses ? _responsesUrl!
             : format == WireFormat.OpenAIResponsesCompact ? _compactUrl
-            : format == WireFormat.OpenAIEmbeddings ? DeploymentUrl(_embeddingsUrls, providerModel, "/embeddings")
-            : format == WireFormat.OpenAICompletions ? DeploymentUrl(_completionsUrls, providerModel, "/completions")
-            : DeploymentUrl(_chatUrls, providerModel, "/chat/completions");
+            : _urls.Get((providerModel, format));
         var request = new HttpRequestMessage(HttpMethod.Post, url);
         request.Headers.TryAddWithoutValidation("api-key", _apiKey);
         return request;
     }
-
-    // {baseUrl}/openai/deployments/{deployment}{operation}?api-version=, made once per deployment.
-    private string DeploymentUrl(ConcurrentDictionary<string, string> urls, string providerModel, string operation) =>
-        urls.GetOrAdd(providerModel, static (model, state) =>
-            $"{state.Self._deploymentsBase}{Uri.EscapeDataString(model)}{state.Operation}?api-version={state.Self._apiVersion}", (Self: this, Operation: operation));
 
     public ProviderError MapErrorResponse(int status, ReadOnlySpan<byte> body, TimeSpan? retryAfter) =>
         OpenAIErrorMapper.Map(status, body, retryAfter);

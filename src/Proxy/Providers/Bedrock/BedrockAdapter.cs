@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
@@ -22,12 +21,14 @@ internal sealed partial class BedrockAdapter : ICanonicalChatProvider, IEmbeddin
     private readonly string? _bearer;
     private readonly ProviderServices _services;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<(string Model, bool Stream), Uri> _urls = new();
+    private readonly ProviderUrlCache<(string Model, bool Stream), Uri> _urls;
 
     private BedrockAdapter(ProviderConfig config, Uri baseUrl, string region, AwsCredentials? credentials, string? bearer, ProviderServices services)
     {
         Config = config;
         _baseUrl = baseUrl;
+        // The model id is one path segment: "anthropic.claude-sonnet-4-5-20250929-v1:0" is sent with its colon encoded.
+        _urls = new(key => new Uri(ProviderUrl.Join(baseUrl, $"/model/{Uri.EscapeDataString(key.Model)}/{(key.Stream ? "converse-stream" : "converse")}")));
         _region = region;
         _credentials = credentials;
         _bearer = bearer;
@@ -129,9 +130,7 @@ internal sealed partial class BedrockAdapter : ICanonicalChatProvider, IEmbeddin
             AwsSigV4Signer.Authorization(credentials, _region, Service, now, "POST", url.AbsolutePath, url.Query, signed, body));
     }
 
-    // The model id is one path segment: "anthropic.claude-sonnet-4-5-20250929-v1:0" is sent with its colon encoded.
-    private Uri Url(string model, bool stream) => _urls.GetOrAdd((model, stream), static (key, baseUrl) =>
-        new Uri(ProviderUrl.Join(baseUrl, $"/model/{Uri.EscapeDataString(key.Model)}/{(key.Stream ? "converse-stream" : "converse")}")), _baseUrl);
+    private Uri Url(string model, bool stream) => _urls.Get((model, stream));
 
     // us-east-1, eu-central-1, us-gov-west-1, ap-southeast-2: also the host name the region becomes part of.
     [GeneratedRegex("^[a-z]{2}(-[a-z]+)+-[0-9]+$")]

@@ -13,8 +13,10 @@ namespace LlmProxy.Providers.Bedrock;
 /// https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-titan-embed-text.html): one text a call,
 /// <c>{"inputText","dimensions"}</c>, answered <c>{"embedding":[...],"inputTextTokenCount":N}</c>;</item>
 /// <item>Cohere Embed (<c>cohere.embed-*</c>, https://docs.aws.amazon.com/bedrock/latest/userguide/model-parameters-embed.html):
-/// up to 96 texts a call, <c>{"texts":[...],"input_type","output_dimension"}</c> (<c>input_type</c> the deployment's
-/// <c>embeddingTaskType</c>, else <c>search_document</c>), answered <c>{"embeddings":[[...],...]}</c> with no token counts.</item>
+/// up to 96 texts a call, <c>{"texts":[...],"input_type","embedding_types":["float"]}</c> (<c>input_type</c> the
+/// deployment's <c>embeddingTaskType</c>, else <c>search_document</c>; v4's <c>output_dimension</c> from <c>dimensions</c>,
+/// which v3 models do not take), answered <c>{"embeddings":{"float":[[...],...]}}</c> (or, without embedding types, a bare
+/// array of arrays) with no token counts.</item>
 /// </list>
 /// Text only: token ids have no form in either.
 /// </summary>
@@ -37,7 +39,8 @@ internal static class BedrockEmbeddings
     /// <summary>The client's 400 before anything is sent: a model that does not embed, or token ids; null when it can go.</summary>
     public static ProviderError? WhyNot(EmbeddingsRequest request, ProviderTarget target, ProviderConfig provider)
     {
-        if (FamilyOf(target.Model) == Family.None)
+        var family = FamilyOf(target.Model);
+        if (family == Family.None)
         {
             return new ProviderError(ProviderErrorKind.Unsupported,
                 $"model '{target.Model}' of provider '{provider.Name}' (type bedrock) has no embeddings the proxy speaks: Titan Text Embeddings (amazon.titan-embed-text-*) and Cohere Embed (cohere.embed-*) do.")
@@ -46,26 +49,22 @@ internal static class BedrockEmbeddings
                 Param = "model",
             };
         }
-        for (var i = 0; i < request.Inputs.Count; i++)
+        if (family == Family.Cohere && request.Dimensions is not null && !IsCohereV4(target.Model))
         {
-            if (request.Inputs[i].Text is null)
+            return new ProviderError(ProviderErrorKind.Unsupported,
+                $"model '{target.Model}' of provider '{provider.Name}' (type bedrock) has one vector length: Cohere Embed v3 takes no dimensions.")
             {
-                return new ProviderError(ProviderErrorKind.Unsupported,
-                    $"input[{i}] is token ids, which provider '{provider.Name}' (type bedrock) does not take: send text.")
-                {
-                    Status = 400,
-                    Param = "input",
-                    Code = "unsupported_content",
-                };
-            }
+                Status = 400,
+                Param = "dimensions",
+            };
         }
-        return null;
+        return EmbeddingBatches.TextOnly(request, provider);
     }
 
     public static ReadOnlyMemory<byte> Body(EmbeddingsRequest request, int start, int count, ProviderTarget target)
     {
         var body = new ArrayBufferWriter<byte>(256 + count * 64);
-        using var json = new Utf8JsonWriter(body);
+        using var json = new Utf8JsonWriter(body, EmbeddingBatches.BodyOptions);
         json.WriteStartObject();
         if (FamilyOf(target.Model) == Family.Titan)
         {
@@ -84,6 +83,9 @@ internal static class BedrockEmbeddings
             }
             json.WriteEndArray();
             json.WriteString("input_type"u8, target.EmbeddingTaskType ?? "search_document");
+            json.WriteStartArray("embedding_types"u8);
+            json.WriteStringValue("float"u8);
+            json.WriteEndArray();
             if (request.Dimensions is { } dimensions)
             {
                 json.WriteNumber("output_dimension"u8, dimensions);
@@ -93,6 +95,9 @@ internal static class BedrockEmbeddings
         json.Flush();
         return body.WrittenMemory;
     }
+
+    // "cohere.embed-v4:0", "us.cohere.embed-v4:0": v4 takes output_dimension.
+    private static bool IsCohereV4(string modelId) => modelId.Contains("cohere.embed-v4", StringComparison.Ordinal);
 
     /// <summary>Titan's <c>embedding</c> and <c>inputTextTokenCount</c>, or each of Cohere's <c>embeddings</c> (no tokens).</summary>
     public static ProviderError? Locate(ReadOnlySpan<byte> answer, int expected, List<Range> vectors, out long? inputTokens)
@@ -110,10 +115,7 @@ internal static class BedrockEmbeddings
                 }
                 if (reader.ValueTextEquals("embedding"u8))
                 {
-                    reader.Read();
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    vectors.Add(start..(int)reader.BytesConsumed);
+                    EmbeddingBatches.AddVector(ref reader, vectors);
                 }
                 else if (reader.ValueTextEquals("inputTextTokenCount"u8))
                 {
@@ -124,13 +126,17 @@ internal static class BedrockEmbeddings
                 {
                     cohere = true;
                     reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject && !FindFloats(ref reader))
+                    {
+                        return ProviderError.Invalid("Cohere embeddings by type without \"float\"");
+                    }
                     if (reader.TokenType != JsonTokenType.StartArray)
                     {
                         return ProviderError.Invalid("Cohere embeddings that are not an array of float arrays");
                     }
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        var start = (int)reader.TokenStartIndex;
+                        var start = (int)reader.TokenStartIndex; // one vector of the list
                         reader.Skip();
                         vectors.Add(start..(int)reader.BytesConsumed);
                     }
@@ -149,6 +155,26 @@ internal static class BedrockEmbeddings
         if (cohere)
         {
             inputTokens = null;
+        }
+
+        // On "embeddings": {"float": [[...]], ...}: moves the reader to the float array's start; false when there is none.
+        static bool FindFloats(ref Utf8JsonReader reader)
+        {
+            var depth = reader.CurrentDepth;
+            while (reader.Read() && !(reader.TokenType == JsonTokenType.EndObject && reader.CurrentDepth == depth))
+            {
+                if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == depth + 1)
+                {
+                    var isFloat = reader.ValueTextEquals("float"u8);
+                    reader.Read();
+                    if (isFloat)
+                    {
+                        return true;
+                    }
+                    reader.Skip();
+                }
+            }
+            return false;
         }
         return vectors.Count == expected ? null : ProviderError.Invalid($"{vectors.Count} embeddings for {expected} texts");
     }

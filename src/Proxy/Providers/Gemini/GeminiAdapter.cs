@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
 using LlmProxy.Providers.OpenAI;
@@ -19,12 +18,14 @@ internal sealed class GeminiAdapter : ICanonicalChatProvider, IEmbeddingsProvide
     private readonly string? _apiKey;
     private readonly ProviderServices _services;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<(string Model, bool Stream), string> _urls = new();
+    private readonly ProviderUrlCache<(string Model, bool Stream), string> _urls;
 
     private GeminiAdapter(ProviderConfig config, Uri baseUrl, ProviderServices services)
     {
         Config = config;
         _modelsBase = ProviderUrl.Join(baseUrl, "/v1beta/models/");
+        var modelsBase = _modelsBase;
+        _urls = new(key => $"{modelsBase}{Uri.EscapeDataString(key.Model)}:{(key.Stream ? "streamGenerateContent?alt=sse" : "generateContent")}");
         _apiKey = string.IsNullOrEmpty(config.ApiKey) ? null : config.ApiKey;
         _services = services;
         _logger = services.Logs.CreateLogger<GeminiAdapter>();
@@ -68,7 +69,7 @@ internal sealed class GeminiAdapter : ICanonicalChatProvider, IEmbeddingsProvide
 
     public ValueTask<ProviderError?> EmbedAsync(EmbeddingsRequest request, ProviderTarget target, IEmbeddingsSink sink, CancellationToken cancellationToken)
     {
-        if (GeminiEmbeddings.WhyNot(request, Config) is { } refusal)
+        if (EmbeddingBatches.TextOnly(request, Config) is { } refusal)
         {
             return ValueTask.FromResult<ProviderError?>(refusal);
         }
@@ -84,6 +85,5 @@ internal sealed class GeminiAdapter : ICanonicalChatProvider, IEmbeddingsProvide
         }, GeminiEmbeddings.Locate, sink, cancellationToken);
     }
 
-    private string Url(string model, bool stream) => _urls.GetOrAdd((model, stream), static (key, modelsBase) =>
-        $"{modelsBase}{Uri.EscapeDataString(key.Model)}:{(key.Stream ? "streamGenerateContent?alt=sse" : "generateContent")}", _modelsBase);
+    private string Url(string model, bool stream) => _urls.Get((model, stream));
 }

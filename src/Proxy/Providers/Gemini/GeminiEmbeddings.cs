@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
 using LlmProxy.Canonical;
-using LlmProxy.Config;
 
 namespace LlmProxy.Providers.Gemini;
 
@@ -17,29 +16,10 @@ internal static class GeminiEmbeddings
     /// <summary>The most texts one batchEmbedContents call takes.</summary>
     public const int PerCall = 100;
 
-    /// <summary>The client's 400 for token inputs, before anything is sent; null when every input is text.</summary>
-    public static ProviderError? WhyNot(EmbeddingsRequest request, ProviderConfig provider)
-    {
-        for (var i = 0; i < request.Inputs.Count; i++)
-        {
-            if (request.Inputs[i].Text is null)
-            {
-                return new ProviderError(ProviderErrorKind.Unsupported,
-                    $"input[{i}] is token ids, which provider '{provider.Name}' (type gemini) does not take: send text.")
-                {
-                    Status = 400,
-                    Param = "input",
-                    Code = "unsupported_content",
-                };
-            }
-        }
-        return null;
-    }
-
     public static ReadOnlyMemory<byte> Body(EmbeddingsRequest request, int start, int count, ProviderTarget target)
     {
         var body = new ArrayBufferWriter<byte>(256 + count * 64);
-        using var json = new Utf8JsonWriter(body);
+        using var json = new Utf8JsonWriter(body, EmbeddingBatches.BodyOptions);
         var model = "models/" + target.Model;
         json.WriteStartObject();
         json.WriteStartArray("requests"u8);
@@ -81,10 +61,7 @@ internal static class GeminiEmbeddings
             {
                 if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 3 && reader.ValueTextEquals("values"u8))
                 {
-                    reader.Read();
-                    var start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    vectors.Add(start..(int)reader.BytesConsumed);
+                    EmbeddingBatches.AddVector(ref reader, vectors);
                 }
             }
         }

@@ -54,7 +54,8 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
 
     public bool TakesStreamOptions => _host.TakesStreamOptions;
 
-    public bool Speaks(WireFormat format) => format is WireFormat.OpenAIChatCompletions or WireFormat.OpenAIEmbeddings or WireFormat.OpenAICompletions
+    public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions
+        || (format == WireFormat.OpenAIEmbeddings && _host.HasEmbeddings) || (format == WireFormat.OpenAICompletions && _host.HasCompletions)
         || (format is WireFormat.OpenAIResponses or WireFormat.OpenAIResponsesCompact && _responsesUrl is not null);
 
     public HttpRequestMessage CreateRequest(WireFormat format, string providerModel)

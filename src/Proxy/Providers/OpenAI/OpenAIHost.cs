@@ -9,4 +9,7 @@ namespace LlmProxy.Providers.OpenAI;
 /// <param name="TakesMaxCompletionTokens">The answer limit as <c>max_completion_tokens</c> for every model (else <c>max_tokens</c>, but for reasoning models).</param>
 /// <param name="TakesStreamOptions"><c>stream_options.include_usage</c>, which the proxy asks for to count a stream; a host without it must send usage unasked.</param>
 /// <param name="TakesUser">The end user's id as <c>user</c>.</param>
-internal sealed record OpenAIHost(bool TakesMaxCompletionTokens, bool TakesStreamOptions = true, bool TakesUser = true);
+/// <param name="HasEmbeddings">Serves <c>/embeddings</c>; without it an embeddings request goes to the next deployment.</param>
+/// <param name="HasCompletions">Serves the legacy <c>/completions</c>; without it a completions request is translated to chat.</param>
+internal sealed record OpenAIHost(bool TakesMaxCompletionTokens, bool TakesStreamOptions = true, bool TakesUser = true, bool HasEmbeddings = true,
+    bool HasCompletions = true);

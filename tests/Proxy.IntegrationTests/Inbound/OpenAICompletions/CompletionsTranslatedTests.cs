@@ -51,6 +51,19 @@ public sealed class CompletionsTranslatedTests : IAsyncLifetime
         Assert.Equal("[DONE]", events[^1]);
     }
 
+    [Fact]
+    public async Task Completions_NoMaxTokens_TheApisDefaultOf16()
+    {
+        var prompt = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"w{i}"));
+
+        var response = await PostAsync($$"""{"model":"echo","prompt":"{{prompt}}"}""");
+
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var choice = answer.RootElement.GetProperty("choices")[0];
+        Assert.Equal("length", choice.GetProperty("finish_reason").GetString());
+        Assert.Equal(16, choice.GetProperty("text").GetString()!.Split(' ').Length);
+    }
+
     [Theory]
     [InlineData("""{"model":"echo","prompt":["a","b"]}""", "prompt")]
     [InlineData("""{"model":"echo","prompt":[1,2,3]}""", "prompt")]

@@ -21,6 +21,7 @@ public sealed class EmbeddingsBedrockTests : IAsyncLifetime
               "models": {
                 "titan": [ { "provider": "br", "model": "amazon.titan-embed-text-v2:0" } ],
                 "cohere": [ { "provider": "br", "model": "us.cohere.embed-english-v3", "embeddingTaskType": "search_query" } ],
+                "cohere-v4": [ { "provider": "br", "model": "cohere.embed-v4:0" } ],
                 "claude": [ { "provider": "br", "model": "anthropic.claude-sonnet-4-5-20250929-v1:0" } ]
               },
               "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
@@ -65,6 +66,30 @@ public sealed class EmbeddingsBedrockTests : IAsyncLifetime
         var calls = _bedrock.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement).ToArray();
         Assert.Equal([96, 96, 8], calls.Select(c => c.GetProperty("texts").GetArrayLength()).OrderDescending());
         Assert.All(calls, c => Assert.Equal("search_query", c.GetProperty("input_type").GetString()));
+    }
+
+    [Fact]
+    public async Task Embeddings_CohereV4WithDimensions_OutputDimensionSentVectorsOfThatLength()
+    {
+        var response = await PostAsync("""{"model":"cohere-v4","input":["a","b"],"dimensions":256,"encoding_format":"float"}""");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(FakeGeminiEmbeddings.Vector("b", 256), answer.RootElement.GetProperty("data")[1].GetProperty("embedding").EnumerateArray().Select(v => v.GetSingle()));
+        var sent = Assert.Single(_bedrock.Requests).Json;
+        Assert.Equal(256, sent.GetProperty("output_dimension").GetInt32());
+        Assert.Equal("float", sent.GetProperty("embedding_types")[0].GetString());
+    }
+
+    [Fact]
+    public async Task Embeddings_CohereV3WithDimensions_400NamingDimensionsBeforeAnyCall()
+    {
+        var response = await PostAsync("""{"model":"cohere","input":"a","dimensions":256}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("dimensions", error.RootElement.GetProperty("error").GetProperty("param").GetString());
+        Assert.Empty(_bedrock.Requests);
     }
 
     [Fact]

@@ -104,6 +104,8 @@ public sealed class EmbeddingsTranslatedTests : IAsyncLifetime
     [InlineData("""{"model":"echo","input":"a","user":7}""", "user")]
     [InlineData("""{"model":"echo","input":"a","stream":true}""", "stream")]
     [InlineData("""{"input":"a"}""", "model")]
+    [InlineData("""{"model":"echo","input":["\ud800x"]}""", "input[0]")] // half a surrogate pair: no text
+    [InlineData("""{"model":"echo","input":"a","user":"\udc00"}""", "user")]
     [InlineData("""{"model":"echo","input":"a","input":"b"}""", "input")]
     public async Task Embeddings_BadField_400NamingIt(string body, string param)
     {
@@ -113,6 +115,16 @@ public sealed class EmbeddingsTranslatedTests : IAsyncLifetime
         using var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(param, error.RootElement.GetProperty("error").GetProperty("param").GetString());
         Assert.Equal("invalid_request_error", error.RootElement.GetProperty("error").GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Embeddings_MoreThan2048Inputs_400NamingInput()
+    {
+        var response = await PostAsync($$"""{"model":"echo","input":{{JsonSerializer.Serialize(Enumerable.Repeat("a", 2_049))}}}""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most 2048 inputs", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await PostAsync($$"""{"model":"echo","dimensions":2,"input":{{JsonSerializer.Serialize(Enumerable.Repeat("a", 2_048))}}}""")).StatusCode);
     }
 
     [Theory]

@@ -98,5 +98,26 @@ public sealed class NamedProviderTests : IAsyncLifetime
         Assert.Equal("4", content[1].GetProperty("text").GetString());
     }
 
+    [Fact]
+    public async Task DeepSeek_NoEmbeddingsAPI_400SaysSoAndNothingIsSent()
+    {
+        var response = await _proxy.Client.PostAsync("/v1/embeddings", Json("""{"model":"reasoner","input":"x"}"""));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("has no embeddings API", await response.Content.ReadAsStringAsync());
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Mistral_NoLegacyCompletions_TranslatedToChat()
+    {
+        var response = await _proxy.Client.PostAsync("/v1/completions", Json("""{"model":"mistral-large","prompt":"hi","max_tokens":20}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("text_completion", answer.RootElement.GetProperty("object").GetString());
+        Assert.Equal("/v1/chat/completions", Assert.Single(_upstream.Requests).PathAndQuery);
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }
