@@ -67,6 +67,7 @@ internal static class EmbeddingBatches
     {
         var calls = (request.Inputs.Count + perCall - 1) / perCall;
         var running = new Task<(UpstreamCall Call, ProviderError? Error)>?[calls];
+        var messages = new HttpRequestMessage?[calls];
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         long? inputTokens = 0;
         var vectors = new List<Range>(Math.Min(perCall, request.Inputs.Count));
@@ -118,6 +119,10 @@ internal static class EmbeddingBatches
                     task.Result.Call.Dispose();
                 }
             }
+            foreach (var message in messages)
+            {
+                message?.Dispose();
+            }
             if (values.Length > 0)
             {
                 ArrayPool<float>.Shared.Return(values);
@@ -127,7 +132,7 @@ internal static class EmbeddingBatches
         Task<(UpstreamCall, ProviderError?)> Send(int k)
         {
             var start = k * perCall;
-            var message = createCall(start, Math.Min(perCall, request.Inputs.Count - start));
+            var message = messages[k] = createCall(start, Math.Min(perCall, request.Inputs.Count - start));
             return UpstreamCall.SendAsync(upstream, message, target.Timeouts, streaming: false, stop.Token);
         }
 

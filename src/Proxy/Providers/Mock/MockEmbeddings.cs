@@ -54,9 +54,18 @@ internal static class MockEmbeddings
         }
     }
 
-    private static ulong Seed(EmbeddingInput input) => input.Text is { } text
-        ? XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(text))
-        : XxHash3.HashToUInt64(MemoryMarshal.AsBytes(input.Tokens.AsSpan()), seed: 1);
+    private static ulong Seed(EmbeddingInput input)
+    {
+        if (input.Text is not { } text)
+        {
+            return XxHash3.HashToUInt64(MemoryMarshal.AsBytes(input.Tokens.AsSpan()), seed: 1);
+        }
+        // The text's UTF-8 in a pooled buffer: a load test's upstream allocates nothing per input.
+        var utf8 = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        var seed = XxHash3.HashToUInt64(utf8.AsSpan(0, Encoding.UTF8.GetBytes(text, utf8)));
+        ArrayPool<byte>.Shared.Return(utf8);
+        return seed;
+    }
 
     // SplitMix64 values in [-1, 1), scaled to length 1 so that cosine similarity is a dot product, as for real models.
     private static void Fill(Span<float> vector, ulong state)
