@@ -43,4 +43,10 @@ internal sealed record ChatRequest
 
     /// <summary>Parameters of the client's body that have no canonical meaning, so no provider will see them (logged at debug).</summary>
     public IReadOnlyList<string>? Ignored { get; init; }
+
+    /// <summary>
+    /// Conversations answered after this one, as choices 1, 2, ... of the same answer (legacy Completions' several prompts
+    /// and <c>n</c>): each is a provider call of its own, with this request's parameters. Null for one choice.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<ChatMessage>>? MoreChoices { get; init; }
 }

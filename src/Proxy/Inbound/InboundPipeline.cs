@@ -598,6 +598,12 @@ internal sealed partial class InboundPipeline(
         var tally = new OutputTally(writer, claim);
         var (carried, sink, refusal) = provider.Rules.Apply(request, tally, provider.Config);
         var error = refusal ?? await provider.ChatAsync(carried, deployment.Target, sink, cancellationToken);
+        // Further choices (legacy Completions' prompts, n): one call each, into the same answer, in order.
+        for (var k = 0; error is null && k < (carried.MoreChoices?.Count ?? 0); k++)
+        {
+            writer.BeginChoice(k + 1);
+            error = await provider.ChatAsync(carried with { Messages = carried.MoreChoices![k], MoreChoices = null }, deployment.Target, sink, cancellationToken);
+        }
         try
         {
             if (error is null)

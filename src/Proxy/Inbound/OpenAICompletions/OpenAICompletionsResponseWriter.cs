@@ -7,22 +7,29 @@ namespace LlmProxy.Inbound.OpenAICompletions;
 
 /// <summary>
 /// Collects canonical events into one legacy <c>text_completion</c> body, written when the answer completes:
-/// <c>{"id","object":"text_completion","created","model","choices":[{"text","index":0,"logprobs":null,"finish_reason"}],"usage"}</c>.
-/// A completion has only text: reasoning is left out.
+/// <c>{"id","object":"text_completion","created","model","choices":[{"text","index":0,"logprobs":null,"finish_reason"}],"usage"}</c>,
+/// a choice per call when the request has several (<see cref="BeginChoice"/>), usage summed over them, the first call's
+/// id and model. A completion has only text: reasoning is left out.
 /// </summary>
 internal sealed class OpenAICompletionsResponseWriter(HttpContext context, AnswerClaim? claim) : IAnswerWriter
 {
-    private readonly ArrayBufferWriter<byte> _text = new(1024);
-    private StreamStart _start;
-    private FinishReason _finish = FinishReason.Stop;
+    private readonly List<(ArrayBufferWriter<byte> Text, FinishReason Finish)> _choices = [(new ArrayBufferWriter<byte>(1024), FinishReason.Stop)];
+    private StreamStart? _start;
+    private TokenUsage? _earlierChoices;
 
     public TokenUsage? Usage { get; private set; }
 
     public long OpenedTimestamp => 0;
 
-    public void Start(in StreamStart start) => _start = start;
+    public void Start(in StreamStart start) => _start ??= start;
 
-    public void TextDelta(ReadOnlySpan<byte> utf8Text) => _text.Write(utf8Text);
+    public void BeginChoice(int index)
+    {
+        _choices.Add((new ArrayBufferWriter<byte>(1024), FinishReason.Stop));
+        _earlierChoices = Usage;
+    }
+
+    public void TextDelta(ReadOnlySpan<byte> utf8Text) => _choices[^1].Text.Write(utf8Text);
 
     public void ReasoningDelta(ReadOnlySpan<byte> utf8Text)
     {
@@ -41,9 +48,10 @@ internal sealed class OpenAICompletionsResponseWriter(HttpContext context, Answe
     {
     }
 
-    public void Finish(FinishReason reason, string? stopSequence = null) => _finish = reason;
+    public void Finish(FinishReason reason, string? stopSequence = null) => _choices[^1] = (_choices[^1].Text, reason);
 
-    public void ReportUsage(in TokenUsage usage) => Usage = usage;
+    // The last report of each call counts (a provider may send running totals); the calls' are added.
+    public void ReportUsage(in TokenUsage usage) => Usage = OpenAICompletionsStreamWriter.Sum(_earlierChoices, usage);
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
 
@@ -55,14 +63,17 @@ internal sealed class OpenAICompletionsResponseWriter(HttpContext context, Answe
     private void WriteBody(Utf8JsonWriter json)
     {
         json.WriteStartObject();
-        OpenAICompletionsStreamWriter.WriteIdentity(json, _start);
+        OpenAICompletionsStreamWriter.WriteIdentity(json, _start.GetValueOrDefault());
         json.WriteStartArray("choices"u8);
-        json.WriteStartObject();
-        json.WriteString("text"u8, _text.WrittenSpan);
-        json.WriteNumber("index"u8, 0);
-        json.WriteNull("logprobs"u8);
-        json.WriteString("finish_reason"u8, OpenAIFinishReasons.ToUtf8(_finish));
-        json.WriteEndObject();
+        for (var index = 0; index < _choices.Count; index++)
+        {
+            json.WriteStartObject();
+            json.WriteString("text"u8, _choices[index].Text.WrittenSpan);
+            json.WriteNumber("index"u8, index);
+            json.WriteNull("logprobs"u8);
+            json.WriteString("finish_reason"u8, OpenAIFinishReasons.ToUtf8(_choices[index].Finish));
+            json.WriteEndObject();
+        }
         json.WriteEndArray();
         if (Usage is { } usage)
         {

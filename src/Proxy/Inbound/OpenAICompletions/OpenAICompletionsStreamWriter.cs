@@ -11,8 +11,10 @@ namespace LlmProxy.Inbound.OpenAICompletions;
 /// Writes canonical events as legacy Completions chunks, as OpenAI streams them: one
 /// <c>{"id","object":"text_completion","created","model","choices":[{"text","index":0,"logprobs":null,"finish_reason":null}]}</c>
 /// per text delta, a last chunk with empty text and the finish reason, the usage chunk (empty <c>choices</c>) when asked,
-/// then <c>data: [DONE]</c>. The unchanging part of a chunk is encoded once per stream. Nothing is sent until the first
-/// text or finish, so a provider that fails before it can be replaced by the next deployment.
+/// then <c>data: [DONE]</c>; with several choices (<see cref="BeginChoice"/>) each one's chunks in turn, by its
+/// <c>index</c>, and usage summed over them. The unchanging part of a chunk (the first call's id, created and model) is
+/// encoded once per stream. Nothing is sent until the first text or finish, so a provider that fails before it can be
+/// replaced by the next deployment.
 /// </summary>
 internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool includeUsage, AnswerClaim? claim) : IAnswerWriter
 {
@@ -22,7 +24,10 @@ internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool in
     private readonly StreamOpening _opening = new(context, claim);
     private byte[] _chunkPrefix = [];
     private StreamStart _start;
+    private bool _started;
     private bool _finished;
+    private int _choice;
+    private TokenUsage? _earlierChoices;
 
     public TokenUsage? Usage { get; private set; }
 
@@ -30,6 +35,11 @@ internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool in
 
     public void Start(in StreamStart start)
     {
+        if (_started)
+        {
+            return; // a further choice's call: the stream keeps its identity
+        }
+        _started = true;
         _start = start;
         var buffer = new ArrayBufferWriter<byte>(256);
         buffer.Write("data: "u8);
@@ -53,7 +63,14 @@ internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool in
         _json.Reset(_output);
         _json.WriteStringValue(utf8Text);
         _json.Flush();
-        _output.Write(",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+        WriteIndex();
+        _output.Write(",\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+    }
+
+    public void BeginChoice(int index)
+    {
+        Finish(FinishReason.Stop); // a choice whose provider sent no finish still ends before the next
+        (_choice, _finished, _earlierChoices) = (index, false, Usage);
     }
 
     public void ReasoningDelta(ReadOnlySpan<byte> utf8Text)
@@ -81,12 +98,20 @@ internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool in
         }
         _finished = true;
         _output.Write(_chunkPrefix);
-        _output.Write("\"\",\"index\":0,\"logprobs\":null,\"finish_reason\":\""u8);
+        _output.Write("\"\""u8);
+        WriteIndex();
+        _output.Write(",\"logprobs\":null,\"finish_reason\":\""u8);
         _output.Write(OpenAIFinishReasons.ToUtf8(reason));
         _output.Write("\"}]}\n\n"u8);
     }
 
-    public void ReportUsage(in TokenUsage usage) => Usage = usage;
+    // A provider may report a call's usage more than once (Gemini's running totals): the last report of each call counts.
+    public void ReportUsage(in TokenUsage usage) => Usage = Sum(_earlierChoices, usage);
+
+    /// <summary>The usage of an answer of several calls (one per choice): their counts added.</summary>
+    public static TokenUsage? Sum(TokenUsage? sum, TokenUsage? more) => sum is not { } before ? more : more is not { } after ? before
+        : new(before.InputTokens + after.InputTokens, before.OutputTokens + after.OutputTokens, before.CachedInputTokens + after.CachedInputTokens,
+            before.CacheWriteTokens + after.CacheWriteTokens, before.ReasoningTokens + after.ReasoningTokens);
 
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
@@ -128,6 +153,14 @@ internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool in
         }
         OpenAIErrorWriter.WriteStreamEvent(_output, error);
         await _output.FlushAsync(cancellationToken);
+    }
+
+    private void WriteIndex()
+    {
+        _output.Write(",\"index\":"u8);
+        _json.Reset(_output);
+        _json.WriteNumberValue(_choice);
+        _json.Flush();
     }
 
     /// <summary>The fields every completion object opens with: <c>id</c>, <c>object</c> (<c>text_completion</c>), <c>created</c>, <c>model</c>.</summary>

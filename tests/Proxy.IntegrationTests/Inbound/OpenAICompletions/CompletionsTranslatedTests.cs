@@ -52,6 +52,35 @@ public sealed class CompletionsTranslatedTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Completions_SeveralPromptsAndN_OneChoicePerPromptAndCopyInOpenAIsOrder()
+    {
+        var response = await PostAsync("""{"model":"echo","prompt":["alpha beta","gamma"],"n":2,"max_tokens":10}""");
+
+        using var answer = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var choices = answer.RootElement.GetProperty("choices").EnumerateArray().ToArray();
+        Assert.Equal([0, 1, 2, 3], choices.Select(c => c.GetProperty("index").GetInt32()));
+        Assert.Equal(["alpha beta", "alpha beta", "gamma", "gamma"], choices.Select(c => c.GetProperty("text").GetString()));
+        Assert.Equal(2 + 2 + 1 + 1, answer.RootElement.GetProperty("usage").GetProperty("completion_tokens").GetInt32()); // summed over the calls
+    }
+
+    [Fact]
+    public async Task Completions_SeveralPromptsStreamed_EachChoicesChunksByIndexThenUsageAndDone()
+    {
+        var response = await PostAsync("""{"model":"echo","prompt":["one two","three"],"stream":true,"stream_options":{"include_usage":true}}""");
+
+        var events = SseText.DataOf(await response.Content.ReadAsStringAsync());
+        var chunks = events.SkipLast(1).Select(e => JsonDocument.Parse(e).RootElement).ToArray();
+        var choices = chunks.Where(c => c.GetProperty("choices").GetArrayLength() > 0).Select(c => c.GetProperty("choices")[0]).ToArray();
+        string Text(int index) => string.Concat(choices.Where(c => c.GetProperty("index").GetInt32() == index).Select(c => c.GetProperty("text").GetString()));
+        Assert.Equal("one two", Text(0));
+        Assert.Equal("three", Text(1));
+        Assert.Equal(2, choices.Count(c => c.GetProperty("finish_reason").ValueKind == JsonValueKind.String)); // one finish per choice
+        Assert.Single(chunks.Select(c => c.GetProperty("id").GetString()).Distinct()); // one stream, one id
+        Assert.Equal(3, chunks[^1].GetProperty("usage").GetProperty("completion_tokens").GetInt32());
+        Assert.Equal("[DONE]", events[^1]);
+    }
+
+    [Fact]
     public async Task Completions_NoMaxTokens_TheApisDefaultOf16()
     {
         var prompt = string.Join(' ', Enumerable.Range(0, 40).Select(i => $"w{i}"));
@@ -65,14 +94,16 @@ public sealed class CompletionsTranslatedTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("""{"model":"echo","prompt":["a","b"]}""", "prompt")]
     [InlineData("""{"model":"echo","prompt":[1,2,3]}""", "prompt")]
+    [InlineData("""{"model":"echo","prompt":["a",1]}""", "prompt")]
+    [InlineData("""{"model":"echo","prompt":[]}""", "prompt")]
+    [InlineData("""{"model":"echo","prompt":"a","n":17}""", "n")]
+    [InlineData("""{"model":"echo","prompt":["a","b","c","d","e","f","g","h","i"],"n":2}""", "prompt")]
     [InlineData("""{"model":"echo"}""", "prompt")]
     [InlineData("""{"model":"echo","prompt":"a","suffix":"b"}""", "suffix")]
     [InlineData("""{"model":"echo","prompt":"a","echo":true}""", "echo")]
     [InlineData("""{"model":"echo","prompt":"a","logprobs":2}""", "logprobs")]
     [InlineData("""{"model":"echo","prompt":"a","best_of":3}""", "best_of")]
-    [InlineData("""{"model":"echo","prompt":"a","n":2}""", "n")]
     [InlineData("""{"model":"echo","prompt":"a","max_tokens":0}""", "max_tokens")]
     [InlineData("""{"model":"echo","prompt":"a","temperature":3}""", "temperature")]
     [InlineData("""{"model":"echo","prompt":"a","stream":"yes"}""", "stream")]
