@@ -568,9 +568,8 @@ internal sealed partial class InboundPipeline(
     {
         using var request = provider.CreateRequest(dialect.NativeFormat, deployment.ProviderModel);
         dialect.ForwardHeaders(context.Request, request);
-        // An OpenAI-format envelope's extra splice is the stream_options that counts a stream: not for a host that refuses it.
         request.Content = new UpstreamJsonContent(body.Memory,
-            new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, deployment.ModelJson), provider.TakesStreamOptions ? envelope.ExtraSplice : default);
+            new BodySplice(envelope.ModelTokenOffset, envelope.ModelTokenLength, deployment.ModelJson), envelope.ExtraSplice);
         var (call, error) = await UpstreamCall.SendAsync(upstream, request, deployment.Timeouts, envelope.Stream, cancellationToken);
         using (call)
         {

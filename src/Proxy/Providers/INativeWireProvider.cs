@@ -9,10 +9,11 @@ internal interface INativeWireProvider : IProviderAdapter, IUpstreamErrorMapper
     bool Speaks(WireFormat format);
 
     /// <summary>
-    /// Whether the host takes the <c>stream_options</c> the proxy adds to a passed-through OpenAI stream to count it
-    /// (Mistral refuses the field and sends usage unasked); false: the body goes without that splice.
+    /// Whether a client's body may go to the host as it is. A host that refuses every field it does not know (Mistral:
+    /// 422 <c>extra_forbidden</c>) would refuse what OpenAI's SDKs send (<c>stream_options</c>, <c>user</c>,
+    /// <c>max_completion_tokens</c>): its requests are translated instead, which writes only the fields it takes.
     /// </summary>
-    bool TakesStreamOptions => true;
+    bool TakesAnyField => true;
 
     /// <summary>The upstream request for <paramref name="format"/>: URL and auth set, body left to the caller.</summary>
     HttpRequestMessage CreateRequest(WireFormat format, string providerModel);

@@ -12,7 +12,7 @@ internal sealed class Deployment
         Health = health;
         Config = config;
         Provider = provider;
-        Name = $"{config.Provider}/{config.Model}";
+        Name = HeaderSafe($"{config.Provider}/{config.Model}");
         Label = config.Model;
         ModelJson = JsonSerializer.SerializeToUtf8Bytes(config.Model, RoutingJsonContext.Default.String);
         Timeouts = new UpstreamTimeouts(config.ConnectTimeoutMs, config.FirstByteTimeoutMs, config.IdleTimeoutMs, config.TimeoutMs);
@@ -23,7 +23,10 @@ internal sealed class Deployment
 
     public IProviderAdapter Provider { get; }
 
-    /// <summary><c>provider/model</c>, as shown in <c>x-llm-proxy-deployment</c> and <c>/health</c>.</summary>
+    /// <summary>
+    /// <c>provider/model</c>, as shown in <c>x-llm-proxy-deployment</c> and <c>/health</c>: a model name with characters a
+    /// header cannot carry (non-ASCII, controls; a wildcard's names are the clients') has them percent-encoded as UTF-8.
+    /// </summary>
     public string Name { get; }
 
     public string ProviderModel => Config.Model;
@@ -37,6 +40,23 @@ internal sealed class Deployment
     public UpstreamTimeouts Timeouts { get; }
 
     public DeploymentHealth Health { get; }
+
+    private static string HeaderSafe(string name)
+    {
+        foreach (var c in name)
+        {
+            if (c is < ' ' or > '~')
+            {
+                var escaped = new System.Text.StringBuilder(name.Length + 16);
+                foreach (var rune in name.EnumerateRunes())
+                {
+                    escaped.Append(rune.Value is >= ' ' and <= '~' ? rune.ToString() : Uri.EscapeDataString(rune.ToString()));
+                }
+                return escaped.ToString();
+            }
+        }
+        return name;
+    }
 
     /// <summary>What a translating provider is told about this deployment.</summary>
     public ProviderTarget Target { get; }

@@ -80,6 +80,11 @@ internal sealed class WildcardMatches
 
     private ModelRoute? Match(ReadOnlySpan<char> name)
     {
+        // A control character is in no provider's model id: such a name is no model (model_not_found), not a request to send.
+        if (name.ContainsAnyInRange('\0', '\u001f') || name.Contains('\u007f'))
+        {
+            return null;
+        }
         foreach (var wildcard in _wildcards)
         {
             var prefix = wildcard.Alias.AsSpan(0, wildcard.Alias.Length - 1); // "bedrock/"

@@ -65,6 +65,28 @@ public sealed class WildcardRouteTests : IAsyncLifetime
         Assert.Empty(_upstream.Requests);
     }
 
+    [Fact]
+    public async Task Wildcard_NonAsciiName_ServedAndTheHeaderPercentEncodesIt()
+    {
+        var response = await ChatAsync("oai/modèle-🚀");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("oai/mod%C3%A8le-%F0%9F%9A%80", response.Headers.GetValues("x-llm-proxy-deployment").Single());
+        Assert.Equal("modèle-🚀", Assert.Single(_upstream.Requests).Json.GetProperty("model").GetString());
+    }
+
+    [Theory]
+    [InlineData("oai/a\\nb")]
+    [InlineData("oai/\\u0000")]
+    public async Task Wildcard_ControlCharacterInTheName_400ModelNotFound(string model)
+    {
+        var response = await ChatAsync(model);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("model_not_found", await response.Content.ReadAsStringAsync());
+        Assert.Empty(_upstream.Requests);
+    }
+
     [Theory]
     [InlineData("oai/*")]
     [InlineData("oai/")]

@@ -31,4 +31,7 @@ internal sealed class OpenAIChatDialect : IInboundDialect
         envelope.Stream ? new OpenAIChatStreamWriter(context, envelope.ClientWantsUsage, claim) : new OpenAIChatResponseWriter(context, claim);
 
     public Task WriteErrorAsync(HttpResponse response, GatewayError error) => OpenAIErrorWriter.WriteAsync(response, error);
+
+    // A host that refuses fields it does not know gets the fields it takes, translated, not the client's body.
+    public bool MayPassThrough(INativeWireProvider provider) => provider.TakesAnyField;
 }

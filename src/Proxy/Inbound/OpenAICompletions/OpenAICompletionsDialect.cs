@@ -36,4 +36,6 @@ internal sealed class OpenAICompletionsDialect : IInboundDialect
         : new OpenAICompletionsResponseWriter(context, claim);
 
     public Task WriteErrorAsync(HttpResponse response, GatewayError error) => OpenAIErrorWriter.WriteAsync(response, error);
+
+    public bool MayPassThrough(INativeWireProvider provider) => provider.TakesAnyField;
 }

@@ -42,10 +42,23 @@ internal static class OpenAICompletionsRequestReader
                 conversations.Add(messages);
             }
         }
-        Refuse(root, "suffix", value => value.ValueKind == JsonValueKind.String && value.GetString()!.Length > 0, "a suffix (text after the insertion)");
-        Refuse(root, "echo", value => value.ValueKind == JsonValueKind.True, "echoing the prompt");
-        Refuse(root, "logprobs", value => value.ValueKind == JsonValueKind.Number, "log probabilities");
-        Refuse(root, "best_of", value => value.ValueKind == JsonValueKind.Number && value.GetDouble() > 1, "best_of above 1");
+        // Each refused field is first checked for its type, as the API checks it: a wrong one is the client's mistake either way.
+        if (RequestJson.String(root, "suffix", "suffix") is { Length: > 0 })
+        {
+            throw Unavailable("suffix", "a suffix (text after the insertion)");
+        }
+        if (RequestJson.Bool(root, "echo", "echo") == true)
+        {
+            throw Unavailable("echo", "echoing the prompt");
+        }
+        if (RequestJson.NonNegativeInt(root, "logprobs", "logprobs") is not null)
+        {
+            throw Unavailable("logprobs", "log probabilities");
+        }
+        if (RequestJson.PositiveInt(root, "best_of", "best_of") is > 1)
+        {
+            throw Unavailable("best_of", "best_of above 1");
+        }
         List<string>? ignored = null;
         foreach (var property in root.EnumerateObject())
         {
@@ -99,13 +112,8 @@ internal static class OpenAICompletionsRequestReader
         throw new RequestFieldException("prompt", "'prompt' must be a string or an array of strings (token prompts go only to providers that speak the Completions API).");
     }
 
-    private static void Refuse(JsonElement root, string name, Func<JsonElement, bool> asks, string what)
-    {
-        if (RequestJson.TryGet(root, name, out var value) && asks(value))
-        {
-            throw new RequestFieldException(name, $"'{name}': {what} is not available from this model's provider.");
-        }
-    }
+    private static RequestFieldException Unavailable(string name, string what) =>
+        new(name, $"'{name}': {what} is not available from this model's provider.");
 
     private static bool IsRead(string name) => name is "model" or "prompt" or "max_tokens" or "temperature" or "top_p" or "stop" or "user" or "stream"
         or "stream_options" or "suffix" or "echo" or "logprobs" or "best_of" or "n";

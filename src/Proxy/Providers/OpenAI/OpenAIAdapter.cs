@@ -52,7 +52,7 @@ internal sealed class OpenAIAdapter : INativeWireProvider, ICanonicalChatProvide
     public static IProviderAdapter Create(ProviderConfig config, Uri baseUrl, OpenAIHost host, ProviderServices services) =>
         new OpenAIAdapter(config, baseUrl, host, services);
 
-    public bool TakesStreamOptions => _host.TakesStreamOptions;
+    public bool TakesAnyField => !_host.RefusesUnknownFields;
 
     public bool Speaks(WireFormat format) => format == WireFormat.OpenAIChatCompletions
         || (format == WireFormat.OpenAIEmbeddings && _host.HasEmbeddings) || (format == WireFormat.OpenAICompletions && _host.HasCompletions)

@@ -11,5 +11,6 @@ namespace LlmProxy.Providers.OpenAI;
 /// <param name="TakesUser">The end user's id as <c>user</c>.</param>
 /// <param name="HasEmbeddings">Serves <c>/embeddings</c>; without it an embeddings request goes to the next deployment.</param>
 /// <param name="HasCompletions">Serves the legacy <c>/completions</c>; without it a completions request is translated to chat.</param>
+/// <param name="RefusesUnknownFields">Answers 422 to any field it does not know: chat requests are translated, never passed through.</param>
 internal sealed record OpenAIHost(bool TakesMaxCompletionTokens, bool TakesStreamOptions = true, bool TakesUser = true, bool HasEmbeddings = true,
-    bool HasCompletions = true);
+    bool HasCompletions = true, bool RefusesUnknownFields = false);

@@ -41,9 +41,10 @@ public sealed class NamedProviderTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Mistral_OpenAIClientStream_PassesThroughWithoutTheStreamOptionsSplice()
+    public async Task Mistral_OpenAIClientWithFieldsMistralRefuses_TranslatedToTheFieldsItTakes()
     {
-        var response = await _proxy.Client.PostAsync("/v1/chat/completions", Json("""{"model":"mistral-large","stream":true,"messages":[{"role":"user","content":"hi"}]}"""));
+        var response = await _proxy.Client.PostAsync("/v1/chat/completions", Json(
+            """{"model":"mistral-large","stream":true,"stream_options":{"include_usage":true},"user":"u-1","max_completion_tokens":30,"messages":[{"role":"user","content":"hi"}]}"""));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("[DONE]", SseText.DataOf(await response.Content.ReadAsStringAsync())[^1]);
@@ -52,6 +53,9 @@ public sealed class NamedProviderTests : IAsyncLifetime
         Assert.Equal("Bearer " + FakeOpenAI.Key, sent.Header("Authorization"));
         Assert.Equal("mistral-large-latest", sent.Json.GetProperty("model").GetString());
         Assert.False(sent.Json.TryGetProperty("stream_options", out _), "Mistral answers 422 to stream_options");
+        Assert.False(sent.Json.TryGetProperty("user", out _), "Mistral answers 422 to user");
+        Assert.False(sent.Json.TryGetProperty("max_completion_tokens", out _), "Mistral answers 422 to max_completion_tokens");
+        Assert.Equal(30, sent.Json.GetProperty("max_tokens").GetInt32());
     }
 
     [Fact]
