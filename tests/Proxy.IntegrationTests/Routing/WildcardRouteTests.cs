@@ -109,6 +109,17 @@ public sealed class WildcardRouteTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Wildcard_KeyAllowedOneNameUnderIt_ModelsListShowsThatName()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/v1/models");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", "sk-one-model");
+
+        using var models = JsonDocument.Parse(await (await _proxy.Client.SendAsync(request)).Content.ReadAsStringAsync());
+
+        Assert.Equal(["oai/gpt-4.1-mini"], models.RootElement.GetProperty("data").EnumerateArray().Select(m => m.GetProperty("id").GetString()));
+    }
+
+    [Fact]
     public async Task Wildcard_ModelsList_ShowsThePatternAndMetricsLabelByIt()
     {
         await ChatAsync("oai/model-a");

@@ -30,14 +30,7 @@ internal sealed class AnthropicModelsEndpoint(ModelCatalog catalog, TimeProvider
             await AnthropicErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest($"limit: Input should be a whole number from 1 to {MaxLimit}.", "limit"));
             return;
         }
-        var visible = new List<string>();
-        foreach (var route in catalog.Routes)
-        {
-            if (key.MayUse(route.Alias))
-            {
-                visible.Add(route.Alias);
-            }
-        }
+        var visible = VisibleModels.For(catalog, key);
         if (query.ContainsKey("before_id") && query.ContainsKey("after_id"))
         {
             await AnthropicErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest("before_id and after_id cannot both be given.", "before_id"));

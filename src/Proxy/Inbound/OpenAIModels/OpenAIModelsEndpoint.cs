@@ -25,12 +25,9 @@ internal sealed class OpenAIModelsEndpoint(ModelCatalog catalog, TimeProvider ti
             json.WriteStartObject();
             json.WriteString("object"u8, "list"u8);
             json.WriteStartArray("data"u8);
-            foreach (var route in catalog.Routes)
+            foreach (var name in VisibleModels.For(catalog, key))
             {
-                if (key.MayUse(route.Alias))
-                {
-                    WriteModel(json, route.Alias);
-                }
+                WriteModel(json, name);
             }
             json.WriteEndArray();
             json.WriteEndObject();
