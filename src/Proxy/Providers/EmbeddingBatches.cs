@@ -142,7 +142,7 @@ internal static class EmbeddingBatches
             {
                 return await call.ReadErrorAsync(errors).ConfigureAwait(false);
             }
-            var (answer, length, readError) = await ReadAnswerAsync(call).ConfigureAwait(false);
+            var (answer, length, readError) = await call.ReadWholeBodyAsync(MaxAnswerBytes).ConfigureAwait(false);
             try
             {
                 if (readError is not null)
@@ -197,37 +197,6 @@ internal static class EmbeddingBatches
             }
         }
         return null;
-    }
-
-    private static async ValueTask<(byte[] Answer, int Length, ProviderError? Error)> ReadAnswerAsync(UpstreamCall call)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        var length = 0;
-        try
-        {
-            await using var body = await call.Response!.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
-            int read;
-            while ((read = await body.ReadAsync(buffer.AsMemory(length), call.Token).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-                if (length == buffer.Length)
-                {
-                    if (length >= MaxAnswerBytes)
-                    {
-                        return (buffer, length, ProviderError.Invalid($"an embeddings answer larger than {MaxAnswerBytes / (1024 * 1024)} MiB"));
-                    }
-                    var larger = ArrayPool<byte>.Shared.Rent(length * 2);
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-            }
-            return (buffer, length, null);
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
-        {
-            return (buffer, length, call.ErrorFrom(e));
-        }
     }
 
     // One vector's JSON array into the pooled buffer (grown as needed); its length, or -1 when it is not an array of numbers.

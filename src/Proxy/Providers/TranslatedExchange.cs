@@ -96,32 +96,14 @@ internal static class TranslatedExchange
 
     private static async ValueTask<ProviderError?> ReadBodyAsync(UpstreamCall call, IAnswerTranslator translator, IStreamEventSink sink)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        var length = 0;
+        var (body, length, error) = await call.ReadWholeBodyAsync(MaxBodyBytes).ConfigureAwait(false);
         try
         {
-            await using var body = await call.Response!.Content.ReadAsStreamAsync(call.Token).ConfigureAwait(false);
-            int read;
-            while ((read = await body.ReadAsync(buffer.AsMemory(length), call.Token).ConfigureAwait(false)) > 0)
-            {
-                length += read;
-                if (length == buffer.Length)
-                {
-                    if (length >= MaxBodyBytes)
-                    {
-                        return new ProviderError(ProviderErrorKind.InvalidResponse, $"the provider's answer is larger than {MaxBodyBytes / (1024 * 1024)} MiB");
-                    }
-                    var larger = ArrayPool<byte>.Shared.Rent(length * 2);
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-            }
-            return translator.TranslateBody(buffer.AsSpan(0, length), sink);
+            return error ?? translator.TranslateBody(body.AsSpan(0, length), sink);
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<byte>.Shared.Return(body);
         }
     }
 }

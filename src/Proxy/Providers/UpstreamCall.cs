@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
@@ -130,6 +131,43 @@ internal sealed class UpstreamCall : IDisposable
             }
         }
         return CredentialRedactor.Redact(provider.MapErrorResponse((int)response.StatusCode, buffer.AsSpan(0, length), retryAfter), response.RequestMessage);
+    }
+
+    /// <summary>
+    /// Reads a whole JSON answer (one that must be read before it can be translated) into a pooled buffer, growing it up
+    /// to <paramref name="maxBytes"/>; the caller gives <c>Body</c> back to <see cref="ArrayPool{T}.Shared"/>
+    /// whatever the result. An answer past the limit, or a read that fails, is the error.
+    /// </summary>
+    public async ValueTask<(byte[] Body, int Length, ProviderError? Error)> ReadWholeBodyAsync(int maxBytes)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        var length = 0;
+        try
+        {
+            await using var body = await Response!.Content.ReadAsStreamAsync(Token).ConfigureAwait(false);
+            int read;
+            while ((read = await body.ReadAsync(buffer.AsMemory(length), Token).ConfigureAwait(false)) > 0)
+            {
+                length += read;
+                if (length == buffer.Length)
+                {
+                    if (length >= maxBytes)
+                    {
+                        return (buffer, length, new ProviderError(ProviderErrorKind.InvalidResponse,
+                            $"the provider's answer is larger than {maxBytes / (1024 * 1024)} MiB"));
+                    }
+                    var larger = ArrayPool<byte>.Shared.Rent(length * 2);
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+            }
+            return (buffer, length, null);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or HttpRequestException)
+        {
+            return (buffer, length, ErrorFrom(e));
+        }
     }
 
     public ProviderError ErrorFrom(Exception exception)

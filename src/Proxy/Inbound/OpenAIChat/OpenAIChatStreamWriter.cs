@@ -19,6 +19,8 @@ namespace LlmProxy.Inbound.OpenAIChat;
 /// </summary>
 internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUsage, AnswerClaim? claim) : IAnswerWriter
 {
+    private static ReadOnlySpan<byte> ChunkObject => "chat.completion.chunk"u8;
+
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
     private readonly PipeWriter _output = context.Response.BodyWriter;
     private readonly Utf8JsonWriter _json = new(Stream.Null, WriterOptions);
@@ -139,20 +141,7 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
         {
             Finish(FinishReason.Stop);
         }
-        if (includeUsage && Usage is { } usage)
-        {
-            _output.Write("data: "u8);
-            _json.Reset(_output);
-            _json.WriteStartObject();
-            WriteIdentity(_json, _start);
-            _json.WriteStartArray("choices"u8);
-            _json.WriteEndArray();
-            OpenAIUsageWriter.Write(_json, usage);
-            _json.WriteEndObject();
-            _json.Flush();
-            _output.Write("\n\n"u8);
-        }
-        _output.Write("data: [DONE]\n\n"u8);
+        OpenAIStreamTail.WriteEnd(_output, _json, _start, ChunkObject, includeUsage ? Usage : null);
         await _output.FlushAsync(cancellationToken);
     }
 
@@ -221,18 +210,10 @@ internal sealed class OpenAIChatStreamWriter(HttpContext context, bool includeUs
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
-            WriteIdentity(json, start);
+            OpenAIStreamTail.WriteIdentity(json, start, ChunkObject);
             json.Flush();
         }
         buffer.Write(",\"choices\":["u8);
         return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteIdentity(Utf8JsonWriter json, in StreamStart start)
-    {
-        json.WriteString("id"u8, start.Id);
-        json.WriteString("object"u8, "chat.completion.chunk"u8);
-        json.WriteNumber("created"u8, start.CreatedUnixSeconds);
-        json.WriteString("model"u8, start.Model);
     }
 }

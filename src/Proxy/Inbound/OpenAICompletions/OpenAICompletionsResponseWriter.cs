@@ -63,7 +63,7 @@ internal sealed class OpenAICompletionsResponseWriter(HttpContext context, Answe
     private void WriteBody(Utf8JsonWriter json)
     {
         json.WriteStartObject();
-        OpenAICompletionsStreamWriter.WriteIdentity(json, _start.GetValueOrDefault());
+        OpenAIStreamTail.WriteIdentity(json, _start.GetValueOrDefault(), OpenAICompletionsStreamWriter.ObjectType);
         json.WriteStartArray("choices"u8);
         for (var index = 0; index < _choices.Count; index++)
         {

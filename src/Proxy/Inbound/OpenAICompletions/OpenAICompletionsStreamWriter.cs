@@ -46,7 +46,7 @@ internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool in
         using (var json = new Utf8JsonWriter(buffer, WriterOptions))
         {
             json.WriteStartObject();
-            WriteIdentity(json, start);
+            OpenAIStreamTail.WriteIdentity(json, start, ObjectType);
             json.Flush();
         }
         buffer.Write(",\"choices\":[{\"text\":"u8);
@@ -128,20 +128,7 @@ internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool in
         {
             return;
         }
-        if (includeUsage && Usage is { } usage)
-        {
-            _output.Write("data: "u8);
-            _json.Reset(_output);
-            _json.WriteStartObject();
-            WriteIdentity(_json, _start);
-            _json.WriteStartArray("choices"u8);
-            _json.WriteEndArray();
-            OpenAIUsageWriter.Write(_json, usage);
-            _json.WriteEndObject();
-            _json.Flush();
-            _output.Write("\n\n"u8);
-        }
-        _output.Write("data: [DONE]\n\n"u8);
+        OpenAIStreamTail.WriteEnd(_output, _json, _start, ObjectType, includeUsage ? Usage : null);
         await _output.FlushAsync(cancellationToken);
     }
 
@@ -163,12 +150,6 @@ internal sealed class OpenAICompletionsStreamWriter(HttpContext context, bool in
         _json.Flush();
     }
 
-    /// <summary>The fields every completion object opens with: <c>id</c>, <c>object</c> (<c>text_completion</c>), <c>created</c>, <c>model</c>.</summary>
-    public static void WriteIdentity(Utf8JsonWriter json, in StreamStart start)
-    {
-        json.WriteString("id"u8, start.Id);
-        json.WriteString("object"u8, "text_completion"u8);
-        json.WriteNumber("created"u8, start.CreatedUnixSeconds);
-        json.WriteString("model"u8, start.Model);
-    }
+    /// <summary>The <c>object</c> of every completion, whole or streamed.</summary>
+    public static ReadOnlySpan<byte> ObjectType => "text_completion"u8;
 }
