@@ -9,7 +9,10 @@ namespace LlmProxy.Observability;
 /// none (only proxied requests have tokens, cost and a deployment):
 /// <c>{"time","request_id","method","path","status","latency_ms","key","team","alias","provider","deployment","dialect",
 /// "stream","attempts","error","input_tokens","cached_input_tokens","cache_write_tokens","output_tokens",
-/// "reasoning_tokens","cost_usd","estimated","ttft_ms","overhead_ms","client_disconnected"}</c>. Times are RFC 3339 UTC
+/// "reasoning_tokens","cost_usd","estimated","ttft_ms","overhead_ms","client_disconnected"}</c>; the token buckets most
+/// requests leave empty (<c>cached_input_tokens</c>, <c>cache_write_tokens</c>, <c>reasoning_tokens</c>) only when not 0,
+/// the flags <c>estimated</c> and <c>client_disconnected</c> only when true (a fifth of a usual line's bytes, and bytes
+/// are most of what writing it to a file costs; absent means 0 or false). Times are RFC 3339 UTC
 /// to the millisecond, durations milliseconds, <c>cost_usd</c> an exact decimal number. Never a secret, never a prompt:
 /// nothing of a request's body or headers is in it but what the ledger records. One instance per writing thread: it keeps
 /// the formatted second of the last line, which the next lines mostly share.
@@ -89,15 +92,33 @@ internal sealed class AccessLogLine
             json.WriteString(Name.Error, error);
         }
         var tokens = usage.Tokens;
-        UsageJson.WriteTokens(json, tokens.InputTokens, tokens.CachedInputTokens, tokens.CacheWriteTokens, tokens.OutputTokens, tokens.ReasoningTokens);
+        json.WriteNumber(Name.InputTokens, tokens.InputTokens);
+        WriteUnlessZero(json, Name.CachedInputTokens, tokens.CachedInputTokens);
+        WriteUnlessZero(json, Name.CacheWriteTokens, tokens.CacheWriteTokens);
+        json.WriteNumber(Name.OutputTokens, tokens.OutputTokens);
+        WriteUnlessZero(json, Name.ReasoningTokens, tokens.ReasoningTokens);
         UsageJson.WriteUsd(json, Name.CostUsd, usage.CostPicoUsd);
-        json.WriteBoolean(Name.Estimated, usage.Estimated);
+        if (usage.Estimated)
+        {
+            json.WriteBoolean(Name.Estimated, true);
+        }
         if (usage.TimeToFirstTokenMs is { } ttft)
         {
             WriteMilliseconds(json, Name.TtftMs, ttft);
         }
         WriteMilliseconds(json, Name.OverheadMs, usage.OverheadMs);
-        json.WriteBoolean(Name.ClientDisconnected, usage.ClientDisconnected);
+        if (usage.ClientDisconnected)
+        {
+            json.WriteBoolean(Name.ClientDisconnected, true);
+        }
+    }
+
+    private static void WriteUnlessZero(Utf8JsonWriter json, JsonEncodedText name, long value)
+    {
+        if (value != 0)
+        {
+            json.WriteNumber(name, value);
+        }
     }
 
     // Property names encoded once: the writer then neither checks nor escapes them per line.
@@ -118,6 +139,11 @@ internal sealed class AccessLogLine
         public static readonly JsonEncodedText Stream = JsonEncodedText.Encode("stream"u8);
         public static readonly JsonEncodedText Attempts = JsonEncodedText.Encode("attempts"u8);
         public static readonly JsonEncodedText Error = JsonEncodedText.Encode("error"u8);
+        public static readonly JsonEncodedText InputTokens = JsonEncodedText.Encode("input_tokens"u8);
+        public static readonly JsonEncodedText CachedInputTokens = JsonEncodedText.Encode("cached_input_tokens"u8);
+        public static readonly JsonEncodedText CacheWriteTokens = JsonEncodedText.Encode("cache_write_tokens"u8);
+        public static readonly JsonEncodedText OutputTokens = JsonEncodedText.Encode("output_tokens"u8);
+        public static readonly JsonEncodedText ReasoningTokens = JsonEncodedText.Encode("reasoning_tokens"u8);
         public static readonly JsonEncodedText CostUsd = JsonEncodedText.Encode("cost_usd"u8);
         public static readonly JsonEncodedText Estimated = JsonEncodedText.Encode("estimated"u8);
         public static readonly JsonEncodedText TtftMs = JsonEncodedText.Encode("ttft_ms"u8);

@@ -66,7 +66,7 @@ public sealed class AccessLogTests : IAsyncLifetime
 
     private static string RequestId(HttpResponseMessage response) => response.Headers.GetValues("x-request-id").Single();
 
-    // The log's thread writes within a gathering (20 ms) of each request.
+    // The log's thread writes within a gathering (250 ms) of each request.
     private async Task<string[]> LinesAsync(int count)
     {
         for (var i = 0; i < 200; i++)

@@ -13,7 +13,7 @@ public sealed class AccessLogLineTests
     private static readonly long Time = DateTimeOffset.Parse("2026-12-01T01:02:03.456Z").ToUnixTimeMilliseconds();
 
     [Fact]
-    public void Write_ProxiedRequest_HasEveryFieldExactly()
+    public void Write_ProxiedRequest_HasEveryFieldExactlyButEmptyBucketsAndFalseFlags()
     {
         var usage = new UsageRecord(Time, "key_1", "dev", "team_1", "gpt-4o-mini", "oai", "gpt-4o-mini-2024-07-18", "chat.completions", 200, null,
             new TokenUsage(120, 30, CachedInputTokens: 20, CacheWriteTokens: 0, ReasoningTokens: 5), 123_456_789, false, 812.3456, 95.5, 0.1234, 2, false, true);
@@ -22,7 +22,23 @@ public sealed class AccessLogLineTests
 
         const string Expected =
             """
-            {"time":"2026-12-01T01:02:03.456Z","request_id":"req_abc","method":"POST","path":"/v1/chat/completions","status":200,"latency_ms":812.346,"key":"dev","team":"team_1","alias":"gpt-4o-mini","provider":"oai","deployment":"gpt-4o-mini-2024-07-18","dialect":"chat.completions","stream":true,"attempts":2,"input_tokens":120,"cached_input_tokens":20,"cache_write_tokens":0,"output_tokens":30,"reasoning_tokens":5,"cost_usd":0.000123456789,"estimated":false,"ttft_ms":95.5,"overhead_ms":0.123,"client_disconnected":false}
+            {"time":"2026-12-01T01:02:03.456Z","request_id":"req_abc","method":"POST","path":"/v1/chat/completions","status":200,"latency_ms":812.346,"key":"dev","team":"team_1","alias":"gpt-4o-mini","provider":"oai","deployment":"gpt-4o-mini-2024-07-18","dialect":"chat.completions","stream":true,"attempts":2,"input_tokens":120,"cached_input_tokens":20,"output_tokens":30,"reasoning_tokens":5,"cost_usd":0.000123456789,"ttft_ms":95.5,"overhead_ms":0.123}
+            """;
+
+        Assert.Equal(Expected, line);
+    }
+
+    [Fact]
+    public void Write_EstimatedStreamTheClientLeft_HasBothFlagsAndEveryNonZeroBucket()
+    {
+        var usage = new UsageRecord(Time, "key_1", "dev", null, "claude", "ant", "claude-sonnet-4-5", "messages", 200, "client_disconnected",
+            new TokenUsage(0, 7, CachedInputTokens: 0, CacheWriteTokens: 1500, ReasoningTokens: 0), 0, true, 40, 12, 0.05, 1, true, true);
+
+        var line = Format(new AccessLogEntry(Time, "req_c", "POST", "/v1/messages", 200, "dev", 40, usage));
+
+        const string Expected =
+            """
+            {"time":"2026-12-01T01:02:03.456Z","request_id":"req_c","method":"POST","path":"/v1/messages","status":200,"latency_ms":40,"key":"dev","alias":"claude","provider":"ant","deployment":"claude-sonnet-4-5","dialect":"messages","stream":true,"attempts":1,"error":"client_disconnected","input_tokens":0,"cache_write_tokens":1500,"output_tokens":7,"cost_usd":0,"estimated":true,"ttft_ms":12,"overhead_ms":0.05,"client_disconnected":true}
             """;
 
         Assert.Equal(Expected, line);
