@@ -26,8 +26,21 @@ publish() {
   echo "published artifacts/llm-proxy ($(du -h artifacts/llm-proxy | cut -f1))"
 }
 
+# The storage tests start a real PostgreSQL server (initdb + pg_ctl as user postgres); a fresh machine has postgresql-15,
+# others may not.
+ensure_postgres() {
+  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && return
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "build.sh: the tests need PostgreSQL's server: sudo apt-get install postgresql" >&2
+    exit 1
+  fi
+  echo "installing postgresql (the storage tests start a real server)" >&2
+  apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+}
+
 run_tests() {
   publish
+  ensure_postgres
   # A crash-safety test kills the sqlite3 shell mid-transaction as a second writer.
   command -v sqlite3 >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; } || { echo "build.sh: the tests need the sqlite3 shell: sudo apt-get install sqlite3" >&2; exit 1; }
   export LLM_PROXY_BINARY="$PWD/artifacts/llm-proxy"

@@ -357,10 +357,25 @@ internal static class ConfigLoader
         {
             throw new ConfigException(storage.Child("type"), $"unknown storage type '{type}' (expected one of: {string.Join(", ", StorageOptions.Types)})");
         }
+        var path = storage.OptionalString("path");
+        var connectionString = storage.OptionalString("connectionString");
+        // Each type has its one way to the data: the other's setting would be silently unused, a mistake worth a word.
+        if (type == StorageOptions.Postgres && string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new ConfigException(storage.Child("connectionString"), "required when storage.type is \"postgres\" (e.g. \"Host=db;Database=llm_proxy;Username=llm_proxy;Password=${PGPASSWORD}\")");
+        }
+        if (type == StorageOptions.Postgres && path is not null)
+        {
+            throw new ConfigException(storage.Child("path"), "a SQLite file's path; storage.type \"postgres\" uses storage.connectionString");
+        }
+        if (type != StorageOptions.Postgres && connectionString is not null)
+        {
+            throw new ConfigException(storage.Child("connectionString"), $"only for storage.type \"postgres\"; \"{type}\" uses storage.path");
+        }
         return new StorageOptions(
             type,
-            ResolvePath(storage.OptionalString("path") ?? defaultPath, configFolder, storage.Child("path")),
-            storage.OptionalString("connectionString"),
+            ResolvePath(path ?? defaultPath, configFolder, storage.Child("path")),
+            connectionString,
             storage.OptionalInt("responsesTtlDays", 1, 36500) ?? StorageOptions.DefaultResponsesTtlDays)
         {
             EncryptionKey = ReadEncryptionKey(storage.OptionalString("encryptionKey"), storage.Child("encryptionKey")),

@@ -1,8 +1,8 @@
 namespace LlmProxy.Config;
 
 /// <summary>
-/// Where state is kept: <c>sqlite</c> (default; the only type implemented so far) at <paramref name="Path"/>, or
-/// <c>postgres</c> / <c>redis</c> at <paramref name="ConnectionString"/>. <paramref name="Path"/> is always a full
+/// Where state is kept: <c>sqlite</c> (default) in the file at <paramref name="Path"/>, or <c>postgres</c> in the
+/// database <paramref name="ConnectionString"/> (Npgsql's keywords) names, which instances of a scaled-out proxy share. <paramref name="Path"/> is always a full
 /// path: a relative one in the file is resolved against the config file's folder. Responses of the Responses API
 /// are kept <paramref name="ResponsesTtlDays"/> days.
 /// </summary>
@@ -15,8 +15,10 @@ internal sealed record StorageOptions(string Type, string Path, string? Connecti
     /// </summary>
     public byte[]? EncryptionKey { get; init; }
 
-    public static readonly string[] Types = ["sqlite", "postgres", "redis"];
-    public const string DefaultType = "sqlite";
+    public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
+    public static readonly string[] Types = [Sqlite, Postgres];
+    public const string DefaultType = Sqlite;
     /// <summary>
     /// Under systemd with <c>StateDirectory=</c> (the shipped unit: <c>/var/lib/llm-proxy</c>, where the config's
     /// folder is read-only), the state directory; elsewhere <c>data/</c> beside the config file.

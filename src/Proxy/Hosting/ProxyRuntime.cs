@@ -19,10 +19,6 @@ internal sealed record ProxyRuntime(ProxyConfig Config, ModelCatalog Catalog, Ac
     /// <summary>An adapter per configured provider, by name; throws <see cref="ConfigException"/> for a provider-specific field.</summary>
     public static Dictionary<string, IProviderAdapter> BuildProviders(ProxyConfig config, ProviderServices services)
     {
-        if (config.Storage.Type != StorageOptions.DefaultType)
-        {
-            throw new ConfigException("storage.type", $"'{config.Storage.Type}' is not supported yet (only 'sqlite' is)");
-        }
         var providers = new Dictionary<string, IProviderAdapter>(StringComparer.Ordinal);
         foreach (var provider in config.Providers)
         {

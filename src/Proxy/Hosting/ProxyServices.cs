@@ -67,12 +67,16 @@ internal static class ProxyServices
         services.AddSingleton(new BodyBudget(config.Server.BufferedBodyBytes));
         services.AddHostedService<MemoryTrimmer>();
         services.AddSingleton(config.Storage);
-        // One file for every store. A factory registration: the container disposes the database (closing its
+        // One database for every store. A factory registration: the container disposes the database (closing its
         // connections) on shutdown, after the stores that use it.
         services.AddSingleton(_ => OpenStore(config.Storage));
-        services.AddSingleton<IResponseStore>(provider => new SqliteResponseStore(provider.GetRequiredService<SqliteDatabase>(), provider.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IAccessStore>(provider => new SqliteAccessStore(provider.GetRequiredService<SqliteDatabase>()));
-        services.AddSingleton<IUsageStore>(provider => new SqliteUsageStore(provider.GetRequiredService<SqliteDatabase>()));
+        services.AddSingleton<IResponseStore>(provider => new SqlResponseStore(provider.GetRequiredService<SqlDatabase>(), provider.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IAccessStore>(provider => new SqlAccessStore(provider.GetRequiredService<SqlDatabase>()));
+        services.AddSingleton<IUsageStore>(provider => provider.GetRequiredService<SqlDatabase>() switch
+        {
+            PostgresDatabase postgres => new PostgresUsageStore(postgres),
+            var sqlite => new SqliteUsageStore((SqliteDatabase)sqlite),
+        });
         services.AddHostedService<ResponseRetention>();
         services.AddSingleton(provider => new ResponsesStore(provider.GetRequiredService<IResponseStore>(), provider.GetRequiredService<TimeProvider>(),
             config.Storage.ResponsesTtlDays, config.Storage.EncryptionKey, provider.GetRequiredService<ILogger<ResponsesStore>>(),
@@ -108,16 +112,17 @@ internal static class ProxyServices
         return services;
     }
 
-    // A file that cannot be used stops the start-up with one line, as a config error naming storage.path.
-    private static SqliteDatabase OpenStore(StorageOptions storage)
+    // A database that cannot be used stops the start-up with one line, as a config error naming its setting.
+    private static SqlDatabase OpenStore(StorageOptions storage)
     {
+        var postgres = storage.Type == StorageOptions.Postgres;
         try
         {
-            return SqliteDatabase.Open(storage.Path);
+            return postgres ? PostgresDatabase.Open(storage.ConnectionString!) : SqliteDatabase.Open(storage.Path);
         }
         catch (StorageException e)
         {
-            throw new ConfigException("storage.path", e.Message);
+            throw new ConfigException(postgres ? "storage.connectionString" : "storage.path", e.Message);
         }
     }
 }

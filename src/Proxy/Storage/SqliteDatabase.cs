@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.Data.Sqlite;
 
 namespace LlmProxy.Storage;
@@ -19,7 +20,7 @@ namespace LlmProxy.Storage;
 /// one exception is <see cref="WriteOnCaller{T}"/>, for a thread of its own that may block (the usage ledger's).</item>
 /// </list>
 /// </summary>
-internal sealed class SqliteDatabase : IDisposable
+internal sealed class SqliteDatabase : SqlDatabase
 {
     // Wait this long for another process's write lock before failing with SQLITE_BUSY.
     private const int BusyTimeoutMs = 10_000;
@@ -75,7 +76,7 @@ internal sealed class SqliteDatabase : IDisposable
     /// Runs <paramref name="work"/> on a pooled connection on a thread-pool thread. Throws
     /// <see cref="ObjectDisposedException"/> once the database is disposed.
     /// </summary>
-    public Task<T> ReadAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    public override Task<T> ReadAsync<T>(Func<DbConnection, T> work, CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         return Task.Run(() =>
@@ -89,7 +90,7 @@ internal sealed class SqliteDatabase : IDisposable
     /// As <see cref="ReadAsync{T}"/>, after every earlier write of this process has finished: <paramref name="work"/>
     /// opens its own transaction when it runs more than one statement.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, T> work, CancellationToken cancellationToken)
     {
         await _writes.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -122,8 +123,32 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary><c>BEGIN IMMEDIATE</c>: the write lock from the first statement, so no writer changes what this one checked.</summary>
+    public override DbTransaction BeginWrite(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: false);
+
+    /// <summary><c>BEGIN DEFERRED</c>: the snapshot is taken at the first read (WAL), and no lock that would hold writers back.</summary>
+    public override DbTransaction BeginSnapshot(DbConnection connection) => ((SqliteConnection)connection).BeginTransaction(deferred: true);
+
+    /// <summary>Nothing: <see cref="BeginWrite"/>'s lock already covers every row.</summary>
+    public override string ForShare => "";
+
+    public override string ForUpdate => "";
+
+    /// <summary>Nothing: SQLite's default collation, BINARY, compares bytes.</summary>
+    public override string ByteOrder => "";
+
+    /// <summary><c>length()</c>, which for a blob is its size in bytes.</summary>
+    public override string ByteLength => "length";
+
+    public override string UtcDayOf(string unixMsColumn) => $"strftime('%Y-%m-%d', {unixMsColumn} / 1000, 'unixepoch')";
+
+    public override string Unindexed(string column) => "+" + column;
+
+    /// <summary>SQLITE_CONSTRAINT_UNIQUE and SQLITE_CONSTRAINT_PRIMARYKEY (https://www.sqlite.org/rescode.html).</summary>
+    public override bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteExtendedErrorCode: 2067 or 1555 };
+
     /// <summary>Closes the pooled connections; the last close checkpoints the WAL into the file and removes it.</summary>
-    public void Dispose()
+    public override void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {

@@ -22,7 +22,7 @@ internal static class SqliteSchema
     /// must not block saving or deleting either one. The blobs stay in a rowid table (large rows are what
     /// WITHOUT ROWID is not for); the index on <c>expires_at</c> serves retention.
     /// </summary>
-    public static readonly SqliteMigration[] Migrations =
+    public static readonly SqlMigration[] Migrations =
     [
         new(1, """
             CREATE TABLE responses (
@@ -46,7 +46,7 @@ internal static class SqliteSchema
         new(2, "ALTER TABLE responses ADD COLUMN native_provider TEXT;"),
         // A background response's streamed events, for GET /v1/responses/{id}?stream=true&starting_after=N after its run.
         new(3, "ALTER TABLE responses ADD COLUMN events BLOB;"),
-        // Virtual keys, their secrets' SHA-256 hashes, teams and the audit log (SqliteAccessStore). Still no foreign
+        // Virtual keys, their secrets' SHA-256 hashes, teams and the audit log (SqlAccessStore). Still no foreign
         // keys: the store checks a key's team and a team's keys inside the write's own transaction. Money is TEXT, the
         // decimal's invariant-culture digits, because SQLite's REAL would round it. Names compare case-sensitively
         // (BINARY collation), as IAccessStore says.
@@ -139,7 +139,7 @@ internal static class SqliteSchema
     /// <see cref="Migrations"/>) and returns how many steps ran: 0 for a file already up to date. Throws
     /// <see cref="StorageException"/> for a file of a newer schema or of another program.
     /// </summary>
-    public static int Migrate(SqliteConnection connection, string path, IReadOnlyList<SqliteMigration>? migrations = null)
+    public static int Migrate(SqliteConnection connection, string path, IReadOnlyList<SqlMigration>? migrations = null)
     {
         migrations ??= Migrations;
         var latest = migrations[^1].Version;

@@ -6,16 +6,10 @@ namespace LlmProxy.Storage;
 
 /// <summary>
 /// <see cref="IUsageStore"/> in the <c>usage</c> table of a <see cref="SqliteDatabase"/>, which it shares and does not
-/// dispose. Costs are summed exactly past 64 bits: SQLite's <c>sum()</c> of integers fails with "integer overflow" at
-/// 2^63 pico-USD (about 9.2 million USD), so each query sums whole micro-USD (<c>cost_pusd / 1000000</c>) and the
-/// remainders (<c>cost_pusd % 1000000</c>) apart, each far from overflowing, and <see cref="Cost"/> joins them in an
-/// <see cref="Int128"/>. (SQLite's <c>/</c> and <c>%</c> truncate toward zero, so quotient * 10^6 + remainder is the
-/// cost for negative costs too.)
+/// dispose: the ledger's batches written through SQLitePCL's statements directly; reports as <see cref="SqlUsageStore"/>.
 /// </summary>
-internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
+internal sealed class SqliteUsageStore(SqliteDatabase database) : SqlUsageStore(database)
 {
-    private const string CostSums = "sum(cost_pusd / 1000000) AS micro, sum(cost_pusd % 1000000) AS pico";
-
     // In the order Bind binds them: by position, 1 to 23 (a many-row statement repeats them, row after row).
     private static readonly string[] Columns =
     [
@@ -35,7 +29,7 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     private static string InsertOf(int rows) =>
         $"INSERT INTO usage ({string.Join(", ", Columns)}) VALUES {string.Join(", ", Enumerable.Repeat($"({string.Join(", ", Columns.Select(_ => "?"))})", rows))}";
 
-    public Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    public override Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         if (records.Count == 0)
         {
@@ -77,89 +71,6 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
             return records.Count;
         }
     }
-
-    public Task<IReadOnlyList<UsageTotals>> SummarizeAsync(long fromUnixMs, long toUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken)
-    {
-        var (group, name) = groupBy switch
-        {
-            UsageGrouping.Key => ("key_id",
-                // The key's name now, or for a deleted key (or one from the config file) the name of its last request.
-                "coalesce((SELECT name FROM keys WHERE id = g.grp), (SELECT key_name FROM usage WHERE key_id = g.grp ORDER BY time DESC LIMIT 1))"),
-            UsageGrouping.Team => ("team_id", "(SELECT name FROM teams WHERE id = g.grp)"),
-            UsageGrouping.Model => ("model", "NULL"),
-            UsageGrouping.Provider => ("provider", "NULL"),
-            UsageGrouping.Day => ("strftime('%Y-%m-%d', time / 1000, 'unixepoch')", "NULL"),
-            _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "not a usage grouping"),
-        };
-        return database.ReadAsync<IReadOnlyList<UsageTotals>>(connection =>
-        {
-            using var command = connection.CreateCommand();
-            // ORDER BY puts NULL first and compares text by bytes (BINARY), as the interface promises.
-            command.CommandText = $"""
-                SELECT g.grp, {name}, g.requests, g.input, g.cached, g.cache_write, g.output, g.reasoning, g.micro, g.pico
-                FROM (
-                    SELECT {group} AS grp, count(*) AS requests, sum(input_tokens) AS input, sum(cached_input_tokens) AS cached,
-                        sum(cache_write_tokens) AS cache_write, sum(output_tokens) AS output, sum(reasoning_tokens) AS reasoning,
-                        {CostSums}
-                    FROM usage WHERE time >= $from AND time < $to GROUP BY 1
-                ) AS g
-                ORDER BY g.grp
-                """;
-            command.Parameters.Add("$from", SqliteType.Integer).Value = fromUnixMs;
-            command.Parameters.Add("$to", SqliteType.Integer).Value = toUnixMs;
-            using var reader = command.ExecuteReader();
-            var totals = new List<UsageTotals>();
-            while (reader.Read())
-            {
-                totals.Add(new UsageTotals(
-                    reader.IsDBNull(0) ? null : reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2),
-                    reader.GetInt64(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetInt64(6), reader.GetInt64(7), Cost(reader, 8)));
-            }
-            return totals;
-        }, cancellationToken);
-    }
-
-    public Task<Int128> SpentAsync(string subjectId, UsageGrouping groupBy, long sinceUnixMs, CancellationToken cancellationToken)
-    {
-        var group = SubjectColumn(groupBy);
-        return database.ReadAsync(connection =>
-        {
-            using var command = connection.CreateCommand();
-            // Through the (subject, time) index: one key's or team's rows of the period, however large the ledger.
-            command.CommandText = $"SELECT {CostSums} FROM usage WHERE {group} = $id AND time >= $since";
-            command.Parameters.Add("$id", SqliteType.Text).Value = subjectId;
-            command.Parameters.Add("$since", SqliteType.Integer).Value = sinceUnixMs;
-            using var reader = command.ExecuteReader();
-            return reader.Read() && !reader.IsDBNull(0) ? Cost(reader, 0) : 0;
-        }, cancellationToken);
-    }
-
-    public Task<IReadOnlyDictionary<string, Int128>> SpentSinceAsync(long sinceUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken)
-    {
-        var group = SubjectColumn(groupBy);
-        return database.ReadAsync<IReadOnlyDictionary<string, Int128>>(connection =>
-        {
-            using var command = connection.CreateCommand();
-            // GROUP BY +column: without the unary plus SQLite walks the whole (key_id, time) index to group in order; with it,
-            // only the period's rows through the time index, which stays cheap as the ledger grows for years.
-            command.CommandText = $"SELECT {group}, {CostSums} FROM usage WHERE time >= $since AND {group} IS NOT NULL GROUP BY +{group}";
-            command.Parameters.Add("$since", SqliteType.Integer).Value = sinceUnixMs;
-            using var reader = command.ExecuteReader();
-            var spent = new Dictionary<string, Int128>(StringComparer.Ordinal);
-            while (reader.Read())
-            {
-                spent[reader.GetString(0)] = Cost(reader, 1);
-            }
-            return spent;
-        }, cancellationToken);
-    }
-
-    private static string SubjectColumn(UsageGrouping groupBy) => groupBy switch
-    {
-        UsageGrouping.Key => "key_id",
-        UsageGrouping.Team => "team_id",
-        _ => throw new ArgumentOutOfRangeException(nameof(groupBy), groupBy, "budgets are per key or per team"),
-    };
 
     // Inserts records[from..to), a multiple of rows, with `sql`, a statement of that many rows.
     private static void InsertRows(sqlite3 db, string sql, int rows, IReadOnlyList<UsageRecord> records, int from, int to)
@@ -251,7 +162,4 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
             SqliteException.ThrowExceptionForRC(value is null ? raw.sqlite3_bind_null(statement, position) : raw.sqlite3_bind_text16(statement, position, value), db);
         }
     }
-
-    private static Int128 Cost(SqliteDataReader reader, int microColumn) =>
-        (Int128)reader.GetInt64(microColumn) * 1_000_000 + reader.GetInt64(microColumn + 1);
 }

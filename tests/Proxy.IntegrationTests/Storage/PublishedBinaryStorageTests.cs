@@ -1,3 +1,6 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
 using LlmProxy.IntegrationTests.Hosting;
 using LlmProxy.Testing;
 using Microsoft.Data.Sqlite;
@@ -53,17 +56,72 @@ public sealed class PublishedBinaryStorageTests
     }
 
     [Fact]
-    public async Task CheckConfig_RedisStorage_SaysItIsNotSupportedYet()
+    public async Task Binary_PostgresStorage_KeyCreatedOnOneInstanceServesOnTheNextAndTheLedgerLandsInPostgres()
     {
-        var path = Path.GetTempFileName();
-        await File.WriteAllTextAsync(path, """
-            { "storage": { "type": "redis", "connectionString": "127.0.0.1:6379" }, "providers": { "m": { "type": "mock" } }, "models": { "echo": [ { "provider": "m", "model": "echo" } ] } }
-            """);
+        var connectionString = PostgresServer.Shared.CreateSchema();
+        var folder = Directory.CreateTempSubdirectory("llm-proxy-binary-pg-").FullName;
+        try
+        {
+            var config = Path.Combine(folder, "proxy.json");
+            await File.WriteAllTextAsync(config, $$"""
+                { "storage": { "type": "postgres", "connectionString": "{{connectionString}}" }, "admin": { "masterKey": "master-secret-1" },
+                  "providers": { "m": { "type": "mock" } }, "models": { "echo": [ { "provider": "m", "model": "echo" } ] } }
+                """);
+            string secret;
+            await using (var first = await PublishedBinary.StartAsync(config))
+            {
+                using var admin = new HttpClient { BaseAddress = first.Root };
+                admin.DefaultRequestHeaders.Authorization = new("Bearer", "master-secret-1");
+                var created = await admin.PostAsync("/admin/keys", new StringContent("""{"name":"ci-bot"}""", Encoding.UTF8, "application/json"));
+                Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+                secret = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("key").GetString()!;
+                Assert.Equal(HttpStatusCode.OK, (await ChatAsync(first.Root, secret)).StatusCode);
+                Assert.Equal(0, await first.TerminateAsync());
+            }
 
-        var (exitCode, _, stderr) = await PublishedBinary.RunAsync("--check-config", path);
-        File.Delete(path);
+            // Another instance on the same database: the key is there, and both requests are in the ledger.
+            await using var second = await PublishedBinary.StartAsync(config);
+            Assert.Equal(HttpStatusCode.OK, (await ChatAsync(second.Root, secret)).StatusCode);
+            Assert.Equal(0, await second.TerminateAsync());
+            Assert.Equal(2L, PostgresServer.Shared.Execute("SELECT count(*) FROM usage WHERE key_name = 'ci-bot' AND status = 200", connectionString));
+            Assert.Equal(1L, PostgresServer.Shared.Execute($"SELECT max(version) FROM llm_proxy_schema", connectionString) is int version ? (long)version : -1);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
 
-        Assert.NotEqual(0, exitCode);
-        Assert.Equal("config error: storage.type: 'redis' is not supported yet (only 'sqlite' is)", stderr.Trim());
+    [Fact]
+    public async Task Binary_PostgresUnreachable_ExitsWithOneLineNamingTheSettingAndNoPassword()
+    {
+        var folder = Directory.CreateTempSubdirectory("llm-proxy-binary-pg-").FullName;
+        try
+        {
+            var config = Path.Combine(folder, "proxy.json");
+            // Port 1 on loopback: nothing listens there.
+            await File.WriteAllTextAsync(config, """
+                { "storage": { "type": "postgres", "connectionString": "Host=127.0.0.1;Port=1;Database=llm;Username=proxy;Password=hunter2-secret;Timeout=3" },
+                  "providers": { "m": { "type": "mock" } }, "models": { "echo": [ { "provider": "m", "model": "echo" } ] } }
+                """);
+
+            var (exitCode, _, stderr) = await PublishedBinary.RunAsync("--config", config, "--urls", "http://127.0.0.1:0");
+
+            Assert.Equal(1, exitCode);
+            Assert.StartsWith("config error: storage.connectionString: cannot use PostgreSQL at 127.0.0.1:1, database 'llm': ", stderr.Trim());
+            Assert.Single(stderr.Trim().Split('\n'));
+            Assert.DoesNotContain("hunter2", stderr);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> ChatAsync(Uri root, string key)
+    {
+        using var client = new HttpClient { BaseAddress = root };
+        client.DefaultRequestHeaders.Authorization = new("Bearer", key);
+        return await client.PostAsync("/v1/chat/completions", new StringContent("""{"model":"echo","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"));
     }
 }

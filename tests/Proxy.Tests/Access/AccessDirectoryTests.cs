@@ -116,7 +116,7 @@ public sealed class AccessDirectoryTests
     {
         using var database = new Storage.TemporaryDatabase();
         using var sqlite = database.OpenDatabase();
-        var store = new SqliteAccessStore(sqlite);
+        var store = new SqlAccessStore(sqlite);
         var removed = new List<string>();
         _store.Removed = removed.Add;
         await _store.ChangeAsync(store, async () =>

@@ -100,16 +100,26 @@ public sealed class StorageConfigTests
         Assert.StartsWith(expected, error.Message);
     }
 
-    [Theory]
-    [InlineData("postgres")]
-    [InlineData("redis")]
-    public void Validate_StorageTypeNotImplementedYet_IsOneLineNamingStorageType(string type)
+    [Fact]
+    public void Storage_Postgres_KeepsItsConnectionString()
     {
-        var config = ConfigLoader.Parse($$"""{ "storage": { "type": "{{type}}", "connectionString": "Host=db" }, {{Minimal}} }""", "proxy.json", EnvironmentExpander.Process);
+        var storage = ConfigLoader.Parse($$"""{ "storage": { "type": "postgres", "connectionString": "Host=db;Database=llm_proxy" }, {{Minimal}} }""",
+            "proxy.json", EnvironmentExpander.Process).Storage;
 
-        var error = Assert.Throws<ConfigException>(() => ProxyApp.Validate(config));
+        Assert.Equal(("postgres", "Host=db;Database=llm_proxy"), (storage.Type, storage.ConnectionString));
+    }
 
-        Assert.Equal($"storage.type: '{type}' is not supported yet (only 'sqlite' is)", error.Message);
+    [Theory]
+    [InlineData("""{ "type": "postgres" }""", "storage.connectionString: required when storage.type is \"postgres\"")]
+    [InlineData("""{ "type": "postgres", "connectionString": " " }""", "storage.connectionString: required when storage.type is \"postgres\"")]
+    [InlineData("""{ "type": "postgres", "connectionString": "Host=db", "path": "x.db" }""", "storage.path: a SQLite file's path; storage.type \"postgres\" uses storage.connectionString")]
+    [InlineData("""{ "connectionString": "Host=db" }""", "storage.connectionString: only for storage.type \"postgres\"; \"sqlite\" uses storage.path")]
+    [InlineData("""{ "type": "redis" }""", "storage.type: unknown storage type 'redis' (expected one of: sqlite, postgres)")]
+    public void Storage_SettingsOfTheOtherType_AreOneLineNamingTheField(string section, string message)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse($$"""{ "storage": {{section}}, {{Minimal}} }""", "proxy.json", EnvironmentExpander.Process));
+
+        Assert.StartsWith(message, error.Message);
     }
 
     private static StorageOptions Parse(string json, string fileName) =>

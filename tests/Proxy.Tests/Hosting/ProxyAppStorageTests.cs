@@ -21,11 +21,15 @@ public sealed class ProxyAppStorageTests : IDisposable
     }
 
     [Fact]
-    public void Create_PostgresStorage_FailsTheStartNamingStorageType()
+    public async Task Create_PostgresStorage_MigratesTheDatabaseBeforeStartingAndMakesNoFile()
     {
-        var error = Assert.Throws<ConfigException>(() => ProxyApp.Create(Config("""{ "type": "postgres", "connectionString": "Host=db" }""")));
+        var connectionString = LlmProxy.Testing.PostgresServer.Shared.CreateSchema();
 
-        Assert.StartsWith("storage.type: 'postgres' is not supported yet", error.Message);
+        var app = ProxyApp.Create(Config($$"""{ "type": "postgres", "connectionString": "{{connectionString}}" }"""), "http://127.0.0.1:0");
+        await app.DisposeAsync();
+
+        Assert.Equal(1, LlmProxy.Testing.PostgresServer.Shared.Execute("SELECT max(version) FROM llm_proxy_schema", connectionString));
+        Assert.Equal(0L, LlmProxy.Testing.PostgresServer.Shared.Execute("SELECT count(*) FROM usage", connectionString));
         Assert.Empty(Directory.GetFileSystemEntries(_folder));
     }
 

@@ -67,7 +67,7 @@ public sealed class CrashSafetyTests : IDisposable
         }
 
         using var reopened = _database.Open();
-        SqliteResponseStoreTests.AssertSame(Version(1), await reopened.FindAsync("resp_1", "alice", default));
+        ResponseStoreContract.AssertSame(Version(1), await reopened.FindAsync("resp_1", "alice", default));
     }
 
     // The files as a crash or power cut would leave them mid-transaction: a copy taken while the writer holds
@@ -95,8 +95,8 @@ public sealed class CrashSafetyTests : IDisposable
             File.Copy(_database.Path + "-wal", image + "-wal");
         }
 
-        using var recovered = SqliteResponseStore.Open(image, TimeProvider.System);
-        SqliteResponseStoreTests.AssertSame(Version(1), await recovered.FindAsync("resp_1", "alice", default));
+        using var recovered = OpenedResponseStore.Sqlite(image);
+        ResponseStoreContract.AssertSame(Version(1), await recovered.FindAsync("resp_1", "alice", default));
     }
 
     // The sqlite3 command-line shell (Debian's sqlite3, on the machine with libsqlite3-dev) as another process,
@@ -138,9 +138,9 @@ public sealed class CrashSafetyTests : IDisposable
         }
 
         using var reopened = _database.Open();
-        SqliteResponseStoreTests.AssertSame(Version(1), await reopened.FindAsync("resp_1", "alice", default));
+        ResponseStoreContract.AssertSame(Version(1), await reopened.FindAsync("resp_1", "alice", default));
         await reopened.SaveAsync(Version(3), default);
-        SqliteResponseStoreTests.AssertSame(Version(3), await reopened.FindAsync("resp_1", "alice", default));
+        ResponseStoreContract.AssertSame(Version(3), await reopened.FindAsync("resp_1", "alice", default));
     }
 
     // Every field of version n says n, so a row mixing two versions is seen at once.

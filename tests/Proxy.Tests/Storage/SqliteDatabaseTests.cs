@@ -32,8 +32,8 @@ public sealed class SqliteDatabaseTests : IDisposable
         }
 
         using var database = _database.OpenDatabase();
-        var responses = new SqliteResponseStore(database, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(StoredResponses.Clock));
-        var access = new SqliteAccessStore(database);
+        var responses = new SqlResponseStore(database, new Microsoft.Extensions.Time.Testing.FakeTimeProvider(StoredResponses.Clock));
+        var access = new SqlAccessStore(database);
         var usage = new SqliteUsageStore(database);
 
         Assert.Equal((long)SqliteSchema.Migrations[^1].Version, _database.Scalar("PRAGMA user_version"));
@@ -50,8 +50,8 @@ public sealed class SqliteDatabaseTests : IDisposable
     {
         using (var database = _database.OpenDatabase())
         {
-            await new SqliteResponseStore(database, TimeProvider.System).SaveAsync(StoredResponses.Make("resp_1", expiresAt: long.MaxValue), default);
-            var access = new SqliteAccessStore(database);
+            await new SqlResponseStore(database, TimeProvider.System).SaveAsync(StoredResponses.Make("resp_1", expiresAt: long.MaxValue), default);
+            var access = new SqlAccessStore(database);
             await access.CreateTeamAsync(Team("team_1", "research") with { BudgetUsd = 99.990m }, Audit("team.create", "team_1"), default);
             await access.CreateKeyAsync(Key("key_1", "dev", teamId: "team_1"), Secret("key_1", "s", expiresAt: 5), Audit("key.create", "key_1"), default);
             await new SqliteUsageStore(database).AppendAsync([UsageRecords.Make(UsageRecords.Day1, teamId: "team_1", cost: 42)], default);
@@ -59,35 +59,36 @@ public sealed class SqliteDatabaseTests : IDisposable
         Assert.False(File.Exists(_database.Path + "-wal"), "disposing the database closed every connection");
 
         using var reopened = _database.OpenDatabase();
-        var state = await new SqliteAccessStore(reopened).LoadAsync(default);
+        var state = await new SqlAccessStore(reopened).LoadAsync(default);
 
-        Assert.NotNull(await new SqliteResponseStore(reopened, TimeProvider.System).FindAsync("resp_1", "alice", default));
+        Assert.NotNull(await new SqlResponseStore(reopened, TimeProvider.System).FindAsync("resp_1", "alice", default));
         AssertSame(Key("key_1", "dev", teamId: "team_1"), Assert.Single(state.Keys));
         AssertSame(Team("team_1", "research") with { BudgetUsd = 99.990m }, Assert.Single(state.Teams));
         Assert.Equal(5, Assert.Single(state.Secrets).ExpiresAt);
-        Assert.Equal(["team.create", "key.create"], (await new SqliteAccessStore(reopened).ListAuditAsync(null, 10, default)).Select(entry => entry.Action).Reverse());
+        Assert.Equal(["team.create", "key.create"], (await new SqlAccessStore(reopened).ListAuditAsync(null, 10, default)).Select(entry => entry.Action).Reverse());
         Assert.Equal(42, (await new SqliteUsageStore(reopened).SpentSinceAsync(0, UsageGrouping.Team, default))["team_1"]);
     }
 
     [Fact]
-    public async Task Dispose_OfAStoreOverASharedDatabase_LeavesTheDatabaseOpenForTheOthers()
+    public async Task Dispose_SharedDatabase_EveryStoreOverItThrowsDisposed()
     {
         using var database = _database.OpenDatabase();
-        var access = new SqliteAccessStore(database);
-
-        new SqliteResponseStore(database, TimeProvider.System).Dispose();
-
+        var access = new SqlAccessStore(database);
+        var responses = new SqlResponseStore(database, TimeProvider.System);
         await access.CreateTeamAsync(Team("team_1", "research"), Audit("team.create", "team_1"), default);
+
         database.Dispose();
+
         await Assert.ThrowsAsync<ObjectDisposedException>(() => access.LoadAsync(default));
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => responses.FindAsync("resp_1", "alice", default));
     }
 
     [Fact]
     public async Task Write_FromEveryStoreAtOnce_AllLandWithoutBusyErrors()
     {
         using var database = _database.OpenDatabase();
-        var responses = new SqliteResponseStore(database, TimeProvider.System);
-        var access = new SqliteAccessStore(database);
+        var responses = new SqlResponseStore(database, TimeProvider.System);
+        var access = new SqlAccessStore(database);
         var usage = new SqliteUsageStore(database);
 
         await Task.WhenAll(Enumerable.Range(0, 40).Select(i => (i % 3) switch

@@ -77,7 +77,7 @@ public sealed class SqliteSchemaTests : IDisposable
     public void Migrate_StepsInOrder_EachCommittedWithItsVersionSoAFailedStepKeepsTheOnesBefore()
     {
         using var connection = _database.Connect();
-        SqliteMigration[] steps = [new(1, "CREATE TABLE a (x)"), new(2, "CREATE TABLE b (x)"), new(3, "CREATE TABLE c (x); INSERT INTO nowhere VALUES (1)")];
+        SqlMigration[] steps = [new(1, "CREATE TABLE a (x)"), new(2, "CREATE TABLE b (x)"), new(3, "CREATE TABLE c (x); INSERT INTO nowhere VALUES (1)")];
 
         Assert.Throws<SqliteException>(() => SqliteSchema.Migrate(connection, _database.Path, steps));
 

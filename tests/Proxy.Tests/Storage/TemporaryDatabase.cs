@@ -16,7 +16,7 @@ internal sealed class TemporaryDatabase : IDisposable
 
     public string Path { get; }
 
-    public SqliteResponseStore Open(TimeProvider? time = null) => SqliteResponseStore.Open(Path, time ?? TimeProvider.System);
+    public OpenedResponseStore Open(TimeProvider? time = null) => OpenedResponseStore.Sqlite(Path, time);
 
     /// <summary>The database itself, for the stores that share it.</summary>
     public SqliteDatabase OpenDatabase() => SqliteDatabase.Open(Path);

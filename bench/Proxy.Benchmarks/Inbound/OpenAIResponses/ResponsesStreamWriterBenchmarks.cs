@@ -44,7 +44,7 @@ public class ResponsesStreamWriterBenchmarks
     private readonly ReasoningSeal _seal = new(RandomNumberGenerator.GetBytes(32));
     private ResponsesStore _store = null!;
     private string _folder = "";
-    private SqliteResponseStore? _sqlite;
+    private SqliteDatabase? _sqlite;
     private AnthropicAnswerTranslator _fromAnthropic = null!;
     private OpenAIAnswerTranslator _fromOpenAI = null!;
     private ResponsesStreamWriter _fromAnthropicWriter = null!;
@@ -55,8 +55,8 @@ public class ResponsesStreamWriterBenchmarks
     {
         // Nothing is stored (store: false); the store is there because the writer is built with one.
         _folder = Directory.CreateTempSubdirectory("responses-bench-").FullName;
-        _sqlite = SqliteResponseStore.Open(Path.Combine(_folder, "bench.db"), TimeProvider.System);
-        _store = new ResponsesStore(_sqlite, TimeProvider.System, 30, RandomNumberGenerator.GetBytes(32), NullLogger<ResponsesStore>.Instance);
+        _sqlite = SqliteDatabase.Open(Path.Combine(_folder, "bench.db"));
+        _store = new ResponsesStore(new SqlResponseStore(_sqlite, TimeProvider.System), TimeProvider.System, 30, RandomNumberGenerator.GetBytes(32), NullLogger<ResponsesStore>.Instance);
     }
 
     [GlobalCleanup]

@@ -12,7 +12,7 @@ public sealed class ResponsesStoreTests : IDisposable
 {
     private readonly TemporaryDatabase _database = new();
 
-    private ResponsesStore Open(SqliteResponseStore store, byte[]? key = null) =>
+    private ResponsesStore Open(OpenedResponseStore store, byte[]? key = null) =>
         new(store, TimeProvider.System, 30, key, NullLogger<ResponsesStore>.Instance);
 
     [Fact]

@@ -10,6 +10,7 @@ using LlmProxy.Providers.Gemini;
 using LlmProxy.Providers.OpenAI;
 using LlmProxy.Storage;
 using LlmProxy.Testing;
+using LlmProxy.Tests.Storage;
 using LlmProxy.Tests.Fixtures;
 using Microsoft.AspNetCore.Http;
 
@@ -19,13 +20,13 @@ namespace LlmProxy.Tests.Inbound.OpenAIResponses;
 public sealed class ResponsesStreamWriterTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("responses-writer-").FullName;
-    private readonly SqliteResponseStore _store;
+    private readonly OpenedResponseStore _store;
     private readonly ResponsesStore _responses;
     private readonly ReasoningSeal _seal = new(RandomNumberGenerator.GetBytes(32));
 
     public ResponsesStreamWriterTests()
     {
-        _store = SqliteResponseStore.Open(Path.Combine(_folder, "store.db"), TimeProvider.System);
+        _store = OpenedResponseStore.Sqlite(Path.Combine(_folder, "store.db"));
         _responses = new ResponsesStore(_store, TimeProvider.System, 30, configuredKey: null, Microsoft.Extensions.Logging.Abstractions.NullLogger<ResponsesStore>.Instance);
     }
 

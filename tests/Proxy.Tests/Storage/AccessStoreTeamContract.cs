@@ -3,23 +3,29 @@ using static LlmProxy.Tests.Storage.StoredAccess;
 
 namespace LlmProxy.Tests.Storage;
 
-/// <summary>Teams and the audit log in <see cref="SqliteAccessStore"/>.</summary>
-public sealed class SqliteAccessStoreTeamTests : IDisposable
-{
-    private readonly TemporaryDatabase _database = new();
-    private readonly SqliteDatabase _sqlite;
-    private readonly SqliteAccessStore _store;
+public sealed class SqliteAccessStoreTeamTests() : AccessStoreTeamContract(new SqliteTestStore());
 
-    public SqliteAccessStoreTeamTests()
+public sealed class PostgresAccessStoreTeamTests() : AccessStoreTeamContract(new PostgresTestStore());
+
+/// <summary>Teams and the audit log in <see cref="SqlAccessStore"/>, on SQLite and on PostgreSQL alike.</summary>
+public abstract class AccessStoreTeamContract : IDisposable
+{
+    private readonly TestStore _database;
+    private readonly SqlDatabase _sql;
+    private readonly SqlAccessStore _store;
+
+    private protected AccessStoreTeamContract(TestStore database)
     {
-        _sqlite = _database.OpenDatabase();
-        _store = new SqliteAccessStore(_sqlite);
+        _database = database;
+        _sql = database.OpenDatabase();
+        _store = new SqlAccessStore(_sql);
     }
 
     public void Dispose()
     {
-        _sqlite.Dispose();
+        _sql.Dispose();
         _database.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private long AuditRows => (long)_database.Scalar("SELECT count(*) FROM audit")!;

@@ -1,25 +1,25 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LlmProxy.Storage;
 
 /// <summary>
 /// <see cref="IAccessStore"/> in the <c>keys</c>, <c>key_secrets</c>, <c>teams</c> and <c>audit</c> tables of a
-/// <see cref="SqliteDatabase"/>, which it shares and does not dispose. Each change runs in one <c>BEGIN IMMEDIATE</c>
-/// transaction with its audit row: the write lock is held from the first check (the team exists, the team has no
-/// keys) to the commit, so no other writer, in this process or another, slips in between. A change that finds nothing
-/// to change (an unknown id) rolls back and writes no audit row.
+/// <see cref="SqlDatabase"/> (SQLite or PostgreSQL), which it shares and does not dispose. Each change runs in one
+/// transaction with its audit row (<see cref="SqlDatabase.BeginWrite"/>): from the first check (the team exists, the
+/// team has no keys) to the commit, what was checked is locked, so no other writer, in this process or another
+/// instance, slips in between. A change that finds nothing to change (an unknown id) rolls back and writes no audit row.
 /// </summary>
-internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAccessStore
+internal sealed partial class SqlAccessStore(SqlDatabase database) : IAccessStore
 {
     public Task<AccessState> LoadAsync(CancellationToken cancellationToken) =>
         database.ReadAsync(connection =>
         {
             // One read transaction: the three tables as of one commit, so no secret is read without its key.
-            using var transaction = connection.BeginTransaction(deferred: true);
-            var keys = ReadAll(connection, $"SELECT {KeyColumns} FROM keys ORDER BY id", ReadKey);
-            var secrets = ReadAll(connection, "SELECT hash, key_id, expires_at FROM key_secrets ORDER BY key_id, hash",
+            using var transaction = database.BeginSnapshot(connection);
+            var keys = ReadAll(connection, $"SELECT {KeyColumns} FROM keys ORDER BY id{database.ByteOrder}", ReadKey);
+            var secrets = ReadAll(connection, $"SELECT hash, key_id, expires_at FROM key_secrets ORDER BY key_id{database.ByteOrder}, hash",
                 reader => new StoredSecret(reader.GetFieldValue<byte[]>(0), reader.GetString(1), NullableInt64(reader, 2)));
-            var teams = ReadAll(connection, $"SELECT {TeamColumns} FROM teams ORDER BY id", ReadTeam);
+            var teams = ReadAll(connection, $"SELECT {TeamColumns} FROM teams ORDER BY id{database.ByteOrder}", ReadTeam);
             return new AccessState(keys, secrets, teams);
         }, cancellationToken);
 
@@ -28,7 +28,7 @@ internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAcce
         RequireSecretOf(secret, key.Id);
         return database.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
+            using var transaction = database.BeginWrite(connection);
             RequireTeam(connection, key.TeamId);
             using (var insert = connection.CreateCommand())
             {
@@ -46,10 +46,10 @@ internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAcce
     public Task<bool> UpdateKeyAsync(StoredKey key, AuditEntry audit, CancellationToken cancellationToken) =>
         database.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
+            using var transaction = database.BeginWrite(connection);
             using (var update = connection.CreateCommand())
             {
-                update.CommandText = $"UPDATE keys SET ({KeyColumns}) = ({KeyParameters}) WHERE id = $id";
+                update.CommandText = $"UPDATE keys SET ({KeyColumns}) = ({KeyParameters}) WHERE id = @id";
                 BindKey(update, key);
                 if (ExecuteNamed(update, key.Name, "key") == 0)
                 {
@@ -68,13 +68,13 @@ internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAcce
         RequireSecretOf(secret, keyId);
         return database.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
+            using var transaction = database.BeginWrite(connection);
             using (var update = connection.CreateCommand())
             {
-                update.CommandText = "UPDATE keys SET prefix = $prefix, updated_at = $updated_at WHERE id = $id";
-                update.Parameters.Add("$prefix", SqliteType.Text).Value = key.Prefix;
-                update.Parameters.Add("$updated_at", SqliteType.Integer).Value = key.UpdatedAt;
-                update.Parameters.Add("$id", SqliteType.Text).Value = keyId;
+                update.CommandText = "UPDATE keys SET prefix = @prefix, updated_at = @updated_at WHERE id = @id";
+                update.Bind("@prefix", key.Prefix);
+                update.Bind("@updated_at", key.UpdatedAt);
+                update.Bind("@id", keyId);
                 if (update.ExecuteNonQuery() == 0)
                 {
                     return false;
@@ -83,9 +83,9 @@ internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAcce
             using (var expire = connection.CreateCommand())
             {
                 // A secret already due to expire sooner keeps its earlier end: a rotation never extends an old secret.
-                expire.CommandText = "UPDATE key_secrets SET expires_at = $at WHERE key_id = $id AND (expires_at IS NULL OR expires_at > $at)";
-                expire.Parameters.Add("$at", SqliteType.Integer).Value = oldSecretsExpireAt;
-                expire.Parameters.Add("$id", SqliteType.Text).Value = keyId;
+                expire.CommandText = "UPDATE key_secrets SET expires_at = @at WHERE key_id = @id AND (expires_at IS NULL OR expires_at > @at)";
+                expire.Bind("@at", oldSecretsExpireAt);
+                expire.Bind("@id", keyId);
                 expire.ExecuteNonQuery();
             }
             InsertSecret(connection, secret);
@@ -98,12 +98,12 @@ internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAcce
     public Task<bool> DeleteKeyAsync(string keyId, AuditEntry audit, CancellationToken cancellationToken) =>
         database.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            if (Delete(connection, "DELETE FROM keys WHERE id = $id", keyId) == 0)
+            using var transaction = database.BeginWrite(connection);
+            if (Delete(connection, "DELETE FROM keys WHERE id = @id", keyId) == 0)
             {
                 return false;
             }
-            Delete(connection, "DELETE FROM key_secrets WHERE key_id = $id", keyId);
+            Delete(connection, "DELETE FROM key_secrets WHERE key_id = @id", keyId);
             InsertAudit(connection, audit);
             transaction.Commit();
             return true;
@@ -113,8 +113,8 @@ internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAcce
         database.WriteAsync(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "DELETE FROM key_secrets WHERE expires_at <= $now";
-            command.Parameters.Add("$now", SqliteType.Integer).Value = nowUnixSeconds;
+            command.CommandText = "DELETE FROM key_secrets WHERE expires_at <= @now";
+            command.Bind("@now", nowUnixSeconds);
             return command.ExecuteNonQuery();
         }, cancellationToken);
 
@@ -127,20 +127,20 @@ internal sealed partial class SqliteAccessStore(SqliteDatabase database) : IAcce
         }
     }
 
-    private static void InsertSecret(SqliteConnection connection, StoredSecret secret)
+    private static void InsertSecret(DbConnection connection, StoredSecret secret)
     {
         using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO key_secrets (hash, key_id, expires_at) VALUES ($hash, $key_id, $expires_at)";
-        insert.Parameters.Add("$hash", SqliteType.Blob).Value = secret.Hash;
-        insert.Parameters.Add("$key_id", SqliteType.Text).Value = secret.KeyId;
-        insert.Parameters.Add("$expires_at", SqliteType.Integer).Value = (object?)secret.ExpiresAt ?? DBNull.Value;
+        insert.CommandText = "INSERT INTO key_secrets (hash, key_id, expires_at) VALUES (@hash, @key_id, @expires_at)";
+        insert.Bind("@hash", secret.Hash);
+        insert.Bind("@key_id", secret.KeyId);
+        insert.Bind("@expires_at", secret.ExpiresAt);
         insert.ExecuteNonQuery();
     }
 
-    // Inside the caller's transaction, which holds the write lock: the team cannot be deleted before the commit.
-    private static void RequireTeam(SqliteConnection connection, string? teamId)
+    // Inside the caller's transaction, which locks the team's row: it cannot be deleted before the commit.
+    private void RequireTeam(DbConnection connection, string? teamId)
     {
-        if (teamId is not null && !Exists(connection, "SELECT 1 FROM teams WHERE id = $id", teamId))
+        if (teamId is not null && !Exists(connection, $"SELECT 1 FROM teams WHERE id = @id{database.ForShare}", teamId))
         {
             throw new StorageConflictException("team", $"there is no team '{teamId}'");
         }

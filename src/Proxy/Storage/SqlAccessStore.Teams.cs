@@ -1,14 +1,14 @@
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace LlmProxy.Storage;
 
 // Teams and the audit log.
-internal sealed partial class SqliteAccessStore
+internal sealed partial class SqlAccessStore
 {
     public Task CreateTeamAsync(StoredTeam team, AuditEntry audit, CancellationToken cancellationToken) =>
         database.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
+            using var transaction = database.BeginWrite(connection);
             using (var insert = connection.CreateCommand())
             {
                 insert.CommandText = $"INSERT INTO teams ({TeamColumns}) VALUES ({TeamParameters})";
@@ -23,10 +23,10 @@ internal sealed partial class SqliteAccessStore
     public Task<bool> UpdateTeamAsync(StoredTeam team, AuditEntry audit, CancellationToken cancellationToken) =>
         database.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
+            using var transaction = database.BeginWrite(connection);
             using (var update = connection.CreateCommand())
             {
-                update.CommandText = $"UPDATE teams SET ({TeamColumns}) = ({TeamParameters}) WHERE id = $id";
+                update.CommandText = $"UPDATE teams SET ({TeamColumns}) = ({TeamParameters}) WHERE id = @id";
                 BindTeam(update, team);
                 if (ExecuteNamed(update, team.Name, "team") == 0)
                 {
@@ -41,17 +41,18 @@ internal sealed partial class SqliteAccessStore
     public Task<bool> DeleteTeamAsync(string teamId, AuditEntry audit, CancellationToken cancellationToken) =>
         database.WriteAsync(connection =>
         {
-            using var transaction = connection.BeginTransaction(deferred: false);
-            if (!Exists(connection, "SELECT 1 FROM teams WHERE id = $id", teamId))
+            using var transaction = database.BeginWrite(connection);
+            // Locks the team's row: a key joining it (RequireTeam) waits for this to end, and then finds no team.
+            if (!Exists(connection, $"SELECT 1 FROM teams WHERE id = @id{database.ForUpdate}", teamId))
             {
                 return false;
             }
-            // Checked under the write lock the transaction holds: no key can join the team before the delete commits.
-            if (Exists(connection, "SELECT 1 FROM keys WHERE team_id = $id", teamId))
+            // Checked under that lock: no key can join the team before the delete commits.
+            if (Exists(connection, "SELECT 1 FROM keys WHERE team_id = @id", teamId))
             {
                 throw new StorageConflictException("team", $"team '{teamId}' still has keys; move or delete them first");
             }
-            Delete(connection, "DELETE FROM teams WHERE id = $id", teamId);
+            Delete(connection, "DELETE FROM teams WHERE id = @id", teamId);
             InsertAudit(connection, audit);
             transaction.Commit();
             return true;
@@ -63,9 +64,9 @@ internal sealed partial class SqliteAccessStore
         return database.ReadAsync<IReadOnlyList<AuditEntry>>(connection =>
         {
             using var command = connection.CreateCommand();
-            command.CommandText = "SELECT id, time, actor, action, target, details FROM audit WHERE $before IS NULL OR id < $before ORDER BY id DESC LIMIT $limit";
-            command.Parameters.Add("$before", SqliteType.Integer).Value = (object?)beforeId ?? DBNull.Value;
-            command.Parameters.Add("$limit", SqliteType.Integer).Value = limit;
+            command.CommandText = "SELECT id, time, actor, action, target, details FROM audit WHERE @before IS NULL OR id < @before ORDER BY id DESC LIMIT @limit";
+            command.Bind("@before", beforeId);
+            command.Bind("@limit", limit);
             using var reader = command.ExecuteReader();
             var entries = new List<AuditEntry>();
             while (reader.Read())
@@ -76,16 +77,17 @@ internal sealed partial class SqliteAccessStore
         }, cancellationToken);
     }
 
-    // AuditEntry.Id is ignored: AUTOINCREMENT assigns ids that only ever grow, even after the newest row is deleted.
-    private static void InsertAudit(SqliteConnection connection, AuditEntry audit)
+    // AuditEntry.Id is ignored: SQLite's AUTOINCREMENT and PostgreSQL's identity column assign ids that only ever grow,
+    // even after the newest row is deleted.
+    private static void InsertAudit(DbConnection connection, AuditEntry audit)
     {
         using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO audit (time, actor, action, target, details) VALUES ($time, $actor, $action, $target, $details)";
-        insert.Parameters.Add("$time", SqliteType.Integer).Value = audit.Time;
-        insert.Parameters.Add("$actor", SqliteType.Text).Value = audit.Actor;
-        insert.Parameters.Add("$action", SqliteType.Text).Value = audit.Action;
-        insert.Parameters.Add("$target", SqliteType.Text).Value = audit.Target;
-        insert.Parameters.Add("$details", SqliteType.Text).Value = audit.DetailsJson;
+        insert.CommandText = "INSERT INTO audit (time, actor, action, target, details) VALUES (@time, @actor, @action, @target, @details)";
+        insert.Bind("@time", audit.Time);
+        insert.Bind("@actor", audit.Actor);
+        insert.Bind("@action", audit.Action);
+        insert.Bind("@target", audit.Target);
+        insert.Bind("@details", audit.DetailsJson);
         insert.ExecuteNonQuery();
     }
 }

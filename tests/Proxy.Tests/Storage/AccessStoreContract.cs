@@ -3,23 +3,32 @@ using static LlmProxy.Tests.Storage.StoredAccess;
 
 namespace LlmProxy.Tests.Storage;
 
-/// <summary>Keys and their secrets in <see cref="SqliteAccessStore"/>; teams and the audit log are in <see cref="SqliteAccessStoreTeamTests"/>.</summary>
-public sealed class SqliteAccessStoreTests : IDisposable
-{
-    private readonly TemporaryDatabase _database = new();
-    private readonly SqliteDatabase _sqlite;
-    private readonly SqliteAccessStore _store;
+public sealed class SqliteAccessStoreTests() : AccessStoreContract(new SqliteTestStore());
 
-    public SqliteAccessStoreTests()
+public sealed class PostgresAccessStoreTests() : AccessStoreContract(new PostgresTestStore());
+
+/// <summary>
+/// Keys and their secrets in <see cref="SqlAccessStore"/>, on SQLite and on PostgreSQL alike; teams and the audit log
+/// are in <see cref="AccessStoreTeamContract"/>.
+/// </summary>
+public abstract class AccessStoreContract : IDisposable
+{
+    private readonly TestStore _database;
+    private readonly SqlDatabase _sql;
+    private readonly SqlAccessStore _store;
+
+    private protected AccessStoreContract(TestStore database)
     {
-        _sqlite = _database.OpenDatabase();
-        _store = new SqliteAccessStore(_sqlite);
+        _database = database;
+        _sql = database.OpenDatabase();
+        _store = new SqlAccessStore(_sql);
     }
 
     public void Dispose()
     {
-        _sqlite.Dispose();
+        _sql.Dispose();
         _database.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private long AuditRows => (long)_database.Scalar("SELECT count(*) FROM audit")!;

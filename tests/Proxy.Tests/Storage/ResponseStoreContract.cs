@@ -5,17 +5,47 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace LlmProxy.Tests.Storage;
 
-public sealed class SqliteResponseStoreTests : IDisposable
+public sealed class SqliteResponseStoreTests() : ResponseStoreContract(new SqliteTestStore())
 {
-    private readonly TemporaryDatabase _database = new();
+    [Fact]
+    public async Task Dispose_ClosesEveryConnection_WalIsFoldedIntoTheFile()
+    {
+        var path = ((SqliteTestStore)Database).File.Path;
+        var database = Database.OpenDatabase();
+        var store = new SqlResponseStore(database, TimeProvider.System);
+        await store.SaveAsync(StoredResponses.Make("resp_1"), default);
+        Assert.True(File.Exists(path + "-wal"));
+
+        database.Dispose();
+
+        Assert.False(File.Exists(path + "-wal"), "the last connection's close checkpoints and removes the WAL: nothing was left open");
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.FindAsync("resp_1", "alice", default));
+    }
+}
+
+public sealed class PostgresResponseStoreTests() : ResponseStoreContract(new PostgresTestStore());
+
+/// <summary>The Responses API's store, <see cref="SqlResponseStore"/>, on SQLite and on PostgreSQL alike.</summary>
+public abstract class ResponseStoreContract : IDisposable
+{
+    private readonly TestStore _database;
     private readonly FakeTimeProvider _time = new(StoredResponses.Clock);
 
-    public void Dispose() => _database.Dispose();
+    private protected ResponseStoreContract(TestStore database) => _database = database;
+
+    private protected TestStore Database => _database;
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     [Fact]
     public async Task Save_ThenFind_ReturnsEveryFieldAsSaved()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         var first = StoredResponses.Make("resp_1");
         // Bytes that are not UTF-8 and a zero byte: blobs are kept as bytes, not text.
         var second = StoredResponses.Make("resp_2", previous: "resp_1") with { Response = [0, 0xFF, 0xFE, 1, 2], InputItems = [] };
@@ -31,7 +61,8 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task Save_SameIdAgain_ReplacesTheWholeRow()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         await store.SaveAsync(StoredResponses.Make("resp_1", status: "in_progress", text: "old"), default);
         var replacement = StoredResponses.Make("resp_1", status: "completed", previous: "resp_0", text: "new") with { ExpiresAt = StoredResponses.Now + 5 };
 
@@ -44,7 +75,8 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task Find_AnotherOwner_ReturnsNullAsForAnUnknownId()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         await store.SaveAsync(StoredResponses.Make("resp_1", owner: "alice"), default);
 
         Assert.Null(await store.FindAsync("resp_1", "bob", default));
@@ -54,7 +86,8 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task Delete_AnotherOwner_ReturnsFalseAndKeepsTheResponse()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         await store.SaveAsync(StoredResponses.Make("resp_1", owner: "alice"), default);
 
         Assert.False(await store.DeleteAsync("resp_1", "bob", default), "another owner's response must look absent, not deletable");
@@ -64,7 +97,8 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task Delete_OwnResponse_RemovesItOnce()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         await store.SaveAsync(StoredResponses.Make("resp_1"), default);
         await store.SaveAsync(StoredResponses.Make("resp_2"), default);
 
@@ -78,7 +112,8 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task Find_ExpiredResponse_ReturnsNullFromItsExpiryOn()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         await store.SaveAsync(StoredResponses.Make("resp_1", expiresAt: StoredResponses.Now + 60), default);
 
         Assert.NotNull(await store.FindAsync("resp_1", "alice", default));
@@ -92,7 +127,8 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task DeleteExpired_MixedRows_RemovesOnlyThoseAtOrBeforeNowAndCountsThem()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         var now = StoredResponses.Now;
         await store.SaveAsync(StoredResponses.Make("old", expiresAt: now - 3600), default);
         await store.SaveAsync(StoredResponses.Make("boundary", expiresAt: now), default);
@@ -109,16 +145,18 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task DeleteExpired_MoreRowsThanOneBatch_RemovesAllAndCountsAll()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         using (var connection = _database.Connect())
         using (var transaction = connection.BeginTransaction())
         {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO responses VALUES ('r' || $n, 'alice', 0, $n, 'completed', NULL, x'7B7D', x'5B5D', NULL, NULL)";
-            var n = insert.Parameters.Add("$n", Microsoft.Data.Sqlite.SqliteType.Integer);
             for (var i = 0; i < 1234; i++)
             {
-                n.Value = i;
+                using var insert = connection.CreateCommand();
+                insert.CommandText = "INSERT INTO responses (id, owner, created_at, expires_at, status, response, input_items) VALUES (@id, 'alice', 0, @n, 'completed', @b, @b)";
+                insert.Bind("@id", $"r{i}");
+                insert.Bind("@n", (long)i);
+                insert.Bind("@b", "{}"u8.ToArray());
                 insert.ExecuteNonQuery();
             }
             transaction.Commit();
@@ -131,7 +169,8 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task Save_EightWritersInParallel_EveryRowPresentAndWhole()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
         {
@@ -152,13 +191,15 @@ public sealed class SqliteResponseStoreTests : IDisposable
         }
     }
 
-    // Two stores on one file do not share the in-process write gate, as two proxy processes would not:
-    // busy_timeout must make their writers wait for each other instead of failing with SQLITE_BUSY.
+    // Two stores on one database share nothing in-process (SQLite's write gate), as two proxy processes would not:
+    // their writers wait for each other (SQLite's busy_timeout, PostgreSQL's row locks) instead of failing.
     [Fact]
-    public async Task Save_TwoStoresOnOneFileWritingAtOnce_WaitForEachOtherInsteadOfFailing()
+    public async Task Save_TwoStoresOnOneDatabaseWritingAtOnce_WaitForEachOtherInsteadOfFailing()
     {
-        using var first = _database.Open(_time);
-        using var second = _database.Open(_time);
+        using var firstDatabase = _database.OpenDatabase();
+        var first = new SqlResponseStore(firstDatabase, _time);
+        using var secondDatabase = _database.OpenDatabase();
+        var second = new SqlResponseStore(secondDatabase, _time);
 
         await Task.WhenAll(Enumerable.Range(0, 8).Select(writer => Task.Run(async () =>
         {
@@ -177,8 +218,10 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task GetOrCreateSecret_ManyCallersAtOnce_AllGetTheSameBytes()
     {
-        using var first = _database.Open(_time);
-        using var second = _database.Open(_time);
+        using var firstDatabase = _database.OpenDatabase();
+        var first = new SqlResponseStore(firstDatabase, _time);
+        using var secondDatabase = _database.OpenDatabase();
+        var second = new SqlResponseStore(secondDatabase, _time);
         var created = 0;
 
         var secrets = await Task.WhenAll(Enumerable.Range(0, 32).Select(caller => Task.Run(() =>
@@ -198,12 +241,14 @@ public sealed class SqliteResponseStoreTests : IDisposable
     public async Task GetOrCreateSecret_AfterReopen_ReturnsTheStoredBytesWithoutCreating()
     {
         byte[] original;
-        using (var store = _database.Open(_time))
+        using (var storeDatabase = _database.OpenDatabase())
         {
+            var store = new SqlResponseStore(storeDatabase, _time);
             original = await store.GetOrCreateSecretAsync("signing-key", () => RandomNumberGenerator.GetBytes(32), default);
         }
 
-        using var reopened = _database.Open(_time);
+        using var reopenedDatabase = _database.OpenDatabase();
+        var reopened = new SqlResponseStore(reopenedDatabase, _time);
         var again = await reopened.GetOrCreateSecretAsync("signing-key", () => throw new InvalidOperationException("the secret exists: nothing to create"), default);
 
         Assert.Equal(original, again);
@@ -214,33 +259,23 @@ public sealed class SqliteResponseStoreTests : IDisposable
     public async Task Save_ThenReopen_ResponseIsStillThere()
     {
         var response = StoredResponses.Make("resp_1", previous: "resp_0");
-        using (var store = _database.Open(_time))
+        using (var storeDatabase = _database.OpenDatabase())
         {
+            var store = new SqlResponseStore(storeDatabase, _time);
             await store.SaveAsync(response, default);
         }
 
-        using var reopened = _database.Open(_time);
+        using var reopenedDatabase = _database.OpenDatabase();
+        var reopened = new SqlResponseStore(reopenedDatabase, _time);
 
         AssertSame(response, await reopened.FindAsync("resp_1", "alice", default));
     }
 
     [Fact]
-    public async Task Dispose_ClosesEveryConnection_WalIsFoldedIntoTheFile()
-    {
-        var store = _database.Open(_time);
-        await store.SaveAsync(StoredResponses.Make("resp_1"), default);
-        Assert.True(File.Exists(_database.Path + "-wal"));
-
-        store.Dispose();
-
-        Assert.False(File.Exists(_database.Path + "-wal"), "the last connection's close checkpoints and removes the WAL: nothing was left open");
-        await Assert.ThrowsAsync<ObjectDisposedException>(() => store.FindAsync("resp_1", "alice", default));
-    }
-
-    [Fact]
     public async Task Find_CanceledBeforeItStarts_ThrowsCanceled()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => store.FindAsync("resp_1", "alice", new CancellationToken(canceled: true)));
     }
@@ -271,7 +306,8 @@ public sealed class SqliteResponseStoreTests : IDisposable
     [Fact]
     public async Task Save_SameIdOfAnotherOwner_RefusedAndTheirRowKept()
     {
-        using var store = _database.Open(_time);
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
         await store.SaveAsync(StoredResponses.Make("resp_shared", owner: "alice", text: "alice's"), default);
 
         await Assert.ThrowsAsync<StorageException>(() => store.SaveAsync(StoredResponses.Make("resp_shared", owner: "bob", text: "bob's"), default));
