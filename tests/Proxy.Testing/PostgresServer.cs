@@ -8,14 +8,14 @@ namespace LlmProxy.Testing;
 /// <summary>
 /// A real PostgreSQL server for the tests: <c>initdb</c> into a temporary folder and <c>pg_ctl start</c> on a free
 /// loopback port, as user <c>postgres</c> when the tests run as root (initdb refuses root), once per test process
-/// (<see cref="Shared"/>), stopped and deleted when the process exits. Trust authentication, and no fsync: these
-/// databases live for one test run. Each test takes a schema of its own (<see cref="CreateSchema"/>), so tests run in
+/// (<see cref="Shared"/>), stopped and deleted when the process exits; a test that stops and restarts its server starts one
+/// of its own (<see cref="Start"/>). Trust authentication, and no fsync: these databases live for one test run. Each test takes a schema of its own (<see cref="CreateSchema"/>), so tests run in
 /// parallel without seeing each other's rows. Needs PostgreSQL's server binaries (Debian's <c>postgresql</c>, which
 /// <c>./build.sh test</c> installs where missing).
 /// </summary>
-public sealed class PostgresServer
+public sealed class PostgresServer : IDisposable
 {
-    private static readonly Lazy<PostgresServer> Instance = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<PostgresServer> Instance = new(StartShared, LazyThreadSafetyMode.ExecutionAndPublication);
 
     private readonly string _folder;
     private readonly string _bin;
@@ -57,13 +57,24 @@ public sealed class PostgresServer
         return command.ExecuteScalar();
     }
 
-    /// <summary>Stops the server at once (<c>pg_ctl stop -m immediate</c>, as a crash would) or restarts it: for chaos tests.</summary>
+    /// <summary>Stops the server at once (<c>pg_ctl stop -m immediate</c>: no clean shutdown, as a crash), for chaos tests.</summary>
     public void Stop() => PgCtl("stop -m immediate");
 
-    /// <summary>Starts it again on the same port and data.</summary>
+    /// <summary>Starts it again on the same port and data (after its crash recovery).</summary>
     public void Restart() => PgCtl($"start -w -t 60 -l {_folder}/server.log -o \"{Options(Port)}\"");
 
-    private static PostgresServer Start()
+    /// <summary>Stops the server and deletes its data.</summary>
+    public void Dispose() => Remove();
+
+    private static PostgresServer StartShared()
+    {
+        var server = Start();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Remove();
+        return server;
+    }
+
+    /// <summary>A server of the caller's own, in a new folder on a new port; disposing it stops it and deletes its data.</summary>
+    public static PostgresServer Start()
     {
         var bin = FindBinaries();
         var folder = Directory.CreateTempSubdirectory("llm-proxy-pg-").FullName;
@@ -81,7 +92,6 @@ public sealed class PostgresServer
             try
             {
                 server.Restart();
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Remove();
                 return server;
             }
             catch (InvalidOperationException) when (attempt < 3)
@@ -92,12 +102,17 @@ public sealed class PostgresServer
 
     private void Remove()
     {
+        if (!Directory.Exists(_folder))
+        {
+            return;
+        }
         try
         {
             Stop();
         }
         catch (InvalidOperationException)
         {
+            // Already stopped (a chaos test's last step).
         }
         Directory.Delete(_folder, recursive: true);
     }

@@ -1,4 +1,5 @@
 using LlmProxy.Canonical;
+using LlmProxy.Storage;
 
 namespace LlmProxy.Inbound;
 
@@ -35,6 +36,15 @@ internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder
             LogClientFault(logger, context.Request.Method, context.Request.Path, e.StatusCode, e.Message);
             await AnswerAsync(context, RequestBody.ClientFault(e));
         }
+        catch (Exception e) when (StorageUnavailable.Is(e) && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The database is down or restarting (admin writes, stored responses): the client may retry, nothing is broken here.
+            LogStorageUnavailable(logger, context.Request.Method, context.Request.Path, e.Message);
+            await AnswerAsync(context, new GatewayError(503, ErrorKind.Unavailable, StorageUnavailable.Message, "storage_unavailable")
+            {
+                RetryAfter = TimeSpan.FromSeconds(5),
+            });
+        }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
             LogUnhandled(logger, context.Request.Method, context.Request.Path, e);
@@ -63,6 +73,9 @@ internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder
 
     [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "{Method} {Path}: the client's request could not be read ({Status}): {Reason}")]
     private static partial void LogClientFault(ILogger logger, string method, string path, int status, string reason);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "{Method} {Path}: the database cannot be used at the moment (answered 503): {Reason}")]
+    private static partial void LogStorageUnavailable(ILogger logger, string method, string path, string reason);
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Error, Message = "unhandled error on {Method} {Path}")]
     private static partial void LogUnhandled(ILogger logger, string method, string path, Exception exception);

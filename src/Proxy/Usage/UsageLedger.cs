@@ -7,7 +7,7 @@ namespace LlmProxy.Usage;
 /// writes what has queued to the store in batches (one transaction each). A full queue never blocks a request: the record
 /// is dropped and counted (<see cref="Dropped"/>, logged once, shown by <c>/health</c>). Records gather for
 /// <see cref="GatherTime"/> after the first, so a transaction takes many. A batch the store refuses is retried, then
-/// counted as <see cref="Lost"/>. Stopping the host refuses new records and writes what is queued at once.
+/// counted as <see cref="Lost"/>; while the database cannot be reached at all it is retried until it can. Stopping the host refuses new records and writes what is queued at once.
 /// </summary>
 internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
 {
@@ -80,7 +80,10 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     /// <summary>Writes what is queued, or until the host stops waiting; what queued in a ledger never started is lost, and counted.</summary>
     public async Task StopAsync(CancellationToken cancellationToken) => Interlocked.Add(ref _lost, await _queue.StopAsync(cancellationToken));
 
-    // One transaction per batch, on the queue's thread.
+    // One transaction per batch, on the queue's thread. A database that cannot be reached (PostgreSQL restarting, a network
+    // cut) keeps the batch and is retried every 5 s until it is back, while new records queue behind it (dropped and
+    // counted once the queue is full): an outage of a few minutes loses nothing. Any other failure, or one while the host
+    // stops, gets the usual tries and then counts the batch as lost.
     private void Append(List<UsageRecord> batch)
     {
         for (var attempt = 0; ; attempt++)
@@ -89,12 +92,19 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
             {
                 _store.AppendAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
                 Interlocked.Add(ref _written, batch.Count);
+                if (attempt > RetryDelays.Length)
+                {
+                    LogRecovered(_logger, batch.Count, attempt);
+                }
                 return;
             }
-            catch (Exception e) when (attempt < RetryDelays.Length)
+            catch (Exception e) when (attempt < RetryDelays.Length || (StorageUnavailable.Is(e) && !_queue.Stopping))
             {
-                LogRetrying(_logger, batch.Count, e.Message);
-                _queue.Sleep(RetryDelays[attempt], CancellationToken.None);
+                if (attempt <= RetryDelays.Length || attempt % 12 == 0)
+                {
+                    LogRetrying(_logger, batch.Count, e.Message);
+                }
+                _queue.Sleep(RetryDelays[Math.Min(attempt, RetryDelays.Length - 1)], CancellationToken.None);
             }
             catch (Exception e)
             {
@@ -115,6 +125,9 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "a usage record of key {Key} for {Model} came after the ledger stopped and is lost")]
     private static partial void LogLateRecord(ILogger logger, string key, string model);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "the usage ledger's database is back: {Count} records written after {Attempts} tries")]
+    private static partial void LogRecovered(ILogger logger, int count, int attempts);
 
     [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "writing {Count} usage records failed, retrying: {Reason}")]
     private static partial void LogRetrying(ILogger logger, int count, string reason);
