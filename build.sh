@@ -38,9 +38,21 @@ ensure_postgres() {
   apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
 }
 
+# The shared-limit tests start real redis-server processes; a fresh machine lacks it.
+ensure_redis() {
+  command -v redis-server >/dev/null && return
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "build.sh: the tests need redis-server: sudo apt-get install redis-server" >&2
+    exit 1
+  fi
+  echo "installing redis-server (the shared-limit tests start real servers)" >&2
+  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+}
+
 run_tests() {
   publish
   ensure_postgres
+  ensure_redis
   # A crash-safety test kills the sqlite3 shell mid-transaction as a second writer.
   command -v sqlite3 >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; } || { echo "build.sh: the tests need the sqlite3 shell: sudo apt-get install sqlite3" >&2; exit 1; }
   export LLM_PROXY_BINARY="$PWD/artifacts/llm-proxy"

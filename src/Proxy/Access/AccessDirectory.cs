@@ -59,6 +59,28 @@ internal sealed class AccessDirectory
     /// <summary>Called after an admin change with the id of each key and team it deleted, so their counters can go.</summary>
     public Action<string>? Removed { get; set; }
 
+    /// <summary>Called after this instance changed the store (an admin write), so other instances on it can reload (<see cref="AccessSignals"/>).</summary>
+    public Action? StoreChanged { get; set; }
+
+    /// <summary>
+    /// Reloads keys and teams from <paramref name="store"/>, which another instance changed, as after a change of this
+    /// one's: one at a time with this instance's own changes.
+    /// </summary>
+    public async Task ReloadAsync(IAccessStore store, CancellationToken cancellationToken)
+    {
+        await _changes.WaitAsync(cancellationToken);
+        try
+        {
+            var before = _snapshot;
+            Load(await store.LoadAsync(cancellationToken));
+            await ChangedAsync(before);
+        }
+        finally
+        {
+            _changes.Release();
+        }
+    }
+
     /// <summary>
     /// Runs one admin <paramref name="write"/> against <paramref name="store"/> and then reloads from it, one change at a
     /// time: two concurrent changes cannot swap in a snapshot older than either. The write's exceptions pass through
@@ -78,6 +100,7 @@ internal sealed class AccessDirectory
             {
                 Load(await store.LoadAsync(CancellationToken.None));
                 await ChangedAsync(before);
+                StoreChanged?.Invoke();
             }
         }
         finally

@@ -55,5 +55,14 @@ internal sealed class Admission
     internal bool TeamTokens { get; init; }
 
     /// <summary>True the first time only: a second settle of the same admission must not give back twice.</summary>
+    /// <summary>What a shared limiter (<see cref="RedisRequestLimiter"/>) reserved in Redis for this request; null when counted here.</summary>
+    internal RedisTicket? Shared { get; init; }
+
+    /// <summary>The admission of the budgets counted in this process beside the shared rates; null when none.</summary>
+    internal Admission? Local { get; init; }
+
+    /// <summary>True the first time only, for an admission of a shared limiter, whatever it holds in this process.</summary>
+    internal bool TrySettleShared() => Refusal is null && Interlocked.Exchange(ref _settled, 1) == 0;
+
     internal bool TrySettle() => Refusal is null && (Key is not null || Team is not null) && Interlocked.Exchange(ref _settled, 1) == 0;
 }

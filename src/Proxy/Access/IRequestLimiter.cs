@@ -5,20 +5,22 @@ namespace LlmProxy.Access;
 /// <summary>
 /// Enforces the limits of a key and its team: requests and tokens per minute, requests in flight, and the budget per
 /// period. A request passes only when both the key's and the team's limits let it; what it reserves is taken from both
-/// at once or from neither. This implementation is in-process (<see cref="LocalRequestLimiter"/>); one shared
-/// between instances implements the same contract.
+/// at once or from neither. In this process (<see cref="LocalRequestLimiter"/>), or shared between instances through
+/// Redis (<see cref="RedisRequestLimiter"/>).
 /// </summary>
 internal interface IRequestLimiter
 {
     /// <summary>
     /// Admits one request of <paramref name="key"/> reserving <paramref name="reservation"/> (tokens against tpm, cost
-    /// against the budget), or refuses it with a 429 saying which limit and when to retry.
+    /// against the budget), or refuses it with a 429 saying which limit and when to retry. Completes synchronously unless
+    /// the counters are elsewhere (Redis: one round trip).
     /// </summary>
-    Admission Admit(ClientKey key, Reservation reservation);
+    ValueTask<Admission> AdmitAsync(ClientKey key, Reservation reservation, CancellationToken cancellationToken);
 
     /// <summary>
     /// Ends an admitted request: frees its slot, replaces its reserved tokens with <paramref name="usedTokens"/>, and
-    /// charges <paramref name="costPicoUsd"/> (10^-12 USD) to the budgets in place of its reserved cost. Idempotent.
+    /// charges <paramref name="costPicoUsd"/> (10^-12 USD) to the budgets in place of its reserved cost. Idempotent. Never
+    /// waits: shared counters are settled in the background.
     /// </summary>
     void Settle(Admission admission, long usedTokens, long costPicoUsd);
 

@@ -10,9 +10,13 @@ namespace LlmProxy.Access;
 /// <see cref="IRequestLimiter"/> in this process's memory: counters per key and team id, each under its own lock. A
 /// request's key and team are locked together (key, then team: the one order everywhere, so no deadlock), checked, and
 /// charged only when both pass, so a burst of concurrent requests cannot overshoot either. Admission allocates only a
-/// refusal or the <see cref="Admission"/>; keys and teams without limits take no lock and allocate nothing.
+/// refusal or the <see cref="Admission"/>; keys and teams without limits take no lock and allocate nothing. Beside a
+/// shared limiter (<see cref="RedisRequestLimiter"/>) it counts only part of the limits: <paramref name="rates"/> false
+/// leaves requests and tokens per minute and parallel requests to the shared one, <paramref name="budgets"/> false the
+/// budgets; <paramref name="share"/> divides the rates among that many instances (at least 1 each), while the shared
+/// counters cannot be reached.
 /// </summary>
-internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
+internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, bool budgets = true, int share = 1) : IRequestLimiter
 {
     // The Retry-After of a refusal that waiting will not cure (a request larger than the tokens limit, a budget that never
     // resets): every 429 carries one, and an hour is past what SDKs honour (OpenAI's wait up to 60 s), so they give up
@@ -24,16 +28,21 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
 
     public long Refusals(RefusedLimit limit) => Interlocked.Read(ref _refusals[(int)limit]);
 
+    public ValueTask<Admission> AdmitAsync(ClientKey key, Reservation reservation, CancellationToken cancellationToken) => new(Admit(key, reservation));
+
+    /// <summary>As <see cref="AdmitAsync"/>, synchronously: nothing here waits.</summary>
     public Admission Admit(ClientKey key, Reservation reservation)
     {
         var team = key.Team;
-        if (!key.Limits.Any && (team is null || !team.Limits.Any))
+        var keyLimited = Counts(key.Limits);
+        var teamLimited = team is not null && Counts(team.Limits);
+        if (!keyLimited && !teamLimited)
         {
             return Admission.Unlimited;
         }
         var now = time.GetUtcNow();
-        var keyCounters = key.Limits.Any ? Counters(key.Id) : null;
-        var teamCounters = team is not null && team.Limits.Any ? Counters(team.Id) : null;
+        var keyCounters = keyLimited ? Counters(key.Id) : null;
+        var teamCounters = teamLimited ? Counters(team!.Id) : null;
         keyCounters?.Gate.Enter();
         teamCounters?.Gate.Enter();
         try
@@ -57,8 +66,8 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
             {
                 KeyPeriod = keyCounters?.PeriodStart ?? default,
                 TeamPeriod = teamCounters?.PeriodStart ?? default,
-                KeyTokens = key.Limits.Tpm is not null,
-                TeamTokens = team?.Limits.Tpm is not null,
+                KeyTokens = Tpm(key.Limits) is not null,
+                TeamTokens = team is not null && Tpm(team.Limits) is not null,
             };
         }
         finally
@@ -103,25 +112,34 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
 
     private LimitCounters Counters(string id) => _counters.GetOrAdd(id, static _ => new LimitCounters());
 
+    private bool Counts(AccessLimits limits) =>
+        (rates && (limits.Rpm is not null || limits.Tpm is not null || limits.MaxParallel is not null)) || (budgets && limits.BudgetUsd is not null);
+
+    private int? Rpm(AccessLimits limits) => Rate(limits.Rpm);
+
+    private int? Tpm(AccessLimits limits) => Rate(limits.Tpm);
+
+    private int? Rate(int? limit) => rates && limit is { } value ? Math.Max(1, value / share) : null;
+
     // team: null when these are the key's own limits. The refusal's words are built only for a refusal.
     private GatewayError? Check(LimitCounters counters, AccessLimits limits, Reservation reservation, DateTimeOffset now, Team? team)
     {
         var ticks = now.UtcTicks;
         // Both drained first, whichever refuses: the headers of a refusal report the buckets as they are now.
-        if (limits.Rpm is { } requestsLimit)
+        if (Rpm(limits) is { } requestsLimit)
         {
             counters.Requests.Drain(requestsLimit, ticks);
         }
-        if (limits.Tpm is { } tokensLimit)
+        if (Tpm(limits) is { } tokensLimit)
         {
             counters.Tokens.Drain(tokensLimit, ticks);
         }
-        if (limits.MaxParallel is { } maxParallel && counters.InFlight >= maxParallel)
+        if (Rate(limits.MaxParallel) is { } maxParallel && counters.InFlight >= maxParallel)
         {
             return Refuse(RefusedLimit.MaxParallel, $"Too many parallel requests: {Who(team)} allows {maxParallel} at once. Retry when one of them has finished.",
                 "rate_limit_exceeded", TimeSpan.FromSeconds(1));
         }
-        if (limits.Rpm is { } rpm)
+        if (Rpm(limits) is { } rpm)
         {
             if (!counters.Requests.Fits(rpm, 1))
             {
@@ -130,7 +148,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
                     "rate_limit_exceeded", wait);
             }
         }
-        if (limits.Tpm is { } tpm && reservation.Tokens > 0)
+        if (Tpm(limits) is { } tpm && reservation.Tokens > 0)
         {
             if (reservation.Tokens > tpm)
             {
@@ -145,7 +163,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
                     $"request reserves {reservation.Tokens}. Retry in {Seconds(wait)} s.", "rate_limit_exceeded", wait);
             }
         }
-        if (limits.BudgetUsd is { } budgetUsd && limits.BudgetPicoUsd is { } budgetPicoUsd)
+        if (budgets && limits.BudgetUsd is { } budgetUsd && limits.BudgetPicoUsd is { } budgetPicoUsd)
         {
             counters.RollPeriod(limits.BudgetPeriod, now);
             // A cap, not a trigger: the request's own reservation must fit in what is left too, so neither one request nor a
@@ -171,19 +189,19 @@ internal sealed class LocalRequestLimiter(TimeProvider time) : IRequestLimiter
     }
 
     // Takes the reservation (none: a refused request, only looked at) and reports what is left, for the headers.
-    private static void Take(LimitCounters counters, AccessLimits limits, Reservation? taken, ref RateLimitSnapshot requests, ref RateLimitSnapshot tokens)
+    private void Take(LimitCounters counters, AccessLimits limits, Reservation? taken, ref RateLimitSnapshot requests, ref RateLimitSnapshot tokens)
     {
         if (taken is { } reservation)
         {
             counters.InFlight++;
             counters.ReservedPicoUsd += reservation.PicoUsd;
         }
-        if (limits.Rpm is { } rpm)
+        if (Rpm(limits) is { } rpm)
         {
             counters.Requests.Add(taken is null ? 0 : 1);
             requests = RateLimitSnapshot.Tighter(requests, new(rpm, counters.Requests.Remaining(rpm), counters.Requests.UntilEmpty(rpm)));
         }
-        if (limits.Tpm is { } tpm)
+        if (Tpm(limits) is { } tpm)
         {
             counters.Tokens.Add(taken?.Tokens ?? 0);
             tokens = RateLimitSnapshot.Tighter(tokens, new(tpm, counters.Tokens.Remaining(tpm), counters.Tokens.UntilEmpty(tpm)));

@@ -139,7 +139,7 @@ internal static class ConfigLoader
 
     private static ProxyConfig Read(ConfigNode root, string configFolder)
     {
-        root.AllowOnly("server", "admin", "storage", "usage", "accessLog", "routing", "providers", "models", "keys", "telemetry");
+        root.AllowOnly("server", "admin", "storage", "redis", "usage", "accessLog", "routing", "providers", "models", "keys", "telemetry");
         var routing = ReadRouting(root.OptionalObject("routing"));
         var providers = ReadProviders(root.OptionalObject("providers") ?? throw new ConfigException("providers", "required"));
         var models = ModelSectionReader.Read(root.OptionalObject("models") ?? throw new ConfigException("models", "required"), providers, routing);
@@ -161,7 +161,20 @@ internal static class ConfigLoader
             Usage = root.OptionalObject("usage") is { } usage ? ReadUsage(usage) : UsageOptions.Default,
             AccessLog = root.OptionalObject("accessLog") is { } accessLog ? ReadAccessLog(accessLog, configFolder) : null,
             Telemetry = TelemetrySectionReader.Read(root.OptionalObject("telemetry")),
+            Redis = root.OptionalObject("redis") is { } redis ? ReadRedis(redis) : null,
         };
+    }
+
+    private static RedisOptions ReadRedis(ConfigNode redis)
+    {
+        redis.AllowOnly("connectionString", "expectedInstances", "keyPrefix");
+        var connectionString = redis.OptionalString("connectionString");
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new ConfigException(redis.Child("connectionString"), "required (e.g. \"redis.internal:6379,password=${REDIS_PASSWORD}\")");
+        }
+        return new RedisOptions(connectionString, redis.OptionalInt("expectedInstances", 1, 1000) ?? 1,
+            redis.OptionalString("keyPrefix") ?? RedisOptions.DefaultKeyPrefix);
     }
 
     private static ServerOptions ReadServer(ConfigNode? node)

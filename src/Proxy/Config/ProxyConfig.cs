@@ -15,6 +15,9 @@ internal sealed record ProxyConfig(
     /// <summary>Null: no access log.</summary>
     public AccessLogOptions? AccessLog { get; init; }
 
+    /// <summary>Null: no Redis, every limit counted in this process.</summary>
+    public RedisOptions? Redis { get; init; }
+
     /// <summary>Null: no tracing (no <c>telemetry.otlpEndpoint</c>).</summary>
     public TelemetryOptions? Telemetry { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmProxy.Access;
 using LlmProxy.Routing;
 using LlmProxy.Usage;
 
@@ -7,9 +8,10 @@ namespace LlmProxy.Hosting;
 /// <summary>
 /// <c>GET /health</c>: no key needed; says the proxy is up, its version, and each deployment's state (healthy,
 /// cooling down until when, half open), requests in flight, time-to-first-byte average and last error, and the usage
-/// ledger's counts (written, queued, dropped, lost). Never shows secrets.
+/// ledger's counts (written, queued, dropped, lost), and with a <c>redis</c> section whether limits are shared through it
+/// (<c>"redis":"shared"</c>) or counted here while it cannot be reached (<c>"local"</c>). Never shows secrets.
 /// </summary>
-internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time, UsageLedger? ledger = null)
+internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time, UsageLedger? ledger = null, RedisRequestLimiter? redis = null)
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
@@ -33,6 +35,10 @@ internal sealed class HealthEndpoint(ModelCatalog catalog, TimeProvider time, Us
                 json.WriteNumber("dropped"u8, ledger.Dropped);
                 json.WriteNumber("lost"u8, ledger.Lost);
                 json.WriteEndObject();
+            }
+            if (redis is not null)
+            {
+                json.WriteString("redis"u8, redis.Degraded ? "local"u8 : "shared"u8);
             }
             json.WriteStartArray("models"u8);
             foreach (var route in catalog.Routes)

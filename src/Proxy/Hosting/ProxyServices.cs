@@ -9,6 +9,7 @@ using LlmProxy.Observability;
 using LlmProxy.Providers;
 using LlmProxy.Routing;
 using LlmProxy.Storage;
+using StackExchange.Redis;
 using LlmProxy.Usage;
 using OpenTelemetry.Metrics;
 
@@ -41,9 +42,26 @@ internal static class ProxyServices
                 provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<ConfigReloadTriggers>>()));
         }
         services.AddSingleton(config.Usage);
-        services.AddSingleton<IRequestLimiter>(provider => new LocalRequestLimiter(provider.GetRequiredService<TimeProvider>()));
+        if (config.Redis is { } redis)
+        {
+            // AbortOnConnectFail off: a Redis down at start-up degrades the limits (RedisRequestLimiter), it does not stop the start.
+            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(redis));
+            services.AddSingleton(provider => new RedisRequestLimiter(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
+                provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<RedisRequestLimiter>>()));
+            services.AddSingleton<IRequestLimiter>(provider => provider.GetRequiredService<RedisRequestLimiter>());
+        }
+        else
+        {
+            services.AddSingleton<IRequestLimiter>(provider => new LocalRequestLimiter(provider.GetRequiredService<TimeProvider>()));
+        }
         services.AddSingleton<AccessStartup>();
         services.AddHostedService(provider => provider.GetRequiredService<AccessStartup>());
+        // Instances sharing a store hear of each other's key changes (Redis) and reload them (every 10 s in any case).
+        if (config.Redis is not null || config.Storage.Type == StorageOptions.Postgres)
+        {
+            services.AddHostedService(provider => new AccessSignals(provider.GetRequiredService<AccessDirectory>(), provider.GetRequiredService<IAccessStore>(),
+                provider.GetService<IConnectionMultiplexer>(), config.Redis, provider.GetRequiredService<ILogger<AccessSignals>>()));
+        }
         if (config.Usage.Ledger)
         {
             services.AddSingleton(provider => new UsageLedger(provider.GetRequiredService<IUsageStore>(), config.Usage.QueueCapacity,
@@ -110,6 +128,26 @@ internal static class ProxyServices
             services.AddOpenTelemetry().WithTracing(builder => builder.AddProxyTracing(tracing, ProxyVersion.Current));
         }
         return services;
+    }
+
+    private static ConnectionMultiplexer ConnectRedis(RedisOptions redis)
+    {
+        ConfigurationOptions options;
+        try
+        {
+            options = ConfigurationOptions.Parse(redis.ConnectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException("redis.connectionString", e.Message);
+        }
+        options.AbortOnConnectFail = false;
+        // An admission waits for Redis at most this long before counting here instead (a hung server, a cut link).
+        options.AsyncTimeout = Math.Min(options.AsyncTimeout, 1000);
+        options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
+        options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
+        options.ClientName ??= "llm-proxy";
+        return ConnectionMultiplexer.Connect(options);
     }
 
     // A database that cannot be used stops the start-up with one line, as a config error naming its setting.

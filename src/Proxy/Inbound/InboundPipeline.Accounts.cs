@@ -21,7 +21,7 @@ internal sealed partial class InboundPipeline
     /// a tokens limit or a budget needs them); the rate-limit headers go on the answer whatever it is. Null when admitted.
     /// Token counting takes a request slot but reserves nothing: it is not billed.
     /// </summary>
-    private GatewayError? Limit(HttpContext context, IInboundDialect dialect, RequestBody body, ModelRoute route, RequestAccount account)
+    private async ValueTask<GatewayError?> LimitAsync(HttpContext context, IInboundDialect dialect, RequestBody body, ModelRoute route, RequestAccount account)
     {
         var key = account.Key;
         var needsEstimate = dialect.NativeFormat != WireFormat.AnthropicCountTokens
@@ -29,7 +29,7 @@ internal sealed partial class InboundPipeline
         // Embeddings answer no tokens of their own: only their input is reserved.
         var outputTokens = dialect.NativeFormat == WireFormat.OpenAIEmbeddings ? 0 : usageOptions.ReserveOutputTokens;
         var reservation = needsEstimate ? TokenReservation.Of(body.Memory.Span, route, outputTokens) : default;
-        var admission = limiter.Admit(key, reservation);
+        var admission = await limiter.AdmitAsync(key, reservation, context.RequestAborted);
         account.Admission = admission;
         account.Admitted = admission.Refusal is null;
         RateLimitHeaders.Set(context.Response, admission, time.GetUtcNow(),

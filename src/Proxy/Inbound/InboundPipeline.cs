@@ -184,7 +184,7 @@ internal sealed partial class InboundPipeline(
             }
             else if (!account.Admitted)
             {
-                refusal = Limit(context, dialect, body, route, account);
+                refusal = await LimitAsync(context, dialect, body, route, account);
             }
             if (refusal is not null)
             {

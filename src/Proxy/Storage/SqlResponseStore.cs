@@ -67,6 +67,7 @@ internal sealed class SqlResponseStore(SqlDatabase database, TimeProvider time) 
     }
 
     // A blob's length is read from its record header (SQLite) or its TOAST pointer (PostgreSQL): the blob itself is not loaded.
+    // CAST: PostgreSQL's octet_length is an integer, and the sum a bigint only once one side is.
     public Task<long?> SizeAsync(string id, string owner, bool withEvents, CancellationToken cancellationToken)
     {
         var now = Now();
@@ -74,8 +75,8 @@ internal sealed class SqlResponseStore(SqlDatabase database, TimeProvider time) 
         {
             using var command = connection.CreateCommand();
             command.CommandText = withEvents
-                ? $"SELECT {Length}(response) + {Length}(input_items) + coalesce({Length}(events), 0) FROM responses WHERE id = @id AND owner = @owner AND expires_at > @now"
-                : $"SELECT {Length}(response) + {Length}(input_items) FROM responses WHERE id = @id AND owner = @owner AND expires_at > @now";
+                ? $"SELECT CAST({Length}(response) AS bigint) + {Length}(input_items) + coalesce({Length}(events), 0) FROM responses WHERE id = @id AND owner = @owner AND expires_at > @now"
+                : $"SELECT CAST({Length}(response) AS bigint) + {Length}(input_items) FROM responses WHERE id = @id AND owner = @owner AND expires_at > @now";
             command.Bind("@id", id);
             command.Bind("@owner", owner);
             command.Bind("@now", now);

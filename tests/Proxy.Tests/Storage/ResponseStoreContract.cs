@@ -272,6 +272,20 @@ public abstract class ResponseStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task Size_SavedResponse_CountsItsBlobsBytesWithOrWithoutEvents()
+    {
+        using var storeDatabase = _database.OpenDatabase();
+        var store = new SqlResponseStore(storeDatabase, _time);
+        var response = StoredResponses.Make("resp_1") with { Events = new byte[1000] };
+        await store.SaveAsync(response, default);
+
+        Assert.Equal(response.Response.Length + response.InputItems.Length, await store.SizeAsync("resp_1", "alice", withEvents: false, default));
+        Assert.Equal(response.Response.Length + response.InputItems.Length + 1000, await store.SizeAsync("resp_1", "alice", withEvents: true, default));
+        Assert.Null(await store.SizeAsync("resp_1", "bob", withEvents: false, default));
+        Assert.Equal(new byte[1000], await store.FindEventsAsync("resp_1", "alice", default));
+    }
+
+    [Fact]
     public async Task Find_CanceledBeforeItStarts_ThrowsCanceled()
     {
         using var storeDatabase = _database.OpenDatabase();

@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using LlmProxy.Canonical;
+using LlmProxy.Config;
+using StackExchange.Redis;
+
+namespace LlmProxy.Access;
+
+/// <summary>
+/// <see cref="IRequestLimiter"/> shared by every instance on one Redis (config <c>redis</c>): requests and tokens per
+/// minute and parallel requests, per key and per team, are checked and taken in one round trip by
+/// <see cref="RedisLimitScripts.Admit"/>, atomically for all instances, so a key with rpm 60 gets 60 a minute
+/// whatever the number of instances. Settling (the tokens used in place of those reserved, the parallel slot freed)
+/// is sent without waiting. Budgets are counted in this process (<see cref="LocalRequestLimiter"/> with budgets only).
+/// While Redis cannot be reached (not connected, or a call failing) each instance counts the rates itself at 1/N of
+/// each limit, N being <c>redis.expectedInstances</c>: logged once, shown by <c>/health</c>, and shared counting
+/// resumes as soon as the connection is back. A request settles where it was admitted.
+/// </summary>
+internal sealed partial class RedisRequestLimiter : IRequestLimiter
+{
+    private static readonly TimeSpan Hopeless = TimeSpan.FromHours(1);
+
+    private readonly IConnectionMultiplexer _redis;
+    private readonly string _prefix;
+    private readonly LocalRequestLimiter _budgets;
+    private readonly LocalRequestLimiter _fallback;
+    private readonly ILogger<RedisRequestLimiter> _logger;
+    private readonly ConcurrentDictionary<string, RedisKey> _keys = new(StringComparer.Ordinal);
+    private readonly long[] _refusals = new long[Enum.GetValues<RefusedLimit>().Length];
+    private int _degraded;
+
+    /// <param name="redis">The connection, made with <c>AbortOnConnectFail=false</c> so that a Redis down at start-up degrades too.</param>
+    public RedisRequestLimiter(IConnectionMultiplexer redis, RedisOptions options, TimeProvider time, ILogger<RedisRequestLimiter> logger)
+    {
+        _redis = redis;
+        _prefix = options.KeyPrefix + "limits:";
+        _budgets = new LocalRequestLimiter(time, rates: false);
+        _fallback = new LocalRequestLimiter(time, budgets: false, share: options.ExpectedInstances);
+        _logger = logger;
+    }
+
+    /// <summary>True while the rates are counted in this process because Redis cannot be reached.</summary>
+    public bool Degraded => Volatile.Read(ref _degraded) != 0;
+
+    public long Refusals(RefusedLimit limit) =>
+        Interlocked.Read(ref _refusals[(int)limit]) + _budgets.Refusals(limit) + _fallback.Refusals(limit);
+
+    public async ValueTask<Admission> AdmitAsync(ClientKey key, Reservation reservation, CancellationToken cancellationToken)
+    {
+        var team = key.Team;
+        var keyRates = HasRates(key.Limits);
+        var teamRates = team is not null && HasRates(team.Limits);
+        if (!keyRates && !teamRates)
+        {
+            return _budgets.Admit(key, reservation);
+        }
+        if (!_redis.IsConnected)
+        {
+            return Fallback(key, reservation, null);
+        }
+        var keys = new RedisKey[keyRates && teamRates ? 2 : 1];
+        var values = new RedisValue[1 + keys.Length * 3];
+        values[0] = reservation.Tokens;
+        var at = 0;
+        if (keyRates)
+        {
+            Subject(keys, values, at++, key.Id, key.Limits);
+        }
+        if (teamRates)
+        {
+            Subject(keys, values, at, team!.Id, team.Limits);
+        }
+        RedisResult[] answer;
+        try
+        {
+            answer = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(RedisLimitScripts.Admit, keys, values).WaitAsync(cancellationToken))!;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return Fallback(key, reservation, e);
+        }
+        Recovered();
+        var requests = default(RateLimitSnapshot);
+        var tokens = default(RateLimitSnapshot);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            var limits = Limits(key, keyRates, i);
+            var offset = 3 + i * 4;
+            if (limits.Rpm is { } rpm)
+            {
+                requests = RateLimitSnapshot.Tighter(requests, new(rpm, (long)answer[offset], TimeSpan.FromMilliseconds((long)answer[offset + 1])));
+            }
+            if (limits.Tpm is { } tpm)
+            {
+                tokens = RateLimitSnapshot.Tighter(tokens, new(tpm, (long)answer[offset + 2], TimeSpan.FromMilliseconds((long)answer[offset + 3])));
+            }
+        }
+        var refusal = (int)answer[0];
+        if (refusal != 0)
+        {
+            var refusedBy = Limits(key, keyRates, (int)answer[1] - 1);
+            var who = ReferenceEquals(refusedBy, key.Limits) ? "this key" : $"this key's team '{team!.Name}'";
+            return new Admission(null, null, reservation, requests, tokens, Refuse(refusal, refusedBy, who, reservation, TimeSpan.FromMilliseconds((long)answer[2])));
+        }
+        var ticket = new RedisTicket(keys, TokensTaken(key, keyRates, teamRates));
+        var budget = _budgets.Admit(key, reservation);
+        if (budget.Refusal is not null)
+        {
+            // Admitted by the rates, refused by a budget: the rates take nothing from a request that is not served.
+            SendSettle(ticket, reservation, 0, refund: true);
+            return budget;
+        }
+        return new Admission(null, null, reservation, requests, tokens, null) { Shared = ticket, Local = budget };
+    }
+
+    public void Settle(Admission admission, long usedTokens, long costPicoUsd)
+    {
+        if (admission.Shared is { } ticket)
+        {
+            if (!admission.TrySettleShared())
+            {
+                return;
+            }
+            SendSettle(ticket, admission.Reservation, usedTokens, refund: false);
+        }
+        else if (admission.Local is null)
+        {
+            _budgets.Settle(admission, usedTokens, costPicoUsd); // a key with budgets only, or none
+            return;
+        }
+        else
+        {
+            _fallback.Settle(admission, usedTokens, costPicoUsd); // admitted while Redis was away
+        }
+        _budgets.Settle(admission.Local!, usedTokens, costPicoUsd);
+    }
+
+    public (Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart) Spent(string subjectId, BudgetPeriod period) => _budgets.Spent(subjectId, period);
+
+    public void RestoreSpent(string subjectId, BudgetPeriod period, Int128 spentPicoUsd) => _budgets.RestoreSpent(subjectId, period, spentPicoUsd);
+
+    public void Forget(string subjectId)
+    {
+        _budgets.Forget(subjectId);
+        _fallback.Forget(subjectId);
+        _keys.TryRemove(subjectId, out _);
+    }
+
+    private static bool HasRates(AccessLimits limits) => limits.Rpm is not null || limits.Tpm is not null || limits.MaxParallel is not null;
+
+    // The i-th subject of the script: the key's limits first when the key has rates.
+    private static AccessLimits Limits(ClientKey key, bool keyRates, int index) => index == 0 && keyRates ? key.Limits : key.Team!.Limits;
+
+    private static bool[] TokensTaken(ClientKey key, bool keyRates, bool teamRates)
+    {
+        var taken = new bool[(keyRates ? 1 : 0) + (teamRates ? 1 : 0)];
+        for (var i = 0; i < taken.Length; i++)
+        {
+            taken[i] = Limits(key, keyRates, i).Tpm is not null;
+        }
+        return taken;
+    }
+
+    private void Subject(RedisKey[] keys, RedisValue[] values, int index, string id, AccessLimits limits)
+    {
+        keys[index] = _keys.GetOrAdd(id, static (id, prefix) => new RedisKey(prefix + id), _prefix);
+        values[1 + index * 3] = limits.Rpm ?? -1;
+        values[2 + index * 3] = limits.Tpm ?? -1;
+        values[3 + index * 3] = limits.MaxParallel ?? -1;
+    }
+
+    // Rates at 1/N here, and the budgets as always; the admission settles both in this process.
+    private Admission Fallback(ClientKey key, Reservation reservation, Exception? failure)
+    {
+        if (Interlocked.Exchange(ref _degraded, 1) == 0)
+        {
+            LogDegraded(_logger, failure?.Message ?? "not connected");
+        }
+        var rates = _fallback.Admit(key, reservation);
+        if (rates.Refusal is not null)
+        {
+            return rates;
+        }
+        var budget = _budgets.Admit(key, reservation);
+        if (budget.Refusal is not null)
+        {
+            _fallback.Settle(rates, 0, 0);
+            return budget;
+        }
+        return new Admission(rates.Key, rates.Team, reservation, rates.Requests, rates.Tokens, null)
+        {
+            KeyPeriod = rates.KeyPeriod,
+            TeamPeriod = rates.TeamPeriod,
+            KeyTokens = rates.KeyTokens,
+            TeamTokens = rates.TeamTokens,
+            Local = budget,
+        };
+    }
+
+    private void Recovered()
+    {
+        if (Volatile.Read(ref _degraded) != 0 && Interlocked.Exchange(ref _degraded, 0) == 1)
+        {
+            LogRecovered(_logger);
+        }
+    }
+
+    private void SendSettle(RedisTicket ticket, Reservation reservation, long usedTokens, bool refund)
+    {
+        var values = new RedisValue[3 + ticket.Keys.Length];
+        values[0] = reservation.Tokens;
+        values[1] = usedTokens;
+        values[2] = refund ? 1 : 0;
+        for (var i = 0; i < ticket.Keys.Length; i++)
+        {
+            values[3 + i] = ticket.TokensTaken[i] ? 1 : 0;
+        }
+        // Fire and forget: a lost settlement leaves a parallel slot taken until the hash expires (a day), and tokens
+        // reserved that drain within the minute anyway.
+        _redis.GetDatabase().ScriptEvaluate(RedisLimitScripts.Settle, ticket.Keys, values, CommandFlags.FireAndForget);
+    }
+
+    private GatewayError Refuse(int refusal, AccessLimits limits, string who, Reservation reservation, TimeSpan wait)
+    {
+        var (limit, message, retryAfter) = refusal switch
+        {
+            1 => (RefusedLimit.MaxParallel, $"Too many parallel requests: {who} allows {limits.MaxParallel} at once. Retry when one of them has finished.",
+                TimeSpan.FromSeconds(1)),
+            2 => (RefusedLimit.Rpm, $"Rate limit reached for requests: {who} allows {limits.Rpm} requests per minute. Retry in {Seconds(wait)} s.", wait),
+            3 => (RefusedLimit.Tpm, $"Rate limit reached for tokens: {who} allows {limits.Tpm} tokens per minute, and this request reserves " +
+                $"{reservation.Tokens}. Retry in {Seconds(wait)} s.", wait),
+            _ => (RefusedLimit.Tpm, $"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an " +
+                $"output limit of {reservation.OutputTokens}), more than the {limits.Tpm} tokens per minute {who} allows. " +
+                "Send a shorter request or a lower output limit (max_tokens, max_completion_tokens or max_output_tokens).", Hopeless),
+        };
+        Interlocked.Increment(ref _refusals[(int)limit]);
+        return new GatewayError(429, ErrorKind.RateLimited, message, "rate_limit_exceeded") { RetryAfter = retryAfter };
+    }
+
+    private static string Seconds(TimeSpan wait) => Math.Max(0.001, Math.Round(wait.TotalSeconds, 3)).ToString(CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Warning,
+        Message = "Redis cannot be reached ({Reason}): rate limits are counted in this instance at 1/redis.expectedInstances of each until it is back")]
+    private static partial void LogDegraded(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Redis is reachable again: rate limits are shared between instances again")]
+    private static partial void LogRecovered(ILogger logger);
+}

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using LlmProxy.Testing;
+
+namespace LlmProxy.IntegrationTests.Access;
+
+/// <summary>
+/// Two proxy instances on one PostgreSQL and one Redis, as a scaled-out deployment runs them: a key made or revoked
+/// through one is honoured by the other within a second, a key's rate limit is counted once for both, not per
+/// instance, and a stored response made on one is read, continued and deleted on the other.
+/// </summary>
+public sealed class SharedInstancesTests : IAsyncLifetime
+{
+    private const string MasterKey = "master-shared-1";
+    private const string LimitedKey = "sk-test-rpm60";
+
+    private readonly RedisServer _redis = RedisServer.Start();
+    private ProxyHost _a = null!;
+    private ProxyHost _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        var config = $$"""
+            {
+              "storage": { "type": "postgres", "connectionString": "{{PostgresServer.Shared.CreateSchema()}}" },
+              "redis": { "connectionString": "{{_redis.ConnectionString}}", "expectedInstances": 2, "keyPrefix": "shared-test:" },
+              "admin": { "masterKey": "{{MasterKey}}" },
+              "providers": { "m": { "type": "mock" } },
+              "models": { "echo": [ { "provider": "m", "model": "echo" } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" }, { "key": "{{LimitedKey}}", "name": "rpm60", "rpm": 60 } ]
+            }
+            """;
+        _a = await ProxyHost.StartAsync(config);
+        _b = await ProxyHost.StartAsync(config);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        _redis.Dispose();
+    }
+
+    [Fact]
+    public async Task StoredKey_CreatedOnARevokedOnA_ServesOnBThenIsRefusedOnBWithinASecond()
+    {
+        var created = await AdminAsync(_a, HttpMethod.Post, "/admin/keys", """{"name":"made-on-a"}""");
+        var json = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement;
+        var (id, secret) = (json.GetProperty("id").GetString()!, json.GetProperty("key").GetString()!);
+
+        var servedAfter = await WithinAsync(TimeSpan.FromSeconds(1), async () => (await ChatAsync(_b, secret)).StatusCode == HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.OK, (await AdminAsync(_a, HttpMethod.Patch, $"/admin/keys/{id}", """{"revoked":true}""")).StatusCode);
+        var refusedAfter = await WithinAsync(TimeSpan.FromSeconds(1), async () => (await ChatAsync(_b, secret)).StatusCode == HttpStatusCode.Unauthorized);
+
+        Assert.True(servedAfter is not null, "a key created on A must serve on B within a second");
+        Assert.True(refusedAfter is not null, "a key revoked on A must be refused on B within a second");
+    }
+
+    [Fact]
+    public async Task LimitedKey_Rpm60HammeredThroughBoth_Exactly60SucceedAndThe429sSayWhy()
+    {
+        var answers = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => ChatAsync(i % 2 == 0 ? _a : _b, LimitedKey)));
+
+        Assert.Equal(60, answers.Count(answer => answer.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(90, answers.Count(answer => answer.StatusCode == HttpStatusCode.TooManyRequests));
+        var refused = answers.First(answer => answer.StatusCode == HttpStatusCode.TooManyRequests);
+        Assert.Equal("60", refused.Headers.GetValues("x-ratelimit-limit-requests").Single());
+        Assert.Equal("0", refused.Headers.GetValues("x-ratelimit-remaining-requests").Single());
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Contains("\"shared\"", await _a.Client.GetStringAsync("/health"));
+    }
+
+    [Fact]
+    public async Task StoredResponse_CreatedOnA_IsReadContinuedAndDeletedOnB()
+    {
+        var created = await PostJsonAsync(_a, "/v1/responses", """{"model":"echo","input":"remember the word teal"}""");
+        var id = created.GetProperty("id").GetString()!;
+
+        var read = await _b.Client.GetAsync($"/v1/responses/{id}");
+        var continued = await PostJsonAsync(_b, "/v1/responses", $$"""{"model":"echo","input":"which word?","previous_response_id":"{{id}}"}""");
+        var deleted = await _b.Client.DeleteAsync($"/v1/responses/{id}");
+        var afterDelete = await _a.Client.GetAsync($"/v1/responses/{id}");
+
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+        Assert.Equal(id, JsonDocument.Parse(await read.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString());
+        Assert.Equal(id, continued.GetProperty("previous_response_id").GetString());
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, afterDelete.StatusCode);
+    }
+
+    private static async Task<JsonElement> PostJsonAsync(ProxyHost proxy, string path, string body)
+    {
+        var answer = await proxy.Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await answer.Content.ReadAsStringAsync();
+        Assert.True(answer.StatusCode == HttpStatusCode.OK, text);
+        return JsonDocument.Parse(text).RootElement;
+    }
+
+    private static async Task<TimeSpan?> WithinAsync(TimeSpan limit, Func<Task<bool>> condition)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < limit)
+        {
+            if (await condition())
+            {
+                return clock.Elapsed;
+            }
+            await Task.Delay(20);
+        }
+        return null;
+    }
+
+    private static async Task<HttpResponseMessage> ChatAsync(ProxyHost proxy, string key)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"echo","messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", key);
+        return await proxy.Client.SendAsync(request);
+    }
+
+    private static async Task<HttpResponseMessage> AdminAsync(ProxyHost proxy, HttpMethod method, string path, string body)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Authorization = new("Bearer", MasterKey);
+        var answer = await proxy.Client.SendAsync(request);
+        Assert.True(answer.IsSuccessStatusCode, await answer.Content.ReadAsStringAsync());
+        return answer;
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace LlmProxy.Testing;
+
+/// <summary>
+/// A real Redis server for a test: <c>redis-server</c> on a free loopback port, no persistence, killed when disposed
+/// (or by <see cref="Stop"/>, as a crash, and started again on the same port by <see cref="Restart"/>, empty). Needs
+/// Debian's <c>redis-server</c>, which <c>./build.sh test</c> installs where missing.
+/// </summary>
+public sealed class RedisServer : IDisposable
+{
+    private Process? _process;
+
+    private RedisServer(int port) => Port = port;
+
+    public int Port { get; }
+
+    /// <summary>StackExchange.Redis's configuration string for it.</summary>
+    public string ConnectionString => $"127.0.0.1:{Port}";
+
+    public static RedisServer Start()
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var server = new RedisServer(FreePort());
+            try
+            {
+                server.Restart();
+                return server;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    /// <summary>Kills the server (SIGKILL: no goodbye to its clients).</summary>
+    public void Stop()
+    {
+        if (_process is { HasExited: false } process)
+        {
+            process.Kill();
+            process.WaitForExit();
+        }
+        _process = null;
+    }
+
+    /// <summary>Starts it (again) on its port and waits until it accepts connections.</summary>
+    public void Restart()
+    {
+        var start = new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode no")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        try
+        {
+            _process = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException("redis-server is not installed: apt-get install redis-server", e);
+        }
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        for (var i = 0; i < 100; i++)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"redis-server on port {Port} exited ({_process.ExitCode})");
+            }
+            try
+            {
+                using var client = new TcpClient();
+                client.Connect(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        throw new InvalidOperationException($"redis-server on port {Port} did not start");
+    }
+
+    public void Dispose() => Stop();
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

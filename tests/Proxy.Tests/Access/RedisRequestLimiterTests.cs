@@ -1,0 +1,152 @@
+using LlmProxy.Access;
+using LlmProxy.Config;
+using LlmProxy.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using StackExchange.Redis;
+using static LlmProxy.Tests.Access.LocalRequestLimiterTests;
+
+namespace LlmProxy.Tests.Access;
+
+/// <summary>
+/// Limits shared through a real Redis: two limiters, each with a connection of its own, stand for two proxy instances.
+/// Whatever instance a request reaches, the key's and the team's limits are counted once; with Redis gone each instance
+/// counts 1/N of them itself, and shares again when Redis is back.
+/// </summary>
+public sealed class RedisRequestLimiterTests : IDisposable
+{
+    private readonly RedisServer _redis = RedisServer.Start();
+    private readonly List<ConnectionMultiplexer> _connections = [];
+    private readonly string _prefix = $"test-{Guid.NewGuid():N}:";
+
+    public void Dispose()
+    {
+        foreach (var connection in _connections)
+        {
+            connection.Dispose();
+        }
+        _redis.Dispose();
+    }
+
+    private RedisRequestLimiter Instance(int expectedInstances = 2)
+    {
+        var options = ConfigurationOptions.Parse(_redis.ConnectionString);
+        options.AbortOnConnectFail = false;
+        options.AsyncTimeout = 1000;
+        options.ConnectRetry = 1;
+        var connection = ConnectionMultiplexer.Connect(options);
+        _connections.Add(connection);
+        return new RedisRequestLimiter(connection, new RedisOptions(_redis.ConnectionString, expectedInstances, _prefix), TimeProvider.System,
+            NullLogger<RedisRequestLimiter>.Instance);
+    }
+
+    private static Reservation Tokens(long input, long output = 0) => new(input, output, 0);
+
+    [Fact]
+    public async Task Admit_Rpm60AcrossTwoInstances_AdmitsExactly60AndRefusesTheRestWithHeaders()
+    {
+        var (a, b) = (Instance(), Instance());
+        var key = Key("key_rpm", rpm: 60);
+
+        var admissions = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => (i % 2 == 0 ? a : b).AdmitAsync(key, default, default).AsTask()));
+
+        Assert.Equal(60, admissions.Count(admission => admission.Refusal is null));
+        var refused = admissions.First(admission => admission.Refusal is not null);
+        Assert.Equal(429, refused.Refusal!.Status);
+        Assert.Contains("allows 60 requests per minute", refused.Refusal.Message);
+        Assert.InRange(refused.Refusal.RetryAfter!.Value, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(1));
+        Assert.Equal((60, 0), (refused.Requests.Limit, refused.Requests.Remaining));
+        Assert.Equal(2, a.Refusals(RefusedLimit.Rpm) > 0 && b.Refusals(RefusedLimit.Rpm) > 0 ? 2 : 0);
+    }
+
+    [Fact]
+    public async Task Admit_TpmAcrossTwoInstances_ReservationsNeverPassTheLimitAndSettlingGivesBackTheUnused()
+    {
+        var (a, b) = (Instance(), Instance());
+        var key = Key("key_tpm", tpm: 1000);
+
+        var first = await a.AdmitAsync(key, Tokens(100, 200), default);
+        var second = await b.AdmitAsync(key, Tokens(100, 200), default);
+        var third = await a.AdmitAsync(key, Tokens(100, 200), default);
+        var fourth = await b.AdmitAsync(key, Tokens(100, 200), default);
+        var tooLarge = await a.AdmitAsync(key, Tokens(900, 200), default);
+
+        Assert.Equal([true, true, true, false], new[] { first, second, third, fourth }.Select(admission => admission.Refusal is null));
+        Assert.Contains("1000 tokens per minute", fourth.Refusal!.Message);
+        Assert.Equal(TimeSpan.FromHours(1), tooLarge.Refusal!.RetryAfter);
+        // Each used 20 of its 300: settled, 840 come back at once, and the next reservation fits on the other instance.
+        a.Settle(first, 20, 0);
+        b.Settle(second, 20, 0);
+        a.Settle(third, 20, 0);
+        await WaitUntilAsync(async () => (await b.AdmitAsync(key, Tokens(100, 500), default)).Refusal is null);
+    }
+
+    [Fact]
+    public async Task Admit_MaxParallelOfATeamAcrossInstances_HoldsUntilOneSettles()
+    {
+        var (a, b) = (Instance(), Instance());
+        var team = Team("team_par", maxParallel: 2);
+        var (one, two) = (Key("key_p1", team: team), Key("key_p2", team: team));
+
+        var first = await a.AdmitAsync(one, default, default);
+        var second = await b.AdmitAsync(two, default, default);
+        var third = await a.AdmitAsync(two, default, default);
+
+        Assert.Null(first.Refusal);
+        Assert.Null(second.Refusal);
+        Assert.Contains("this key's team 'team_par-name' allows 2 at once", third.Refusal!.Message);
+        a.Settle(first, 0, 0);
+        a.Settle(first, 0, 0); // a second settle gives nothing back twice
+        await WaitUntilAsync(async () => (await b.AdmitAsync(one, default, default)).Refusal is null);
+        Assert.NotNull((await a.AdmitAsync(one, default, default)).Refusal);
+    }
+
+    [Fact]
+    public async Task Admit_RedisKilledThenBack_CountsLocallyAtItsShareThenSharesAgain()
+    {
+        var a = Instance(expectedInstances: 3);
+        var key = Key("key_chaos", rpm: 30);
+        Assert.Null((await a.AdmitAsync(key, default, default)).Refusal);
+
+        _redis.Stop();
+        var during = new List<Admission>();
+        for (var i = 0; i < 15; i++)
+        {
+            during.Add(await a.AdmitAsync(key, default, default));
+        }
+
+        // 30 a minute over 3 instances: this one takes 10 on its own while Redis is away, and no request fails for it.
+        Assert.Equal(10, during.Count(admission => admission.Refusal is null));
+        Assert.True(a.Degraded);
+        _redis.Restart();
+        await WaitUntilAsync(async () => (await a.AdmitAsync(key, default, default)).Refusal is null && !a.Degraded);
+        foreach (var admission in during)
+        {
+            a.Settle(admission, 0, 0); // admitted locally, settled locally: nothing sent to the new Redis
+        }
+    }
+
+    [Fact]
+    public async Task Admit_KeyWithABudgetOnly_IsCountedInThisProcessWithoutRedis()
+    {
+        var a = Instance();
+        _redis.Stop();
+
+        var admission = await a.AdmitAsync(Key("key_budget", budgetUsd: 5m), default, default);
+
+        Assert.Null(admission.Refusal);
+        Assert.False(a.Degraded, "a key without rate limits never needs Redis");
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await condition())
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        Assert.Fail("the condition did not hold within 10 s");
+    }
+}
