@@ -73,7 +73,9 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         RedisResult[] answer;
         try
         {
-            answer = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(RedisLimitScripts.Admit, keys, values).WaitAsync(cancellationToken))!;
+            // Not abandoned when the client leaves: the script may already have taken a slot, which only this admission's
+            // settlement gives back (the wait is bounded by the connection's 1 s timeout).
+            answer = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(RedisLimitScripts.Admit, keys, values))!;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
