@@ -10,6 +10,7 @@
 #   RESULTS_DIR=/tmp/x bench/load/run.sh              write the table there instead of bench/results/
 #   ONLY_LIMITS=1 DURATION=8 bench/load/run.sh        workload 8 alone (limits + ledger on against off)
 #   ONLY_OBSERVABILITY=1 DURATION=8 bench/load/run.sh   workload 9 alone (metrics + access log on against off)
+#   ONLY_REDIS=1 DURATION=8 bench/load/run.sh          workload 10 alone (rate limits through Redis against in process)
 #   PORT_BASE=28101 bench/load/run.sh                 listen on 28101-28106 instead of 18101-18106
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -31,6 +32,8 @@ LIMITS_PORT=$((PORT_BASE + 5))
 LIMITS_ROUNDS=${LIMITS_ROUNDS:-7}
 LIMITS_RATE=${LIMITS_RATE:-2000}
 OBS_ROUNDS=${OBS_ROUNDS:-9}
+REDIS_ROUNDS=${REDIS_ROUNDS:-9}
+REDIS_PORT=$((PORT_BASE + 6))
 KEY=sk-bench-key
 PIDS=()
 
@@ -207,6 +210,25 @@ observability_config() {
   "providers": { "fast": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/fast/v1", "apiKey": "$KEY" } },
   "models": { "bench-fast": [ { "provider": "fast", "model": "gpt-4o-mini" } ] },
   "keys": [ { "key": "$KEY", "name": "bench" } ]
+}
+CONF
+}
+
+# shared_limits_config on|off DATABASE: workload 10's two proxies. Both have the key with rpm, tpm and parallel limits
+# far above what one core reaches (so every request runs the whole limiter path and none is refused), no budget and
+# no ledger; "on" counts them in Redis (the redis-server the row starts, pinned to the load core as a remote one would
+# use no CPU of the proxy's), "off" in the process.
+shared_limits_config() {
+  local redis=""
+  if [ "$1" = on ]; then redis="\"redis\": { \"connectionString\": \"127.0.0.1:$REDIS_PORT\", \"keyPrefix\": \"bench-$$:\" },"; fi
+  cat <<CONF
+{
+  $redis
+  "storage": { "path": "$2" },
+  "usage": { "ledger": false },
+  "providers": { "fast": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/fast/v1", "apiKey": "$KEY" } },
+  "models": { "bench-fast": [ { "provider": "fast", "model": "gpt-4o-mini" } ] },
+  "keys": [ { "key": "$KEY", "name": "bench", "rpm": 1000000000, "tpm": 1000000000, "maxParallel": 1000000 } ]
 }
 CONF
 }
@@ -466,6 +488,26 @@ measure_observability() {
   FIG[llm-proxy,w9]="CPU efficiency median $cpu ($(mark95 "$cpu"); rounds$CPUS; off/on µs$US), rate ratio median $rate (rounds$RATES); $lines access log lines for ${SERVED[on]} requests; $scraped request series scraped; $((ERRS[on] + ERRS[off])) errors"
 }
 mark95() { awk -v r="$1" 'BEGIN{ print (r + 0 >= 0.95) ? "PASS at 0.95" : "FAIL at 0.95" }'; }
+mark85() { awk -v r="$1" 'BEGIN{ print (r + 0 >= 0.85) ? "PASS at 0.85" : "FAIL at 0.85" }'; }
+
+# 10. Rate limits shared through Redis against counted in the process (issue 17: within 85 %): as row 9, both sides at
+# once at full speed, REDIS_ROUNDS rounds, judged on the median of off's CPU per request over on's. The proxy's own
+# CPU only: what redis-server spends is on the load core, as it would be on Redis's own machine.
+measure_redis() {
+  log "== 10. rate limits through Redis against in process, $REDIS_ROUNDS rounds at full speed, both at once"
+  command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+  taskset -c $LOAD_CPU redis-server --port $REDIS_PORT --bind 127.0.0.1 --save "" --appendonly no > "$RUN/redis.log" 2>&1 &
+  local redis_pid=$!; PIDS+=($redis_pid)
+  PORT=([off]=$PROXY_PORT [on]=$LIMITS_PORT) PID=()
+  local side
+  for side in off on; do start_side redis shared_limits_config "$side" "${PORT[$side]}"; PID[$side]=$SIDE_PID; done
+  together_rounds 10 "$REDIS_ROUNDS" full
+  local shared; shared=$(curl -s "http://127.0.0.1:${PORT[on]}/health" | grep -o '"redis":"[a-z]*"' || true)
+  for side in off on; do kill "${PID[$side]}" 2>/dev/null || true; wait "${PID[$side]}" 2>/dev/null || true; done
+  kill $redis_pid 2>/dev/null || true
+  local cpu rate; cpu=$(median3 <<< "$CPUS") rate=$(median3 <<< "$RATES")
+  FIG[llm-proxy,w10]="CPU efficiency median $cpu ($(mark85 "$cpu"); rounds$CPUS; off/on µs$US), rate ratio median $rate (rounds$RATES); health $shared; $((ERRS[on] + ERRS[off])) errors"
+}
 mark() { awk -v r="$1" 'BEGIN{ print (r + 0 >= 0.90) ? "PASS at 0.90" : "FAIL at 0.90" }'; }
 
 # Median of 5 starts: one start swings from 31 to 70 ms on this VM.
@@ -513,6 +555,10 @@ print_table() {
     line "9. metrics + access log on vs off, non-stream, both at once: $OBS_ROUNDS rounds at 64 conn" w9
     return
   fi
+  if [ "${ONLY_REDIS:-0}" = 1 ]; then
+    line "10. rate limits through Redis vs in process, non-stream, both at once: $REDIS_ROUNDS rounds at 64 conn" w10
+    return
+  fi
   line "1. non-stream, 64 conn: requests/s" w1_rps
   line "1. p50 µs" w1_p50_us
   line "1. p99 µs" w1_p99_us
@@ -549,6 +595,7 @@ print_table() {
   line "7. Responses client, OpenAI upstream, 64 conn: non-stream, fast stream (ratio to 5); stored non-stream" w7
   line "8. limits + ledger on vs off, non-stream, both at once: $LIMITS_ROUNDS rounds at 64 conn, $LIMITS_ROUNDS at $LIMITS_RATE req/s" w8
   line "9. metrics + access log on vs off, non-stream, both at once: $OBS_ROUNDS rounds at 64 conn" w9
+  line "10. rate limits through Redis vs in process, non-stream, both at once: $REDIS_ROUNDS rounds at 64 conn" w10
   line "6. idle RSS MB" idle_rss_mb
   line "6. RSS under load (soak avg) MB" soak_steady_mb
   line "6. RSS growth MiB/min" soak_growth
@@ -566,9 +613,12 @@ main() {
   elif [ "${ONLY_OBSERVABILITY:-0}" = 1 ]; then
     TARGETS=llm-proxy STREAM_COUNTS="" SOAK_SECONDS=0
     measure_observability
+  elif [ "${ONLY_REDIS:-0}" = 1 ]; then
+    TARGETS=llm-proxy STREAM_COUNTS="" SOAK_SECONDS=0
+    measure_redis
   else
-    for t in $TARGETS; do FIG[$t,w5]="n/a"; FIG[$t,w7]="n/a"; FIG[$t,w8]="n/a"; FIG[$t,w9]="n/a"; measure_target "$t"; done
-    [[ " $TARGETS " != *" llm-proxy "* ]] || { measure_limits; measure_observability; }
+    for t in $TARGETS; do FIG[$t,w5]="n/a"; FIG[$t,w7]="n/a"; FIG[$t,w8]="n/a"; FIG[$t,w9]="n/a"; FIG[$t,w10]="n/a"; measure_target "$t"; done
+    [[ " $TARGETS " != *" llm-proxy "* ]] || { measure_limits; measure_observability; measure_redis; }
     FIG[llm-proxy,startup_ms]=$(startup_ms)
     [ "$SOAK_SECONDS" -gt 0 ] && [[ " $TARGETS " == *" llm-proxy "* ]] && soak
   fi
@@ -584,6 +634,7 @@ main() {
     echo "- target pinned to CPU $TARGET_CPU, wrk and fake upstreams to CPU $LOAD_CPU; ${DURATION}s per measurement; memory soak ${SOAK_SECONDS}s"
     if [ "${ONLY_LIMITS:-0}" = 1 ]; then echo "- command: ONLY_LIMITS=1 DURATION=$DURATION LIMITS_ROUNDS=$LIMITS_ROUNDS LIMITS_RATE=$LIMITS_RATE bench/load/run.sh"
     elif [ "${ONLY_OBSERVABILITY:-0}" = 1 ]; then echo "- command: ONLY_OBSERVABILITY=1 DURATION=$DURATION OBS_ROUNDS=$OBS_ROUNDS bench/load/run.sh"
+    elif [ "${ONLY_REDIS:-0}" = 1 ]; then echo "- command: ONLY_REDIS=1 DURATION=$DURATION REDIS_ROUNDS=$REDIS_ROUNDS bench/load/run.sh"
     else echo "- command: DURATION=$DURATION SOAK_SECONDS=$SOAK_SECONDS STREAM_COUNTS=\"$STREAM_COUNTS\" TARGETS=\"$TARGETS\" LIMITS_ROUNDS=$LIMITS_ROUNDS LIMITS_RATE=$LIMITS_RATE OBS_ROUNDS=$OBS_ROUNDS bench/load/run.sh"; fi
     echo
     print_table

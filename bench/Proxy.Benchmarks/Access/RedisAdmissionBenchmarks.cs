@@ -14,6 +14,7 @@ namespace LlmProxy.Benchmarks.Access;
 /// tests start theirs). The settlement is sent without waiting, so the difference is the admission's round trip.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class RedisAdmissionBenchmarks
 {
     private readonly ClientKey _key = ClientKey.FromConfig(new KeyConfig("sk-bench", "bench", ["*"], 1_000_000_000, 1_000_000_000, 1_000_000, null,
@@ -53,6 +54,10 @@ public class RedisAdmissionBenchmarks
         var admission = await _shared!.AdmitAsync(_key, new Reservation(40, 256, 0), default);
         _shared.Settle(admission, 150, 0);
     }
+
+    /// <summary>The client's floor: a bare round trip through the same connection.</summary>
+    [Benchmark]
+    public Task<TimeSpan> Ping() => _connection!.GetDatabase().PingAsync();
 
     /// <summary>The admission's round trip alone: no settlement queued on the server ahead of the next one.</summary>
     [Benchmark]
