@@ -85,6 +85,21 @@ public sealed class RedisServer : IDisposable
         throw new InvalidOperationException($"redis-server on port {Port} did not start");
     }
 
+    /// <summary>Holds every client's commands for <paramref name="duration"/> (<c>CLIENT PAUSE ... ALL</c>): a hung or overloaded server.</summary>
+    public void Pause(TimeSpan duration)
+    {
+        using var cli = Process.Start(new ProcessStartInfo("redis-cli", $"-p {Port} CLIENT PAUSE {(long)duration.TotalMilliseconds} ALL")
+        {
+            RedirectStandardOutput = true,
+        })!;
+        var answer = cli.StandardOutput.ReadToEnd().Trim();
+        cli.WaitForExit();
+        if (answer != "OK")
+        {
+            throw new InvalidOperationException($"CLIENT PAUSE answered '{answer}'");
+        }
+    }
+
     public void Dispose() => Stop();
 
     private static int FreePort()

@@ -63,6 +63,12 @@ internal sealed class AccessDirectory
     public Action? StoreChanged { get; set; }
 
     /// <summary>
+    /// True when other instances change the same store: an admin change then reloads before it reads what it changes,
+    /// so that it does not write back another instance's change undone from a copy older than it.
+    /// </summary>
+    public bool SharedStore { get; set; }
+
+    /// <summary>
     /// Reloads keys and teams from <paramref name="store"/>, which another instance changed, as after a change of this
     /// one's: one at a time with this instance's own changes.
     /// </summary>
@@ -92,15 +98,20 @@ internal sealed class AccessDirectory
         try
         {
             var before = _snapshot;
+            if (SharedStore)
+            {
+                Load(await store.LoadAsync(cancellationToken));
+            }
             try
             {
                 return await write();
             }
             finally
             {
+                // Told first: the others reload from the store whether or not this instance's own reload works.
+                StoreChanged?.Invoke();
                 Load(await store.LoadAsync(CancellationToken.None));
                 await ChangedAsync(before);
-                StoreChanged?.Invoke();
             }
         }
         finally

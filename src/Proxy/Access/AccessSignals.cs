@@ -22,6 +22,7 @@ internal sealed partial class AccessSignals(AccessDirectory directory, IAccessSt
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        directory.SharedStore = true;
         if (redis is not null)
         {
             var channel = RedisChannel.Literal(options!.KeyPrefix + "access");
@@ -31,7 +32,7 @@ internal sealed partial class AccessSignals(AccessDirectory directory, IAccessSt
             {
                 await redis.GetSubscriber().SubscribeAsync(channel, (_, _) => Wake());
             }
-            catch (RedisException e)
+            catch (Exception e) when (e is RedisException or TimeoutException)
             {
                 LogSubscribeFailed(logger, e.Message); // SE.Redis subscribes again when it reconnects
             }
@@ -47,9 +48,11 @@ internal sealed partial class AccessSignals(AccessDirectory directory, IAccessSt
             {
                 return;
             }
-            catch (Exception e) when (StorageUnavailable.Is(e))
+            catch (Exception e)
             {
-                LogReloadFailed(logger, e.Message); // the keys this instance holds serve on
+                // Whatever failed (the database away, a row it cannot read), the keys this instance holds serve on: an
+                // exception leaving this loop would stop the host, on every instance at once.
+                LogReloadFailed(logger, e.Message);
             }
         }
     }

@@ -54,7 +54,6 @@ internal sealed class Admission
 
     internal bool TeamTokens { get; init; }
 
-    /// <summary>True the first time only: a second settle of the same admission must not give back twice.</summary>
     /// <summary>What a shared limiter (<see cref="RedisRequestLimiter"/>) reserved in Redis for this request; null when counted here.</summary>
     internal RedisTicket? Shared { get; init; }
 
@@ -64,5 +63,6 @@ internal sealed class Admission
     /// <summary>True the first time only, for an admission of a shared limiter, whatever it holds in this process.</summary>
     internal bool TrySettleShared() => Refusal is null && Interlocked.Exchange(ref _settled, 1) == 0;
 
+    /// <summary>True the first time only: a second settle of the same admission must not give back twice.</summary>
     internal bool TrySettle() => Refusal is null && (Key is not null || Team is not null) && Interlocked.Exchange(ref _settled, 1) == 0;
 }

@@ -13,8 +13,8 @@ namespace LlmProxy.Access;
 /// refusal or the <see cref="Admission"/>; keys and teams without limits take no lock and allocate nothing. Beside a
 /// shared limiter (<see cref="RedisRequestLimiter"/>) it counts only part of the limits: <paramref name="rates"/> false
 /// leaves requests and tokens per minute and parallel requests to the shared one, <paramref name="budgets"/> false the
-/// budgets; <paramref name="share"/> divides the rates among that many instances (at least 1 each), while the shared
-/// counters cannot be reached.
+/// budgets; <see cref="Share"/> (first <paramref name="share"/>) divides the rates among that many instances (at least 1
+/// each), while the shared counters cannot be reached.
 /// </summary>
 internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, bool budgets = true, int share = 1) : IRequestLimiter
 {
@@ -24,9 +24,17 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
     private static readonly TimeSpan Hopeless = TimeSpan.FromHours(1);
 
     private readonly ConcurrentDictionary<string, LimitCounters> _counters = new(StringComparer.Ordinal);
+    private int _share = Math.Max(1, share);
     private readonly long[] _refusals = new long[Enum.GetValues<RefusedLimit>().Length];
 
     public long Refusals(RefusedLimit limit) => Interlocked.Read(ref _refusals[(int)limit]);
+
+    /// <summary>How many instances the rates are divided among (at least 1); may change while requests run.</summary>
+    public int Share
+    {
+        get => Volatile.Read(ref _share);
+        set => Volatile.Write(ref _share, Math.Max(1, value));
+    }
 
     public ValueTask<Admission> AdmitAsync(ClientKey key, Reservation reservation, CancellationToken cancellationToken) => new(Admit(key, reservation));
 
@@ -119,7 +127,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
 
     private int? Tpm(AccessLimits limits) => Rate(limits.Tpm);
 
-    private int? Rate(int? limit) => rates && limit is { } value ? Math.Max(1, value / share) : null;
+    private int? Rate(int? limit) => rates && limit is { } value ? Math.Max(1, value / Share) : null;
 
     // team: null when these are the key's own limits. The refusal's words are built only for a refusal.
     private GatewayError? Check(LimitCounters counters, AccessLimits limits, Reservation reservation, DateTimeOffset now, Team? team)
@@ -150,10 +158,12 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
         }
         if (Tpm(limits) is { } tpm && reservation.Tokens > 0)
         {
-            if (reservation.Tokens > tpm)
+            // Against the whole limit, not this instance's share of it: a request that fits the key's tpm is no hopeless one
+            // while Redis is away; it waits for this instance's share to have room.
+            if (reservation.Tokens > limits.Tpm)
             {
                 return Refuse(RefusedLimit.Tpm, $"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an " +
-                    $"output limit of {reservation.OutputTokens}), more than the {tpm} tokens per minute {Who(team)} allows. " +
+                    $"output limit of {reservation.OutputTokens}), more than the {limits.Tpm} tokens per minute {Who(team)} allows. " +
                     "Send a shorter request or a lower output limit (max_tokens, max_completion_tokens or max_output_tokens).", "rate_limit_exceeded", Hopeless);
             }
             if (!counters.Tokens.Fits(tpm, reservation.Tokens))

@@ -13,7 +13,7 @@ namespace LlmProxy.Access;
 /// whatever the number of instances. Settling (the tokens used in place of those reserved, the parallel slot freed)
 /// is sent without waiting. Budgets are counted in this process (<see cref="LocalRequestLimiter"/> with budgets only).
 /// While Redis cannot be reached (not connected, or a call failing) each instance counts the rates itself at 1/N of
-/// each limit, N being <c>redis.expectedInstances</c>: logged once, shown by <c>/health</c>, and shared counting
+/// each limit, N the larger of <c>redis.expectedInstances</c> and the instances it last saw (<see cref="LiveInstances"/>): logged once, shown by <c>/health</c>, and shared counting
 /// resumes as soon as the connection is back. A request settles where it was admitted.
 /// </summary>
 internal sealed partial class RedisRequestLimiter : IRequestLimiter
@@ -25,7 +25,8 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     private readonly LocalRequestLimiter _budgets;
     private readonly LocalRequestLimiter _fallback;
     private readonly ILogger<RedisRequestLimiter> _logger;
-    private readonly ConcurrentDictionary<string, RedisKey> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (RedisKey Hash, RedisKey Set)> _keys = new(StringComparer.Ordinal);
+    private readonly int _expectedInstances;
     private readonly long[] _refusals = new long[Enum.GetValues<RefusedLimit>().Length];
     private int _degraded;
 
@@ -35,12 +36,22 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         _redis = redis;
         _prefix = options.KeyPrefix + "limits:";
         _budgets = new LocalRequestLimiter(time, rates: false);
+        _expectedInstances = options.ExpectedInstances;
         _fallback = new LocalRequestLimiter(time, budgets: false, share: options.ExpectedInstances);
         _logger = logger;
     }
 
-    /// <summary>True while the rates are counted in this process because Redis cannot be reached.</summary>
-    public bool Degraded => Volatile.Read(ref _degraded) != 0;
+    /// <summary>
+    /// The instances last seen sharing Redis (<see cref="RedisInstances"/>): while Redis is away each counts 1/N of the
+    /// rates, N the larger of this and <c>redis.expectedInstances</c>.
+    /// </summary>
+    public int LiveInstances
+    {
+        set => _fallback.Share = Math.Max(_expectedInstances, value);
+    }
+
+    /// <summary>True while the rates are counted in this process because Redis cannot be reached (or is not connected now).</summary>
+    public bool Degraded => Volatile.Read(ref _degraded) != 0 || !_redis.IsConnected;
 
     public long Refusals(RefusedLimit limit) =>
         Interlocked.Read(ref _refusals[(int)limit]) + _budgets.Refusals(limit) + _fallback.Refusals(limit);
@@ -58,9 +69,13 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         {
             return Fallback(key, reservation, null);
         }
-        var keys = new RedisKey[keyRates && teamRates ? 2 : 1];
-        var values = new RedisValue[1 + keys.Length * 3];
+        var subjects = keyRates && teamRates ? 2 : 1;
+        var keys = new RedisKey[subjects * 2];
+        var values = new RedisValue[3 + subjects * 3];
+        var ticket = new RedisTicket(Guid.NewGuid().ToString("N"), keys, TokensTaken(key, keyRates, teamRates));
         values[0] = reservation.Tokens;
+        values[1] = ticket.Id;
+        values[2] = (long)RedisLimitScripts.Lease.TotalMilliseconds;
         var at = 0;
         if (keyRates)
         {
@@ -79,12 +94,14 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
+            // The script may have run with its reply lost: its ticket, if it was taken, is given back whole.
+            SendSettle(ticket, reservation, 0, refund: true);
             return Fallback(key, reservation, e);
         }
         Recovered();
         var requests = default(RateLimitSnapshot);
         var tokens = default(RateLimitSnapshot);
-        for (var i = 0; i < keys.Length; i++)
+        for (var i = 0; i < subjects; i++)
         {
             var limits = Limits(key, keyRates, i);
             var offset = 3 + i * 4;
@@ -104,7 +121,6 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             var who = ReferenceEquals(refusedBy, key.Limits) ? "this key" : $"this key's team '{team!.Name}'";
             return new Admission(null, null, reservation, requests, tokens, Refuse(refusal, refusedBy, who, reservation, TimeSpan.FromMilliseconds((long)answer[2])));
         }
-        var ticket = new RedisTicket(keys, TokensTaken(key, keyRates, teamRates));
         var budget = _budgets.Admit(key, reservation);
         if (budget.Refusal is not null)
         {
@@ -163,12 +179,15 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         return taken;
     }
 
+    // The subject's hash and set (its name with ":inflight"), and its limits after the three common arguments.
     private void Subject(RedisKey[] keys, RedisValue[] values, int index, string id, AccessLimits limits)
     {
-        keys[index] = _keys.GetOrAdd(id, static (id, prefix) => new RedisKey(prefix + id), _prefix);
-        values[1 + index * 3] = limits.Rpm ?? -1;
-        values[2 + index * 3] = limits.Tpm ?? -1;
-        values[3 + index * 3] = limits.MaxParallel ?? -1;
+        var (hash, set) = _keys.GetOrAdd(id, static (id, prefix) => (new RedisKey(prefix + id), new RedisKey(prefix + id + ":inflight")), _prefix);
+        keys[index * 2] = hash;
+        keys[index * 2 + 1] = set;
+        values[3 + index * 3] = limits.Rpm ?? -1;
+        values[4 + index * 3] = limits.Tpm ?? -1;
+        values[5 + index * 3] = limits.MaxParallel ?? -1;
     }
 
     // Rates at 1/N here, and the budgets as always; the admission settles both in this process.
@@ -209,17 +228,24 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
 
     private void SendSettle(RedisTicket ticket, Reservation reservation, long usedTokens, bool refund)
     {
-        var values = new RedisValue[3 + ticket.Keys.Length];
+        var values = new RedisValue[4 + ticket.TokensTaken.Length];
         values[0] = reservation.Tokens;
         values[1] = usedTokens;
         values[2] = refund ? 1 : 0;
-        for (var i = 0; i < ticket.Keys.Length; i++)
+        values[3] = ticket.Id;
+        for (var i = 0; i < ticket.TokensTaken.Length; i++)
         {
-            values[3 + i] = ticket.TokensTaken[i] ? 1 : 0;
+            values[4 + i] = ticket.TokensTaken[i] ? 1 : 0;
         }
-        // Fire and forget: a lost settlement leaves a parallel slot taken until the hash expires (a day), and tokens
-        // reserved that drain within the minute anyway.
-        _redis.GetDatabase().ScriptEvaluate(RedisLimitScripts.Settle, ticket.Keys, values, CommandFlags.FireAndForget);
+        try
+        {
+            // Fire and forget: a settlement lost on the way leaves its ticket's slot taken until the lease ends, and tokens
+            // reserved that drain within the minute anyway.
+            _redis.GetDatabase().ScriptEvaluate(RedisLimitScripts.Settle, ticket.Keys, values, CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+        }
     }
 
     private GatewayError Refuse(int refusal, AccessLimits limits, string who, Reservation reservation, TimeSpan wait)

@@ -173,6 +173,14 @@ internal static class ConfigLoader
         {
             throw new ConfigException(redis.Child("connectionString"), "required (e.g. \"redis.internal:6379,password=${REDIS_PASSWORD}\")");
         }
+        try
+        {
+            StackExchange.Redis.ConfigurationOptions.Parse(connectionString); // so that --check-config says what is wrong
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException(redis.Child("connectionString"), e.Message);
+        }
         return new RedisOptions(connectionString, redis.OptionalInt("expectedInstances", 1, 1000) ?? 1,
             redis.OptionalString("keyPrefix") ?? RedisOptions.DefaultKeyPrefix);
     }

@@ -49,6 +49,8 @@ internal static class ProxyServices
             services.AddSingleton(provider => new RedisRequestLimiter(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
                 provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<RedisRequestLimiter>>()));
             services.AddSingleton<IRequestLimiter>(provider => provider.GetRequiredService<RedisRequestLimiter>());
+            services.AddHostedService(provider => new RedisInstances(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
+                provider.GetRequiredService<RedisRequestLimiter>()));
         }
         else
         {

@@ -49,7 +49,9 @@ internal sealed partial class SqlAccessStore(SqlDatabase database) : IAccessStor
             using var transaction = database.BeginWrite(connection);
             using (var update = connection.CreateCommand())
             {
-                update.CommandText = $"UPDATE keys SET ({KeyColumns}) = ({KeyParameters}) WHERE id = @id";
+                // Revocation is for good, whatever the writer's copy of the key said: another instance may have revoked it
+                // since that copy was read.
+                update.CommandText = $"UPDATE keys SET ({KeyColumns}) = ({KeyParameters.Replace("@revoked", "(revoked OR @revoked)", StringComparison.Ordinal)}) WHERE id = @id";
                 BindKey(update, key);
                 if (ExecuteNamed(update, key.Name, "key") == 0)
                 {

@@ -86,7 +86,7 @@ internal sealed class GatheringQueue<T>
     /// <summary>
     /// Refuses new items and waits until every accepted one is written, or until <paramref name="cancellationToken"/>
     /// (the host stops waiting). Returns how many accepted items were never handed to the writer: those of a queue never
-    /// started, or whose writer failed.
+    /// started, whose writer failed, or still queued when the host stopped waiting.
     /// </summary>
     public async Task<int> StopAsync(CancellationToken cancellationToken)
     {
@@ -98,8 +98,11 @@ internal sealed class GatheringQueue<T>
         {
             await _done.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
-        return _thread is null || Volatile.Read(ref _writerFailed) ? Count : 0;
+        return _thread is null || Volatile.Read(ref _writerFailed) || !_done.Task.IsCompleted ? Count : 0;
     }
+
+    /// <summary>Cancelled when the queue starts stopping: a writer's wait between retries ends then.</summary>
+    public CancellationToken Stopped => _stopped.Token;
 
     /// <summary>Blocks the calling thread (the queue's own: the writer's retries) for <paramref name="delay"/>, or until <paramref name="stop"/>.</summary>
     public void Sleep(TimeSpan delay, CancellationToken stop)

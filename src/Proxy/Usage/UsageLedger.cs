@@ -82,8 +82,9 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
 
     // One transaction per batch, on the queue's thread. A database that cannot be reached (PostgreSQL restarting, a network
     // cut) keeps the batch and is retried every 5 s until it is back, while new records queue behind it (dropped and
-    // counted once the queue is full): an outage of a few minutes loses nothing. Any other failure, or one while the host
-    // stops, gets the usual tries and then counts the batch as lost.
+    // counted once the queue is full): an outage of a few minutes loses nothing. Any other failure gets the usual tries
+    // and then counts the batch as lost; so does an unreachable database once the host stops, at once, so that the
+    // stop does not wait out retries it cannot win.
     private void Append(List<UsageRecord> batch)
     {
         for (var attempt = 0; ; attempt++)
@@ -98,13 +99,13 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
                 }
                 return;
             }
-            catch (Exception e) when (attempt < RetryDelays.Length || (StorageUnavailable.Is(e) && !_queue.Stopping))
+            catch (Exception e) when (StorageUnavailable.Is(e) ? !_queue.Stopping : attempt < RetryDelays.Length)
             {
                 if (attempt <= RetryDelays.Length || attempt % 12 == 0)
                 {
                     LogRetrying(_logger, batch.Count, e.Message);
                 }
-                _queue.Sleep(RetryDelays[Math.Min(attempt, RetryDelays.Length - 1)], CancellationToken.None);
+                _queue.Sleep(RetryDelays[Math.Min(attempt, RetryDelays.Length - 1)], _queue.Stopped);
             }
             catch (Exception e)
             {

@@ -59,12 +59,16 @@ public sealed class SharedInstancesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task LimitedKey_Rpm60HammeredThroughBoth_Exactly60SucceedAndThe429sSayWhy()
+    public async Task LimitedKey_Rpm60HammeredThroughBoth_60SucceedNot120AndThe429sSayWhy()
     {
+        var clock = Stopwatch.StartNew();
         var answers = await Task.WhenAll(Enumerable.Range(0, 150).Select(i => ChatAsync(i % 2 == 0 ? _a : _b, LimitedKey)));
+        var elapsed = clock.Elapsed;
 
-        Assert.Equal(60, answers.Count(answer => answer.StatusCode == HttpStatusCode.OK));
-        Assert.Equal(90, answers.Count(answer => answer.StatusCode == HttpStatusCode.TooManyRequests));
+        // 60 at once, and one more for each second the burst took (rpm 60 refills a request a second): never 60 per instance.
+        var served = answers.Count(answer => answer.StatusCode == HttpStatusCode.OK);
+        Assert.InRange(served, 60, 60 + (int)Math.Ceiling(elapsed.TotalSeconds));
+        Assert.Equal(150 - served, answers.Count(answer => answer.StatusCode == HttpStatusCode.TooManyRequests));
         var refused = answers.First(answer => answer.StatusCode == HttpStatusCode.TooManyRequests);
         Assert.Equal("60", refused.Headers.GetValues("x-ratelimit-limit-requests").Single());
         Assert.Equal("0", refused.Headers.GetValues("x-ratelimit-remaining-requests").Single());

@@ -144,6 +144,20 @@ public abstract class AccessStoreContract : IDisposable
     }
 
     [Fact]
+    public async Task UpdateKey_FromACopyReadBeforeARevocation_KeepsTheKeyRevoked()
+    {
+        var key = Key("key_1", "ci-bot");
+        await _store.CreateKeyAsync(key, Secret("key_1", "s"), Audit("key.create", "key_1"), default);
+        await _store.UpdateKeyAsync(key with { Revoked = true }, Audit("key.update", "key_1"), default);
+
+        // Another instance's stale copy, not revoked, with a new rpm.
+        await _store.UpdateKeyAsync(key with { Rpm = 99 }, Audit("key.update", "key_1"), default);
+
+        var stored = Assert.Single((await _store.LoadAsync(default)).Keys);
+        Assert.Equal((true, 99), (stored.Revoked, stored.Rpm));
+    }
+
+    [Fact]
     public async Task UpdateKey_Unknown_ReturnsFalseAndWritesNoAuditRow()
     {
         Assert.False(await _store.UpdateKeyAsync(Key("key_missing", "dev"), Audit("key.update", "key_missing"), default));
