@@ -59,7 +59,7 @@ internal static class ProxyServices
         services.AddSingleton<AccessStartup>();
         services.AddHostedService(provider => provider.GetRequiredService<AccessStartup>());
         // Instances sharing a store hear of each other's key changes (Redis) and reload them (every 10 s in any case).
-        if (config.Redis is not null || config.Storage.Type == StorageOptions.Postgres)
+        if (config.Storage.Type == StorageOptions.Postgres)
         {
             services.AddHostedService(provider => new AccessSignals(provider.GetRequiredService<AccessDirectory>(), provider.GetRequiredService<IAccessStore>(),
                 provider.GetService<IConnectionMultiplexer>(), config.Redis, provider.GetRequiredService<ILogger<AccessSignals>>()));

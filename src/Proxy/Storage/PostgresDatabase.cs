@@ -37,6 +37,12 @@ internal sealed class PostgresDatabase : SqlDatabase
             throw new StorageException($"not a PostgreSQL connection string: {e.Message}", e);
         }
         var settings = builder.ConnectionStringBuilder;
+        // Npgsql waits 15 s for a connection by default: a request (a stored response, an admin write) meeting an
+        // unreachable server would hold its pool thread that long. 5 s unless the connection string says otherwise.
+        if (!new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.ContainsKey("Timeout"))
+        {
+            settings.Timeout = 5;
+        }
         var where = $"PostgreSQL at {settings.Host ?? "localhost"}:{settings.Port}, database '{settings.Database ?? settings.Username}'";
         var source = builder.Build();
         try
