@@ -165,6 +165,24 @@ internal static class ConfigLoader
         };
     }
 
+    // Npgsql's own parser, so that --check-config catches what the start would; its messages name keywords, never values.
+    private static void CheckPostgresConnectionString(string connectionString, string field)
+    {
+        Npgsql.NpgsqlConnectionStringBuilder settings;
+        try
+        {
+            settings = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException(field, $"not a PostgreSQL connection string (Npgsql's keywords: Host=...;Database=...;Username=...;Password=...): {e.Message}");
+        }
+        if (string.IsNullOrWhiteSpace(settings.Host))
+        {
+            throw new ConfigException(field, "names no server: add Host=... (a name or an address, several separated by commas)");
+        }
+    }
+
     private static RedisOptions ReadRedis(ConfigNode redis)
     {
         redis.AllowOnly("connectionString", "expectedInstances", "keyPrefix");
@@ -173,13 +191,24 @@ internal static class ConfigLoader
         {
             throw new ConfigException(redis.Child("connectionString"), "required (e.g. \"redis.internal:6379,password=${REDIS_PASSWORD}\")");
         }
+        // A URL would be taken for a host name, password and all, and then printed in every connection error.
+        if (connectionString.Contains("://", StringComparison.Ordinal))
+        {
+            throw new ConfigException(redis.Child("connectionString"),
+                "a StackExchange.Redis configuration string (host:port,password=...,ssl=true), not a redis:// URL");
+        }
+        StackExchange.Redis.ConfigurationOptions options;
         try
         {
-            StackExchange.Redis.ConfigurationOptions.Parse(connectionString); // so that --check-config says what is wrong
+            options = StackExchange.Redis.ConfigurationOptions.Parse(connectionString); // so that --check-config says what is wrong
         }
         catch (ArgumentException e)
         {
             throw new ConfigException(redis.Child("connectionString"), e.Message);
+        }
+        if (options.EndPoints.Count == 0)
+        {
+            throw new ConfigException(redis.Child("connectionString"), "names no server: begin it with host:port (e.g. \"redis.internal:6379,password=...\")");
         }
         return new RedisOptions(connectionString, redis.OptionalInt("expectedInstances", 1, 1000) ?? 1,
             redis.OptionalString("keyPrefix") ?? RedisOptions.DefaultKeyPrefix);
@@ -392,6 +421,10 @@ internal static class ConfigLoader
         if (type != StorageOptions.Postgres && connectionString is not null)
         {
             throw new ConfigException(storage.Child("connectionString"), $"only for storage.type \"postgres\"; \"{type}\" uses storage.path");
+        }
+        if (type == StorageOptions.Postgres)
+        {
+            CheckPostgresConnectionString(connectionString!, storage.Child("connectionString"));
         }
         return new StorageOptions(
             type,

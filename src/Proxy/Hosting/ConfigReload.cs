@@ -20,7 +20,7 @@ namespace LlmProxy.Hosting;
 internal sealed partial class ConfigReload
 {
     /// <summary>The sections a reload does not apply, in the order a warning names them.</summary>
-    public static readonly string[] RestartOnlySections = ["server", "admin", "storage", "usage", "accessLog", "telemetry"];
+    public static readonly string[] RestartOnlySections = ["server", "admin", "storage", "redis", "usage", "accessLog", "telemetry"];
 
     private static readonly JsonDocumentOptions CompareOptions = new() { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true };
 

@@ -58,9 +58,9 @@ internal sealed partial class InboundPipeline(
                 account.EstimateUnreported(body.Memory.Span); // while the body is at hand, for the estimate its record may need
             }
         }
-        catch when (!context.Response.HasStarted)
+        catch (Exception e) when (!context.Response.HasStarted)
         {
-            account.Crashed(); // ErrorHandling answers 500 once this unwinds; the record must say so, not 200
+            account.Crashed(e); // ErrorHandling answers 500 (503 for the database away) once this unwinds; the record must say so, not 200
             throw;
         }
         finally
@@ -82,9 +82,9 @@ internal sealed partial class InboundPipeline(
         {
             await CountAsync(context, dialect, account, started);
         }
-        catch when (!context.Response.HasStarted)
+        catch (Exception e) when (!context.Response.HasStarted)
         {
-            account.Crashed();
+            account.Crashed(e);
             throw;
         }
         finally

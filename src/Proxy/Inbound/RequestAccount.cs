@@ -26,7 +26,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     private long? _estimatedInput;
     private long _estimatedOutput;
     private bool _outputEstimated;
-    private bool _crashed;
+    private int _crashStatus; // 0: it did not throw
     private bool _served;
     private AttemptEnd? _heldAttempt;
     private bool _attemptTaken;
@@ -87,11 +87,15 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
         }
     }
 
-    /// <summary>The request threw before its answer began: it ends as the 500 the error handler writes.</summary>
-    public void Crashed()
+    /// <summary>
+    /// The request threw <paramref name="exception"/> before its answer began: it ends as the error handler answers it,
+    /// a 503 <c>storage_unavailable</c> when the database could not be reached, else a 500.
+    /// </summary>
+    public void Crashed(Exception exception)
     {
-        _crashed = true;
-        ErrorClass ??= "internal_error";
+        var unavailable = Storage.StorageUnavailable.Is(exception);
+        _crashStatus = unavailable ? 503 : 500;
+        ErrorClass ??= unavailable ? "storage_unavailable" : "internal_error";
     }
 
     /// <summary>
@@ -155,7 +159,7 @@ internal sealed class RequestAccount(ClientKey key, WireFormat api, long started
     {
         lock (_lock)
         {
-            status = _crashed ? 500 : status;
+            status = _crashStatus != 0 ? _crashStatus : status;
             var (usage, cost, estimated) = (_usage, _costPicoUsd, _outputEstimated);
             // Counting tokens is free, whatever its end. Billed as estimated: a provider that served, or whose answer had begun
             // reaching the client before it broke (a cut stream), or that the client or the proxy's drain left mid-answer.

@@ -43,7 +43,8 @@ internal sealed class PostgresDatabase : SqlDatabase
         {
             settings.Timeout = 5;
         }
-        var where = $"PostgreSQL at {settings.Host ?? "localhost"}:{settings.Port}, database '{settings.Database ?? settings.Username}'";
+        var host = settings.Host ?? "localhost";
+        var where = $"PostgreSQL at {(host.Contains(',', StringComparison.Ordinal) ? host : $"{host}:{settings.Port}")}, database '{settings.Database ?? settings.Username}'";
         var source = builder.Build();
         try
         {
@@ -55,13 +56,22 @@ internal sealed class PostgresDatabase : SqlDatabase
             source.Dispose();
             throw;
         }
-        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or ArgumentException)
         {
             source.Dispose();
-            throw new StorageException($"cannot use {where}: {e.Message}", e);
+            throw new StorageException($"cannot use {where}: {OneLine(e)}", e);
         }
         return new PostgresDatabase(source);
     }
+
+    // The server's own words (a PostgresException's Message adds POSITION and more on further lines), or the innermost
+    // cause of a connection failure ("Exception while reading from stream" says less than its inner exception).
+    private static string OneLine(Exception e) => e switch
+    {
+        PostgresException postgres => $"{postgres.SqlState}: {postgres.MessageText}",
+        NpgsqlException { InnerException: { } inner } => $"{e.Message} ({inner.Message.ReplaceLineEndings(" ")})",
+        _ => e.Message.ReplaceLineEndings(" "),
+    };
 
     public override Task<T> ReadAsync<T>(Func<DbConnection, T> work, CancellationToken cancellationToken)
     {

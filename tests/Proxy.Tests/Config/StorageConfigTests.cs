@@ -115,11 +115,35 @@ public sealed class StorageConfigTests
     [InlineData("""{ "type": "postgres", "connectionString": "Host=db", "path": "x.db" }""", "storage.path: a SQLite file's path; storage.type \"postgres\" uses storage.connectionString")]
     [InlineData("""{ "connectionString": "Host=db" }""", "storage.connectionString: only for storage.type \"postgres\"; \"sqlite\" uses storage.path")]
     [InlineData("""{ "type": "redis" }""", "storage.type: unknown storage type 'redis' (expected one of: sqlite, postgres)")]
+    [InlineData("""{ "type": "postgres", "connectionString": "Database=lp;Username=lp;Password=never-printed" }""", "storage.connectionString: names no server: add Host=...")]
+    [InlineData("""{ "type": "postgres", "connectionString": "Host=db;Passwrd=never-printed" }""", "storage.connectionString: not a PostgreSQL connection string")]
     public void Storage_SettingsOfTheOtherType_AreOneLineNamingTheField(string section, string message)
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse($$"""{ "storage": {{section}}, {{Minimal}} }""", "proxy.json", EnvironmentExpander.Process));
 
         Assert.StartsWith(message, error.Message);
+        Assert.DoesNotContain("never-printed", error.Message);
+    }
+
+    [Theory]
+    [InlineData("""{}""", "redis.connectionString: required")]
+    [InlineData("""{ "connectionString": "redis://:never-printed@127.0.0.1:6379/0" }""", "redis.connectionString: a StackExchange.Redis configuration string")]
+    [InlineData("""{ "connectionString": "password=never-printed" }""", "redis.connectionString: names no server")]
+    [InlineData("""{ "connectionString": "127.0.0.1:6379", "expectedInstances": 0 }""", "redis.expectedInstances:")]
+    public void Redis_BadSection_IsOneLineNamingTheFieldAndNoPassword(string section, string message)
+    {
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse($$"""{ "redis": {{section}}, {{Minimal}} }""", "proxy.json", EnvironmentExpander.Process));
+
+        Assert.StartsWith(message, error.Message);
+        Assert.DoesNotContain("never-printed", error.Message);
+    }
+
+    [Fact]
+    public void Redis_Section_KeepsItsSettingsWithDefaults()
+    {
+        var redis = ConfigLoader.Parse($$"""{ "redis": { "connectionString": "r1:6379,password=x" }, {{Minimal}} }""", "proxy.json", EnvironmentExpander.Process).Redis;
+
+        Assert.Equal(new RedisOptions("r1:6379,password=x", 1, "llm-proxy:"), redis);
     }
 
     private static StorageOptions Parse(string json, string fileName) =>
