@@ -51,6 +51,28 @@ public sealed class PostgresOutageTests
         Assert.Equal(HttpStatusCode.OK, (await CreateKeyAsync(proxy)).StatusCode);
     }
 
+    [Fact]
+    public async Task Stop_WhilePostgresIsDown_CountsTheUnwrittenRecordsAsLostAndDoesNotHang()
+    {
+        using var server = PostgresServer.Start();
+        var connectionString = server.CreateSchema();
+        var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "storage": { "type": "postgres", "connectionString": "{{connectionString}};Timeout=2" },
+              "providers": { "m": { "type": "mock" } },
+              "models": { "echo": [ { "provider": "m", "model": "echo" } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
+            }
+            """);
+        var ledger = proxy.Services.GetRequiredService<UsageLedger>();
+        server.Stop();
+        await ChatAsync(proxy, 25);
+
+        await proxy.DisposeAsync(); // the host's stop: the ledger gives up on the unreachable database at once
+
+        Assert.Equal((0L, 25L), (ledger.Written, ledger.Lost + ledger.Dropped));
+    }
+
     private static async Task ChatAsync(ProxyHost proxy, int count)
     {
         for (var i = 0; i < count; i++)
