@@ -11,27 +11,14 @@ public sealed class PostgresAccessStoreTests() : AccessStoreContract(new Postgre
 /// Keys and their secrets in <see cref="SqlAccessStore"/>, on SQLite and on PostgreSQL alike; teams and the audit log
 /// are in <see cref="AccessStoreTeamContract"/>.
 /// </summary>
-public abstract class AccessStoreContract : IDisposable
+public abstract class AccessStoreContract : StoreContract
 {
-    private readonly TestStore _database;
-    private readonly SqlDatabase _sql;
     private readonly SqlAccessStore _store;
 
     private protected AccessStoreContract(TestStore database)
-    {
-        _database = database;
-        _sql = database.OpenDatabase();
-        _store = new SqlAccessStore(_sql);
-    }
+        : base(database) => _store = new SqlAccessStore(Sql);
 
-    public void Dispose()
-    {
-        _sql.Dispose();
-        _database.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
-    private long AuditRows => (long)_database.Scalar("SELECT count(*) FROM audit")!;
+    private long AuditRows => (long)Database.Scalar("SELECT count(*) FROM audit")!;
 
     [Fact]
     public async Task CreateKey_EveryFieldSet_LoadsBackExactly()
@@ -76,7 +63,7 @@ public abstract class AccessStoreContract : IDisposable
 
         await _store.CreateKeyAsync(key, Secret("key_1", "s"), Audit("key.create", "key_1"), default);
 
-        Assert.Equal(budget, _database.Scalar("SELECT budget_usd FROM keys"));
+        Assert.Equal(budget, Database.Scalar("SELECT budget_usd FROM keys"));
         AssertSame(key, Assert.Single((await _store.LoadAsync(default)).Keys));
     }
 

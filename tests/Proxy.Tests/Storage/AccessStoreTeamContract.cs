@@ -8,27 +8,14 @@ public sealed class SqliteAccessStoreTeamTests() : AccessStoreTeamContract(new S
 public sealed class PostgresAccessStoreTeamTests() : AccessStoreTeamContract(new PostgresTestStore());
 
 /// <summary>Teams and the audit log in <see cref="SqlAccessStore"/>, on SQLite and on PostgreSQL alike.</summary>
-public abstract class AccessStoreTeamContract : IDisposable
+public abstract class AccessStoreTeamContract : StoreContract
 {
-    private readonly TestStore _database;
-    private readonly SqlDatabase _sql;
     private readonly SqlAccessStore _store;
 
     private protected AccessStoreTeamContract(TestStore database)
-    {
-        _database = database;
-        _sql = database.OpenDatabase();
-        _store = new SqlAccessStore(_sql);
-    }
+        : base(database) => _store = new SqlAccessStore(Sql);
 
-    public void Dispose()
-    {
-        _sql.Dispose();
-        _database.Dispose();
-        GC.SuppressFinalize(this);
-    }
-
-    private long AuditRows => (long)_database.Scalar("SELECT count(*) FROM audit")!;
+    private long AuditRows => (long)Database.Scalar("SELECT count(*) FROM audit")!;
 
     [Fact]
     public async Task CreateTeam_EveryFieldSet_LoadsBackExactly()
@@ -146,7 +133,7 @@ public abstract class AccessStoreTeamContract : IDisposable
     {
         await _store.CreateTeamAsync(Team("team_1", "a"), Audit("team.create", "team_1"), default);
         var removed = Assert.Single(await _store.ListAuditAsync(null, 10, default)).Id;
-        _database.Scalar("DELETE FROM audit");
+        Database.Scalar("DELETE FROM audit");
 
         await _store.CreateTeamAsync(Team("team_2", "b"), Audit("team.create", "team_2"), default);
 

@@ -21,32 +21,17 @@ public sealed class SqliteUsageStoreTests() : UsageStoreContract(new SqliteTestS
 public sealed class PostgresUsageStoreTests() : UsageStoreContract(new PostgresTestStore());
 
 /// <summary>The usage ledger's store, <see cref="SqliteUsageStore"/> and <see cref="PostgresUsageStore"/> alike.</summary>
-public abstract class UsageStoreContract : IDisposable
+public abstract class UsageStoreContract : StoreContract
 {
     // Each record's cost is over 4e18 pico-USD: three of them pass 2^63 (9.22e18), where a plain SQLite sum() fails.
     private protected const long Huge = 4_000_000_000_000_123_457;
 
-    private readonly TestStore _database;
-    private readonly SqlDatabase _sql;
     private readonly IUsageStore _store;
 
     private protected UsageStoreContract(TestStore database)
-    {
-        _database = database;
-        _sql = database.OpenDatabase();
-        _store = database.UsageStore(_sql);
-    }
-
-    private protected TestStore Database => _database;
+        : base(database) => _store = database.UsageStore(Sql);
 
     private protected IUsageStore Store => _store;
-
-    public void Dispose()
-    {
-        _sql.Dispose();
-        _database.Dispose();
-        GC.SuppressFinalize(this);
-    }
 
     [Fact]
     public async Task Append_EveryField_IsStoredInItsColumn()
@@ -113,7 +98,7 @@ public abstract class UsageStoreContract : IDisposable
     {
         await _store.AppendAsync([], default);
 
-        Assert.Equal(0L, _database.Scalar("SELECT count(*) FROM usage"));
+        Assert.Equal(0L, Database.Scalar("SELECT count(*) FROM usage"));
     }
 
     [Fact]
@@ -124,15 +109,15 @@ public abstract class UsageStoreContract : IDisposable
 
         await Assert.ThrowsAnyAsync<Exception>(() => _store.AppendAsync(batch, default));
 
-        Assert.True((long)_database.Scalar("SELECT count(*) FROM usage")! == 0, "a batch is durable whole or not at all");
+        Assert.True((long)Database.Scalar("SELECT count(*) FROM usage")! == 0, "a batch is durable whole or not at all");
         await _store.AppendAsync(batch[..500], default);
-        Assert.Equal(500L, _database.Scalar("SELECT count(*) FROM usage"));
+        Assert.Equal(500L, Database.Scalar("SELECT count(*) FROM usage"));
     }
 
     [Fact]
     public async Task Summarize_ByKey_SumsEachKeyAndNamesItByItsLatestName()
     {
-        var access = new SqlAccessStore(_sql);
+        var access = new SqlAccessStore(Sql);
         await access.CreateKeyAsync(StoredAccess.Key("key_3", "renamed in the keys table"), StoredAccess.Secret("key_3", "s"), StoredAccess.Audit("key.create", "key_3"), default);
         await _store.AppendAsync(
         [
@@ -157,7 +142,7 @@ public abstract class UsageStoreContract : IDisposable
     [Fact]
     public async Task Summarize_ByTeam_NoTeamFirstAndTeamsNamedFromTheTeamsTable()
     {
-        var access = new SqlAccessStore(_sql);
+        var access = new SqlAccessStore(Sql);
         await access.CreateTeamAsync(StoredAccess.Team("team_a", "research"), StoredAccess.Audit("team.create", "team_a"), default);
         await _store.AppendAsync(
         [
@@ -251,5 +236,5 @@ public abstract class UsageStoreContract : IDisposable
         Assert.Equal(0, await _store.SpentAsync("key_1", UsageGrouping.Key, Day1 + 2, default));
     }
 
-    private object?[] ReadRow(long time) => _database.Row($"SELECT * FROM usage WHERE time = {time}");
+    private object?[] ReadRow(long time) => Database.Row($"SELECT * FROM usage WHERE time = {time}");
 }
