@@ -18,11 +18,6 @@ namespace LlmProxy.Access;
 /// </summary>
 internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, bool budgets = true, int share = 1) : IRequestLimiter
 {
-    // The Retry-After of a refusal that waiting will not cure (a request larger than the tokens limit, a budget that never
-    // resets): every 429 carries one, and an hour is past what SDKs honour (OpenAI's wait up to 60 s), so they give up
-    // after their own short backoff instead of sleeping on a hint that cannot come true.
-    private static readonly TimeSpan Hopeless = TimeSpan.FromHours(1);
-
     private readonly ConcurrentDictionary<string, LimitCounters> _counters = new(StringComparer.Ordinal);
     private int _share = Math.Max(1, share);
     private readonly long[] _refusals = new long[Enum.GetValues<RefusedLimit>().Length];
@@ -144,16 +139,14 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
         }
         if (Rate(limits.MaxParallel) is { } maxParallel && counters.InFlight >= maxParallel)
         {
-            return Refuse(RefusedLimit.MaxParallel, $"Too many parallel requests: {Who(team)} allows {maxParallel} at once. Retry when one of them has finished.",
-                "rate_limit_exceeded", TimeSpan.FromSeconds(1));
+            return Refuse(RefusedLimit.MaxParallel, RateRefusals.Parallel(Who(team), maxParallel));
         }
         if (Rpm(limits) is { } rpm)
         {
             if (!counters.Requests.Fits(rpm, 1))
             {
                 var wait = counters.Requests.UntilFits(rpm, 1);
-                return Refuse(RefusedLimit.Rpm, $"Rate limit reached for requests: {Who(team)} allows {rpm} requests per minute. Retry in {Seconds(wait)} s.",
-                    "rate_limit_exceeded", wait);
+                return Refuse(RefusedLimit.Rpm, RateRefusals.Requests(Who(team), rpm, wait));
             }
         }
         if (Tpm(limits) is { } tpm && reservation.Tokens > 0)
@@ -162,15 +155,12 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
             // while Redis is away; it waits for this instance's share to have room.
             if (reservation.Tokens > limits.Tpm)
             {
-                return Refuse(RefusedLimit.Tpm, $"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an " +
-                    $"output limit of {reservation.OutputTokens}), more than the {limits.Tpm} tokens per minute {Who(team)} allows. " +
-                    "Send a shorter request or a lower output limit (max_tokens, max_completion_tokens or max_output_tokens).", "rate_limit_exceeded", Hopeless);
+                return Refuse(RefusedLimit.Tpm, RateRefusals.TooLarge(Who(team), limits.Tpm, reservation));
             }
             if (!counters.Tokens.Fits(tpm, reservation.Tokens))
             {
                 var wait = counters.Tokens.UntilFits(tpm, reservation.Tokens);
-                return Refuse(RefusedLimit.Tpm, $"Rate limit reached for tokens: {Who(team)} allows {tpm} tokens per minute, {counters.Tokens.Remaining(tpm)} remain, and this " +
-                    $"request reserves {reservation.Tokens}. Retry in {Seconds(wait)} s.", "rate_limit_exceeded", wait);
+                return Refuse(RefusedLimit.Tpm, RateRefusals.Tokens(Who(team), tpm, counters.Tokens.Remaining(tpm), reservation, wait));
             }
         }
         if (budgets && limits.BudgetUsd is { } budgetUsd && limits.BudgetPicoUsd is { } budgetPicoUsd)
@@ -192,7 +182,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
                     : $"Budget exceeded: this request may cost up to {Usd(reservation.PicoUsd)} USD (its input, estimated, and its output limit at " +
                         $"the dearest deployment of the model), more than the {Usd(left)} USD left: {spent}. Send it with a lower output limit" +
                         (reset is { } resetAt ? $", or after the budget resets at {resetAt:yyyy-MM-ddTHH:mm:ssZ}." : "; the budget does not reset: an admin must raise it.");
-                return Refuse(RefusedLimit.Budget, message, "budget_exceeded", reset - now ?? Hopeless);
+                return Refuse(RefusedLimit.Budget, message, "budget_exceeded", reset - now ?? RateRefusals.Hopeless);
             }
         }
         return null;
@@ -245,15 +235,16 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
         }
     }
 
-    private static string Who(Team? team) => team is null ? "this key" : $"this key's team '{team.Name}'";
+    private static string Who(Team? team) => RateRefusals.Who(team);
+
+    private GatewayError Refuse(RefusedLimit limit, (string Message, TimeSpan RetryAfter) refusal) =>
+        Refuse(limit, refusal.Message, "rate_limit_exceeded", refusal.RetryAfter);
 
     private GatewayError Refuse(RefusedLimit limit, string message, string code, TimeSpan? retryAfter)
     {
         Interlocked.Increment(ref _refusals[(int)limit]);
         return new(429, ErrorKind.RateLimited, message, code) { RetryAfter = retryAfter };
     }
-
-    private static string Seconds(TimeSpan wait) => Math.Max(0.001, Math.Round(wait.TotalSeconds, 3)).ToString(CultureInfo.InvariantCulture);
 
     private static string Usd(Int128 picoUsd) => ((decimal)picoUsd / PicoUsd.PerUsd).ToString("0.00####", CultureInfo.InvariantCulture);
 }

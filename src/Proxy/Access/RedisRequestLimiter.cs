@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
 using StackExchange.Redis;
@@ -18,8 +17,6 @@ namespace LlmProxy.Access;
 /// </summary>
 internal sealed partial class RedisRequestLimiter : IRequestLimiter
 {
-    private static readonly TimeSpan Hopeless = TimeSpan.FromHours(1);
-
     private readonly IConnectionMultiplexer _redis;
     private readonly string _prefix;
     private readonly LocalRequestLimiter _budgets;
@@ -117,9 +114,11 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         var refusal = (int)answer[0];
         if (refusal != 0)
         {
-            var refusedBy = Limits(key, keyRates, (int)answer[1] - 1);
-            var who = ReferenceEquals(refusedBy, key.Limits) ? "this key" : $"this key's team '{team!.Name}'";
-            return new Admission(null, null, reservation, requests, tokens, Refuse(refusal, refusedBy, who, reservation, TimeSpan.FromMilliseconds((long)answer[2])));
+            var index = (int)answer[1] - 1;
+            var refusedBy = Limits(key, keyRates, index);
+            var who = RateRefusals.Who(ReferenceEquals(refusedBy, key.Limits) ? null : team);
+            return new Admission(null, null, reservation, requests, tokens,
+                Refuse(refusal, refusedBy, who, reservation, (long)answer[3 + index * 4 + 2], TimeSpan.FromMilliseconds((long)answer[2])));
         }
         var budget = _budgets.Admit(key, reservation);
         if (budget.Refusal is not null)
@@ -248,24 +247,18 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         }
     }
 
-    private GatewayError Refuse(int refusal, AccessLimits limits, string who, Reservation reservation, TimeSpan wait)
+    private GatewayError Refuse(int refusal, AccessLimits limits, string who, Reservation reservation, long tokensRemaining, TimeSpan wait)
     {
-        var (limit, message, retryAfter) = refusal switch
+        var (limit, (message, retryAfter)) = refusal switch
         {
-            1 => (RefusedLimit.MaxParallel, $"Too many parallel requests: {who} allows {limits.MaxParallel} at once. Retry when one of them has finished.",
-                TimeSpan.FromSeconds(1)),
-            2 => (RefusedLimit.Rpm, $"Rate limit reached for requests: {who} allows {limits.Rpm} requests per minute. Retry in {Seconds(wait)} s.", wait),
-            3 => (RefusedLimit.Tpm, $"Rate limit reached for tokens: {who} allows {limits.Tpm} tokens per minute, and this request reserves " +
-                $"{reservation.Tokens}. Retry in {Seconds(wait)} s.", wait),
-            _ => (RefusedLimit.Tpm, $"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an " +
-                $"output limit of {reservation.OutputTokens}), more than the {limits.Tpm} tokens per minute {who} allows. " +
-                "Send a shorter request or a lower output limit (max_tokens, max_completion_tokens or max_output_tokens).", Hopeless),
+            1 => (RefusedLimit.MaxParallel, RateRefusals.Parallel(who, limits.MaxParallel!.Value)),
+            2 => (RefusedLimit.Rpm, RateRefusals.Requests(who, limits.Rpm!.Value, wait)),
+            3 => (RefusedLimit.Tpm, RateRefusals.Tokens(who, limits.Tpm!.Value, tokensRemaining, reservation, wait)),
+            _ => (RefusedLimit.Tpm, RateRefusals.TooLarge(who, limits.Tpm, reservation)),
         };
         Interlocked.Increment(ref _refusals[(int)limit]);
         return new GatewayError(429, ErrorKind.RateLimited, message, "rate_limit_exceeded") { RetryAfter = retryAfter };
     }
-
-    private static string Seconds(TimeSpan wait) => Math.Max(0.001, Math.Round(wait.TotalSeconds, 3)).ToString(CultureInfo.InvariantCulture);
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning,
         Message = "Redis cannot be reached ({Reason}): rate limits are counted in this instance at 1/redis.expectedInstances of each until it is back")]
