@@ -51,6 +51,8 @@ internal static class ProxyServices
             services.AddSingleton<IRequestLimiter>(provider => provider.GetRequiredService<RedisRequestLimiter>());
             services.AddHostedService(provider => new RedisInstances(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
                 provider.GetRequiredService<RedisRequestLimiter>()));
+            services.AddHostedService(provider => new SharedDeploymentHealth(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
+                provider.GetRequiredService<ModelCatalog>(), provider.GetRequiredService<ILogger<SharedDeploymentHealth>>()));
         }
         else
         {

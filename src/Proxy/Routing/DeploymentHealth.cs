@@ -8,6 +8,8 @@ namespace LlmProxy.Routing;
 /// breaker. <see cref="RoutingDefaults.CooldownFailures"/> retryable failures within the window put it in cooldown for
 /// <see cref="RoutingDefaults.CooldownMs"/> (or a longer Retry-After); after that one probe is let through, and its
 /// outcome closes the breaker or opens it again. Client errors (400, 401...) are not the deployment's fault and do not count.
+/// Instances sharing Redis tell each other when they open or close the breaker (<see cref="Broadcast"/>, <see cref="Heard"/>):
+/// one that hears of a cooldown skips the deployment as well, and leaves the probe to the instance that opened it.
 /// </summary>
 internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time)
 {
@@ -20,6 +22,8 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
     private long _coolingUntil;
     private bool _halfOpen;
     private bool _probeInFlight;
+    // Until when this instance leaves the half-open probe to the instance that opened the breaker (0: it probes itself).
+    private long _probeDeferredUntil;
     private int _inFlight;
     private double _latencyMs;
 
@@ -38,6 +42,15 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
     }
 
     public string? LastError { get; private set; }
+
+    /// <summary>Names this deployment between instances: <c>{alias}\t{provider}/{model}</c>.</summary>
+    public string Key { get; init; } = "";
+
+    /// <summary>The <see cref="Key"/> of <paramref name="config"/> serving <paramref name="alias"/>.</summary>
+    public static string KeyOf(string alias, DeploymentConfig config) => $"{alias}\t{config.Provider}/{config.Model}";
+
+    /// <summary>Where breaker changes made here are told to the other instances; null when health is not shared.</summary>
+    public HealthBroadcast? Broadcast { get; init; }
 
     public (HealthState State, DateTimeOffset? Until) Snapshot()
     {
@@ -61,7 +74,7 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
             }
             if (_halfOpen)
             {
-                if (_probeInFlight)
+                if (_probeInFlight || Now() < _probeDeferredUntil)
                 {
                     return false;
                 }
@@ -83,14 +96,41 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
 
     public void Succeeded(TimeSpan timeToFirstByte)
     {
+        bool closed;
         lock (_lock)
         {
             _inFlight--;
-            _failureCount = 0;
-            _coolingUntil = 0;
-            _halfOpen = _probeInFlight = false;
+            closed = _halfOpen || _coolingUntil != 0;
+            Close();
             var sample = timeToFirstByte.TotalMilliseconds;
             _latencyMs = _latencyMs == 0 ? sample : LatencyAlpha * sample + (1 - LatencyAlpha) * _latencyMs;
+        }
+        if (closed)
+        {
+            Broadcast?.Send?.Invoke(Key, 0);
+        }
+    }
+
+    /// <summary>
+    /// Another instance opened this deployment's breaker for <paramref name="cooldownMs"/> (it keeps the probe: this one
+    /// waits one more cooldown for its verdict before probing itself), or closed it (0) when its probe succeeded.
+    /// </summary>
+    public void Heard(long cooldownMs)
+    {
+        lock (_lock)
+        {
+            if (cooldownMs <= 0)
+            {
+                Close();
+                return;
+            }
+            var now = Now();
+            // An instance that opened the breaker itself at the same time keeps its own probe.
+            var openedHere = _halfOpen && _probeDeferredUntil == 0;
+            _coolingUntil = Math.Max(_coolingUntil, now + cooldownMs);
+            _halfOpen = true;
+            _failureCount = 0;
+            _probeDeferredUntil = openedHere ? 0 : _coolingUntil + Math.Max(cooldownMs, policy.CooldownMs);
         }
     }
 
@@ -111,6 +151,7 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
             Released();
             return;
         }
+        long opened = 0;
         lock (_lock)
         {
             _inFlight--;
@@ -128,8 +169,21 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
                 _coolingUntil = now + cooldown;
                 _halfOpen = true;
                 _failureCount = 0;
+                _probeDeferredUntil = 0;
+                opened = cooldown;
             }
         }
+        if (opened > 0)
+        {
+            Broadcast?.Send?.Invoke(Key, opened);
+        }
+    }
+
+    private void Close()
+    {
+        _failureCount = 0;
+        _coolingUntil = _probeDeferredUntil = 0;
+        _halfOpen = _probeInFlight = false;
     }
 
     private int RecentFailures(long now)

@@ -18,8 +18,11 @@ internal sealed class ModelCatalog
     public ModelCatalog(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy, TimeProvider time)
     {
         _time = time;
-        _table = new RouteTable(models, providers, policy, time, null, static _ => false);
+        _table = new RouteTable(models, providers, policy, time, Broadcast, null, static _ => false);
     }
+
+    /// <summary>Where every deployment's health, in this table and the ones reloads make, tells other instances of its changes.</summary>
+    public HealthBroadcast Broadcast { get; } = new();
 
     /// <summary>Every alias in config order, for <c>/v1/models</c> and <c>/health</c>.</summary>
     public IReadOnlyList<ModelRoute> Routes => _table.Routes;
@@ -49,7 +52,7 @@ internal sealed class ModelCatalog
     /// a deployment cooling down stays cooling down, its latency average and in-flight count carry on.
     /// </summary>
     public RouteTable Prepare(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy,
-        Func<string, bool> providerUnchanged) => new(models, providers, policy, _time, _table, providerUnchanged);
+        Func<string, bool> providerUnchanged) => new(models, providers, policy, _time, Broadcast, _table, providerUnchanged);
 
     /// <summary>The route an admitted request is served with: see <see cref="WildcardMatches.Keep"/>.</summary>
     public ModelRoute Keep(ModelRoute route) => _table.Wildcards.Keep(route);
@@ -78,7 +81,7 @@ internal sealed class ModelCatalog
     internal sealed class RouteTable
     {
         public RouteTable(IReadOnlyList<ModelConfig> models, IReadOnlyDictionary<string, IProviderAdapter> providers, RoutingDefaults policy,
-            TimeProvider time, RouteTable? previous, Func<string, bool> providerUnchanged)
+            TimeProvider time, HealthBroadcast broadcast, RouteTable? previous, Func<string, bool> providerUnchanged)
         {
             var kept = previous is null ? null : KeptHealth(previous, policy, providerUnchanged);
             var routes = new List<ModelRoute>(models.Count);
@@ -88,7 +91,8 @@ internal sealed class ModelCatalog
                 for (var i = 0; i < deployments.Length; i++)
                 {
                     var config = model.Deployments[i];
-                    var health = kept is not null && kept.Remove((model.Alias, config), out var old) ? old : new DeploymentHealth(policy, time);
+                    var health = kept is not null && kept.Remove((model.Alias, config), out var old) ? old
+                        : new DeploymentHealth(policy, time) { Key = DeploymentHealth.KeyOf(model.Alias, config), Broadcast = broadcast };
                     deployments[i] = new Deployment(config, providers[config.Provider], health);
                 }
                 routes.Add(new ModelRoute(model, deployments, policy));
@@ -100,7 +104,7 @@ internal sealed class ModelCatalog
                 ByAlias[route.Alias] = route;
             }
             BySpan = ByAlias.GetAlternateLookup<ReadOnlySpan<char>>();
-            Wildcards = new WildcardMatches(routes.Where(route => route.Config.Wildcard), policy, time);
+            Wildcards = new WildcardMatches(routes.Where(route => route.Config.Wildcard), policy, time, broadcast);
         }
 
         /// <summary>Routes made for the names this config's wildcards match.</summary>

@@ -20,15 +20,17 @@ internal sealed class WildcardMatches
     private readonly ConcurrentDictionary<string, ModelRoute>.AlternateLookup<ReadOnlySpan<char>> _keptBySpan;
     private readonly RoutingDefaults _policy;
     private readonly TimeProvider _time;
+    private readonly HealthBroadcast _broadcast;
     private int _keptCount;
 
-    public WildcardMatches(IEnumerable<ModelRoute> wildcards, RoutingDefaults policy, TimeProvider time)
+    public WildcardMatches(IEnumerable<ModelRoute> wildcards, RoutingDefaults policy, TimeProvider time, HealthBroadcast broadcast)
     {
         // Longest prefix first: "bedrock/anthropic/*" before "bedrock/*".
         _wildcards = [.. wildcards.OrderByDescending(route => route.Alias.Length)];
         _keptBySpan = _kept.GetAlternateLookup<ReadOnlySpan<char>>();
         _policy = policy;
         _time = time;
+        _broadcast = broadcast;
     }
 
     public bool Any => _wildcards.Length > 0;
@@ -102,7 +104,9 @@ internal sealed class WildcardMatches
         for (var i = 0; i < deployments.Length; i++)
         {
             var template = wildcard.Deployments[i];
-            deployments[i] = new Deployment(template.Config with { Model = model }, template.Provider, new DeploymentHealth(_policy, _time))
+            var config = template.Config with { Model = model };
+            var health = new DeploymentHealth(_policy, _time) { Key = DeploymentHealth.KeyOf(name, config), Broadcast = _broadcast };
+            deployments[i] = new Deployment(config, template.Provider, health)
             {
                 Label = ModelConfig.AnyModel,
             };

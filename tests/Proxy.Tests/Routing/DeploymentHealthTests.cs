@@ -100,4 +100,72 @@ public sealed class DeploymentHealthTests
         Assert.Equal(130, health.LatencyMs, 3);
         Assert.Equal(0, health.InFlight);
     }
+
+    [Fact]
+    public void Failed_Opening_TellsTheOtherInstancesTheCooldownOnce()
+    {
+        var sent = new List<(string Key, long CooldownMs)>();
+        var health = new DeploymentHealth(Policy, _clock) { Key = "gpt\tp0/m", Broadcast = new HealthBroadcast { Send = (key, ms) => sent.Add((key, ms)) } };
+
+        Fail(health, 3);
+
+        Assert.Equal([("gpt\tp0/m", 30_000L)], sent);
+    }
+
+    [Fact]
+    public void Succeeded_ProbeClosesTheBreaker_TellsTheOthersWithZero_AndAnOrdinarySuccessTellsNothing()
+    {
+        var sent = new List<long>();
+        var health = Fail(new DeploymentHealth(Policy, _clock) { Broadcast = new HealthBroadcast { Send = (_, ms) => sent.Add(ms) } }, 3);
+        _clock.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.True(health.TryAdmit());
+        health.Succeeded(TimeSpan.FromMilliseconds(10));
+        Assert.True(health.TryAdmit());
+        health.Succeeded(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal([30_000L, 0L], sent);
+    }
+
+    [Fact]
+    public void Heard_CooldownFromAnotherInstance_SkipsTheDeploymentAndLeavesTheProbeToItForOneMoreCooldown()
+    {
+        var health = new DeploymentHealth(Policy, _clock);
+
+        health.Heard(30_000);
+
+        Assert.Equal(HealthState.CoolingDown, health.Snapshot().State);
+        Assert.False(health.TryAdmit());
+        _clock.Advance(TimeSpan.FromSeconds(31));
+        Assert.Equal(HealthState.HalfOpen, health.Snapshot().State);
+        Assert.False(health.TryAdmit()); // the instance that opened it probes
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.True(health.TryAdmit()); // no verdict came: this one probes itself
+        Assert.False(health.TryAdmit());
+    }
+
+    [Fact]
+    public void Heard_ClosedByTheProbingInstance_ServesAgainAtOnce()
+    {
+        var health = new DeploymentHealth(Policy, _clock);
+        health.Heard(30_000);
+        _clock.Advance(TimeSpan.FromSeconds(31));
+
+        health.Heard(0);
+
+        Assert.Equal(HealthState.Healthy, health.Snapshot().State);
+        Assert.True(health.TryAdmit());
+        Assert.True(health.TryAdmit());
+    }
+
+    [Fact]
+    public void Heard_WhileItOpenedTheBreakerItself_KeepsItsOwnProbe()
+    {
+        var health = Fail(new DeploymentHealth(Policy, _clock), 3);
+
+        health.Heard(30_000);
+        _clock.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.True(health.TryAdmit());
+    }
 }

@@ -1,0 +1,11 @@
+namespace LlmProxy.Routing;
+
+/// <summary>
+/// Where a catalog's deployments tell other instances of breaker changes: <see cref="Send"/> takes a deployment's
+/// <see cref="DeploymentHealth.Key"/> and the cooldown it opened in milliseconds, or 0 when a probe closed it. Unset (one
+/// instance, or no Redis) nothing is sent; <see cref="SharedDeploymentHealth"/> sets it.
+/// </summary>
+internal sealed class HealthBroadcast
+{
+    public Action<string, long>? Send { get; set; }
+}
