@@ -14,7 +14,8 @@ namespace LlmProxy.Benchmarks.Access;
 /// tests start theirs), and a bare PING through the same connection for the client's floor. The settlement is sent
 /// without waiting, but in this closed loop of one client the server runs it before the next admission, so the figure
 /// is an admission and a settlement's worth of Redis time. (An admission alone, never settled, would pile its
-/// leases into the subject's set: no real request does that.)
+/// leases into the subject's set: no real request does that.) The admission's own latency, as percentiles, is
+/// <see cref="AdmissionLatency"/>'s.
 /// </summary>
 [MemoryDiagnoser]
 [MedianColumn]
