@@ -9,52 +9,35 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# The AOT publish links SQLite statically from libsqlite3.a (Debian's libsqlite3-dev), which a fresh machine lacks.
-ensure_sqlite() {
-  dpkg -s libsqlite3-dev >/dev/null 2>&1 && return
+# ensure PACKAGE WHY PRESENT...: installs the Debian package PACKAGE (as root) unless one of the PRESENT paths or
+# commands exists: what the publish links and the tests start for real, which a fresh machine lacks.
+ensure() {
+  local package=$1 why=$2 present
+  shift 2
+  for present in "$@"; do
+    { [ -e "$present" ] || command -v "$present" >/dev/null; } && return
+  done
   if [ "$(id -u)" -ne 0 ]; then
-    echo "build.sh: the publish links SQLite from libsqlite3-dev: sudo apt-get install libsqlite3-dev" >&2
+    echo "build.sh: $package is needed ($why): sudo apt-get install $package" >&2
     exit 1
   fi
-  echo "installing libsqlite3-dev (the SQLite linked into the binary)" >&2
-  apt-get update -qq && apt-get install -y -qq libsqlite3-dev >/dev/null
+  echo "installing $package ($why)" >&2
+  apt-get update -qq && apt-get install -y -qq "$package" >/dev/null
 }
 
 publish() {
-  ensure_sqlite
+  # The AOT publish links SQLite statically from libsqlite3.a.
+  ensure libsqlite3-dev "the SQLite linked into the binary" /usr/lib/x86_64-linux-gnu/libsqlite3.a
   dotnet publish src/Proxy/Proxy.csproj -c Release -r linux-x64 -o artifacts --nologo -v quiet
   echo "published artifacts/llm-proxy ($(du -h artifacts/llm-proxy | cut -f1))"
 }
 
-# The storage tests start a real PostgreSQL server (initdb + pg_ctl as user postgres); a fresh machine has postgresql-15,
-# others may not.
-ensure_postgres() {
-  compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null && return
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "build.sh: the tests need PostgreSQL's server: sudo apt-get install postgresql" >&2
-    exit 1
-  fi
-  echo "installing postgresql (the storage tests start a real server)" >&2
-  apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
-}
-
-# The shared-limit tests start real redis-server processes; a fresh machine lacks it.
-ensure_redis() {
-  command -v redis-server >/dev/null && return
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "build.sh: the tests need redis-server: sudo apt-get install redis-server" >&2
-    exit 1
-  fi
-  echo "installing redis-server (the shared-limit tests start real servers)" >&2
-  apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
-}
-
 run_tests() {
   publish
-  ensure_postgres
-  ensure_redis
-  # A crash-safety test kills the sqlite3 shell mid-transaction as a second writer.
-  command -v sqlite3 >/dev/null || { [ "$(id -u)" -eq 0 ] && apt-get update -qq && apt-get install -y -qq sqlite3 >/dev/null; } || { echo "build.sh: the tests need the sqlite3 shell: sudo apt-get install sqlite3" >&2; exit 1; }
+  ensure postgresql "the storage tests start a real server with initdb and pg_ctl" $(compgen -G "/usr/lib/postgresql/*/bin/initdb" || true)
+  ensure redis-server "the shared-limit tests start real servers" redis-server
+  ensure nginx "the scale-out tests balance three instances with it" /usr/sbin/nginx nginx
+  ensure sqlite3 "a crash-safety test kills the sqlite3 shell mid-transaction as a second writer" sqlite3
   export LLM_PROXY_BINARY="$PWD/artifacts/llm-proxy"
   local log rc=0
   log=$(mktemp)

@@ -87,7 +87,7 @@ public sealed class PostgresServer : IDisposable
         // A port taken between the probe and the start: try another.
         for (var attempt = 0; ; attempt++)
         {
-            var port = FreePort();
+            var port = LoopbackPort.Free();
             var server = new PostgresServer(folder, bin, port);
             try
             {
@@ -137,12 +137,6 @@ public sealed class PostgresServer : IDisposable
             : throw new InvalidOperationException("PostgreSQL's server binaries are not installed (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static void Run(string program, string arguments, bool asPostgres)
     {

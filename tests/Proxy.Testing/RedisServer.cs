@@ -24,7 +24,7 @@ public sealed class RedisServer : IDisposable
     {
         for (var attempt = 0; ; attempt++)
         {
-            var server = new RedisServer(FreePort());
+            var server = new RedisServer(LoopbackPort.Free());
             try
             {
                 server.Restart();
@@ -102,10 +102,4 @@ public sealed class RedisServer : IDisposable
 
     public void Dispose() => Stop();
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

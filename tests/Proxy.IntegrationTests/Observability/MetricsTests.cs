@@ -188,7 +188,7 @@ public sealed partial class MetricsTests : IAsyncLifetime
     [Fact]
     public async Task Metrics_OnTheirOwnListener_ServedThereOnlyAndNothingElseIs()
     {
-        var port = FreePort();
+        var port = LoopbackPort.Free();
         await using var proxy = await ProxyHost.StartAsync(ProxyHost.ConfigWith(
             $$""" "server": { "metricsUrls": "http://127.0.0.1:{{port}}" }, """, "mocked", """{ "type": "mock" }"""));
         using var scraper = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -223,13 +223,6 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-    // A port free a moment ago: a metrics listener needs a port of its own, known before the proxy starts.
-    private static int FreePort()
-    {
-        using var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
 
     [Fact]
     public async Task Metrics_EveryAnsweredRequest_CountedByRoutePatternAndBoundedMethod()

@@ -161,7 +161,7 @@ public sealed class ErrorResponseTests() : ProxiedUpstreamTestBase("gpt-test", s
     [Fact]
     public async Task UpstreamUnreachable_Is502()
     {
-        var closedPort = FreePort();
+        var closedPort = LoopbackPort.Free();
         await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test",
             $$"""{ "type": "openai", "baseUrl": "http://127.0.0.1:{{closedPort}}/v1", "apiKey": "k" }"""));
 
@@ -176,7 +176,7 @@ public sealed class ErrorResponseTests() : ProxiedUpstreamTestBase("gpt-test", s
     [Fact]
     public async Task FirstDeploymentUnreachable_SecondServes()
     {
-        var closedPort = FreePort();
+        var closedPort = LoopbackPort.Free();
         await using var proxy = await ProxyHost.StartAsync(ProxyHost.Config("gpt-test",
             $$"""{ "type": "openai", "baseUrl": "http://127.0.0.1:{{closedPort}}/v1", "apiKey": "k" }""", ProxyHost.OpenAIProvider(Upstream)));
 
@@ -200,12 +200,6 @@ public sealed class ErrorResponseTests() : ProxiedUpstreamTestBase("gpt-test", s
         Assert.Contains("p1/upstream-model-1: HTTP 503 overloaded", message);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private async Task<(int Status, JsonElement Error)> PostAsync(string body)
     {
