@@ -24,8 +24,12 @@ internal interface IRequestLimiter
     /// </summary>
     void Settle(Admission admission, long usedTokens, long costPicoUsd);
 
-    /// <summary>What the key or team <paramref name="subjectId"/> has spent in its current <paramref name="period"/>, and reserved in flight.</summary>
-    (Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart) Spent(string subjectId, BudgetPeriod period);
+    /// <summary>
+    /// What the key or team <paramref name="subjectId"/> has spent in its current <paramref name="period"/>, and reserved
+    /// in flight (10^-12 USD). Completes synchronously unless the counters are elsewhere (Redis: one round trip).
+    /// </summary>
+    ValueTask<(Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart)> SpentAsync(string subjectId, BudgetPeriod period,
+        CancellationToken cancellationToken);
 
     /// <summary>Sets what <paramref name="subjectId"/> spent in the <paramref name="period"/> that contains now, as the ledger says (at start-up).</summary>
     void RestoreSpent(string subjectId, BudgetPeriod period, Int128 spentPicoUsd);

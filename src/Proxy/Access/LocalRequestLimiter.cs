@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
-using LlmProxy.Usage;
 
 namespace LlmProxy.Access;
 
@@ -90,6 +88,10 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
         Give(admission.Team, admission.TeamTokens, admission.Reservation, admission.TeamPeriod, usedTokens, costPicoUsd);
     }
 
+    public ValueTask<(Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart)> SpentAsync(string subjectId, BudgetPeriod period,
+        CancellationToken cancellationToken) => new(Spent(subjectId, period));
+
+    /// <summary>As <see cref="SpentAsync"/>, synchronously: nothing here waits.</summary>
     public (Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart) Spent(string subjectId, BudgetPeriod period)
     {
         var counters = Counters(subjectId);
@@ -163,26 +165,13 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
                 return Refuse(RefusedLimit.Tpm, RateRefusals.Tokens(Who(team), tpm, counters.Tokens.Remaining(tpm), reservation, wait));
             }
         }
-        if (budgets && limits.BudgetUsd is { } budgetUsd && limits.BudgetPicoUsd is { } budgetPicoUsd)
+        if (budgets && limits.BudgetPicoUsd is { } budgetPicoUsd)
         {
             counters.RollPeriod(limits.BudgetPeriod, now);
-            // A cap, not a trigger: the request's own reservation must fit in what is left too, so neither one request nor a
-            // burst can spend past the budget (beyond what a provider bills over the reservation's estimated input).
-            var left = budgetPicoUsd - counters.SpentPicoUsd - counters.ReservedPicoUsd;
-            if (left <= 0 || reservation.PicoUsd > left)
+            if (!RateRefusals.BudgetFits(budgetPicoUsd, counters.SpentPicoUsd, counters.ReservedPicoUsd, reservation))
             {
-                var reset = BudgetCalendar.Reset(limits.BudgetPeriod, now);
-                var period = limits.BudgetPeriod == BudgetPeriod.Never ? "" : $" {BudgetCalendar.Name(limits.BudgetPeriod)}";
-                var when = reset is { } at ? $"It resets at {at:yyyy-MM-ddTHH:mm:ssZ}." : "It does not reset: an admin must raise it.";
-                var spent = $"{Who(team)} has spent {Usd(counters.SpentPicoUsd)} USD" +
-                    (counters.ReservedPicoUsd > 0 ? $" (and {Usd(counters.ReservedPicoUsd)} USD is reserved by requests in flight)" : "") +
-                    $" of its{period} budget of {budgetUsd.ToString(CultureInfo.InvariantCulture)} USD";
-                var message = left <= 0
-                    ? $"Budget exceeded: {spent}. {when}"
-                    : $"Budget exceeded: this request may cost up to {Usd(reservation.PicoUsd)} USD (its input, estimated, and its output limit at " +
-                        $"the dearest deployment of the model), more than the {Usd(left)} USD left: {spent}. Send it with a lower output limit" +
-                        (reset is { } resetAt ? $", or after the budget resets at {resetAt:yyyy-MM-ddTHH:mm:ssZ}." : "; the budget does not reset: an admin must raise it.");
-                return Refuse(RefusedLimit.Budget, message, "budget_exceeded", reset - now ?? RateRefusals.Hopeless);
+                var (message, retryAfter) = RateRefusals.Budget(Who(team), limits, counters.SpentPicoUsd, counters.ReservedPicoUsd, reservation, now);
+                return Refuse(RefusedLimit.Budget, message, "budget_exceeded", retryAfter);
             }
         }
         return null;
@@ -240,11 +229,9 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
     private GatewayError Refuse(RefusedLimit limit, (string Message, TimeSpan RetryAfter) refusal) =>
         Refuse(limit, refusal.Message, "rate_limit_exceeded", refusal.RetryAfter);
 
-    private GatewayError Refuse(RefusedLimit limit, string message, string code, TimeSpan? retryAfter)
+    private GatewayError Refuse(RefusedLimit limit, string message, string code, TimeSpan retryAfter)
     {
         Interlocked.Increment(ref _refusals[(int)limit]);
         return new(429, ErrorKind.RateLimited, message, code) { RetryAfter = retryAfter };
     }
-
-    private static string Usd(Int128 picoUsd) => ((decimal)picoUsd / PicoUsd.PerUsd).ToString("0.00####", CultureInfo.InvariantCulture);
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
+using LlmProxy.Config;
+using LlmProxy.Usage;
 
 namespace LlmProxy.Access;
 
 /// <summary>
-/// The words and <c>Retry-After</c> of a rate refusal (parallel requests, requests or tokens per minute), one wording
+/// The words and <c>Retry-After</c> of a limit's refusal (parallel requests, requests or tokens per minute, a budget), one wording
 /// whether the limits are counted in this process (<see cref="LocalRequestLimiter"/>) or in Redis
 /// (<see cref="RedisRequestLimiter"/>). <c>who</c> is <see cref="Who"/>'s.
 /// </summary>
@@ -33,6 +35,39 @@ internal static class RateRefusals
         ($"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an output limit of " +
             $"{reservation.OutputTokens}), more than the {tpm} tokens per minute {who} allows. " +
             "Send a shorter request or a lower output limit (max_tokens, max_completion_tokens or max_output_tokens).", Hopeless);
+
+    /// <summary>
+    /// Whether a request reserving <paramref name="reservation"/> fits a budget of <paramref name="budgetPicoUsd"/> with
+    /// <paramref name="spentPicoUsd"/> spent and <paramref name="reservedPicoUsd"/> reserved (10^-12 USD). A cap, not a
+    /// trigger: the request's own reservation must fit in what is left too, so neither one request nor a burst can spend
+    /// past the budget (beyond what a provider bills over the reservation's estimated input).
+    /// </summary>
+    public static bool BudgetFits(Int128 budgetPicoUsd, Int128 spentPicoUsd, Int128 reservedPicoUsd, Reservation reservation)
+    {
+        var left = budgetPicoUsd - spentPicoUsd - reservedPicoUsd;
+        return left > 0 && reservation.PicoUsd <= left;
+    }
+
+    /// <summary>A budget refusal (<see cref="BudgetFits"/> false): what was spent and reserved, and when the budget resets.</summary>
+    public static (string Message, TimeSpan RetryAfter) Budget(string who, AccessLimits limits, Int128 spentPicoUsd, Int128 reservedPicoUsd,
+        Reservation reservation, DateTimeOffset now)
+    {
+        var left = limits.BudgetPicoUsd!.Value - spentPicoUsd - reservedPicoUsd;
+        var reset = BudgetCalendar.Reset(limits.BudgetPeriod, now);
+        var period = limits.BudgetPeriod == BudgetPeriod.Never ? "" : $" {BudgetCalendar.Name(limits.BudgetPeriod)}";
+        var when = reset is { } at ? $"It resets at {at:yyyy-MM-ddTHH:mm:ssZ}." : "It does not reset: an admin must raise it.";
+        var spent = $"{who} has spent {Usd(spentPicoUsd)} USD" +
+            (reservedPicoUsd > 0 ? $" (and {Usd(reservedPicoUsd)} USD is reserved by requests in flight)" : "") +
+            $" of its{period} budget of {limits.BudgetUsd!.Value.ToString(CultureInfo.InvariantCulture)} USD";
+        var message = left <= 0
+            ? $"Budget exceeded: {spent}. {when}"
+            : $"Budget exceeded: this request may cost up to {Usd(reservation.PicoUsd)} USD (its input, estimated, and its output limit at " +
+                $"the dearest deployment of the model), more than the {Usd(left)} USD left: {spent}. Send it with a lower output limit" +
+                (reset is { } resetAt ? $", or after the budget resets at {resetAt:yyyy-MM-ddTHH:mm:ssZ}." : "; the budget does not reset: an admin must raise it.");
+        return (message, reset - now ?? Hopeless);
+    }
+
+    private static string Usd(Int128 picoUsd) => ((decimal)picoUsd / PicoUsd.PerUsd).ToString("0.00####", CultureInfo.InvariantCulture);
 
     private static string Seconds(TimeSpan wait) => Math.Max(0.001, Math.Round(wait.TotalSeconds, 3)).ToString(CultureInfo.InvariantCulture);
 }

@@ -7,13 +7,16 @@ namespace LlmProxy.Access;
 
 /// <summary>
 /// <see cref="IRequestLimiter"/> shared by every instance on one Redis (config <c>redis</c>): requests and tokens per
-/// minute and parallel requests, per key and per team, are checked and taken in one round trip by
-/// <see cref="RedisLimitScripts.Admit"/>, atomically for all instances, so a key with rpm 60 gets 60 a minute
-/// whatever the number of instances. Settling (the tokens used in place of those reserved, the parallel slot freed)
-/// is sent without waiting. Budgets are counted in this process (<see cref="LocalRequestLimiter"/> with budgets only).
-/// While Redis cannot be reached (not connected, or a call failing) each instance counts the rates itself at 1/N of
-/// each limit, N the larger of <c>redis.expectedInstances</c> and the instances it last saw (<see cref="LiveInstances"/>): logged once, shown by <c>/health</c>, and shared counting
-/// resumes as soon as the connection is back. A request settles where it was admitted.
+/// minute, parallel requests and budgets, per key and per team, are checked and taken in one round trip by
+/// <see cref="RedisLimitScripts.Admit"/>, atomically for all instances, so a key with rpm 60 gets 60 a minute, and a
+/// budget of 10 USD 10 USD, whatever the number of instances. Settling (the tokens used in place of those reserved, the
+/// cost in place of its reservation, the parallel slot freed) is sent without waiting. This process keeps a copy of
+/// each budget's spend as Redis last told it (<see cref="LocalRequestLimiter"/> with budgets only), restored from the
+/// ledger at start-up: what a period Redis lost starts from, and what it counts on while Redis is away. While Redis
+/// cannot be reached (not connected, or a call failing) each instance counts the rates itself at 1/N of each limit, N
+/// the larger of <c>redis.expectedInstances</c> and the instances it last saw (<see cref="LiveInstances"/>), and the
+/// budgets on that copy: logged once, shown by <c>/health</c>, and shared counting resumes as soon as the connection is
+/// back. A request settles where it was admitted.
 /// </summary>
 internal sealed partial class RedisRequestLimiter : IRequestLimiter
 {
@@ -22,7 +25,8 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     private readonly LocalRequestLimiter _budgets;
     private readonly LocalRequestLimiter _fallback;
     private readonly ILogger<RedisRequestLimiter> _logger;
-    private readonly ConcurrentDictionary<string, (RedisKey Hash, RedisKey Set)> _keys = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RedisSubject> _subjects = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
     private readonly int _expectedInstances;
     private readonly long[] _refusals = new long[Enum.GetValues<RefusedLimit>().Length];
     private int _degraded;
@@ -31,6 +35,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     public RedisRequestLimiter(IConnectionMultiplexer redis, RedisOptions options, TimeProvider time, ILogger<RedisRequestLimiter> logger)
     {
         _redis = redis;
+        _time = time;
         _prefix = options.KeyPrefix + "limits:";
         _budgets = new LocalRequestLimiter(time, rates: false);
         _expectedInstances = options.ExpectedInstances;
@@ -56,31 +61,28 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     public async ValueTask<Admission> AdmitAsync(ClientKey key, Reservation reservation, CancellationToken cancellationToken)
     {
         var team = key.Team;
-        var keyRates = HasRates(key.Limits);
-        var teamRates = team is not null && HasRates(team.Limits);
-        if (!keyRates && !teamRates)
+        var keyShared = key.Limits.Any;
+        var teamShared = team is not null && team.Limits.Any;
+        if (!keyShared && !teamShared)
         {
-            return _budgets.Admit(key, reservation);
+            return Admission.Unlimited;
         }
         if (!_redis.IsConnected)
         {
             return Fallback(key, reservation, null);
         }
-        var subjects = keyRates && teamRates ? 2 : 1;
-        var keys = new RedisKey[subjects * 2];
-        var values = new RedisValue[3 + subjects * 3];
-        var ticket = new RedisTicket(Guid.NewGuid().ToString("N"), keys, TokensTaken(key, keyRates, teamRates));
+        var subjects = keyShared && teamShared ? 2 : 1;
+        var keys = new RedisKey[subjects * 3];
+        var values = new RedisValue[4 + subjects * 8];
+        var ticket = new RedisTicket(Guid.NewGuid().ToString("N"), keys, TokensTaken(key, keyShared, teamShared));
         values[0] = reservation.Tokens;
         values[1] = ticket.Id;
         values[2] = (long)RedisLimitScripts.Lease.TotalMilliseconds;
-        var at = 0;
-        if (keyRates)
+        values[3] = NanoUsdUp(reservation.PicoUsd);
+        var now = _time.GetUtcNow();
+        for (var i = 0; i < subjects; i++)
         {
-            Subject(keys, values, at++, key.Id, key.Limits);
-        }
-        if (teamRates)
-        {
-            Subject(keys, values, at, team!.Id, team.Limits);
+            Subject(keys, values, i, SubjectId(key, keyShared, i), Limits(key, keyShared, i), now);
         }
         RedisResult[] answer;
         try
@@ -92,7 +94,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             // The script may have run with its reply lost: its ticket, if it was taken, is given back whole.
-            SendSettle(ticket, reservation, 0, refund: true);
+            SendSettle(ticket, reservation, 0, 0, refund: true);
             return Fallback(key, reservation, e);
         }
         Recovered();
@@ -100,8 +102,8 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         var tokens = default(RateLimitSnapshot);
         for (var i = 0; i < subjects; i++)
         {
-            var limits = Limits(key, keyRates, i);
-            var offset = 3 + i * 4;
+            var limits = Limits(key, keyShared, i);
+            var offset = 3 + i * 6;
             if (limits.Rpm is { } rpm)
             {
                 requests = RateLimitSnapshot.Tighter(requests, new(rpm, (long)answer[offset], TimeSpan.FromMilliseconds((long)answer[offset + 1])));
@@ -110,49 +112,67 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             {
                 tokens = RateLimitSnapshot.Tighter(tokens, new(tpm, (long)answer[offset + 2], TimeSpan.FromMilliseconds((long)answer[offset + 3])));
             }
+            if (limits.BudgetUsd is not null)
+            {
+                // This process's copy follows the shared spend: what it counts on if Redis goes away or forgets.
+                _budgets.RestoreSpent(SubjectId(key, keyShared, i), limits.BudgetPeriod, FromNano(answer[offset + 4]));
+            }
         }
         var refusal = (int)answer[0];
         if (refusal != 0)
         {
             var index = (int)answer[1] - 1;
-            var refusedBy = Limits(key, keyRates, index);
+            var refusedBy = Limits(key, keyShared, index);
             var who = RateRefusals.Who(ReferenceEquals(refusedBy, key.Limits) ? null : team);
-            return new Admission(null, null, reservation, requests, tokens,
-                Refuse(refusal, refusedBy, who, reservation, (long)answer[3 + index * 4 + 2], TimeSpan.FromMilliseconds((long)answer[2])));
+            var offset = 3 + index * 6;
+            var error = refusal == 5
+                ? Refuse(RefusedLimit.Budget, RateRefusals.Budget(who, refusedBy, FromNano(answer[offset + 4]), FromNano(answer[offset + 5]), reservation, now),
+                    "budget_exceeded")
+                : Refuse(refusal, refusedBy, who, reservation, (long)answer[offset + 2], TimeSpan.FromMilliseconds((long)answer[2]));
+            return new Admission(null, null, reservation, requests, tokens, error);
         }
-        var budget = _budgets.Admit(key, reservation);
-        if (budget.Refusal is not null)
-        {
-            // Admitted by the rates, refused by a budget: the rates take nothing from a request that is not served.
-            SendSettle(ticket, reservation, 0, refund: true);
-            return budget;
-        }
-        return new Admission(null, null, reservation, requests, tokens, null) { Shared = ticket, Local = budget };
+        return new Admission(null, null, reservation, requests, tokens, null) { Shared = ticket };
     }
 
     public void Settle(Admission admission, long usedTokens, long costPicoUsd)
     {
         if (admission.Shared is { } ticket)
         {
-            if (!admission.TrySettleShared())
+            if (admission.TrySettleShared())
             {
-                return;
+                SendSettle(ticket, admission.Reservation, usedTokens, NanoUsdUp(costPicoUsd), refund: false);
             }
-            SendSettle(ticket, admission.Reservation, usedTokens, refund: false);
         }
-        else if (admission.Local is null)
+        else if (admission.Local is { } budget)
         {
-            _budgets.Settle(admission, usedTokens, costPicoUsd); // a key with budgets only, or none
-            return;
+            // Admitted while Redis was away: the rates at this instance's share, the budgets on this process's copy.
+            _fallback.Settle(admission, usedTokens, costPicoUsd);
+            _budgets.Settle(budget, usedTokens, costPicoUsd);
         }
-        else
-        {
-            _fallback.Settle(admission, usedTokens, costPicoUsd); // admitted while Redis was away
-        }
-        _budgets.Settle(admission.Local!, usedTokens, costPicoUsd);
     }
 
-    public (Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart) Spent(string subjectId, BudgetPeriod period) => _budgets.Spent(subjectId, period);
+    /// <summary>The budget's figures in Redis when it holds the current period; else this process's copy (Redis away, or no request yet this period).</summary>
+    public async ValueTask<(Int128 SpentPicoUsd, Int128 ReservedPicoUsd, DateTimeOffset PeriodStart)> SpentAsync(string subjectId, BudgetPeriod period,
+        CancellationToken cancellationToken)
+    {
+        var local = _budgets.Spent(subjectId, period);
+        if (!_redis.IsConnected)
+        {
+            return local;
+        }
+        var window = SubjectOf(subjectId).Window(period, _time.GetUtcNow());
+        try
+        {
+            var figures = await _redis.GetDatabase().HashGetAsync(SubjectOf(subjectId).Budget, ["k", "p", "s", "r"]).WaitAsync(cancellationToken);
+            return figures[0] == window.Name && figures[1] == window.StartSeconds
+                ? (FromNano((long)figures[2]), FromNano((long)figures[3]), DateTimeOffset.FromUnixTimeSeconds(window.StartSeconds))
+                : local;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            return local;
+        }
+    }
 
     public void RestoreSpent(string subjectId, BudgetPeriod period, Int128 spentPicoUsd) => _budgets.RestoreSpent(subjectId, period, spentPicoUsd);
 
@@ -160,34 +180,64 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     {
         _budgets.Forget(subjectId);
         _fallback.Forget(subjectId);
-        _keys.TryRemove(subjectId, out _);
+        _subjects.TryRemove(subjectId, out _);
     }
 
-    private static bool HasRates(AccessLimits limits) => limits.Rpm is not null || limits.Tpm is not null || limits.MaxParallel is not null;
+    // The i-th subject of the script: the key first when it has limits, then its team.
+    private static AccessLimits Limits(ClientKey key, bool keyShared, int index) => index == 0 && keyShared ? key.Limits : key.Team!.Limits;
 
-    // The i-th subject of the script: the key's limits first when the key has rates.
-    private static AccessLimits Limits(ClientKey key, bool keyRates, int index) => index == 0 && keyRates ? key.Limits : key.Team!.Limits;
+    private static string SubjectId(ClientKey key, bool keyShared, int index) => index == 0 && keyShared ? key.Id : key.Team!.Id;
 
-    private static bool[] TokensTaken(ClientKey key, bool keyRates, bool teamRates)
+    private static bool[] TokensTaken(ClientKey key, bool keyShared, bool teamShared)
     {
-        var taken = new bool[(keyRates ? 1 : 0) + (teamRates ? 1 : 0)];
+        var taken = new bool[(keyShared ? 1 : 0) + (teamShared ? 1 : 0)];
         for (var i = 0; i < taken.Length; i++)
         {
-            taken[i] = Limits(key, keyRates, i).Tpm is not null;
+            taken[i] = Limits(key, keyShared, i).Tpm is not null;
         }
         return taken;
     }
 
-    // The subject's hash and set (its name with ":inflight"), and its limits after the three common arguments.
-    private void Subject(RedisKey[] keys, RedisValue[] values, int index, string id, AccessLimits limits)
+    private RedisSubject SubjectOf(string id) => _subjects.GetOrAdd(id, static (id, prefix) => new RedisSubject(prefix, id), _prefix);
+
+    // The subject's three Redis keys, and its eight arguments after the four common ones.
+    private void Subject(RedisKey[] keys, RedisValue[] values, int index, string id, AccessLimits limits, DateTimeOffset now)
     {
-        var (hash, set) = _keys.GetOrAdd(id, static (id, prefix) => (new RedisKey(prefix + id), new RedisKey(prefix + id + ":inflight")), _prefix);
-        keys[index * 2] = hash;
-        keys[index * 2 + 1] = set;
-        values[3 + index * 3] = limits.Rpm ?? -1;
-        values[4 + index * 3] = limits.Tpm ?? -1;
-        values[5 + index * 3] = limits.MaxParallel ?? -1;
+        var subject = SubjectOf(id);
+        keys[index * 3] = subject.Rates;
+        keys[index * 3 + 1] = subject.InFlight;
+        keys[index * 3 + 2] = subject.Budget;
+        var at = 4 + index * 8;
+        values[at] = limits.Rpm ?? -1;
+        values[at + 1] = limits.Tpm ?? -1;
+        values[at + 2] = limits.MaxParallel ?? -1;
+        if (limits.BudgetPicoUsd is { } budget)
+        {
+            var window = subject.Window(limits.BudgetPeriod, now);
+            values[at + 3] = (long)Int128.Min(budget / PicoPerNano, long.MaxValue);
+            values[at + 4] = window.Name;
+            values[at + 5] = window.StartSeconds;
+            values[at + 6] = window.ExpiresMs;
+            values[at + 7] = (long)Int128.Min(_budgets.Spent(id, limits.BudgetPeriod).SpentPicoUsd / PicoPerNano, long.MaxValue);
+        }
+        else
+        {
+            values[at + 3] = -1;
+            values[at + 4] = RedisValue.EmptyString;
+            values[at + 5] = 0;
+            values[at + 6] = -1;
+            values[at + 7] = 0;
+        }
     }
+
+    // Redis counts budgets in 10^-9 USD (64-bit HINCRBY): a cost is rounded up, so the shared spend never falls short.
+    private const long PicoPerNano = 1000;
+
+    private static long NanoUsdUp(long picoUsd) => picoUsd <= 0 ? 0 : (picoUsd + PicoPerNano - 1) / PicoPerNano;
+
+    private static Int128 FromNano(RedisResult nanoUsd) => FromNano((long)nanoUsd);
+
+    private static Int128 FromNano(long nanoUsd) => (Int128)nanoUsd * PicoPerNano;
 
     // Rates at 1/N here, and the budgets as always; the admission settles both in this process.
     private Admission Fallback(ClientKey key, Reservation reservation, Exception? failure)
@@ -225,21 +275,22 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         }
     }
 
-    private void SendSettle(RedisTicket ticket, Reservation reservation, long usedTokens, bool refund)
+    private void SendSettle(RedisTicket ticket, Reservation reservation, long usedTokens, long costNanoUsd, bool refund)
     {
-        var values = new RedisValue[4 + ticket.TokensTaken.Length];
+        var values = new RedisValue[5 + ticket.TokensTaken.Length];
         values[0] = reservation.Tokens;
         values[1] = usedTokens;
         values[2] = refund ? 1 : 0;
         values[3] = ticket.Id;
+        values[4] = costNanoUsd;
         for (var i = 0; i < ticket.TokensTaken.Length; i++)
         {
-            values[4 + i] = ticket.TokensTaken[i] ? 1 : 0;
+            values[5 + i] = ticket.TokensTaken[i] ? 1 : 0;
         }
         try
         {
-            // Fire and forget: a settlement lost on the way leaves its ticket's slot taken until the lease ends, and tokens
-            // reserved that drain within the minute anyway.
+            // Fire and forget: a settlement lost on the way leaves its ticket's slot and budget reservation taken until the
+            // lease ends, and tokens reserved that drain within the minute anyway.
             _redis.GetDatabase().ScriptEvaluate(RedisLimitScripts.Settle, ticket.Keys, values, CommandFlags.FireAndForget);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
@@ -256,12 +307,17 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             3 => (RefusedLimit.Tpm, RateRefusals.Tokens(who, limits.Tpm!.Value, tokensRemaining, reservation, wait)),
             _ => (RefusedLimit.Tpm, RateRefusals.TooLarge(who, limits.Tpm, reservation)),
         };
+        return Refuse(limit, (message, retryAfter), "rate_limit_exceeded");
+    }
+
+    private GatewayError Refuse(RefusedLimit limit, (string Message, TimeSpan RetryAfter) refusal, string code)
+    {
         Interlocked.Increment(ref _refusals[(int)limit]);
-        return new GatewayError(429, ErrorKind.RateLimited, message, "rate_limit_exceeded") { RetryAfter = retryAfter };
+        return new GatewayError(429, ErrorKind.RateLimited, refusal.Message, code) { RetryAfter = refusal.RetryAfter };
     }
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Warning,
-        Message = "Redis cannot be reached ({Reason}): rate limits are counted in this instance at 1/redis.expectedInstances of each until it is back")]
+        Message = "Redis cannot be reached ({Reason}): rate limits are counted in this instance at 1/redis.expectedInstances of each, and budgets on its last copy, until it is back")]
     private static partial void LogDegraded(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 7002, Level = LogLevel.Information, Message = "Redis is reachable again: rate limits are shared between instances again")]

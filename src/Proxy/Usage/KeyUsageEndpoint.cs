@@ -25,7 +25,7 @@ internal sealed class KeyUsageEndpoint(IRequestLimiter limiter, IUsageStore ledg
         DateTimeOffset start;
         if (limits.BudgetUsd is not null)
         {
-            (spent, reserved, start) = limiter.Spent(key.Id, limits.BudgetPeriod);
+            (spent, reserved, start) = await limiter.SpentAsync(key.Id, limits.BudgetPeriod, context.RequestAborted);
         }
         else
         {

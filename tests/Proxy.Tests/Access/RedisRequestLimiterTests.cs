@@ -1,6 +1,7 @@
 using LlmProxy.Access;
 using LlmProxy.Config;
 using LlmProxy.Testing;
+using LlmProxy.Tests.Routing;
 using Microsoft.Extensions.Logging.Abstractions;
 using StackExchange.Redis;
 using static LlmProxy.Tests.Access.LocalRequestLimiterTests;
@@ -27,7 +28,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
         _redis.Dispose();
     }
 
-    private RedisRequestLimiter Instance(int expectedInstances = 2)
+    private RedisRequestLimiter Instance(int expectedInstances = 2, TimeProvider? time = null)
     {
         var options = ConfigurationOptions.Parse(_redis.ConnectionString);
         options.AbortOnConnectFail = false;
@@ -35,11 +36,13 @@ public sealed class RedisRequestLimiterTests : IDisposable
         options.ConnectRetry = 1;
         var connection = ConnectionMultiplexer.Connect(options);
         _connections.Add(connection);
-        return new RedisRequestLimiter(connection, new RedisOptions(_redis.ConnectionString, expectedInstances, _prefix), TimeProvider.System,
+        return new RedisRequestLimiter(connection, new RedisOptions(_redis.ConnectionString, expectedInstances, _prefix), time ?? TimeProvider.System,
             NullLogger<RedisRequestLimiter>.Instance);
     }
 
     private static Reservation Tokens(long input, long output = 0) => new(input, output, 0);
+
+    private static Reservation Usd(decimal usd) => new(10, 10, (long)(usd * LlmProxy.Usage.PicoUsd.PerUsd));
 
     [Fact]
     public async Task Admit_Rpm60AcrossTwoInstances_Admits60NotTwiceThatAndRefusesTheRestWithHeaders()
@@ -151,18 +154,88 @@ public sealed class RedisRequestLimiterTests : IDisposable
     }
 
     [Fact]
-    public async Task Admit_KeyWithABudgetOnly_IsCountedInThisProcessWithoutRedis()
+    public async Task Admit_BudgetBurstAcrossTwoInstances_ReservationsNeverPassTheBudget()
+    {
+        var (a, b) = (Instance(), Instance());
+        var key = Key("key_budget_burst", budgetUsd: 10m);
+
+        var admissions = await Task.WhenAll(Enumerable.Range(0, 30).Select(i => (i % 2 == 0 ? a : b).AdmitAsync(key, Usd(1), default).AsTask()));
+
+        Assert.Equal(10, admissions.Count(admission => admission.Refusal is null));
+        var refused = admissions.First(admission => admission.Refusal is not null).Refusal!;
+        Assert.Equal("budget_exceeded", refused.Code);
+        Assert.Contains("10.00 USD is reserved by requests in flight", refused.Message);
+        Assert.True(a.Refusals(RefusedLimit.Budget) > 0 && b.Refusals(RefusedLimit.Budget) > 0, "both instances refused some: one budget for both");
+    }
+
+    [Fact]
+    public async Task Settle_CostOnOneInstance_IsSpentOnTheOtherAndItsReservationFreed()
+    {
+        var (a, b) = (Instance(), Instance());
+        var key = Key("key_budget_spend", budgetUsd: 10m);
+
+        var first = await a.AdmitAsync(key, Usd(5), default);
+        a.Settle(first, 0, 3 * LlmProxy.Usage.PicoUsd.PerUsd);
+        await WaitUntilAsync(async () => (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd == 3 * LlmProxy.Usage.PicoUsd.PerUsd);
+        a.Settle(first, 0, 3 * LlmProxy.Usage.PicoUsd.PerUsd); // settling twice charges once
+
+        Assert.Null(first.Refusal);
+        Assert.Null((await b.AdmitAsync(key, Usd(7), default)).Refusal); // 3 spent, 7 left: the 5 reserved were given back
+        var (spent, reserved, _) = await a.SpentAsync(key.Id, key.Limits.BudgetPeriod, default);
+        Assert.Equal((3 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd, 7 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd), (spent, reserved));
+        Assert.Contains("has spent 3.00 USD", (await a.AdmitAsync(key, Usd(1), default)).Refusal!.Message);
+    }
+
+    [Fact]
+    public async Task Admit_RedisRestartedEmpty_TheBudgetStartsFromTheSpendThisInstanceLastSaw()
     {
         var a = Instance();
-        _redis.Stop();
-        var key = Key("key_budget", budgetUsd: 5m);
+        var key = Key("key_budget_forgotten", budgetUsd: 5m);
+        a.Settle(await a.AdmitAsync(key, Usd(4), default), 0, 4 * LlmProxy.Usage.PicoUsd.PerUsd);
+        a.Settle(await a.AdmitAsync(key, Usd(0), default), 0, 0); // its answer tells this instance the 4 spent
 
-        var within = await a.AdmitAsync(key, new Reservation(10, 10, 4 * LlmProxy.Usage.PicoUsd.PerUsd), default);
-        var beyond = await a.AdmitAsync(key, new Reservation(10, 10, 2 * LlmProxy.Usage.PicoUsd.PerUsd), default);
+        _redis.Stop();
+        _redis.Restart(); // no persistence: every counter is gone
+        Admission? next = null;
+        await WaitUntilAsync(async () => (next = await a.AdmitAsync(key, Usd(2), default)).Refusal is not null || !a.Degraded);
+
+        Assert.Contains("has spent 4.00 USD", next!.Refusal!.Message);
+    }
+
+    [Fact]
+    public async Task Admit_BudgetWhileRedisIsAway_CountsOnThisInstancesCopyOfTheSpend()
+    {
+        var a = Instance();
+        var key = Key("key_budget_away", budgetUsd: 5m);
+        a.Settle(await a.AdmitAsync(key, Usd(4), default), 0, 4 * LlmProxy.Usage.PicoUsd.PerUsd);
+        a.Settle(await a.AdmitAsync(key, Usd(0), default), 0, 0);
+
+        _redis.Stop();
+        var within = await a.AdmitAsync(key, Usd(0.5m), default);
+        var beyond = await a.AdmitAsync(key, Usd(1), default);
 
         Assert.Null(within.Refusal);
         Assert.Null(within.Shared);
-        Assert.Contains("Budget exceeded", beyond.Refusal!.Message);
+        Assert.Contains("has spent 4.00 USD", beyond.Refusal!.Message);
+    }
+
+    [Fact]
+    public async Task Admit_NextDailyPeriod_StartsTheBudgetOver_AndAnInstanceWhoseClockLagsCountsInTheNewOne()
+    {
+        var clock = new ManualClock(DateTimeOffset.Parse("2026-12-01T23:59:00Z"));
+        var lagging = new ManualClock(DateTimeOffset.Parse("2026-12-01T23:59:00Z"));
+        var (a, b) = (Instance(time: clock), Instance(time: lagging));
+        var key = Key("key_budget_daily", budgetUsd: 5m, period: "daily");
+        a.Settle(await a.AdmitAsync(key, Usd(5), default), 0, 5 * LlmProxy.Usage.PicoUsd.PerUsd);
+        await WaitUntilAsync(async () => (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd > 0);
+        Assert.Equal("budget_exceeded", (await a.AdmitAsync(key, Usd(1), default)).Refusal?.Code);
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var nextDay = await a.AdmitAsync(key, Usd(3), default);
+        var fromTheLaggingClock = await b.AdmitAsync(key, Usd(3), default);
+
+        Assert.Null(nextDay.Refusal);
+        Assert.Contains("3.00 USD is reserved", fromTheLaggingClock.Refusal!.Message); // counted in the new day: 3 of 5 reserved
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
