@@ -9,10 +9,11 @@ namespace LlmProxy.Access;
 /// time, drops ids not stamped for <see cref="Expiry"/>, and reads how many remain. The limiter divides by the larger
 /// of that count (the last one seen before Redis went away) and <c>redis.expectedInstances</c>.
 /// </summary>
-internal sealed class RedisInstances(IConnectionMultiplexer redis, RedisOptions options, RedisRequestLimiter limiter) : BackgroundService
+internal sealed class RedisInstances(IConnectionMultiplexer redis, RedisOptions options, RedisRequestLimiter limiter, InstanceId instance) : BackgroundService
 {
     public static readonly TimeSpan Beat = TimeSpan.FromSeconds(5);
 
+    /// <summary>An id not stamped for this long belongs to an instance that is gone.</summary>
     public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(15);
 
     // KEYS[1]: the set; ARGV[1]: this instance's id; ARGV[2]: the expiry in ms. Returns the live count.
@@ -26,7 +27,7 @@ internal sealed class RedisInstances(IConnectionMultiplexer redis, RedisOptions 
         """;
 
     private readonly RedisKey _set = options.KeyPrefix + "instances";
-    private readonly RedisValue _id = $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private readonly RedisValue _id = instance.Value;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

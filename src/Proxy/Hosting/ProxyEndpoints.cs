@@ -108,7 +108,7 @@ internal static class ProxyEndpoints
         app.MapMethods("/v1/completions", Post, context => pipeline.HandleAsync(context, openAICompletions));
         var responsesStore = services.GetRequiredService<ResponsesStore>();
         var background = services.GetRequiredService<BackgroundResponses>();
-        var responses = new ResponsesEndpoints(responsesStore, background);
+        var responses = new ResponsesEndpoints(responsesStore, background, services.GetService<SharedBackgroundRuns>());
         app.MapMethods("/v1/responses", Post, context => pipeline.HandleAsync(context, new OpenAIResponsesDialect(responsesStore, background)));
         app.MapMethods("/v1/responses/compact", Post, context => pipeline.HandleAsync(context, new ResponsesCompactDialect(responsesStore)));
         app.MapMethods("/v1/responses/{id}", Read, responses.GetAsync);

@@ -49,10 +49,13 @@ internal static class ProxyServices
             services.AddSingleton(provider => new RedisRequestLimiter(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
                 provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<RedisRequestLimiter>>()));
             services.AddSingleton<IRequestLimiter>(provider => provider.GetRequiredService<RedisRequestLimiter>());
+            services.AddSingleton<InstanceId>();
             services.AddHostedService(provider => new RedisInstances(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
-                provider.GetRequiredService<RedisRequestLimiter>()));
+                provider.GetRequiredService<RedisRequestLimiter>(), provider.GetRequiredService<InstanceId>()));
             services.AddHostedService(provider => new SharedDeploymentHealth(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
                 provider.GetRequiredService<ModelCatalog>(), provider.GetRequiredService<ILogger<SharedDeploymentHealth>>()));
+            services.AddSingleton(provider => new SharedBackgroundRuns(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
+                provider.GetRequiredService<InstanceId>(), provider.GetRequiredService<ILogger<SharedBackgroundRuns>>()));
         }
         else
         {
@@ -104,7 +107,8 @@ internal static class ProxyServices
             config.Storage.ResponsesTtlDays, config.Storage.EncryptionKey, provider.GetRequiredService<ILogger<ResponsesStore>>(),
             provider.GetRequiredService<BodyBudget>(), config.Server.MaxBodyBytes));
         services.AddSingleton<InboundPipeline>();
-        services.AddSingleton<BackgroundResponses>();
+        services.AddSingleton(provider => new BackgroundResponses(provider.GetRequiredService<InboundPipeline>(), provider.GetRequiredService<ResponsesStore>(),
+            provider.GetRequiredService<RequestObserver>(), provider.GetService<SharedBackgroundRuns>(), provider.GetRequiredService<ILogger<BackgroundResponses>>()));
         // After the ledger: hosted services stop in reverse order, so runs end (and record their usage) before it flushes.
         services.AddHostedService(provider => provider.GetRequiredService<BackgroundResponses>());
         services.AddSingleton<HealthEndpoint>();

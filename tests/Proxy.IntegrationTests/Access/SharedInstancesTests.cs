@@ -13,35 +13,20 @@ namespace LlmProxy.IntegrationTests.Access;
 /// </summary>
 public sealed class SharedInstancesTests : IAsyncLifetime
 {
-    private const string MasterKey = "master-shared-1";
-    private const string LimitedKey = "sk-test-rpm60";
+    private const string MasterKey = SharedPair.MasterKey;
+    private const string LimitedKey = SharedPair.LimitedKey;
 
-    private readonly RedisServer _redis = RedisServer.Start();
+    private SharedPair _pair = null!;
     private ProxyHost _a = null!;
     private ProxyHost _b = null!;
 
     public async Task InitializeAsync()
     {
-        var config = $$"""
-            {
-              "storage": { "type": "postgres", "connectionString": "{{PostgresServer.Shared.CreateSchema()}}" },
-              "redis": { "connectionString": "{{_redis.ConnectionString}}", "expectedInstances": 2, "keyPrefix": "shared-test:" },
-              "admin": { "masterKey": "{{MasterKey}}" },
-              "providers": { "m": { "type": "mock" } },
-              "models": { "echo": [ { "provider": "m", "model": "echo" } ] },
-              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" }, { "key": "{{LimitedKey}}", "name": "rpm60", "rpm": 60 } ]
-            }
-            """;
-        _a = await ProxyHost.StartAsync(config);
-        _b = await ProxyHost.StartAsync(config);
+        _pair = await SharedPair.StartAsync();
+        (_a, _b) = (_pair.A, _pair.B);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _redis.Dispose();
-    }
+    public async Task DisposeAsync() => await _pair.DisposeAsync();
 
     [Fact]
     public async Task StoredKey_CreatedOnARevokedOnA_ServesOnBThenIsRefusedOnBWithinASecond()

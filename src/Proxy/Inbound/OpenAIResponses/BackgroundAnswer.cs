@@ -16,13 +16,13 @@ internal static class BackgroundAnswer
         await StreamAsync(context, job.Log, startingAfter: -1);
     }
 
-    /// <summary>Streams <paramref name="log"/> from after <paramref name="startingAfter"/> until the run ends or the client leaves.</summary>
-    public static async Task StreamAsync(HttpContext context, ResponseEventLog log, int startingAfter)
+    /// <summary>Streams <paramref name="feed"/> from after <paramref name="startingAfter"/> until the run ends or the client leaves.</summary>
+    public static async Task StreamAsync(HttpContext context, IEventFeed feed, int startingAfter)
     {
         new StreamOpening(context, claim: null).TryOpen(out _); // the event-stream head, unbuffered, as every stream's
         try
         {
-            await log.CopyToAsync(context.Response.BodyWriter, startingAfter, context.RequestAborted);
+            await feed.CopyToAsync(context.Response.BodyWriter, startingAfter, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -9,9 +9,12 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// Runs <c>background: true</c> responses apart from the request that asked for them: the request body goes through the
 /// same pipeline (routing, fallback, translation) on a context of its own whose response body is the run's event log,
 /// so the work goes on after the client leaves, its events can be followed or replayed, and cancelling aborts the
-/// provider request. Runs live in this process: one cut short by a restart stays <c>in_progress</c> until cancelled.
+/// provider request. Runs live in this process: one cut short by a restart stays <c>in_progress</c> until cancelled. With
+/// a Redis (<paramref name="shared"/>), each run is registered there and shares its events, so other instances can follow,
+/// cancel or delete it; without one, only this instance can.
 /// </summary>
-internal sealed partial class BackgroundResponses(InboundPipeline pipeline, ResponsesStore store, RequestObserver observer, ILogger<BackgroundResponses> logger) : IHostedService, IDisposable
+internal sealed partial class BackgroundResponses(InboundPipeline pipeline, ResponsesStore store, RequestObserver observer, SharedBackgroundRuns? shared,
+    ILogger<BackgroundResponses> logger) : IHostedService, IDisposable
 {
     private readonly ConcurrentDictionary<string, BackgroundJob> _jobs = new(StringComparer.Ordinal);
 
@@ -21,11 +24,13 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
     /// <summary>
     /// Starts running <paramref name="body"/> (copied) as the background response of <paramref name="queued"/>, the
     /// exchange the starting request stored, which stands for the run until the run has read the request itself. The
-    /// run takes over the starting request's <paramref name="account"/> (its admission, and its one usage record).
+    /// run takes over the starting request's <paramref name="account"/> (its admission, and its one usage record). A shared
+    /// run is registered before this returns, so that another instance asked about it next already finds it.
     /// </summary>
-    public BackgroundJob Start(ResponsesExchange queued, ClientKey key, ReadOnlyMemory<byte> body, RequestAccount? account)
+    public async Task<BackgroundJob> StartRunAsync(ResponsesExchange queued, ClientKey key, ReadOnlyMemory<byte> body, RequestAccount? account)
     {
-        var job = new BackgroundJob(queued.Id, key.Owner) { Exchange = queued };
+        var registered = shared is null ? null : await shared.RegisterAsync(queued.Id);
+        var job = new BackgroundJob(queued.Id, key.Owner, registered) { Exchange = queued };
         _jobs[queued.Id] = job;
         var copy = body.ToArray();
         job.Run = Task.Run(() => RunAsync(job, key, copy, account));
@@ -78,9 +83,27 @@ internal sealed partial class BackgroundResponses(InboundPipeline pipeline, Resp
             job.Log.Complete();
             _jobs.TryRemove(job.Id, out _);
         }
+        if (job.Shared is { } run)
+        {
+            await run.EndAsync(); // after the store has the end: an instance that sees the run gone reads its final state
+        }
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>With a Redis, listens for cancels other instances ask of this one's runs (without holding up the start).</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = shared?.ListenForCancelsAsync(CancelRequested);
+        return Task.CompletedTask;
+    }
+
+    // Another instance was asked to cancel a run of this one: stopped as a local cancel stops it (the owner checked here too).
+    private void CancelRequested(string id, string owner)
+    {
+        if (Find(id, owner) is { } job)
+        {
+            _ = job.Cancellation.CancelAsync();
+        }
+    }
 
     /// <summary>
     /// Stops every run when the host stops: each stores what it has as cancelled and hands its usage record to the ledger,

@@ -98,7 +98,7 @@ internal sealed class OpenAIResponsesDialect(ResponsesStore store, BackgroundRes
         }
         await SaveSnapshotAsync("queued", context.RequestAborted);
         // The run owns the request's accounts from here: it holds the slot the POST was admitted to, and records the usage.
-        var started = background.Start(_exchange, key, body, context.Features.Get<RequestAccount>());
+        var started = await background.StartRunAsync(_exchange, key, body, context.Features.Get<RequestAccount>());
         context.Features.Set<RequestAccount>(null);
         await BackgroundAnswer.WriteAsync(context, _exchange.Saved!.Value.Response, started, stream: _envelopeStream);
         return false;

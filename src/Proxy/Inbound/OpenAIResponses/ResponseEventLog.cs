@@ -8,7 +8,9 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// <c>sequence_number</c>: readers replay from any point and then follow live until the run ends, however many read
 /// and whenever they join (a client that dropped its stream resumes with <c>starting_after</c>).
 /// </summary>
-internal sealed class ResponseEventLog
+/// <param name="appended">Given each event as it is appended (the copy the log keeps): how a run shares its events with
+/// other instances (<see cref="SharedRun.Push"/>). Null: kept here only.</param>
+internal sealed class ResponseEventLog(Action<byte[]>? appended = null) : IEventFeed
 {
     private readonly Lock _lock = new();
     private readonly List<byte[]> _events = [];
@@ -30,13 +32,15 @@ internal sealed class ResponseEventLog
     public void Append(ReadOnlySpan<byte> sseEvent)
     {
         TaskCompletionSource changed;
+        var copy = sseEvent.ToArray();
         lock (_lock)
         {
-            _events.Add(sseEvent.ToArray());
+            _events.Add(copy);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         changed.TrySetResult();
+        appended?.Invoke(copy); // outside the lock; the run appends one event at a time, so the order holds
     }
 
     /// <summary>No more events will come: readers finish once they have the last one.</summary>
@@ -70,7 +74,7 @@ internal sealed class ResponseEventLog
         }
     }
 
-    /// <summary>Writes the events after <paramref name="startingAfter"/> (-1: all), then each new one as it comes, until the run ends.</summary>
+    /// <inheritdoc />
     public async Task CopyToAsync(PipeWriter output, int startingAfter, CancellationToken cancellationToken)
     {
         var next = Math.Max(0, startingAfter + 1);

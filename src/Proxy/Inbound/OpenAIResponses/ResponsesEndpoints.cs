@@ -10,9 +10,10 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// The stored-response routes of the Responses API (https://platform.openai.com/docs/api-reference/responses):
 /// <c>GET /v1/responses/{id}</c>, <c>DELETE /v1/responses/{id}</c>, <c>GET /v1/responses/{id}/input_items</c> and
 /// <c>POST /v1/responses/{id}/cancel</c>. Every one is scoped to the calling key: another key's response is answered
-/// exactly as an unknown one, 404.
+/// exactly as an unknown one, 404. With a Redis (<paramref name="shared"/>), a background run on another instance is
+/// followed, cancelled and deleted from this one as a run here is.
 /// </summary>
-internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundResponses background)
+internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundResponses background, SharedBackgroundRuns? shared = null)
 {
     /// <summary>How long a cancel waits for the run to stop and store its cancelled state before answering.</summary>
     private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(10);
@@ -36,27 +37,42 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             await BackgroundAnswer.StreamAsync(context, job.Log, startingAfter);
             return;
         }
-        using var lease = await store.ReadAsync(id, owner, withEvents: stream, context.RequestAborted);
-        if (lease.Response is not { } stored)
+        IEventFeed? feed;
+        // The read is scoped to the caller's key (404 for another key's) and comes first, before anything is followed.
+        using (var lease = await store.ReadAsync(id, owner, withEvents: stream, context.RequestAborted))
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, lease.Busy ?? ResponsesStore.NotFound(id));
-            return;
+            if (lease.Response is not { } stored)
+            {
+                await OpenAIErrorWriter.WriteAsync(context.Response, lease.Busy ?? ResponsesStore.NotFound(id));
+                return;
+            }
+            if (!stream)
+            {
+                await JsonAnswer.WriteRawAsync(context.Response, stored.Response, context.RequestAborted);
+                return;
+            }
+            feed = lease.Events is { } events ? Replay(events) : null;
+            if (feed is null && shared is not null && stored.Status is "queued" or "in_progress")
+            {
+                feed = await shared.FeedAsync(id); // running on another instance: followed through Redis
+            }
         }
-        if (!stream)
-        {
-            await JsonAnswer.WriteRawAsync(context.Response, stored.Response, context.RequestAborted);
-            return;
-        }
-        if (lease.Events is not { } events)
+        if (feed is null)
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest(
                 "Only a background response can be streamed again: this one's events were not kept.", "stream"));
             return;
         }
+        await BackgroundAnswer.StreamAsync(context, feed, startingAfter);
+    }
+
+    // What a run stored, cut into events as the run's own body was.
+    private static ResponseEventLog Replay(byte[] events)
+    {
         var replay = new ResponseEventLog();
-        new EventLogStream(replay).Write(events); // cut into events as the run's own body was
+        new EventLogStream(replay).Write(events);
         replay.Complete();
-        await BackgroundAnswer.StreamAsync(context, replay, startingAfter);
+        return replay;
     }
 
     public async Task DeleteAsync(HttpContext context)
@@ -84,7 +100,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
     {
         var id = (string)context.Request.RouteValues["id"]!;
         var owner = Owner(context);
-        await StopRunAsync(id, owner, context.RequestAborted);
+        var running = await StopRunAsync(id, owner, context.RequestAborted);
         using var lease = await store.ReadAsync(id, owner, withEvents: false, context.RequestAborted);
         if (lease.Response is not { } stored)
         {
@@ -98,7 +114,8 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             return;
         }
         // Still queued or running with no run left (its process stopped): nothing will finish it, so cancelling is storing it so.
-        var response = stored.Status is "queued" or "in_progress" && background.Find(id, owner) is null
+        // A run that was found but has not stored its end within the wait is answered as it stands.
+        var response = stored.Status is "queued" or "in_progress" && !running
             ? await store.CancelOrphanAsync(stored, CancellationToken.None)
             : stored.Response;
         await JsonAnswer.WriteRawAsync(context.Response, response, context.RequestAborted);
@@ -123,14 +140,29 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             context.RequestAborted);
     }
 
-    // Cancels the run of a background response still going in this process, and waits until it has stored its end.
-    private async Task StopRunAsync(string id, string owner, CancellationToken cancellationToken)
+    // Cancels the run of a background response still going, in this process or on another instance, and waits until it has
+    // stored its end. False when no run was found: nothing will store an end for it.
+    private async Task<bool> StopRunAsync(string id, string owner, CancellationToken cancellationToken)
     {
         if (background.Find(id, owner) is { } job)
         {
             await job.Cancellation.CancelAsync();
             await job.Run.WaitAsync(CancelWait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            return background.Find(id, owner) is not null;
         }
+        if (shared is null)
+        {
+            return false;
+        }
+        // Only the caller's own response, and only one still running, is asked of the other instances.
+        using (var lease = await store.ReadAsync(id, owner, withEvents: false, cancellationToken))
+        {
+            if (lease.Response is not { Status: "queued" or "in_progress" })
+            {
+                return false;
+            }
+        }
+        return await shared.StopElsewhereAsync(id, owner, CancelWait, cancellationToken);
     }
 
     private static string Owner(HttpContext context) => context.Features.GetRequiredFeature<ClientKey>().Owner;

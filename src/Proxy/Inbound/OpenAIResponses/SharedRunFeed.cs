@@ -1,0 +1,64 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using StackExchange.Redis;
+
+namespace LlmProxy.Inbound.OpenAIResponses;
+
+/// <summary>
+/// The events of a background run on another instance, read from its list in Redis (<see cref="SharedRunScripts"/>): what
+/// is there after <c>starting_after</c>, then each batch as the run announces it, until the end marker. A run whose
+/// instance went away without ending it, or a Redis that stops answering, ends the stream where it is: the client may
+/// resume with <c>starting_after</c>.
+/// </summary>
+internal sealed class SharedRunFeed(SharedBackgroundRuns runs, string id) : IEventFeed
+{
+    // Quiet polls between checks that the run's instance still lives: 20 × 250 ms, the instances' stamp interval.
+    private const int PollsPerLivenessCheck = 20;
+
+    /// <inheritdoc />
+    public async Task CopyToAsync(PipeWriter output, int startingAfter, CancellationToken cancellationToken)
+    {
+        long next = Math.Max(0, startingAfter + 1);
+        var events = runs.EventsKey(id);
+        using var wake = new RunSignal(runs, id);
+        try
+        {
+            await wake.SubscribeAsync(); // before the first read, so nothing appended after it goes unannounced
+            var quiet = 0;
+            var gone = false;
+            while (true)
+            {
+                var batch = await runs.Redis.GetDatabase().ListRangeAsync(events, next, -1);
+                foreach (var sseEvent in batch)
+                {
+                    if (sseEvent.IsNullOrEmpty)
+                    {
+                        await output.FlushAsync(cancellationToken);
+                        return; // the end marker: the terminal event came before it
+                    }
+                    output.Write(((ReadOnlyMemory<byte>)sseEvent).Span);
+                    next++;
+                }
+                if (batch.Length > 0)
+                {
+                    quiet = 0;
+                    await output.FlushAsync(cancellationToken);
+                }
+                else if (gone)
+                {
+                    return; // no end will come: the run's instance is gone (or Redis cannot say)
+                }
+                else if (++quiet % PollsPerLivenessCheck == 0 && await runs.LocateAsync(id) is not (RunPlace.Elsewhere or RunPlace.Here))
+                {
+                    gone = true;
+                    continue; // one more read: a run that just ended unregistered after its end marker
+                }
+                await wake.WaitAsync(SharedBackgroundRuns.Poll, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            runs.Unreachable(e);
+        }
+    }
+}
