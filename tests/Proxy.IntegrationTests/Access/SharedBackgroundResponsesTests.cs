@@ -111,6 +111,24 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
         Assert.True(await UntilAsync(async () => await StatusAsync(_pair.A, id) == "completed"), "another key's cancel or delete must not stop the run");
     }
 
+    [Fact]
+    public async Task RedisDown_RunOnA_RunsAndStreamsOnAAndBAnswersAsWithoutRedisNeverHangs()
+    {
+        _pair.Redis.Stop();
+        var clock = Stopwatch.StartNew();
+        var id = await StartAsync(_pair.A, Words);
+        var started = clock.Elapsed;
+
+        using var followOnB = await _pair.B.Client.GetAsync($"/v1/responses/{id}?stream=true");
+        var own = SseEvents.Parse(await _pair.A.Client.GetStringAsync($"/v1/responses/{id}?stream=true"));
+
+        Assert.True(started < TimeSpan.FromSeconds(3), $"a run must start at once without Redis ({started})");
+        Assert.Equal(HttpStatusCode.BadRequest, followOnB.StatusCode); // what B answered before Redis shared runs: not a 500, not a hang
+        Assert.Equal("response.completed", own[^1].Event);
+        using var replayOnB = await _pair.B.Client.GetAsync($"/v1/responses/{id}?stream=true");
+        Assert.Equal(HttpStatusCode.OK, replayOnB.StatusCode);
+    }
+
     private async Task<HttpStatusCode> AsOtherAsync(HttpMethod method, string path)
     {
         using var request = new HttpRequestMessage(method, path);
