@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LlmProxy.Access;
 using LlmProxy.Config;
 using StackExchange.Redis;
@@ -124,9 +125,9 @@ internal sealed partial class SharedBackgroundRuns(IConnectionMultiplexer redis,
                 return false;
             }
             await redis.GetSubscriber().PublishAsync(_cancels, id + "\n" + owner);
-            var deadline = DateTime.UtcNow + wait;
+            var asked = Stopwatch.GetTimestamp();
             // The run's end is published on its channel; the poll covers a message lost on the way.
-            while (await redis.GetDatabase().KeyExistsAsync(RunKey(id)) && DateTime.UtcNow < deadline)
+            while (await redis.GetDatabase().KeyExistsAsync(RunKey(id)) && Stopwatch.GetElapsedTime(asked) < wait)
             {
                 await wake.WaitAsync(Poll, cancellationToken);
             }
