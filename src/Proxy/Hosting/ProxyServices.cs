@@ -106,6 +106,7 @@ internal static class ProxyServices
         services.AddSingleton(provider => new ResponsesStore(provider.GetRequiredService<IResponseStore>(), provider.GetRequiredService<TimeProvider>(),
             config.Storage.ResponsesTtlDays, config.Storage.EncryptionKey, provider.GetRequiredService<ILogger<ResponsesStore>>(),
             provider.GetRequiredService<BodyBudget>(), config.Server.MaxBodyBytes));
+        services.AddHostedService(provider => provider.GetRequiredService<ResponsesStore>());
         services.AddSingleton<InboundPipeline>();
         services.AddSingleton(provider => new BackgroundResponses(provider.GetRequiredService<InboundPipeline>(), provider.GetRequiredService<ResponsesStore>(),
             provider.GetRequiredService<RequestObserver>(), provider.GetService<SharedBackgroundRuns>(), provider.GetRequiredService<ILogger<BackgroundResponses>>()));

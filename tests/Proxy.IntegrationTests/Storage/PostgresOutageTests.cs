@@ -73,6 +73,29 @@ public sealed class PostgresOutageTests
         Assert.Equal((0L, 25L), (ledger.Written, ledger.Lost + ledger.Dropped));
     }
 
+    [Fact]
+    public async Task ResponsesNotStored_PostgresDownBeforeTheFirstOne_IsServed()
+    {
+        using var server = PostgresServer.Start();
+        var connectionString = server.CreateSchema();
+        await using var proxy = await ProxyHost.StartAsync($$"""
+            {
+              "storage": { "type": "postgres", "connectionString": "{{connectionString}};Timeout=2" },
+              "providers": { "m": { "type": "mock" } },
+              "models": { "echo": [ { "provider": "m", "model": "echo" } ] },
+              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
+            }
+            """);
+        server.Stop();
+
+        // A translated Responses request needs the reasoning seal, kept in the database: it was loaded at start-up.
+        using var answer = await proxy.Client.PostAsync("/v1/responses",
+            new StringContent("""{"model":"echo","input":"hi","store":false}""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        Assert.Contains("\"status\":\"completed\"", await answer.Content.ReadAsStringAsync());
+    }
+
     private static async Task ChatAsync(ProxyHost proxy, int count)
     {
         for (var i = 0; i < count; i++)

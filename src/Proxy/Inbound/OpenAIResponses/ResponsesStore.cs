@@ -16,7 +16,7 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// <param name="maxConversationBytes">The most stored bytes a <c>previous_response_id</c> chain may load for one request:
 /// <c>server.maxBodyBytes</c>, since the rebuilt conversation is a request body like any other.</param>
 internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider time, int ttlDays, byte[]? configuredKey, ILogger<ResponsesStore> logger,
-    BodyBudget? bodies = null, long maxConversationBytes = long.MaxValue)
+    BodyBudget? bodies = null, long maxConversationBytes = long.MaxValue) : IHostedService
 {
     /// <summary>How many responses a <c>previous_response_id</c> chain may reach back; deeper conversations are refused, not walked for ever.</summary>
     public const int MaxChain = 1000;
@@ -38,6 +38,28 @@ internal sealed partial class ResponsesStore(IResponseStore store, TimeProvider 
         }
         return seal.WaitAsync(cancellationToken);
     }
+
+    /// <summary>
+    /// Loads the seal at start-up, while the database is known to be up: a <c>store: false</c> request needs it, and
+    /// then needs no database at all, so it is served through a later outage too. A load that fails here is retried by
+    /// the first request that needs it.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SealAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogSealNotLoaded(logger, e.Message);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "the reasoning seal could not be loaded at start-up ({Reason}); the first request that needs it tries again")]
+    private static partial void LogSealNotLoaded(ILogger logger, string reason);
 
     private async Task<ReasoningSeal> CreateSealAsync() =>
         new(await store.GetOrCreateSecretAsync("responses.sealing_key", () => RandomNumberGenerator.GetBytes(32), CancellationToken.None));
