@@ -101,6 +101,27 @@ public sealed class SharedInstancesTests : IAsyncLifetime
         return null;
     }
 
+    [Fact]
+    public async Task BudgetKey_SpentThroughBoth_OneBudgetNotOnePerInstance_AndBothReportTheSameSpend()
+    {
+        // 40 words reserve about 30 tokens and cost 41 (0.000041 USD): 0.0002 USD serves 5 (the fifth's reservation
+        // still fits), then refuses. Budgets per instance would serve 5 on each.
+        var body = AccessCalls.Body(AccessCalls.Chat, "priced", string.Join(' ', Enumerable.Repeat("a", 40)), maxTokens: 1);
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 12; i++)
+        {
+            answers.Add((await AccessCalls.PostAsync(i % 2 == 0 ? _a : _b, AccessCalls.Chat, body, SharedPair.BudgetKey)).Status);
+        }
+
+        Assert.Equal(5, answers.Count(status => status == HttpStatusCode.OK));
+        Assert.Equal(7, answers.Skip(5).Count(status => status == HttpStatusCode.TooManyRequests));
+        await WithinAsync(TimeSpan.FromSeconds(2), async () => await SpentAsync(_a) == 0.000205m && await SpentAsync(_b) == 0.000205m);
+        Assert.Equal((0.000205m, 0.000205m), (await SpentAsync(_a), await SpentAsync(_b)));
+
+        static async Task<decimal> SpentAsync(ProxyHost proxy) =>
+            (await AccessCalls.GetAsync(proxy, "/v1/usage", SharedPair.BudgetKey)).Json.GetProperty("spent_usd").GetDecimal();
+    }
+
     private static async Task<HttpResponseMessage> ChatAsync(ProxyHost proxy, string key)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
