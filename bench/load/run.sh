@@ -214,9 +214,9 @@ observability_config() {
 CONF
 }
 
-# shared_limits_config on|off DATABASE: workload 10's two proxies. Both have the key with rpm, tpm and parallel limits
-# far above what one core reaches (so every request runs the whole limiter path and none is refused), no budget and
-# no ledger; "on" counts them in Redis (the redis-server the row starts, pinned to the load core as a remote one would
+# shared_limits_config on|off DATABASE: workload 10's two proxies. Both have the key with rpm, tpm, parallel and
+# budget limits far above what one core reaches (so every request runs the whole limiter path and none is refused), a
+# priced deployment and no ledger; "on" counts them in Redis (the redis-server the row starts, pinned to the load core as a remote one would
 # use no CPU of the proxy's), "off" in the process.
 shared_limits_config() {
   local redis=""
@@ -227,8 +227,8 @@ shared_limits_config() {
   "storage": { "path": "$2" },
   "usage": { "ledger": false },
   "providers": { "fast": { "type": "openai", "baseUrl": "http://127.0.0.1:$UPSTREAM_PORT/fast/v1", "apiKey": "$KEY" } },
-  "models": { "bench-fast": [ { "provider": "fast", "model": "gpt-4o-mini" } ] },
-  "keys": [ { "key": "$KEY", "name": "bench", "rpm": 1000000000, "tpm": 1000000000, "maxParallel": 1000000 } ]
+  "models": { "bench-fast": [ { "provider": "fast", "model": "gpt-4o-mini", "price": { "inputPerMTok": 0.15, "outputPerMTok": 0.6 } } ] },
+  "keys": [ { "key": "$KEY", "name": "bench", "rpm": 1000000000, "tpm": 1000000000, "maxParallel": 1000000, "budgetUsd": 1000000 } ]
 }
 CONF
 }

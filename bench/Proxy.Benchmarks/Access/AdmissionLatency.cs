@@ -9,23 +9,23 @@ namespace LlmProxy.Benchmarks.Access;
 
 /// <summary>
 /// The latency an admission adds to a request (issue 17's target: Redis limits at most 100 µs over local limits at
-/// p50), as percentiles of single admissions rather than a loop's mean: each admission of a key with rpm, tpm and
-/// parallel limits is timed alone, then settled outside the timing, and a PING awaited after it so that the server has
-/// run the settlement before the next admission starts, as it has between one request's end and the next's start.
+/// p50), as percentiles of single admissions rather than a loop's mean: each admission of a key with rpm, tpm,
+/// parallel and budget limits is timed alone, then settled outside the timing, and a PING awaited after it so that the
+/// server has run the settlement before the next admission starts, as it has between one request's end and the next's.
 /// Run: <c>dotnet run -c Release --project bench/Proxy.Benchmarks -- admission-latency [samples]</c>.
 /// </summary>
 internal static class AdmissionLatency
 {
     public static async Task<int> RunAsync(int samples)
     {
-        var key = ClientKey.FromConfig(new KeyConfig("sk-bench", "bench", ["*"], 1_000_000_000, 1_000_000_000, 1_000_000, null, BudgetPeriod.Monthly));
+        var key = ClientKey.FromConfig(new KeyConfig("sk-bench", "bench", ["*"], 1_000_000_000, 1_000_000_000, 1_000_000, 1_000_000m, BudgetPeriod.Monthly));
         using var server = RedisServer.Start();
         using var connection = await ConnectionMultiplexer.ConnectAsync(server.ConnectionString + ",allowAdmin=true"); // admin: INFO at the end
         var database = connection.GetDatabase();
         var local = new LocalRequestLimiter(TimeProvider.System);
         var shared = new RedisRequestLimiter(connection, new RedisOptions(server.ConnectionString, 1, "bench:"), TimeProvider.System,
             NullLogger<RedisRequestLimiter>.Instance);
-        var reservation = new Reservation(40, 256, 0);
+        var reservation = new Reservation(40, 256, 160_000_000);
 
         async Task<double[]> TimeAsync(IRequestLimiter limiter, int count)
         {
@@ -35,7 +35,7 @@ internal static class AdmissionLatency
                 var start = Stopwatch.GetTimestamp();
                 var admission = await limiter.AdmitAsync(key, reservation, default);
                 micros[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
-                limiter.Settle(admission, 150, 0);
+                limiter.Settle(admission, 150, 120_000_000);
                 await database.PingAsync();
             }
             Array.Sort(micros);
