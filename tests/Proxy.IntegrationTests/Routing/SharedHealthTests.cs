@@ -7,8 +7,8 @@ namespace LlmProxy.IntegrationTests.Routing;
 
 /// <summary>
 /// Two instances on one Redis share their deployments' breakers: a deployment one instance cooled down is skipped by
-/// the other without it sending a request there, only the instance that opened it probes it, and its probe's success
-/// puts the deployment back in service on both.
+/// the other without it sending a request there (and by an instance started later), only the instance that opened it
+/// probes it, and its probe's success puts the deployment back in service on both.
 /// </summary>
 public sealed class SharedHealthTests : IAsyncLifetime
 {
@@ -19,6 +19,7 @@ public sealed class SharedHealthTests : IAsyncLifetime
     private FakeOpenAI _healthy = null!;
     private ProxyHost _a = null!;
     private ProxyHost _b = null!;
+    private string _config = null!;
 
     public async Task InitializeAsync()
     {
@@ -26,12 +27,12 @@ public sealed class SharedHealthTests : IAsyncLifetime
         _healthy = await FakeOpenAI.StartAsync();
         _failing.Override = (context, _) =>
             FakeOpenAI.WriteErrorAsync(context, 500, """{"error":{"message":"oops","type":"server_error","param":null,"code":null}}""");
-        var config = ProxyHost.ConfigWith($$"""
+        _config = ProxyHost.ConfigWith($$"""
             "redis": { "connectionString": "{{_redis.ConnectionString}}", "keyPrefix": "health-test:" },
-            "routing": { "cooldownFailures": 1, "cooldownMs": 2000 },
+            "routing": { "cooldownFailures": 1, "cooldownMs": 3000 },
             """, "gpt", ProxyHost.OpenAIProvider(_failing), ProxyHost.OpenAIProvider(_healthy));
-        _a = await ProxyHost.StartAsync(config);
-        _b = await ProxyHost.StartAsync(config);
+        _a = await ProxyHost.StartAsync(_config);
+        _b = await ProxyHost.StartAsync(_config);
     }
 
     public async Task DisposeAsync()
@@ -54,9 +55,16 @@ public sealed class SharedHealthTests : IAsyncLifetime
             Assert.Equal("p1/upstream-model-1", await ServedByAsync(_b));
         }
         Assert.Single(_failing.Requests);
+        await using (var later = await ProxyHost.StartAsync(_config))
+        {
+            Assert.True(await WithinAsync(TimeSpan.FromSeconds(1), async () => await StateOnAsync(later) == "cooling_down"),
+                "an instance started during the cooldown must learn it at start-up");
+            Assert.Equal("p1/upstream-model-1", await ServedByAsync(later));
+        }
+        Assert.Single(_failing.Requests);
 
         _failing.Override = null; // the deployment recovers
-        Assert.True(await WithinAsync(TimeSpan.FromSeconds(3), async () => await StateOnAsync(_b) == "half_open"), "the cooldown must end");
+        Assert.True(await WithinAsync(TimeSpan.FromSeconds(4), async () => await StateOnAsync(_b) == "half_open"), "the cooldown must end");
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal("p1/upstream-model-1", await ServedByAsync(_b)); // the probe is A's: B keeps off
