@@ -1,6 +1,7 @@
-using StackExchange.Redis;
 using LlmProxy.Config;
+using LlmProxy.Hosting;
 using LlmProxy.Storage;
+using StackExchange.Redis;
 
 namespace LlmProxy.Access;
 
@@ -34,7 +35,7 @@ internal sealed partial class AccessSignals(AccessDirectory directory, IAccessSt
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
-                LogSubscribeFailed(logger, e.Message); // SE.Redis subscribes again when it reconnects
+                LogSubscribeFailed(logger, RedisFailure.Reason(e)); // SE.Redis subscribes again when it reconnects
             }
         }
         while (!stoppingToken.IsCancellationRequested)

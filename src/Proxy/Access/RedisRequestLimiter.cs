@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
+using LlmProxy.Hosting;
 using StackExchange.Redis;
 
 namespace LlmProxy.Access;
@@ -244,7 +245,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     {
         if (Interlocked.Exchange(ref _degraded, 1) == 0)
         {
-            LogDegraded(_logger, failure?.Message ?? "not connected");
+            LogDegraded(_logger, failure is null ? "not connected" : RedisFailure.Reason(failure));
         }
         var rates = _fallback.Admit(key, reservation);
         if (rates.Refusal is not null)

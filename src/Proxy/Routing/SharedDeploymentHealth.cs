@@ -1,4 +1,5 @@
 using LlmProxy.Config;
+using LlmProxy.Hosting;
 using StackExchange.Redis;
 
 namespace LlmProxy.Routing;
@@ -73,7 +74,7 @@ internal sealed partial class SharedDeploymentHealth(IConnectionMultiplexer redi
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
-            LogSubscribeFailed(logger, e.Message); // SE.Redis subscribes again when it reconnects
+            LogSubscribeFailed(logger, RedisFailure.Reason(e)); // SE.Redis subscribes again when it reconnects
         }
         await CatchUpAsync();
     }

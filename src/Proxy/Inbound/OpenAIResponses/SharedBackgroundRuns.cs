@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using LlmProxy.Access;
 using LlmProxy.Config;
+using LlmProxy.Hosting;
 using StackExchange.Redis;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
@@ -166,7 +167,7 @@ internal sealed partial class SharedBackgroundRuns(IConnectionMultiplexer redis,
     {
         if (Interlocked.Exchange(ref _warned, 1) == 0)
         {
-            LogUnreachable(logger, e.Message);
+            LogUnreachable(logger, RedisFailure.Reason(e));
         }
     }
 
