@@ -1,5 +1,4 @@
 using LlmProxy.Config;
-using LlmProxy.Hosting;
 using LlmProxy.Storage;
 using StackExchange.Redis;
 

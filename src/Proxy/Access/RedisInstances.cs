@@ -1,4 +1,5 @@
 using LlmProxy.Config;
+using LlmProxy.Storage;
 using StackExchange.Redis;
 
 namespace LlmProxy.Access;
@@ -17,9 +18,7 @@ internal sealed class RedisInstances(IConnectionMultiplexer redis, RedisOptions 
     public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(15);
 
     // KEYS[1]: the set; ARGV[1]: this instance's id; ARGV[2]: the expiry in ms. Returns the live count.
-    private const string Stamp = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    private const string Stamp = RedisLua.Now + """
         redis.call('ZADD', KEYS[1], now, ARGV[1])
         redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - tonumber(ARGV[2]))
         redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[2]) * 4)

@@ -1,3 +1,5 @@
+using LlmProxy.Storage;
+
 namespace LlmProxy.Access;
 
 /// <summary>
@@ -39,10 +41,8 @@ internal static class RedisLimitScripts
     /// <c>requestsRemaining, requestsResetMs, tokensRemaining, tokensResetMs, spent, reserved</c> (-1 remaining where it
     /// has no such limit).
     /// </summary>
-    public const string Admit = """
+    public const string Admit = RedisLua.Now + """
         local function int(x) return string.format('%.0f', x) end
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         local W = 60000
         local tokens, ticket, lease, cost = tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
         local refusal, refusedBy, wait = 0, 0, 0

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using LlmProxy.Canonical;
 using LlmProxy.Config;
-using LlmProxy.Hosting;
+using LlmProxy.Storage;
 using StackExchange.Redis;
 
 namespace LlmProxy.Access;

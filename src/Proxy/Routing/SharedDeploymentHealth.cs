@@ -1,5 +1,5 @@
 using LlmProxy.Config;
-using LlmProxy.Hosting;
+using LlmProxy.Storage;
 using StackExchange.Redis;
 
 namespace LlmProxy.Routing;
@@ -17,9 +17,7 @@ internal sealed partial class SharedDeploymentHealth(IConnectionMultiplexer redi
 {
     // KEYS[1]: the hash of open breakers. ARGV[1]: the deployment; ARGV[2]: its cooldown in ms, 0 closed; ARGV[3]: the
     // channel; ARGV[4]: the message. Records the breaker and publishes the message, in one step.
-    private const string Tell = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    private const string Tell = RedisLua.Now + """
         if tonumber(ARGV[2]) > 0 then
           redis.call('HSET', KEYS[1], ARGV[1], string.format('%.0f', now + tonumber(ARGV[2])))
           redis.call('PEXPIRE', KEYS[1], 86400000)
@@ -31,9 +29,7 @@ internal sealed partial class SharedDeploymentHealth(IConnectionMultiplexer redi
 
     // KEYS[1]: the hash of open breakers. Returns each deployment still cooling down and the ms it has left; drops the
     // entries whose cooldown ended a day ago (their instance never told the probe's verdict: it stopped).
-    private const string Open = """
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+    private const string Open = RedisLua.Now + """
         local out = {}
         local all = redis.call('HGETALL', KEYS[1])
         for i = 1, #all, 2 do

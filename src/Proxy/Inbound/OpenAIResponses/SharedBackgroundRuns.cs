@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using LlmProxy.Access;
 using LlmProxy.Config;
-using LlmProxy.Hosting;
+using LlmProxy.Storage;
 using StackExchange.Redis;
 
 namespace LlmProxy.Inbound.OpenAIResponses;

@@ -1,3 +1,5 @@
+using LlmProxy.Storage;
+
 namespace LlmProxy.Inbound.OpenAIResponses;
 
 /// <summary>
@@ -30,12 +32,10 @@ internal static class SharedRunScripts
     /// KEYS[1]: the run key; KEYS[2]: the instances set (<see cref="Access.RedisInstances"/>). ARGV[1]: its expiry in ms.
     /// Returns nil when no run is registered, the running instance's id when it stamped within the expiry, else ''.
     /// </summary>
-    public const string Locate = """
+    public const string Locate = RedisLua.Now + """
         local owner = redis.call('GET', KEYS[1])
         if not owner then return false end
         local score = redis.call('ZSCORE', KEYS[2], owner)
-        local t = redis.call('TIME')
-        local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
         if score and tonumber(score) >= now - tonumber(ARGV[1]) then return owner end
         return ''
         """;

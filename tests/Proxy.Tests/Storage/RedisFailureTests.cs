@@ -1,6 +1,6 @@
-using LlmProxy.Hosting;
+using LlmProxy.Storage;
 
-namespace LlmProxy.Tests.Hosting;
+namespace LlmProxy.Tests.Storage;
 
 public sealed class RedisFailureTests
 {

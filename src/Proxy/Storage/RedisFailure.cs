@@ -1,4 +1,4 @@
-namespace LlmProxy.Hosting;
+namespace LlmProxy.Storage;
 
 /// <summary>
 /// A Redis failure as one short log reason: StackExchange.Redis appends the connection's whole state to its messages
