@@ -57,8 +57,11 @@ internal sealed class Admission
     /// <summary>What a shared limiter (<see cref="RedisRequestLimiter"/>) reserved in Redis for this request; null when counted here.</summary>
     internal RedisTicket? Shared { get; init; }
 
-    /// <summary>The admission of the budgets counted in this process beside the shared rates; null when none.</summary>
+    /// <summary>Admitted while Redis was away (<see cref="RedisRequestLimiter"/>): the admission of the budgets on this process's copy.</summary>
     internal Admission? Local { get; init; }
+
+    /// <summary>Admitted while Redis was away: the key and team whose budgets it spends, for Redis to count at the next admission through it.</summary>
+    internal RedisSubject[]? Unsent { get; init; }
 
     /// <summary>True the first time only, for an admission of a shared limiter, whatever it holds in this process.</summary>
     internal bool TrySettleShared() => Refusal is null && Interlocked.Exchange(ref _settled, 1) == 0;

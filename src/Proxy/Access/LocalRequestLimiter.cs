@@ -113,6 +113,17 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
         }
     }
 
+    /// <summary>Adds <paramref name="picoUsd"/> to what <paramref name="subjectId"/> spent in the <paramref name="period"/> that contains now (a cost counted elsewhere, mirrored here).</summary>
+    public void Charge(string subjectId, BudgetPeriod period, long picoUsd)
+    {
+        var counters = Counters(subjectId);
+        lock (counters.Gate)
+        {
+            counters.RollPeriod(period, time.GetUtcNow());
+            counters.SpentPicoUsd += picoUsd;
+        }
+    }
+
     public void Forget(string subjectId) => _counters.TryRemove(subjectId, out _);
 
     private LimitCounters Counters(string id) => _counters.GetOrAdd(id, static _ => new LimitCounters());

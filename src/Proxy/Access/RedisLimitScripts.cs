@@ -15,11 +15,13 @@ namespace LlmProxy.Access;
 /// admission whose reply was lost, is safe); a ticket never settled (its instance crashed, its settlement lost) frees
 /// its slot when its lease ends;</item>
 /// <item>a hash of the budget, in 10^-9 USD: <c>k</c> and <c>p</c> the period it counts (its kind, its start in Unix s),
-/// <c>s</c> spent in it, <c>r</c> reserved by requests in flight, and <c>t{ticket}</c> each one's reservation, given back
-/// when it settles or its lease ends. A later period (or a hash Redis lost) starts over from what the admitting instance
-/// knows was spent in it (the ledger at its start, what it last read here, what it counted while Redis was away), and
-/// <c>s</c> is never less than that; an instance whose clock is still in the previous period counts in the current one.
-/// It expires a day after its period ends; a budget that never resets never expires.</item>
+/// <c>s</c> spent in it, <c>r</c> reserved by requests in flight, and <c>t{ticket}</c> each one's reservation, replaced
+/// by its cost when it settles, or charged as spent when its lease ends unsettled (its instance crashed, its settlement
+/// was lost: billed the estimate, as a client that leaves is). What an instance spent while Redis was away is added at
+/// its next admission. A later period (or a hash Redis lost) starts over from what the admitting instance knows was
+/// spent in it (the ledger at its start, what it last read here, what it counted while Redis was away); an instance
+/// whose clock is still in the previous period counts in the current one. It expires a day after its period ends; a
+/// budget that never resets never expires (its key's or team's deletion removes it).</item>
 /// </list>
 /// The clock is the Redis server's (<c>TIME</c>), one for every instance. Numbers are written with <c>%.0f</c> (Lua's own
 /// conversion keeps only 14 digits) and budget amounts added with <c>HINCRBY</c>, exact in 64 bits (9.2 billion USD;
@@ -34,8 +36,8 @@ internal static class RedisLimitScripts
     /// Admission. KEYS: per subject its rates hash, its set and its budget hash (the key's, then its team's). ARGV[1]: the
     /// tokens the request reserves; ARGV[2]: its ticket; ARGV[3]: the lease in ms; ARGV[4]: its cost reserved, 10^-9 USD;
     /// then per subject its rpm, tpm, max parallel and budget (10^-9 USD) (-1 where it has none), its budget period's kind
-    /// and start (Unix s), when that period's hash expires (Unix ms; -1 never) and what the instance knows was spent in it
-    /// (10^-9 USD). Checks every
+    /// and start (Unix s), when that period's hash expires (Unix ms; -1 never), what the instance knows was spent in it,
+    /// and what it spent while Redis was away that Redis has not counted yet (10^-9 USD). Checks every
     /// subject, then takes from all of them or none. Returns <c>{refusal, subject, waitMs}</c> (refusal 0 admitted, 1
     /// parallel, 2 rpm, 3 tpm, 4 a reservation larger than tpm, 5 budget; subject its 1-based index) and per subject
     /// <c>requestsRemaining, requestsResetMs, tokensRemaining, tokensResetMs, spent, reserved</c> (-1 remaining where it
@@ -49,7 +51,7 @@ internal static class RedisLimitScripts
         local state = {}
         for i = 1, #KEYS / 3 do
           local h, z, b = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-          local base = 4 + (i - 1) * 8
+          local base = 4 + (i - 1) * 9
           local rpm, tpm, par, budget = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
           local v = redis.call('HMGET', h, 'rl', 'ra', 'tl', 'ta')
           local rl, ra = tonumber(v[1]) or 0, tonumber(v[2]) or now
@@ -69,10 +71,13 @@ internal static class RedisLimitScripts
                 local c = redis.call('HGET', b, 't' .. lapsed)
                 if c then
                   redis.call('HDEL', b, 't' .. lapsed)
-                  if c ~= '0' then redis.call('HINCRBY', b, 'r', '-' .. c) end
+                  if c ~= '0' then
+                    redis.call('HINCRBY', b, 'r', '-' .. c)
+                    redis.call('HINCRBY', b, 's', c)
+                  end
                 end
               end
-              if current == start and tonumber(known) > tonumber(redis.call('HGET', b, 's')) then redis.call('HSET', b, 's', known) end
+              if current == start and ARGV[base + 9] ~= '0' then redis.call('HINCRBY', b, 's', ARGV[base + 9]) end
             end
             local bv = redis.call('HMGET', b, 's', 'r')
             bs, br = tonumber(bv[1]), tonumber(bv[2])
@@ -110,11 +115,20 @@ internal static class RedisLimitScripts
             end
           end
           if s[7] >= 0 then
-            local expires = tonumber(ARGV[4 + (i - 1) * 8 + 7])
-            if expires > 0 then redis.call('PEXPIREAT', b, int(expires)) else redis.call('PERSIST', b) end
+            -- The leases live as long as the budget: a lease's end is what gives back (and charges) its reservation there.
+            local expires = tonumber(ARGV[4 + (i - 1) * 9 + 7])
+            if expires > 0 then
+              redis.call('PEXPIREAT', b, int(expires))
+              if refusal == 0 then redis.call('PEXPIREAT', z, int(math.max(expires, now + lease * 2))) end
+            else
+              redis.call('PERSIST', b)
+              if refusal == 0 then redis.call('PERSIST', z) end
+            end
           end
-          redis.call('HSET', h, 'rl', int(s[3]), 'ra', int(s[4]), 'tl', int(s[5]), 'ta', int(s[6]))
-          redis.call('PEXPIRE', h, 86400000)
+          if s[1] >= 0 or s[2] >= 0 then
+            redis.call('HSET', h, 'rl', int(s[3]), 'ra', int(s[4]), 'tl', int(s[5]), 'ta', int(s[6]))
+            redis.call('PEXPIRE', h, 86400000)
+          end
           out[#out + 1] = s[1] >= 0 and math.max(0, math.floor((s[1] * W - s[3]) / W)) or -1
           out[#out + 1] = s[1] > 0 and math.ceil(s[3] / s[1]) or 0
           out[#out + 1] = s[2] >= 0 and math.max(0, math.floor((s[2] * W - s[5]) / W)) or -1

@@ -28,14 +28,19 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     private readonly ILogger<RedisRequestLimiter> _logger;
     private readonly ConcurrentDictionary<string, RedisSubject> _subjects = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly long _leaseMs;
     private readonly int _expectedInstances;
     private readonly long[] _refusals = new long[Enum.GetValues<RefusedLimit>().Length];
     private int _degraded;
 
     /// <param name="redis">The connection, made with <c>AbortOnConnectFail=false</c> so that a Redis down at start-up degrades too.</param>
-    public RedisRequestLimiter(IConnectionMultiplexer redis, RedisOptions options, TimeProvider time, ILogger<RedisRequestLimiter> logger)
+    /// <param name="lease">How long an admitted request holds what it took unless settled: <see cref="RedisLimitScripts.Lease"/>
+    /// (null); shorter in tests.</param>
+    public RedisRequestLimiter(IConnectionMultiplexer redis, RedisOptions options, TimeProvider time, ILogger<RedisRequestLimiter> logger,
+        TimeSpan? lease = null)
     {
         _redis = redis;
+        _leaseMs = (long)(lease ?? RedisLimitScripts.Lease).TotalMilliseconds;
         _time = time;
         _prefix = options.KeyPrefix + "limits:";
         _budgets = new LocalRequestLimiter(time, rates: false);
@@ -74,16 +79,16 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         }
         var subjects = keyShared && teamShared ? 2 : 1;
         var keys = new RedisKey[subjects * 3];
-        var values = new RedisValue[4 + subjects * 8];
-        var ticket = new RedisTicket(Guid.NewGuid().ToString("N"), keys, TokensTaken(key, keyShared, teamShared));
+        var values = new RedisValue[4 + subjects * SubjectArguments];
+        var ticket = new RedisTicket(Guid.NewGuid().ToString("N"), keys, TokensTaken(key, keyShared, teamShared), key);
         values[0] = reservation.Tokens;
         values[1] = ticket.Id;
-        values[2] = (long)RedisLimitScripts.Lease.TotalMilliseconds;
+        values[2] = _leaseMs;
         values[3] = NanoUsdUp(reservation.PicoUsd);
         var now = _time.GetUtcNow();
         for (var i = 0; i < subjects; i++)
         {
-            Subject(keys, values, i, SubjectId(key, keyShared, i), Limits(key, keyShared, i), now);
+            WriteSubject(keys, values, i, SubjectId(key, keyShared, i), Limits(key, keyShared, i), now);
         }
         RedisResult[] answer;
         try
@@ -104,7 +109,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         for (var i = 0; i < subjects; i++)
         {
             var limits = Limits(key, keyShared, i);
-            var offset = 3 + i * 6;
+            var offset = 3 + i * SubjectReplies;
             if (limits.Rpm is { } rpm)
             {
                 requests = RateLimitSnapshot.Tighter(requests, new(rpm, (long)answer[offset], TimeSpan.FromMilliseconds((long)answer[offset + 1])));
@@ -115,8 +120,11 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             }
             if (limits.BudgetUsd is not null)
             {
-                // This process's copy follows the shared spend: what it counts on if Redis goes away or forgets.
-                _budgets.RestoreSpent(SubjectId(key, keyShared, i), limits.BudgetPeriod, FromNano(answer[offset + 4]));
+                var id = SubjectId(key, keyShared, i);
+                // What it spent while Redis was away is counted there now; and this process's copy follows the shared spend:
+                // what it counts on if Redis goes away or forgets.
+                SubjectOf(id).AddUnsent(-(long)values[4 + i * SubjectArguments + 8]);
+                _budgets.RestoreSpent(id, limits.BudgetPeriod, FromNano(answer[offset + 4]));
             }
         }
         var refusal = (int)answer[0];
@@ -125,7 +133,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             var index = (int)answer[1] - 1;
             var refusedBy = Limits(key, keyShared, index);
             var who = RateRefusals.Who(ReferenceEquals(refusedBy, key.Limits) ? null : team);
-            var offset = 3 + index * 6;
+            var offset = 3 + index * SubjectReplies;
             var error = refusal == 5
                 ? Refuse(RefusedLimit.Budget, RateRefusals.Budget(who, refusedBy, FromNano(answer[offset + 4]), FromNano(answer[offset + 5]), reservation, now),
                     "budget_exceeded")
@@ -142,13 +150,20 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             if (admission.TrySettleShared())
             {
                 SendSettle(ticket, admission.Reservation, usedTokens, NanoUsdUp(costPicoUsd), refund: false);
+                // This process's copy too: what a period Redis loses starts from, and what it counts on while Redis is away.
+                ChargeCopy(ticket.Key, costPicoUsd);
             }
         }
         else if (admission.Local is { } budget)
         {
-            // Admitted while Redis was away: the rates at this instance's share, the budgets on this process's copy.
+            // Admitted while Redis was away: the rates at this instance's share, the budgets on this process's copy, and the
+            // cost kept for Redis, which the next admission through it adds there.
             _fallback.Settle(admission, usedTokens, costPicoUsd);
             _budgets.Settle(budget, usedTokens, costPicoUsd);
+            foreach (var subject in admission.Unsent ?? [])
+            {
+                subject.AddUnsent(NanoUsdUp(costPicoUsd));
+            }
         }
     }
 
@@ -182,6 +197,15 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         _budgets.Forget(subjectId);
         _fallback.Forget(subjectId);
         _subjects.TryRemove(subjectId, out _);
+        try
+        {
+            // A deleted key's or team's counters in Redis, a budget that never resets among them, would never expire.
+            var subject = new RedisSubject(_prefix, subjectId);
+            _redis.GetDatabase().KeyDelete([subject.Rates, subject.InFlight, subject.Budget], CommandFlags.FireAndForget);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+        }
     }
 
     // The i-th subject of the script: the key first when it has limits, then its team.
@@ -199,16 +223,47 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         return taken;
     }
 
+    private void ChargeCopy(ClientKey key, long costPicoUsd)
+    {
+        if (key.Limits.BudgetUsd is not null)
+        {
+            _budgets.Charge(key.Id, key.Limits.BudgetPeriod, costPicoUsd);
+        }
+        if (key.Team is { Limits.BudgetUsd: not null } team)
+        {
+            _budgets.Charge(team.Id, team.Limits.BudgetPeriod, costPicoUsd);
+        }
+    }
+
+    // The key and team whose budgets a request admitted while Redis is away spends; null for none.
+    private RedisSubject[]? BudgetSubjects(ClientKey key)
+    {
+        var keyBudget = key.Limits.BudgetUsd is not null;
+        var teamBudget = key.Team is { Limits.BudgetUsd: not null };
+        return (keyBudget, teamBudget) switch
+        {
+            (true, true) => [SubjectOf(key.Id), SubjectOf(key.Team!.Id)],
+            (true, false) => [SubjectOf(key.Id)],
+            (false, true) => [SubjectOf(key.Team!.Id)],
+            _ => null,
+        };
+    }
+
     private RedisSubject SubjectOf(string id) => _subjects.GetOrAdd(id, static (id, prefix) => new RedisSubject(prefix, id), _prefix);
 
-    // The subject's three Redis keys, and its eight arguments after the four common ones.
-    private void Subject(RedisKey[] keys, RedisValue[] values, int index, string id, AccessLimits limits, DateTimeOffset now)
+    // How many arguments of the admission script each subject has, after the four common ones; and values of its reply,
+    // after the three common ones.
+    private const int SubjectArguments = 9;
+    private const int SubjectReplies = 6;
+
+    // The subject's three Redis keys, and its arguments.
+    private void WriteSubject(RedisKey[] keys, RedisValue[] values, int index, string id, AccessLimits limits, DateTimeOffset now)
     {
         var subject = SubjectOf(id);
         keys[index * 3] = subject.Rates;
         keys[index * 3 + 1] = subject.InFlight;
         keys[index * 3 + 2] = subject.Budget;
-        var at = 4 + index * 8;
+        var at = 4 + index * SubjectArguments;
         values[at] = limits.Rpm ?? -1;
         values[at + 1] = limits.Tpm ?? -1;
         values[at + 2] = limits.MaxParallel ?? -1;
@@ -220,6 +275,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             values[at + 5] = window.StartSeconds;
             values[at + 6] = window.ExpiresMs;
             values[at + 7] = (long)Int128.Min(_budgets.Spent(id, limits.BudgetPeriod).SpentPicoUsd / PicoPerNano, long.MaxValue);
+            values[at + 8] = subject.UnsentNanoUsd;
         }
         else
         {
@@ -228,6 +284,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             values[at + 5] = 0;
             values[at + 6] = -1;
             values[at + 7] = 0;
+            values[at + 8] = 0;
         }
     }
 
@@ -265,6 +322,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             KeyTokens = rates.KeyTokens,
             TeamTokens = rates.TeamTokens,
             Local = budget,
+            Unsent = BudgetSubjects(key),
         };
     }
 

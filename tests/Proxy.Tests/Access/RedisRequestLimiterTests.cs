@@ -28,7 +28,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
         _redis.Dispose();
     }
 
-    private RedisRequestLimiter Instance(int expectedInstances = 2, TimeProvider? time = null)
+    private RedisRequestLimiter Instance(int expectedInstances = 2, TimeProvider? time = null, TimeSpan? lease = null)
     {
         var options = ConfigurationOptions.Parse(_redis.ConnectionString);
         options.AbortOnConnectFail = false;
@@ -37,7 +37,13 @@ public sealed class RedisRequestLimiterTests : IDisposable
         var connection = ConnectionMultiplexer.Connect(options);
         _connections.Add(connection);
         return new RedisRequestLimiter(connection, new RedisOptions(_redis.ConnectionString, expectedInstances, _prefix), time ?? TimeProvider.System,
-            NullLogger<RedisRequestLimiter>.Instance);
+            NullLogger<RedisRequestLimiter>.Instance, lease);
+    }
+
+    private async Task<RedisValue> BudgetFieldAsync(string subjectId, string field)
+    {
+        using var connection = await ConnectionMultiplexer.ConnectAsync(_redis.ConnectionString);
+        return await connection.GetDatabase().HashGetAsync($"{_prefix}limits:{subjectId}:budget", field);
     }
 
     private static Reservation Tokens(long input, long output = 0) => new(input, output, 0);
@@ -196,10 +202,65 @@ public sealed class RedisRequestLimiterTests : IDisposable
 
         _redis.Stop();
         _redis.Restart(); // no persistence: every counter is gone
-        Admission? next = null;
-        await WaitUntilAsync(async () => (next = await a.AdmitAsync(key, Usd(2), default)).Refusal is not null || !a.Degraded);
+        await WaitUntilAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null);
+        var next = await a.AdmitAsync(key, Usd(2), default);
 
-        Assert.Contains("has spent 4.00 USD", next!.Refusal!.Message);
+        Assert.False(a.Degraded); // refused through Redis, not by this instance's own copy
+        Assert.Contains("has spent 4.00 USD", next.Refusal!.Message);
+        Assert.Equal("4000000000", (string?)await BudgetFieldAsync(key.Id, "s"));
+    }
+
+    [Fact]
+    public async Task Settle_WhileRedisIsAway_TheCostIsAddedInRedisAtTheNextAdmission()
+    {
+        var (a, b) = (Instance(), Instance());
+        var key = Key("key_budget_unsent", budgetUsd: 10m);
+        a.Settle(await a.AdmitAsync(key, Usd(3), default), 0, 3 * LlmProxy.Usage.PicoUsd.PerUsd);
+
+        _redis.Stop();
+        var away = await a.AdmitAsync(key, Usd(2), default);
+        a.Settle(away, 0, 2 * LlmProxy.Usage.PicoUsd.PerUsd);
+        _redis.Restart(); // no persistence: the 3 spent before are gone from Redis, and known to a only
+        await WaitUntilAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null);
+
+        Assert.Null(away.Shared);
+        Assert.Equal(5 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd, (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd);
+    }
+
+    [Fact]
+    public async Task Admit_WhileRedisWasAwayOnOneInstance_AddsItsSpendToTheSharedOneNotTheLargerOfThem()
+    {
+        var (a, b) = (Instance(), Instance());
+        var key = Key("key_budget_sum", budgetUsd: 100m);
+        b.Settle(await b.AdmitAsync(key, Usd(10), default), 0, 10 * LlmProxy.Usage.PicoUsd.PerUsd);
+        await WaitUntilAsync(async () => (await a.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd > 0);
+
+        _redis.Pause(TimeSpan.FromMilliseconds(2500)); // a cannot reach Redis for a while; its admissions count here
+        await WaitUntilAsync(async () =>
+        {
+            var during = await a.AdmitAsync(key, Usd(1), default);
+            a.Settle(during, 0, LlmProxy.Usage.PicoUsd.PerUsd);
+            return during.Shared is null;
+        });
+        await WaitUntilAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null);
+
+        var shared = (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd;
+        Assert.True(shared >= 11 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd, $"the 10 spent through Redis and what a spent while away: {shared}");
+    }
+
+    [Fact]
+    public async Task Admit_AfterALeaseEndedUnsettled_ChargesItsReservationAsSpent()
+    {
+        var a = Instance(lease: TimeSpan.FromMilliseconds(300));
+        var key = Key("key_budget_lapsed", budgetUsd: 10m);
+        Assert.Null((await a.AdmitAsync(key, Usd(3), default)).Refusal); // never settled: its instance crashed, say
+
+        await Task.Delay(1500); // past the lease, and past when the set of leases would expire without requests
+        var next = await a.AdmitAsync(key, Usd(0), default);
+        a.Settle(next, 0, 0);
+
+        var (spent, reserved, _) = await a.SpentAsync(key.Id, key.Limits.BudgetPeriod, default);
+        Assert.Equal((3 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd, (Int128)0), (spent, reserved));
     }
 
     [Fact]
