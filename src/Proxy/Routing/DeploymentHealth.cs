@@ -96,18 +96,18 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
 
     public void Succeeded(TimeSpan timeToFirstByte)
     {
-        bool closed;
         lock (_lock)
         {
             _inFlight--;
-            closed = _halfOpen || _coolingUntil != 0;
+            // Told to the others only after the cooldown (the probe's verdict): a request sent before the breaker opened
+            // that succeeds late closes it here, and says nothing of the deployment now.
+            if (_halfOpen && Now() >= _coolingUntil)
+            {
+                Broadcast?.Send?.Invoke(Key, 0); // under the lock: the others hear opens and closes in the order they happened
+            }
             Close();
             var sample = timeToFirstByte.TotalMilliseconds;
             _latencyMs = _latencyMs == 0 ? sample : LatencyAlpha * sample + (1 - LatencyAlpha) * _latencyMs;
-        }
-        if (closed)
-        {
-            Broadcast?.Send?.Invoke(Key, 0);
         }
     }
 
@@ -151,7 +151,6 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
             Released();
             return;
         }
-        long opened = 0;
         lock (_lock)
         {
             _inFlight--;
@@ -170,12 +169,8 @@ internal sealed class DeploymentHealth(RoutingDefaults policy, TimeProvider time
                 _halfOpen = true;
                 _failureCount = 0;
                 _probeDeferredUntil = 0;
-                opened = cooldown;
+                Broadcast?.Send?.Invoke(Key, cooldown);
             }
-        }
-        if (opened > 0)
-        {
-            Broadcast?.Send?.Invoke(Key, opened);
         }
     }
 

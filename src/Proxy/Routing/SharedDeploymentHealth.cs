@@ -16,10 +16,12 @@ internal sealed partial class SharedDeploymentHealth(IConnectionMultiplexer redi
     ILogger<SharedDeploymentHealth> logger) : BackgroundService
 {
     // KEYS[1]: the hash of open breakers. ARGV[1]: the deployment; ARGV[2]: its cooldown in ms, 0 closed; ARGV[3]: the
-    // channel; ARGV[4]: the message. Records the breaker and publishes the message, in one step.
+    // channel; ARGV[4]: the message. Records the breaker (the later end, if another instance opened it for longer) and
+    // publishes the message, in one step.
     private const string Tell = RedisLua.Now + """
         if tonumber(ARGV[2]) > 0 then
-          redis.call('HSET', KEYS[1], ARGV[1], string.format('%.0f', now + tonumber(ARGV[2])))
+          local ends = math.max(now + tonumber(ARGV[2]), tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or 0))
+          redis.call('HSET', KEYS[1], ARGV[1], string.format('%.0f', ends))
           redis.call('PEXPIRE', KEYS[1], 86400000)
         else
           redis.call('HDEL', KEYS[1], ARGV[1])
@@ -63,7 +65,14 @@ internal sealed partial class SharedDeploymentHealth(IConnectionMultiplexer redi
                 // Redis away: the others judge the deployment by their own requests meanwhile.
             }
         };
-        redis.ConnectionRestored += (_, _) => _ = CatchUpAsync();
+        // Once per reconnection: the subscription's connection reports its own.
+        redis.ConnectionRestored += (_, args) =>
+        {
+            if (args.ConnectionType == ConnectionType.Interactive)
+            {
+                _ = CatchUpAsync();
+            }
+        };
         try
         {
             await redis.GetSubscriber().SubscribeAsync(channel, (_, message) => Apply(message.ToString()));

@@ -63,7 +63,7 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
     public async Task Cancel_RunningOnAThroughB_StoredCancelledAndStaysSoOnBoth()
     {
         var id = await StartAsync(_pair.A, ManyWords);
-        await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress");
+        Assert.True(await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
 
         var clock = Stopwatch.StartNew();
         using var cancel = await _pair.B.Client.PostAsync($"/v1/responses/{id}/cancel", null);
@@ -83,7 +83,7 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
     public async Task Delete_RunningOnAThroughB_StaysDeletedOnBoth()
     {
         var id = await StartAsync(_pair.A, ManyWords);
-        await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress");
+        Assert.True(await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
 
         using var deleted = await _pair.B.Client.DeleteAsync($"/v1/responses/{id}");
 
@@ -97,7 +97,7 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
     public async Task AnotherKey_RunOnAAskedOfB_404ForEveryRouteAndTheRunGoesOn()
     {
         var id = await StartAsync(_pair.A, Words);
-        await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress");
+        Assert.True(await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
 
         var answers = new[]
         {
@@ -112,7 +112,7 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task RedisDown_RunOnA_RunsAndStreamsOnAAndBAnswersAsWithoutRedisNeverHangs()
+    public async Task RedisDown_RunOnA_RunsOnAWhileBRefusesToFollowOrCancelItAndNeverHangs()
     {
         _pair.Redis.Stop();
         var clock = Stopwatch.StartNew();
@@ -120,10 +120,14 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
         var started = clock.Elapsed;
 
         using var followOnB = await _pair.B.Client.GetAsync($"/v1/responses/{id}?stream=true");
+        using var cancelOnB = await _pair.B.Client.PostAsync($"/v1/responses/{id}/cancel", null);
         var own = SseEvents.Parse(await _pair.A.Client.GetStringAsync($"/v1/responses/{id}?stream=true"));
 
         Assert.True(started < TimeSpan.FromSeconds(3), $"a run must start at once without Redis ({started})");
         Assert.Equal(HttpStatusCode.BadRequest, followOnB.StatusCode); // what B answered before Redis shared runs: not a 500, not a hang
+        // B cannot tell whether another instance runs it: a cancel now would be undone by the run, so it is refused, not faked.
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, cancelOnB.StatusCode);
+        Assert.Contains("\"service_unavailable\"", await cancelOnB.Content.ReadAsStringAsync());
         Assert.Equal("response.completed", own[^1].Event);
         using var replayOnB = await _pair.B.Client.GetAsync($"/v1/responses/{id}?stream=true");
         Assert.Equal(HttpStatusCode.OK, replayOnB.StatusCode);

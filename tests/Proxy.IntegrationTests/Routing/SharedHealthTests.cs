@@ -29,7 +29,7 @@ public sealed class SharedHealthTests : IAsyncLifetime
             FakeOpenAI.WriteErrorAsync(context, 500, """{"error":{"message":"oops","type":"server_error","param":null,"code":null}}""");
         _config = ProxyHost.ConfigWith($$"""
             "redis": { "connectionString": "{{_redis.ConnectionString}}", "keyPrefix": "health-test:" },
-            "routing": { "cooldownFailures": 1, "cooldownMs": 3000 },
+            "routing": { "cooldownFailures": 1, "cooldownMs": 4000 },
             """, "gpt", ProxyHost.OpenAIProvider(_failing), ProxyHost.OpenAIProvider(_healthy));
         _a = await ProxyHost.StartAsync(_config);
         _b = await ProxyHost.StartAsync(_config);
@@ -45,7 +45,7 @@ public sealed class SharedHealthTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Deployment_CooledDownOnA_IsSkippedByB_ProbedByAOnly_AndServesOnBAfterTheProbe()
+    public async Task Deployment_CooledDownOnOneInstance_SkippedByTheOthersUntilTheOpenersProbeSucceeds()
     {
         Assert.Equal("p1/upstream-model-1", await ServedByAsync(_a)); // p0 fails: A cools it down and falls back
         Assert.True(await WithinAsync(TimeSpan.FromSeconds(1), async () => await StateOnAsync(_b) == "cooling_down"), "B must hear of A's cooldown");
@@ -64,7 +64,7 @@ public sealed class SharedHealthTests : IAsyncLifetime
         Assert.Single(_failing.Requests);
 
         _failing.Override = null; // the deployment recovers
-        Assert.True(await WithinAsync(TimeSpan.FromSeconds(4), async () => await StateOnAsync(_b) == "half_open"), "the cooldown must end");
+        Assert.True(await WithinAsync(TimeSpan.FromSeconds(5), async () => await StateOnAsync(_b) == "half_open"), "the cooldown must end");
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal("p1/upstream-model-1", await ServedByAsync(_b)); // the probe is A's: B keeps off

@@ -113,7 +113,7 @@ public sealed class DeploymentHealthTests
     }
 
     [Fact]
-    public void Succeeded_ProbeClosesTheBreaker_TellsTheOthersWithZero_AndAnOrdinarySuccessTellsNothing()
+    public void Succeeded_ProbeAfterTheCooldown_TellsTheOthersTheBreakerClosed()
     {
         var sent = new List<long>();
         var health = Fail(new DeploymentHealth(Policy, _clock) { Broadcast = new HealthBroadcast { Send = (_, ms) => sent.Add(ms) } }, 3);
@@ -121,10 +121,34 @@ public sealed class DeploymentHealthTests
 
         Assert.True(health.TryAdmit());
         health.Succeeded(TimeSpan.FromMilliseconds(10));
+
+        Assert.Equal([30_000L, 0L], sent);
+    }
+
+    [Fact]
+    public void Succeeded_WhileHealthy_TellsNothing()
+    {
+        var sent = new List<long>();
+        var health = new DeploymentHealth(Policy, _clock) { Broadcast = new HealthBroadcast { Send = (_, ms) => sent.Add(ms) } };
+
         Assert.True(health.TryAdmit());
         health.Succeeded(TimeSpan.FromMilliseconds(10));
 
-        Assert.Equal([30_000L, 0L], sent);
+        Assert.Empty(sent);
+    }
+
+    [Fact]
+    public void Succeeded_RequestSentBeforeTheBreakerOpened_ClosesItHereButTellsNoOne()
+    {
+        var sent = new List<long>();
+        var health = new DeploymentHealth(Policy, _clock) { Broadcast = new HealthBroadcast { Send = (_, ms) => sent.Add(ms) } };
+        Assert.True(health.TryAdmit()); // slow, still in flight while the others fail
+        Fail(health, 3);
+
+        health.Succeeded(TimeSpan.FromSeconds(5));
+
+        Assert.Equal(HealthState.Healthy, health.Snapshot().State);
+        Assert.Equal([30_000L], sent);
     }
 
     [Fact]

@@ -18,6 +18,12 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
     /// <summary>How long a cancel waits for the run to stop and store its cancelled state before answering.</summary>
     private static readonly TimeSpan CancelWait = TimeSpan.FromSeconds(10);
 
+    // A cancel or delete of a response still running, when Redis cannot say which instance runs it: doing it anyway would
+    // be undone by the run storing its end.
+    private static readonly GatewayError Unreachable = new(503, ErrorKind.Unavailable,
+        "This background response may be running on another instance, which cannot be reached now (Redis is unavailable). Retry shortly.",
+        "service_unavailable") { RetryAfter = TimeSpan.FromSeconds(5) };
+
     public async Task GetAsync(HttpContext context)
     {
         var id = (string)context.Request.RouteValues["id"]!;
@@ -79,7 +85,11 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
     {
         var id = (string)context.Request.RouteValues["id"]!;
         // A run still going would store its end again after the delete: it is stopped first.
-        await StopRunAsync(id, Owner(context), context.RequestAborted);
+        if (await StopRunAsync(id, Owner(context), context.RequestAborted) == RunPlace.Unknown)
+        {
+            await OpenAIErrorWriter.WriteAsync(context.Response, Unreachable);
+            return;
+        }
         if (!await store.Inner.DeleteAsync(id, Owner(context), context.RequestAborted))
         {
             await OpenAIErrorWriter.WriteAsync(context.Response, ResponsesStore.NotFound(id));
@@ -100,7 +110,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
     {
         var id = (string)context.Request.RouteValues["id"]!;
         var owner = Owner(context);
-        var running = await StopRunAsync(id, owner, context.RequestAborted);
+        var place = await StopRunAsync(id, owner, context.RequestAborted);
         using var lease = await store.ReadAsync(id, owner, withEvents: false, context.RequestAborted);
         if (lease.Response is not { } stored)
         {
@@ -113,9 +123,15 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
                 GatewayError.BadRequest("Only responses created with background set to true can be cancelled.", null, "invalid_request"));
             return;
         }
+        var unfinished = stored.Status is "queued" or "in_progress";
+        if (unfinished && place == RunPlace.Unknown)
+        {
+            await OpenAIErrorWriter.WriteAsync(context.Response, Unreachable);
+            return;
+        }
         // Still queued or running with no run left (its process stopped): nothing will finish it, so cancelling is storing it so.
         // A run that was found but has not stored its end within the wait is answered as it stands.
-        var response = stored.Status is "queued" or "in_progress" && !running
+        var response = unfinished && place is RunPlace.None or RunPlace.Gone
             ? await store.CancelOrphanAsync(stored, CancellationToken.None)
             : stored.Response;
         await JsonAnswer.WriteRawAsync(context.Response, response, context.RequestAborted);
@@ -141,28 +157,31 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
     }
 
     // Cancels the run of a background response still going, in this process or on another instance, and waits until it has
-    // stored its end. False when no run was found: nothing will store an end for it.
-    private async Task<bool> StopRunAsync(string id, string owner, CancellationToken cancellationToken)
+    // stored its end. Returns where a run still is: Here (this process's, not ended within the wait), Elsewhere (asked),
+    // Unknown (Redis cannot say whether another instance runs it); anything else means no run will store an end.
+    private async Task<RunPlace> StopRunAsync(string id, string owner, CancellationToken cancellationToken)
     {
         if (background.Find(id, owner) is { } job)
         {
             await job.Cancellation.CancelAsync();
             await job.Run.WaitAsync(CancelWait, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            return background.Find(id, owner) is not null;
+            return background.Find(id, owner) is null ? RunPlace.None : RunPlace.Here;
         }
         if (shared is null)
         {
-            return false;
+            return RunPlace.None;
         }
         // Only the caller's own response, and only one still running, is asked of the other instances.
         using (var lease = await store.ReadAsync(id, owner, withEvents: false, cancellationToken))
         {
             if (lease.Response is not { Status: "queued" or "in_progress" })
             {
-                return false;
+                return RunPlace.None;
             }
         }
-        return await shared.StopElsewhereAsync(id, owner, CancelWait, cancellationToken);
+        var place = await shared.StopElsewhereAsync(id, owner, CancelWait, cancellationToken);
+        // Registered here but no longer running here: it ended between the two looks.
+        return place == RunPlace.Here ? RunPlace.None : place;
     }
 
     private static string Owner(HttpContext context) => context.Features.GetRequiredFeature<ClientKey>().Owner;

@@ -3,7 +3,7 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// <summary>Where the run of a background response is, as the instances sharing a Redis see it.</summary>
 internal enum RunPlace
 {
-    /// <summary>No instance registered a run for it (or Redis could not say): it ended, or never ran with Redis.</summary>
+    /// <summary>No instance registered a run for it: it ended, or never ran with Redis.</summary>
     None,
 
     /// <summary>Registered by this instance.</summary>
@@ -14,4 +14,7 @@ internal enum RunPlace
 
     /// <summary>Registered by an instance that stopped stamping its id: nothing will finish it.</summary>
     Gone,
+
+    /// <summary>Redis cannot be reached now: a run may be going on another instance, or none.</summary>
+    Unknown,
 }

@@ -64,12 +64,12 @@ internal sealed partial class SharedBackgroundRuns(IConnectionMultiplexer redis,
         }
     }
 
-    /// <summary>Where the run of <paramref name="id"/> is; <see cref="RunPlace.None"/> when Redis cannot say.</summary>
+    /// <summary>Where the run of <paramref name="id"/> is; <see cref="RunPlace.Unknown"/> when Redis cannot say.</summary>
     public async Task<RunPlace> LocateAsync(string id)
     {
         if (!redis.IsConnected)
         {
-            return RunPlace.None;
+            return RunPlace.Unknown;
         }
         try
         {
@@ -83,7 +83,7 @@ internal sealed partial class SharedBackgroundRuns(IConnectionMultiplexer redis,
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             Unreachable(e);
-            return RunPlace.None;
+            return RunPlace.Unknown;
         }
     }
 
@@ -113,17 +113,19 @@ internal sealed partial class SharedBackgroundRuns(IConnectionMultiplexer redis,
 
     /// <summary>
     /// Asks the instance running <paramref name="id"/> for <paramref name="owner"/> to stop it, then waits up to
-    /// <paramref name="wait"/> until it has stored its end; false when no live instance runs it (or Redis is away).
+    /// <paramref name="wait"/> until it has stored its end. Returns where the run was: <see cref="RunPlace.Elsewhere"/>
+    /// when it was asked, <see cref="RunPlace.Unknown"/> when Redis cannot say, else that no other instance runs it.
     /// </summary>
-    public async Task<bool> StopElsewhereAsync(string id, string owner, TimeSpan wait, CancellationToken cancellationToken)
+    public async Task<RunPlace> StopElsewhereAsync(string id, string owner, TimeSpan wait, CancellationToken cancellationToken)
     {
         using var wake = new RunSignal(this, id);
         try
         {
             await wake.SubscribeAsync();
-            if (await LocateAsync(id) != RunPlace.Elsewhere)
+            var place = await LocateAsync(id);
+            if (place != RunPlace.Elsewhere)
             {
-                return false;
+                return place;
             }
             await redis.GetSubscriber().PublishAsync(_cancels, id + "\n" + owner);
             var asked = Stopwatch.GetTimestamp();
@@ -132,12 +134,12 @@ internal sealed partial class SharedBackgroundRuns(IConnectionMultiplexer redis,
             {
                 await wake.WaitAsync(Poll, cancellationToken);
             }
-            return true;
+            return RunPlace.Elsewhere;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             Unreachable(e);
-            return false;
+            return RunPlace.Unknown;
         }
     }
 
