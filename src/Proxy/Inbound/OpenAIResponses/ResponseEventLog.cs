@@ -8,9 +8,9 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// <c>sequence_number</c>: readers replay from any point and then follow live until the run ends, however many read
 /// and whenever they join (a client that dropped its stream resumes with <c>starting_after</c>).
 /// </summary>
-/// <param name="appended">Given each event as it is appended (the copy the log keeps): how a run shares its events with
-/// other instances (<see cref="SharedRun.Push"/>). Null: kept here only.</param>
-internal sealed class ResponseEventLog(Action<byte[]>? appended = null) : IEventFeed
+/// <param name="appended">Given each event as it is appended, with its sequence number (the copy the log keeps): how a run
+/// shares its events with other instances (<see cref="SharedRun.Push"/>). Null: kept here only.</param>
+internal sealed class ResponseEventLog(Action<int, byte[]>? appended = null) : IEventFeed
 {
     private readonly Lock _lock = new();
     private readonly List<byte[]> _events = [];
@@ -33,14 +33,16 @@ internal sealed class ResponseEventLog(Action<byte[]>? appended = null) : IEvent
     {
         TaskCompletionSource changed;
         var copy = sseEvent.ToArray();
+        int sequenceNumber;
         lock (_lock)
         {
+            sequenceNumber = _events.Count;
             _events.Add(copy);
             changed = _changed;
             _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         changed.TrySetResult();
-        appended?.Invoke(copy); // outside the lock; the run appends one event at a time, so the order holds
+        appended?.Invoke(sequenceNumber, copy); // outside the lock; the run appends one event at a time, so the order holds
     }
 
     /// <summary>No more events will come: readers finish once they have the last one.</summary>

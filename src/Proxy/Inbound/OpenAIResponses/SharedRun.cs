@@ -21,13 +21,16 @@ internal sealed class SharedRun
         _channel = runs.Channel(id).ToString();
     }
 
-    /// <summary>Sends one event, without waiting: commands on one multiplexer reach Redis in the order sent, so the list keeps the log's order.</summary>
-    public void Push(byte[] sseEvent)
+    /// <summary>
+    /// Sends event <paramref name="sequenceNumber"/>, without waiting: commands on one multiplexer reach Redis in the order
+    /// sent, so the list keeps the log's order (and ends early if one is lost, see <see cref="SharedRunScripts.Push"/>).
+    /// </summary>
+    public void Push(int sequenceNumber, byte[] sseEvent)
     {
         try
         {
             _runs.Redis.GetDatabase().ScriptEvaluate(SharedRunScripts.Push, _events,
-                [sseEvent, (long)SharedBackgroundRuns.RunningEventsExpiry.TotalMilliseconds, _channel], CommandFlags.FireAndForget);
+                [sseEvent, (long)SharedBackgroundRuns.RunningEventsExpiry.TotalMilliseconds, _channel, sequenceNumber], CommandFlags.FireAndForget);
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {

@@ -10,9 +10,19 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// </summary>
 internal static class SharedRunScripts
 {
-    /// <summary>KEYS[1]: the events list. ARGV[1]: one event; ARGV[2]: the list's expiry in ms; ARGV[3]: the run's channel.</summary>
+    /// <summary>
+    /// KEYS[1]: the events list. ARGV[1]: one event; ARGV[2]: the list's expiry in ms; ARGV[3]: the run's channel; ARGV[4]:
+    /// the event's sequence number. An event before it that never arrived (pushes are not waited for: one can be lost with
+    /// its connection) would shift every later one's place: the list then ends there instead, and a follower that reaches
+    /// the end resumes from the stored run once it has ended.
+    /// </summary>
     public const string Push = """
-        redis.call('RPUSH', KEYS[1], ARGV[1])
+        local n = redis.call('LLEN', KEYS[1])
+        if n == tonumber(ARGV[4]) then
+          redis.call('RPUSH', KEYS[1], ARGV[1])
+        elseif n == 0 or redis.call('LINDEX', KEYS[1], -1) ~= '' then
+          redis.call('RPUSH', KEYS[1], '')
+        end
         redis.call('PEXPIRE', KEYS[1], ARGV[2])
         redis.call('PUBLISH', ARGV[3], '')
         """;

@@ -8,16 +8,16 @@ namespace LlmProxy.Tests.Inbound.OpenAIResponses;
 public sealed class ResponseEventLogTests
 {
     [Fact]
-    public void Append_WithAMirror_HandsItEachEventInOrderAsKept()
+    public void Append_WithAMirror_HandsItEachEventInOrderAsKeptWithItsSequenceNumber()
     {
-        var mirrored = new List<byte[]>();
-        var log = new ResponseEventLog(mirrored.Add);
+        var mirrored = new List<(int SequenceNumber, byte[] Event)>();
+        var log = new ResponseEventLog((sequenceNumber, e) => mirrored.Add((sequenceNumber, e)));
 
         log.Append("event: a\ndata: {}\n\n"u8);
         log.Append("event: b\ndata: {}\n\n"u8);
 
-        Assert.Equal(["event: a\ndata: {}\n\n", "event: b\ndata: {}\n\n"], mirrored.Select(e => Encoding.UTF8.GetString(e)));
-        Assert.Equal(string.Concat(mirrored.Select(e => Encoding.UTF8.GetString(e))), Encoding.UTF8.GetString(log.ToArray()));
+        Assert.Equal([(0, "event: a\ndata: {}\n\n"), (1, "event: b\ndata: {}\n\n")], mirrored.Select(e => (e.SequenceNumber, Encoding.UTF8.GetString(e.Event))));
+        Assert.Equal(string.Concat(mirrored.Select(e => Encoding.UTF8.GetString(e.Event))), Encoding.UTF8.GetString(log.ToArray()));
     }
 
     [Fact]
