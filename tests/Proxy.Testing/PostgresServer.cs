@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Npgsql;
 
 namespace LlmProxy.Testing;
@@ -136,7 +134,6 @@ public sealed class PostgresServer : IDisposable
             ? Path.Combine(versions[0], "bin")
             : throw new InvalidOperationException("PostgreSQL's server binaries are not installed (/usr/lib/postgresql/*/bin/initdb): apt-get install postgresql");
     }
-
 
     private static void Run(string program, string arguments, bool asPostgres)
     {

@@ -101,5 +101,4 @@ public sealed class RedisServer : IDisposable
     }
 
     public void Dispose() => Stop();
-
 }

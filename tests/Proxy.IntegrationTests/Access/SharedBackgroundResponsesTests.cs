@@ -63,7 +63,7 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
     public async Task Cancel_RunningOnAThroughB_StoredCancelledAndStaysSoOnBoth()
     {
         var id = await StartAsync(_pair.A, ManyWords);
-        Assert.True(await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
+        Assert.True(await Eventually.HoldsAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
 
         var clock = Stopwatch.StartNew();
         using var cancel = await _pair.B.Client.PostAsync($"/v1/responses/{id}/cancel", null);
@@ -72,7 +72,7 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, cancel.StatusCode);
         Assert.Equal("cancelled", JsonDocument.Parse(await cancel.Content.ReadAsStringAsync()).RootElement.GetProperty("status").GetString());
         Assert.True(answered < TimeSpan.FromSeconds(5), $"the run on A must stop at B's request, not be waited out ({answered})");
-        Assert.True(await UntilAsync(async () => !await RunRegisteredAsync(id)), "A's run must end");
+        Assert.True(await Eventually.HoldsAsync(async () => !await RunRegisteredAsync(id)), "A's run must end");
         Assert.Equal("cancelled", await StatusAsync(_pair.A, id)); // A's run ended after storing cancelled: nothing overwrote it
         Assert.Equal("cancelled", await StatusAsync(_pair.B, id));
         var replay = SseEvents.Parse(await _pair.B.Client.GetStringAsync($"/v1/responses/{id}?stream=true"));
@@ -83,12 +83,12 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
     public async Task Delete_RunningOnAThroughB_StaysDeletedOnBoth()
     {
         var id = await StartAsync(_pair.A, ManyWords);
-        Assert.True(await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
+        Assert.True(await Eventually.HoldsAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
 
         using var deleted = await _pair.B.Client.DeleteAsync($"/v1/responses/{id}");
 
         Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
-        Assert.True(await UntilAsync(async () => !await RunRegisteredAsync(id)), "A's run must end");
+        Assert.True(await Eventually.HoldsAsync(async () => !await RunRegisteredAsync(id)), "A's run must end");
         Assert.Equal(HttpStatusCode.NotFound, (await _pair.A.Client.GetAsync($"/v1/responses/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _pair.B.Client.GetAsync($"/v1/responses/{id}")).StatusCode);
     }
@@ -97,7 +97,7 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
     public async Task AnotherKey_RunOnAAskedOfB_404ForEveryRouteAndTheRunGoesOn()
     {
         var id = await StartAsync(_pair.A, Words);
-        Assert.True(await UntilAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
+        Assert.True(await Eventually.HoldsAsync(async () => await StatusAsync(_pair.B, id) == "in_progress"));
 
         var answers = new[]
         {
@@ -108,7 +108,7 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
         };
 
         Assert.All(answers, status => Assert.Equal(HttpStatusCode.NotFound, status));
-        Assert.True(await UntilAsync(async () => await StatusAsync(_pair.A, id) == "completed"), "another key's cancel or delete must not stop the run");
+        Assert.True(await Eventually.HoldsAsync(async () => await StatusAsync(_pair.A, id) == "completed"), "another key's cancel or delete must not stop the run");
     }
 
     [Fact]
@@ -155,20 +155,6 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
     // Whether an instance still has the run registered: it unregisters after storing the run's end.
     private async Task<bool> RunRegisteredAsync(string id) =>
         await _pair.A.Services.GetRequiredService<IConnectionMultiplexer>().GetDatabase().KeyExistsAsync($"{SharedPair.KeyPrefix}responses:{id}:run");
-
-    private static async Task<bool> UntilAsync(Func<Task<bool>> condition)
-    {
-        var clock = Stopwatch.StartNew();
-        while (clock.Elapsed < TimeSpan.FromSeconds(5))
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(20);
-        }
-        return false;
-    }
 
     // Each whole server-sent event with its closing blank line, as sent.
     private static List<string> RawEvents(string body)

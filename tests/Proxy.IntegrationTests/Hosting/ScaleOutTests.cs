@@ -93,13 +93,9 @@ public sealed class ScaleOutTests : IAsyncLifetime
         await SendAsync(statuses, 150);
 
         Assert.Equal(750, statuses.Count(status => status == HttpStatusCode.OK));
-        var rows = 0L;
-        for (var i = 0; i < 300 && rows < 750; i++)
-        {
-            await Task.Delay(100);
-            rows = (long)_postgres.Execute("SELECT count(*) FROM usage WHERE key_name = 'busy'", _connectionString)!;
-        }
-        Assert.Equal(750L, rows);
+        long Rows() => (long)_postgres.Execute("SELECT count(*) FROM usage WHERE key_name = 'busy'", _connectionString)!;
+        await Eventually.HoldsAsync(() => Rows() >= 750, TimeSpan.FromSeconds(30));
+        Assert.Equal(750L, Rows());
         foreach (var instance in _instances)
         {
             using var health = new HttpClient { BaseAddress = instance.Root };
@@ -113,8 +109,11 @@ public sealed class ScaleOutTests : IAsyncLifetime
     {
         for (var sent = 0; sent < count; sent += 8)
         {
-            var answers = await Task.WhenAll(Enumerable.Range(0, Math.Min(8, count - sent)).Select(_ => ChatAsync(BusyKey)));
-            statuses.AddRange(answers.Select(answer => answer.StatusCode));
+            foreach (var answer in await Task.WhenAll(Enumerable.Range(0, Math.Min(8, count - sent)).Select(_ => ChatAsync(BusyKey))))
+            {
+                statuses.Add(answer.StatusCode);
+                answer.Dispose();
+            }
         }
     }
 

@@ -223,7 +223,6 @@ public sealed partial class MetricsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
-
     [Fact]
     public async Task Metrics_EveryAnsweredRequest_CountedByRoutePatternAndBoundedMethod()
     {

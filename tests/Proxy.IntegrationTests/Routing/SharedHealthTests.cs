@@ -48,7 +48,7 @@ public sealed class SharedHealthTests : IAsyncLifetime
     public async Task Deployment_CooledDownOnOneInstance_SkippedByTheOthersUntilTheOpenersProbeSucceeds()
     {
         Assert.Equal("p1/upstream-model-1", await ServedByAsync(_a)); // p0 fails: A cools it down and falls back
-        Assert.True(await WithinAsync(TimeSpan.FromSeconds(1), async () => await StateOnAsync(_b) == "cooling_down"), "B must hear of A's cooldown");
+        Assert.True(await Eventually.HoldsAsync(async () => await StateOnAsync(_b) == "cooling_down", TimeSpan.FromSeconds(1)), "B must hear of A's cooldown");
 
         for (var i = 0; i < 5; i++)
         {
@@ -57,14 +57,14 @@ public sealed class SharedHealthTests : IAsyncLifetime
         Assert.Single(_failing.Requests);
         await using (var later = await ProxyHost.StartAsync(_config))
         {
-            Assert.True(await WithinAsync(TimeSpan.FromSeconds(1), async () => await StateOnAsync(later) == "cooling_down"),
+            Assert.True(await Eventually.HoldsAsync(async () => await StateOnAsync(later) == "cooling_down", TimeSpan.FromSeconds(1)),
                 "an instance started during the cooldown must learn it at start-up");
             Assert.Equal("p1/upstream-model-1", await ServedByAsync(later));
         }
         Assert.Single(_failing.Requests);
 
         _failing.Override = null; // the deployment recovers
-        Assert.True(await WithinAsync(TimeSpan.FromSeconds(5), async () => await StateOnAsync(_b) == "half_open"), "the cooldown must end");
+        Assert.True(await Eventually.HoldsAsync(async () => await StateOnAsync(_b) == "half_open", TimeSpan.FromSeconds(5)), "the cooldown must end");
         for (var i = 0; i < 3; i++)
         {
             Assert.Equal("p1/upstream-model-1", await ServedByAsync(_b)); // the probe is A's: B keeps off
@@ -72,7 +72,7 @@ public sealed class SharedHealthTests : IAsyncLifetime
         Assert.Single(_failing.Requests);
 
         Assert.Equal("p0/upstream-model-0", await ServedByAsync(_a)); // A's probe succeeds
-        Assert.True(await WithinAsync(TimeSpan.FromSeconds(1), async () => await StateOnAsync(_b) == "healthy"), "B must hear the probe's verdict");
+        Assert.True(await Eventually.HoldsAsync(async () => await StateOnAsync(_b) == "healthy", TimeSpan.FromSeconds(1)), "B must hear the probe's verdict");
         Assert.Equal("p0/upstream-model-0", await ServedByAsync(_b));
         Assert.Equal(3, _failing.Requests.Count);
     }
@@ -87,18 +87,4 @@ public sealed class SharedHealthTests : IAsyncLifetime
     private static async Task<string?> StateOnAsync(ProxyHost proxy) =>
         JsonDocument.Parse(await proxy.Client.GetStringAsync("/health")).RootElement.GetProperty("models")[0]
             .GetProperty("deployments")[0].GetProperty("state").GetString();
-
-    private static async Task<bool> WithinAsync(TimeSpan limit, Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return true;
-            }
-            await Task.Delay(20);
-        }
-        return false;
-    }
 }

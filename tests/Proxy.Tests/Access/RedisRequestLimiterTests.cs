@@ -88,7 +88,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
         a.Settle(first, 20, 0);
         b.Settle(second, 20, 0);
         a.Settle(third, 20, 0);
-        await WaitUntilAsync(async () => (await b.AdmitAsync(key, Tokens(100, 500), default)).Refusal is null);
+        Assert.True(await Eventually.HoldsAsync(async () => (await b.AdmitAsync(key, Tokens(100, 500), default)).Refusal is null));
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
         Assert.Contains("this key's team 'team_par-name' allows 2 at once", third.Refusal!.Message);
         a.Settle(first, 0, 0);
         a.Settle(first, 0, 0); // a second settle gives nothing back twice
-        await WaitUntilAsync(async () => (await b.AdmitAsync(one, default, default)).Refusal is null);
+        Assert.True(await Eventually.HoldsAsync(async () => (await b.AdmitAsync(one, default, default)).Refusal is null));
         Assert.NotNull((await a.AdmitAsync(one, default, default)).Refusal);
     }
 
@@ -129,7 +129,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
         Assert.Equal(10, during.Count(admission => admission.Refusal is null));
         Assert.True(a.Degraded);
         _redis.Restart();
-        await WaitUntilAsync(async () => (await a.AdmitAsync(key, default, default)).Refusal is null && !a.Degraded);
+        Assert.True(await Eventually.HoldsAsync(async () => (await a.AdmitAsync(key, default, default)).Refusal is null && !a.Degraded));
         foreach (var admission in during)
         {
             a.Settle(admission, 0, 0); // admitted locally, settled locally: nothing sent to the new Redis
@@ -148,12 +148,12 @@ public sealed class RedisRequestLimiterTests : IDisposable
 
         Assert.Null(duringPause.Refusal);
         // Once the pause ends, the script's slot is given back: the next admission through Redis is not refused for it.
-        await WaitUntilAsync(async () =>
+        Assert.True(await Eventually.HoldsAsync(async () =>
         {
             var next = await a.AdmitAsync(key, default, default);
             a.Settle(next, 0, 0);
             return next.Refusal is null && !a.Degraded;
-        });
+        }));
         var held = await a.AdmitAsync(key, default, default);
         Assert.Null(held.Refusal);
         Assert.Contains("allows 1 at once", (await a.AdmitAsync(key, default, default)).Refusal!.Message);
@@ -182,7 +182,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
 
         var first = await a.AdmitAsync(key, Usd(5), default);
         a.Settle(first, 0, 3 * LlmProxy.Usage.PicoUsd.PerUsd);
-        await WaitUntilAsync(async () => (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd == 3 * LlmProxy.Usage.PicoUsd.PerUsd);
+        Assert.True(await Eventually.HoldsAsync(async () => (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd == 3 * LlmProxy.Usage.PicoUsd.PerUsd));
         a.Settle(first, 0, 3 * LlmProxy.Usage.PicoUsd.PerUsd); // settling twice charges once
 
         Assert.Null(first.Refusal);
@@ -202,7 +202,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
 
         _redis.Stop();
         _redis.Restart(); // no persistence: every counter is gone
-        await WaitUntilAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null);
+        Assert.True(await Eventually.HoldsAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null));
         var next = await a.AdmitAsync(key, Usd(2), default);
 
         Assert.False(a.Degraded); // refused through Redis, not by this instance's own copy
@@ -221,7 +221,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
         var away = await a.AdmitAsync(key, Usd(2), default);
         a.Settle(away, 0, 2 * LlmProxy.Usage.PicoUsd.PerUsd);
         _redis.Restart(); // no persistence: the 3 spent before are gone from Redis, and known to a only
-        await WaitUntilAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null);
+        Assert.True(await Eventually.HoldsAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null));
 
         Assert.Null(away.Shared);
         Assert.Equal(5 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd, (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd);
@@ -233,16 +233,16 @@ public sealed class RedisRequestLimiterTests : IDisposable
         var (a, b) = (Instance(), Instance());
         var key = Key("key_budget_sum", budgetUsd: 100m);
         b.Settle(await b.AdmitAsync(key, Usd(10), default), 0, 10 * LlmProxy.Usage.PicoUsd.PerUsd);
-        await WaitUntilAsync(async () => (await a.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd > 0);
+        Assert.True(await Eventually.HoldsAsync(async () => (await a.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd > 0));
 
         _redis.Pause(TimeSpan.FromMilliseconds(2500)); // a cannot reach Redis for a while; its admissions count here
-        await WaitUntilAsync(async () =>
+        Assert.True(await Eventually.HoldsAsync(async () =>
         {
             var during = await a.AdmitAsync(key, Usd(1), default);
             a.Settle(during, 0, LlmProxy.Usage.PicoUsd.PerUsd);
             return during.Shared is null;
-        });
-        await WaitUntilAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null);
+        }));
+        Assert.True(await Eventually.HoldsAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null));
 
         var shared = (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd;
         Assert.True(shared >= 11 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd, $"the 10 spent through Redis and what a spent while away: {shared}");
@@ -288,7 +288,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
         var (a, b) = (Instance(time: clock), Instance(time: lagging));
         var key = Key("key_budget_daily", budgetUsd: 5m, period: "daily");
         a.Settle(await a.AdmitAsync(key, Usd(5), default), 0, 5 * LlmProxy.Usage.PicoUsd.PerUsd);
-        await WaitUntilAsync(async () => (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd > 0);
+        Assert.True(await Eventually.HoldsAsync(async () => (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd > 0));
         Assert.Equal("budget_exceeded", (await a.AdmitAsync(key, Usd(1), default)).Refusal?.Code);
 
         clock.Advance(TimeSpan.FromMinutes(2));
@@ -297,18 +297,5 @@ public sealed class RedisRequestLimiterTests : IDisposable
 
         Assert.Null(nextDay.Refusal);
         Assert.Contains("3.00 USD is reserved", fromTheLaggingClock.Refusal!.Message); // counted in the new day: 3 of 5 reserved
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-            await Task.Delay(100);
-        }
-        Assert.Fail("the condition did not hold within 10 s");
     }
 }

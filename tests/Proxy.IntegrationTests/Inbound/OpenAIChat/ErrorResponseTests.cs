@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using LlmProxy.Testing;
@@ -199,7 +198,6 @@ public sealed class ErrorResponseTests() : ProxiedUpstreamTestBase("gpt-test", s
         Assert.Contains("p0/upstream-model-0: HTTP 503 overloaded", message);
         Assert.Contains("p1/upstream-model-1: HTTP 503 overloaded", message);
     }
-
 
     private async Task<(int Status, JsonElement Error)> PostAsync(string body)
     {

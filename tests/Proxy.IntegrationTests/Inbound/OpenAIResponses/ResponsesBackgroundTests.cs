@@ -73,7 +73,7 @@ public sealed class ResponsesBackgroundTests() : ProxiedAnthropicTestBase("claud
     {
         Upstream.Override = HangAsync;
         var created = (await Client.CreateResponseAsync(new CreateResponseOptions("claude", [ResponseItem.CreateUserMessageItem("Think long")]) { BackgroundModeEnabled = true })).Value;
-        await WaitUntilAsync(() => Upstream.Requests.Count > 0);
+        Assert.True(await Eventually.HoldsAsync(() => Upstream.Requests.Count > 0));
 
         ResponseResult cancelled = await Client.CancelResponseAsync(created.Id);
 
@@ -153,7 +153,7 @@ public sealed class ResponsesBackgroundTests() : ProxiedAnthropicTestBase("claud
     {
         Upstream.Override = HangAsync;
         var created = (await Client.CreateResponseAsync(new CreateResponseOptions("claude", [ResponseItem.CreateUserMessageItem("x")]) { BackgroundModeEnabled = true })).Value;
-        await WaitUntilAsync(() => Upstream.Requests.Count > 0);
+        Assert.True(await Eventually.HoldsAsync(() => Upstream.Requests.Count > 0));
 
         Assert.True((await Client.DeleteResponseAsync(created.Id)).Value.Deleted);
 
@@ -234,14 +234,6 @@ public sealed class ResponsesBackgroundTests() : ProxiedAnthropicTestBase("claud
             await Task.Delay(25);
         }
         throw new TimeoutException($"{id} never became {until}");
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 200 && !condition(); i++)
-        {
-            await Task.Delay(25);
-        }
     }
 
     // The normal answer, a word every 50 ms: long enough for a client to drop its stream midway.
