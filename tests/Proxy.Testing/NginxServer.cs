@@ -26,6 +26,21 @@ public sealed class NginxServer : IDisposable
     /// <summary>Starts nginx balancing over <paramref name="upstreams"/> (each <c>http://host:port</c>) and waits until it accepts connections.</summary>
     public static async Task<NginxServer> StartAsync(IEnumerable<Uri> upstreams)
     {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await StartOnFreePortAsync(upstreams);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+                // Another process took the free port between the look and nginx's bind: another one.
+            }
+        }
+    }
+
+    private static async Task<NginxServer> StartOnFreePortAsync(IEnumerable<Uri> upstreams)
+    {
         var folder = Directory.CreateTempSubdirectory("llm-proxy-nginx-").FullName;
         var port = LoopbackPort.Free();
         var servers = string.Concat(upstreams.Select(uri => $"    server {uri.Host}:{uri.Port};\n"));
