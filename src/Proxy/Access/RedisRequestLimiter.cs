@@ -27,6 +27,8 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     private readonly LocalRequestLimiter _fallback;
     private readonly ILogger<RedisRequestLimiter> _logger;
     private readonly ConcurrentDictionary<string, RedisSubject> _subjects = new(StringComparer.Ordinal);
+    private static readonly RedisScript AdmitScript = new(RedisLimitScripts.Admit);
+
     private readonly TimeProvider _time;
     private readonly long _leaseMs;
     private readonly int _expectedInstances;
@@ -95,7 +97,7 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         {
             // Not abandoned when the client leaves: the script may already have taken a slot, which only this admission's
             // settlement gives back (the wait is bounded by the connection's 1 s timeout).
-            answer = (RedisResult[])(await _redis.GetDatabase().ScriptEvaluateAsync(RedisLimitScripts.Admit, keys, values))!;
+            answer = (RedisResult[])(await AdmitScript.EvaluateAsync(_redis.GetDatabase(), keys, values))!;
         }
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
