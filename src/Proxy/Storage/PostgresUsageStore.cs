@@ -43,13 +43,13 @@ internal sealed class PostgresUsageStore(PostgresDatabase database) : SqlUsageSt
             var tokens = record.Tokens;
             copy.StartRow();
             copy.Write(record.Time, NpgsqlDbType.Bigint);
-            copy.Write(record.KeyId, NpgsqlDbType.Text);
-            copy.Write(record.KeyName, NpgsqlDbType.Text);
+            Text(copy, record.KeyId);
+            Text(copy, record.KeyName);
             Text(copy, record.TeamId);
-            copy.Write(record.Model, NpgsqlDbType.Text);
+            Text(copy, record.Model);
             Text(copy, record.Provider);
             Text(copy, record.DeploymentModel);
-            copy.Write(record.Dialect, NpgsqlDbType.Text);
+            Text(copy, record.Dialect);
             copy.Write(record.Status, NpgsqlDbType.Integer);
             Text(copy, record.ErrorClass);
             copy.Write(tokens.InputTokens, NpgsqlDbType.Bigint);
@@ -85,7 +85,7 @@ internal sealed class PostgresUsageStore(PostgresDatabase database) : SqlUsageSt
         }
         else
         {
-            copy.Write(value, NpgsqlDbType.Text);
+            copy.Write(SqlText.Storable(value), NpgsqlDbType.Text);
         }
     }
 }

@@ -10,7 +10,9 @@ namespace LlmProxy.Storage;
 /// </summary>
 internal static class SqlParameters
 {
-    public static void Bind(this DbCommand command, string name, string? value) => Bind(command, name, DbType.String, value);
+    /// <summary>Binds text as <see cref="SqlText.Storable"/> makes it: the same in every database.</summary>
+    public static void Bind(this DbCommand command, string name, string? value) =>
+        Bind(command, name, DbType.String, value is null ? null : SqlText.Storable(value));
 
     public static void Bind(this DbCommand command, string name, long? value) => Bind(command, name, DbType.Int64, value);
 

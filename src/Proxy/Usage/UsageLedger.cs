@@ -83,8 +83,9 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     // One transaction per batch, on the queue's thread. A database that cannot be reached (PostgreSQL restarting, a network
     // cut) keeps the batch and is retried every 5 s until it is back, while new records queue behind it (dropped and
     // counted once the queue is full): an outage of a few minutes loses nothing. Any other failure gets the usual tries
-    // and then counts the batch as lost; so does an unreachable database once the host stops, at once, so that the
-    // stop does not wait out retries it cannot win.
+    // and then writes the batch one record at a time, losing (and counting) only the records the store still refuses;
+    // an unreachable database once the host stops counts the batch as lost at once, so that the stop does not wait out
+    // retries it cannot win.
     private void Append(List<UsageRecord> batch)
     {
         for (var attempt = 0; ; attempt++)
@@ -107,11 +108,36 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
                 }
                 _queue.Sleep(RetryDelays[Math.Min(attempt, RetryDelays.Length - 1)], _queue.Stopped);
             }
+            catch (Exception e) when (batch.Count > 1 && !StorageUnavailable.Is(e))
+            {
+                AppendOneByOne(batch);
+                return;
+            }
             catch (Exception e)
             {
                 Interlocked.Add(ref _lost, batch.Count);
                 LogLost(_logger, batch.Count, e);
                 return;
+            }
+        }
+    }
+
+    // A batch the store keeps refusing may hold one record it cannot take: written one at a time, only that one is lost.
+    private void AppendOneByOne(List<UsageRecord> batch)
+    {
+        var one = new UsageRecord[1];
+        foreach (var record in batch)
+        {
+            one[0] = record;
+            try
+            {
+                _store.AppendAsync(one, CancellationToken.None).GetAwaiter().GetResult();
+                Interlocked.Increment(ref _written);
+            }
+            catch (Exception e)
+            {
+                Interlocked.Increment(ref _lost);
+                LogLost(_logger, 1, e);
             }
         }
     }

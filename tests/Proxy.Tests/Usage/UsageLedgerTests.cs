@@ -73,6 +73,28 @@ public sealed class UsageLedgerTests
     }
 
     [Fact]
+    public async Task Append_OneRecordTheStoreRefuses_LosesOnlyThatRecordNotItsBatch()
+    {
+        var store = new GatedUsageStore { Poison = 3 };
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var ledger = new UsageLedger(store, 100, time, NullLogger<UsageLedger>.Instance);
+        await ledger.StartAsync(CancellationToken.None);
+        for (var i = 1; i <= 5; i++)
+        {
+            ledger.Record(Record(i));
+        }
+        for (var i = 0; i < 50 && ledger.Written + ledger.Lost < 5; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(10)); // the retry delays pass
+            await Task.Delay(20);
+        }
+        await ledger.StopAsync(CancellationToken.None);
+
+        Assert.Equal([1L, 2L, 4L, 5L], store.Records.Select(r => r.Time));
+        Assert.Equal((4L, 1L), (ledger.Written, ledger.Lost));
+    }
+
+    [Fact]
     public async Task Append_StoreFailsOnce_RetriesAndLosesNothing()
     {
         var store = new GatedUsageStore { Failures = 1 };
@@ -148,6 +170,9 @@ public sealed class UsageLedgerTests
 
         public int Failures { get; set; }
 
+        /// <summary>A record the store cannot hold: every batch holding it fails, as a whole.</summary>
+        public long? Poison { get; init; }
+
         public void Open() => _open.TrySetResult();
 
         public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
@@ -161,6 +186,13 @@ public sealed class UsageLedgerTests
             {
                 Failures--;
                 throw new StorageException("planted fault: the disk is full");
+            }
+            foreach (var record in records)
+            {
+                if (record.Time == Poison)
+                {
+                    throw new StorageException("planted fault: a value the column cannot hold");
+                }
             }
             lock (Records)
             {
