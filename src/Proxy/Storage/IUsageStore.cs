@@ -12,8 +12,11 @@ internal interface IUsageStore
     /// Appends <paramref name="records"/> in one transaction: all of them or none. When the task completes they survive
     /// the process crashing; a power cut may lose the last batches (the ledger's records are at that risk in its queue anyway).
     /// May block the caller for the whole transaction (SQLite's does): only the ledger's own writer thread calls it.
+    /// <paramref name="batchId"/> names the batch across retries: a batch whose commit reached a remote database but whose
+    /// answer did not (the connection dropped) is not written twice when retried (PostgreSQL; SQLite commits in process
+    /// and has no such doubt). <see cref="Guid.Empty"/>: not named, written as given.
     /// </summary>
-    Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
+    Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken, Guid batchId = default);
 
     /// <summary>
     /// The records with <see cref="UsageRecord.Time"/> in [<paramref name="fromUnixMs"/>, <paramref name="toUnixMs"/>)

@@ -113,6 +113,14 @@ internal static class PostgresSchema
             CREATE INDEX usage_time ON usage (time);
             CREATE INDEX usage_key_id_time ON usage (key_id, time);
             """),
+        // The usage ledger's batches written in the last day, by id: a retried batch that landed is not written again.
+        new(2, """
+            CREATE TABLE usage_batch (
+                id text NOT NULL PRIMARY KEY,
+                written_at bigint NOT NULL
+            );
+            CREATE INDEX usage_batch_written_at ON usage_batch (written_at);
+            """),
     ];
 
     /// <summary>

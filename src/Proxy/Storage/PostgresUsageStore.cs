@@ -6,8 +6,10 @@ namespace LlmProxy.Storage;
 
 /// <summary>
 /// <see cref="IUsageStore"/> in the <c>usage</c> table of a <see cref="PostgresDatabase"/>, which it shares and does not
-/// dispose: each batch is one <c>COPY ... FROM STDIN (FORMAT BINARY)</c>, a single statement, so all of its rows land or
-/// none (https://www.postgresql.org/docs/current/sql-copy.html); reports as <see cref="SqlUsageStore"/>.
+/// dispose: each batch is one <c>COPY ... FROM STDIN (FORMAT BINARY)</c> (https://www.postgresql.org/docs/current/sql-copy.html)
+/// in a transaction that also records the batch's id in <c>usage_batch</c>, so all of its rows land or none, and a retry
+/// of a batch that landed (its commit's answer lost with the connection) writes nothing again. Ids older than a day are
+/// pruned, at most once an hour. Reports as <see cref="SqlUsageStore"/>.
 /// </summary>
 internal sealed class PostgresUsageStore(PostgresDatabase database) : SqlUsageStore(database)
 {
@@ -18,7 +20,17 @@ internal sealed class PostgresUsageStore(PostgresDatabase database) : SqlUsageSt
         """;
 
     /// <summary>Blocks the calling thread (the ledger's writer) for the whole COPY; see <see cref="IUsageStore.AppendAsync"/>.</summary>
-    public override Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    private const string Mark = "INSERT INTO usage_batch (id, written_at) VALUES (@id, @at) ON CONFLICT (id) DO NOTHING";
+
+    private const string Prune = "DELETE FROM usage_batch WHERE written_at < @before";
+
+    private static readonly long PruneEveryMs = (long)TimeSpan.FromHours(1).TotalMilliseconds;
+
+    private static readonly long KeepMs = (long)TimeSpan.FromDays(1).TotalMilliseconds;
+
+    private long _prunedAt;
+
+    public override Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken, Guid batchId = default)
     {
         if (records.Count == 0)
         {
@@ -26,13 +38,42 @@ internal sealed class PostgresUsageStore(PostgresDatabase database) : SqlUsageSt
         }
         try
         {
-            database.RunOnCaller(connection => Write(connection, records));
+            database.RunOnCaller(connection => WriteOnce(connection, records, batchId));
             return Task.CompletedTask;
         }
         catch (Exception e)
         {
             return Task.FromException(e);
         }
+    }
+
+    private ulong WriteOnce(NpgsqlConnection connection, IReadOnlyList<UsageRecord> records, Guid batchId)
+    {
+        if (batchId == Guid.Empty)
+        {
+            return Write(connection, records);
+        }
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        using var transaction = connection.BeginTransaction();
+        using (var mark = new NpgsqlCommand(Mark, connection, transaction))
+        {
+            mark.Bind("@id", batchId.ToString("N"));
+            mark.Bind("@at", now);
+            if (mark.ExecuteNonQuery() == 0)
+            {
+                return 0; // written before: its commit reached the server, its answer did not
+            }
+        }
+        var written = Write(connection, records);
+        if (now - _prunedAt > PruneEveryMs)
+        {
+            using var prune = new NpgsqlCommand(Prune, connection, transaction);
+            prune.Bind("@before", now - KeepMs);
+            prune.ExecuteNonQuery();
+            _prunedAt = now;
+        }
+        transaction.Commit();
+        return written;
     }
 
     private static ulong Write(NpgsqlConnection connection, IReadOnlyList<UsageRecord> records)

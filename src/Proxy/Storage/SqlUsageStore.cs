@@ -17,7 +17,7 @@ internal abstract class SqlUsageStore(SqlDatabase database) : IUsageStore
     // CAST: PostgreSQL's sum() of bigint is numeric; SQLite's CAST to bigint is a no-op on its integers.
     private const string CostSums = "CAST(sum(cost_pusd / 1000000) AS bigint) AS micro, CAST(sum(cost_pusd % 1000000) AS bigint) AS pico";
 
-    public abstract Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
+    public abstract Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken, Guid batchId = default);
 
     public Task<IReadOnlyList<UsageTotals>> SummarizeAsync(long fromUnixMs, long toUnixMs, UsageGrouping groupBy, CancellationToken cancellationToken)
     {

@@ -29,7 +29,7 @@ internal sealed class SqliteUsageStore(SqliteDatabase database) : SqlUsageStore(
     private static string InsertOf(int rows) =>
         $"INSERT INTO usage ({string.Join(", ", Columns)}) VALUES {string.Join(", ", Enumerable.Repeat($"({string.Join(", ", Columns.Select(_ => "?"))})", rows))}";
 
-    public override Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    public override Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken, Guid batchId = default)
     {
         if (records.Count == 0)
         {

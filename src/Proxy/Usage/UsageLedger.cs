@@ -88,11 +88,12 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
     // retries it cannot win.
     private void Append(List<UsageRecord> batch)
     {
+        var batchId = Guid.NewGuid(); // the same for every try: a try whose commit landed unanswered is not written twice
         for (var attempt = 0; ; attempt++)
         {
             try
             {
-                _store.AppendAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
+                _store.AppendAsync(batch, CancellationToken.None, batchId).GetAwaiter().GetResult();
                 Interlocked.Add(ref _written, batch.Count);
                 if (attempt > RetryDelays.Length)
                 {
@@ -131,7 +132,7 @@ internal sealed partial class UsageLedger : IUsageRecorder, IHostedService
             one[0] = record;
             try
             {
-                _store.AppendAsync(one, CancellationToken.None).GetAwaiter().GetResult();
+                _store.AppendAsync(one, CancellationToken.None, Guid.NewGuid()).GetAwaiter().GetResult();
                 Interlocked.Increment(ref _written);
             }
             catch (Exception e)

@@ -1,5 +1,6 @@
 using LlmProxy.Config;
 using LlmProxy.Hosting;
+using LlmProxy.Storage;
 
 namespace LlmProxy.Tests.Hosting;
 
@@ -28,7 +29,7 @@ public sealed class ProxyAppStorageTests : IDisposable
         var app = ProxyApp.Create(Config($$"""{ "type": "postgres", "connectionString": "{{connectionString}}" }"""), "http://127.0.0.1:0");
         await app.DisposeAsync();
 
-        Assert.Equal(1, LlmProxy.Testing.PostgresServer.Shared.Execute("SELECT max(version) FROM llm_proxy_schema", connectionString));
+        Assert.Equal(PostgresSchema.Migrations[^1].Version, LlmProxy.Testing.PostgresServer.Shared.Execute("SELECT max(version) FROM llm_proxy_schema", connectionString));
         Assert.Equal(0L, LlmProxy.Testing.PostgresServer.Shared.Execute("SELECT count(*) FROM usage", connectionString));
         Assert.Empty(Directory.GetFileSystemEntries(_folder));
     }

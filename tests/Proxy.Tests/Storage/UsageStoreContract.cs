@@ -18,7 +18,21 @@ public sealed class SqliteUsageStoreTests() : UsageStoreContract(new SqliteTestS
     }
 }
 
-public sealed class PostgresUsageStoreTests() : UsageStoreContract(new PostgresTestStore());
+public sealed class PostgresUsageStoreTests() : UsageStoreContract(new PostgresTestStore())
+{
+    [Fact]
+    public async Task Append_SameBatchTwice_WritesItOnce()
+    {
+        var batchId = Guid.NewGuid();
+        IReadOnlyList<UsageRecord> batch = [Make(Day1), Make(Day1 + 1)];
+
+        await Store.AppendAsync(batch, default, batchId);
+        await Store.AppendAsync(batch, default, batchId); // a retry of a batch whose commit's answer was lost
+        await Store.AppendAsync(batch, default, Guid.NewGuid());
+
+        Assert.Equal(4L, Convert.ToInt64(Database.Scalar("SELECT count(*) FROM usage")));
+    }
+}
 
 /// <summary>The usage ledger's store, <see cref="SqliteUsageStore"/> and <see cref="PostgresUsageStore"/> alike.</summary>
 public abstract class UsageStoreContract : StoreContract

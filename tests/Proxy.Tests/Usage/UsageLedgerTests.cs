@@ -175,7 +175,7 @@ public sealed class UsageLedgerTests
 
         public void Open() => _open.TrySetResult();
 
-        public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+        public async Task AppendAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken, Guid batchId = default)
         {
             Entered.TrySetResult();
             if (Closed)
