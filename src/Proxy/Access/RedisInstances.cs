@@ -12,10 +12,10 @@ namespace LlmProxy.Access;
 /// </summary>
 internal sealed class RedisInstances(IConnectionMultiplexer redis, RedisOptions options, RedisRequestLimiter limiter, InstanceId instance) : BackgroundService
 {
-    public static readonly TimeSpan Beat = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan Beat = TimeSpan.FromSeconds(1);
 
     /// <summary>An id not stamped for this long belongs to an instance that is gone.</summary>
-    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(5);
 
     // KEYS[1]: the set; ARGV[1]: this instance's id; ARGV[2]: the expiry in ms. Returns the live count.
     private const string Stamp = RedisLua.Now + """

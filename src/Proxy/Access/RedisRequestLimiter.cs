@@ -52,12 +52,17 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
     }
 
     /// <summary>
-    /// The instances last seen sharing Redis (<see cref="RedisInstances"/>): while Redis is away each counts 1/N of the
-    /// rates, N the larger of this and <c>redis.expectedInstances</c>.
+    /// The instances last seen sharing Redis (<see cref="RedisInstances"/>, each beat that reached it): while Redis is away
+    /// each counts 1/N of the rates, N the larger of this and <c>redis.expectedInstances</c>. A beat that reached Redis also
+    /// ends <see cref="Degraded"/>, without waiting for a limited request to show it.
     /// </summary>
     public int LiveInstances
     {
-        set => _fallback.Share = Math.Max(_expectedInstances, value);
+        set
+        {
+            _fallback.Share = Math.Max(_expectedInstances, value);
+            Recovered();
+        }
     }
 
     /// <summary>True while the rates are counted in this process because Redis cannot be reached (or is not connected now).</summary>

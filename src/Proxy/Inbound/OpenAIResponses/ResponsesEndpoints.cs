@@ -44,6 +44,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
             return;
         }
         IEventFeed? feed;
+        var isBackground = false;
         // The read is scoped to the caller's key (404 for another key's) and comes first, before anything is followed.
         using (var lease = await store.ReadAsync(id, owner, withEvents: stream, context.RequestAborted))
         {
@@ -58,6 +59,7 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
                 return;
             }
             feed = lease.Events is { } events ? Replay(events) : null;
+            isBackground = feed is null && StoredEvents.IsBackground(stored.Response);
             if (feed is null && shared is not null && stored.Status is "queued" or "in_progress")
             {
                 feed = await shared.FeedAsync(id); // running on another instance: followed through Redis
@@ -65,8 +67,9 @@ internal sealed class ResponsesEndpoints(ResponsesStore store, BackgroundRespons
         }
         if (feed is null)
         {
-            await OpenAIErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest(
-                "Only a background response can be streamed again: this one's events were not kept.", "stream"));
+            await OpenAIErrorWriter.WriteAsync(context.Response, GatewayError.BadRequest(isBackground
+                ? "This background response's events were not kept: its run was cut short before it ended (the instance running it stopped), or it is running on an instance this one cannot follow (no Redis)."
+                : "Only a background response can be streamed again: this one's events were not kept.", "stream"));
             return;
         }
         await BackgroundAnswer.StreamAsync(context, feed, startingAfter);

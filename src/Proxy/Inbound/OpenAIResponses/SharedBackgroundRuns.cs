@@ -114,7 +114,9 @@ internal sealed partial class SharedBackgroundRuns(IConnectionMultiplexer redis,
     /// <summary>
     /// Asks the instance running <paramref name="id"/> for <paramref name="owner"/> to stop it, then waits up to
     /// <paramref name="wait"/> until it has stored its end. Returns where the run was: <see cref="RunPlace.Elsewhere"/>
-    /// when it was asked, <see cref="RunPlace.Unknown"/> when Redis cannot say, else that no other instance runs it.
+    /// when it was asked (and ended, or is still going after the wait), <see cref="RunPlace.Gone"/> when its instance
+    /// stopped stamping meanwhile (nothing will end it), <see cref="RunPlace.Unknown"/> when Redis cannot say, else that
+    /// no other instance runs it.
     /// </summary>
     public async Task<RunPlace> StopElsewhereAsync(string id, string owner, TimeSpan wait, CancellationToken cancellationToken)
     {
@@ -129,9 +131,15 @@ internal sealed partial class SharedBackgroundRuns(IConnectionMultiplexer redis,
             }
             await redis.GetSubscriber().PublishAsync(_cancels, id + "\n" + owner);
             var asked = Stopwatch.GetTimestamp();
-            // The run's end is published on its channel; the poll covers a message lost on the way.
-            while (await redis.GetDatabase().KeyExistsAsync(RunKey(id)) && Stopwatch.GetElapsedTime(asked) < wait)
+            // The run's end is published on its channel; the poll covers a message lost on the way, and an instance that
+            // died meanwhile (or before: its stamp had not expired yet) shows as gone within the stamps' expiry.
+            while (Stopwatch.GetElapsedTime(asked) < wait)
             {
+                place = await LocateAsync(id);
+                if (place != RunPlace.Elsewhere)
+                {
+                    return place == RunPlace.None ? RunPlace.Elsewhere : place; // None: it stored its end and unregistered
+                }
                 await wake.WaitAsync(Poll, cancellationToken);
             }
             return RunPlace.Elsewhere;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using LlmProxy.Canonical;
 using StackExchange.Redis;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
@@ -7,13 +8,21 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// <summary>
 /// The events of a background run on another instance, read from its list in Redis (<see cref="SharedRunScripts"/>): what
 /// is there after <c>starting_after</c>, then each batch as the run announces it, until the end marker. A run whose
-/// instance went away without ending it, or a Redis that stops answering, ends the stream where it is: the client may
-/// resume with <c>starting_after</c>.
+/// instance went away without ending it, or a Redis that stops answering, ends the stream with an <c>error</c> event
+/// saying so, not as if it had ended: the client may cancel it, or resume with <c>starting_after</c>.
 /// </summary>
 internal sealed class SharedRunFeed(SharedBackgroundRuns runs, string id) : IEventFeed
 {
-    // Quiet polls between checks that the run's instance still lives: 20 × 250 ms, the instances' stamp interval.
-    private const int PollsPerLivenessCheck = 20;
+    // Quiet polls between checks that the run's instance still lives: 8 × 250 ms, twice the instances' stamp interval.
+    private const int PollsPerLivenessCheck = 8;
+
+    private static readonly GatewayError InstanceGone = new(503, ErrorKind.Unavailable,
+        "The instance running this background response stopped before the run ended: it will not end. Cancel it to store it as cancelled.",
+        "run_interrupted");
+
+    private static readonly GatewayError RedisAway = new(503, ErrorKind.Unavailable,
+        "Following this background response from this instance stopped: Redis cannot be reached. Resume with starting_after once it is back.",
+        "service_unavailable");
 
     /// <inheritdoc />
     public async Task CopyToAsync(PipeWriter output, int startingAfter, CancellationToken cancellationToken)
@@ -46,7 +55,9 @@ internal sealed class SharedRunFeed(SharedBackgroundRuns runs, string id) : IEve
                 }
                 else if (gone)
                 {
-                    return; // no end will come: the run's instance is gone (or Redis cannot say)
+                    ResponsesErrorEvent.Write(output, InstanceGone, (int)next); // no end will come
+                    await output.FlushAsync(cancellationToken);
+                    return;
                 }
                 else if (++quiet % PollsPerLivenessCheck == 0 && await runs.LocateAsync(id) is not (RunPlace.Elsewhere or RunPlace.Here))
                 {
@@ -59,6 +70,8 @@ internal sealed class SharedRunFeed(SharedBackgroundRuns runs, string id) : IEve
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             runs.Unreachable(e);
+            ResponsesErrorEvent.Write(output, RedisAway, (int)next);
+            await output.FlushAsync(cancellationToken);
         }
     }
 }

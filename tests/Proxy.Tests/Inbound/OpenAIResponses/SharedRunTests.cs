@@ -51,6 +51,22 @@ public sealed class SharedRunTests : IDisposable
         Assert.Equal(["a", ""], await ListAsync("resp_gap"));
     }
 
+    [Fact]
+    public async Task StopElsewhere_RunOfAnInstanceThatDiesWhileAsked_AnswersGoneWithinTheStampsExpiryNotTheWholeWait()
+    {
+        var database = _connection.GetDatabase();
+        await database.StringSetAsync(_runs.RunKey("resp_orphan"), "crashed-instance");
+        var serverNow = new DateTimeOffset(DateTime.SpecifyKind(await _connection.GetServers()[0].TimeAsync(), DateTimeKind.Utc)).ToUnixTimeMilliseconds();
+        // Its last stamp is 4 s old: alive for one more second, then gone (stamps expire after 5 s).
+        await database.SortedSetAddAsync("run-test:instances", "crashed-instance", serverNow - 4_000);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var place = await _runs.StopElsewhereAsync("resp_orphan", "key_owner", TimeSpan.FromSeconds(10), default);
+
+        Assert.Equal(RunPlace.Gone, place);
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+    }
+
     private async Task<string[]> ListAsync(string id) =>
         [.. (await _connection.GetDatabase().ListRangeAsync(_runs.EventsKey(id))).Select(value => (string)value!)];
 }
