@@ -10,10 +10,19 @@ namespace LlmProxy.Access;
 /// restart neither forgets a key nor resets what it spent.
 /// Afterwards it restores the spend of every key or team an admin change gives a new budget or period, so a budget
 /// set on a key that has already spent counts what it spent (as far as the ledger has been written: a batch's lag).
+/// With budgets shared through Redis, it also restores every budget's spend from the ledger as soon as Redis goes away
+/// and every <see cref="OutageRefresh"/> while it stays away: each instance then counts on what all of them spent (as
+/// far as the ledger has it), not only on what it last heard from Redis.
 /// </summary>
 internal sealed class AccessStartup(AccessDirectory directory, IAccessStore access, IUsageStore usage, IRequestLimiter limiter, TimeProvider time)
     : IHostedService
 {
+    /// <summary>How often the budgets' spend is read from the ledger while Redis is away.</summary>
+    public static readonly TimeSpan OutageRefresh = TimeSpan.FromSeconds(30);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _outages = Task.CompletedTask;
+
     /// <summary>
     /// Loads the stored keys and teams; throws <see cref="ConfigException"/> when a config key has a stored key's name.
     /// Called while the app is built, so that this stops the start with one line as other config errors do.
@@ -30,9 +39,46 @@ internal sealed class AccessStartup(AccessDirectory directory, IAccessStore acce
         await RestoreAsync(directory.Keys, directory.Teams, cancellationToken);
         directory.BudgetsChanged = RestoreAsync;
         directory.Removed = limiter.Forget;
+        if (limiter is RedisRequestLimiter shared)
+        {
+            _outages = Task.Run(() => RefreshDuringOutagesAsync(shared, _stopping.Token));
+        }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        await _outages.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    // Looks every second whether Redis is away; then reads the ledger at once, and again every OutageRefresh.
+    private async Task RefreshDuringOutagesAsync(RedisRequestLimiter shared, CancellationToken stopping)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
+        var last = DateTimeOffset.MinValue;
+        while (await timer.WaitForNextTickAsync(stopping))
+        {
+            var now = time.GetUtcNow();
+            if (!shared.Degraded)
+            {
+                last = DateTimeOffset.MinValue;
+                continue;
+            }
+            if (now - last < OutageRefresh)
+            {
+                continue;
+            }
+            last = now;
+            try
+            {
+                await RestoreAsync(directory.Keys, directory.Teams, stopping);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The database away too: the copies held count on.
+            }
+        }
+    }
 
     private async Task RestoreAsync(IReadOnlyList<ClientKey> keys, IReadOnlyList<Team> teams, CancellationToken cancellationToken)
     {

@@ -92,10 +92,34 @@ public sealed class SharedInstancesTests : IAsyncLifetime
         Assert.Equal(7, answers.Skip(5).Count(status => status == HttpStatusCode.TooManyRequests));
         await Eventually.HoldsAsync(async () => await SpentAsync(_a) == 0.000205m && await SpentAsync(_b) == 0.000205m, TimeSpan.FromSeconds(2));
         Assert.Equal((0.000205m, 0.000205m), (await SpentAsync(_a), await SpentAsync(_b)));
-
-        static async Task<decimal> SpentAsync(ProxyHost proxy) =>
-            (await AccessCalls.GetAsync(proxy, "/v1/usage", SharedPair.BudgetKey)).Json.GetProperty("spent_usd").GetDecimal();
     }
+
+    [Fact]
+    public async Task BudgetKey_SpentOnAThenRedisLost_BCountsWhatASpentFromTheLedger()
+    {
+        // As above: 0.000041 USD a request, 0.0002 USD of budget. A spends 4 with Redis up; B has never seen the key.
+        var body = AccessCalls.Body(AccessCalls.Chat, "priced", string.Join(' ', Enumerable.Repeat("a", 40)), maxTokens: 1);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await AccessCalls.PostAsync(_a, AccessCalls.Chat, body, SharedPair.BudgetKey)).Status);
+        }
+        Assert.True(await Eventually.HoldsAsync(() => (long)PostgresServer.Shared.Execute(
+            "SELECT count(*) FROM usage WHERE key_name = 'budget'", _pair.ConnectionString)! == 4), "A's records reach the ledger");
+
+        _pair.Redis.Stop();
+        var seen = await Eventually.HoldsAsync(async () => await SpentAsync(_b) == 0.000164m);
+        var answers = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add((await AccessCalls.PostAsync(_b, AccessCalls.Chat, body, SharedPair.BudgetKey)).Status);
+        }
+
+        Assert.True(seen, "with Redis away, B reads what A spent from the ledger");
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], answers); // not 4 more
+    }
+
+    private static async Task<decimal> SpentAsync(ProxyHost proxy) =>
+        (await AccessCalls.GetAsync(proxy, "/v1/usage", SharedPair.BudgetKey)).Json.GetProperty("spent_usd").GetDecimal();
 
     private static async Task<HttpResponseMessage> ChatAsync(ProxyHost proxy, string key)
     {

@@ -15,9 +15,12 @@ internal sealed class SharedPair : IAsyncDisposable
     public const string BudgetKey = "sk-test-budget";
     public const string KeyPrefix = "shared-test:";
 
-    private SharedPair(RedisServer redis, ProxyHost a, ProxyHost b) => (Redis, A, B) = (redis, a, b);
+    private SharedPair(RedisServer redis, string connectionString, ProxyHost a, ProxyHost b) => (Redis, ConnectionString, A, B) = (redis, connectionString, a, b);
 
     public RedisServer Redis { get; }
+
+    /// <summary>The PostgreSQL schema both instances use.</summary>
+    public string ConnectionString { get; }
 
     public ProxyHost A { get; }
 
@@ -26,9 +29,10 @@ internal sealed class SharedPair : IAsyncDisposable
     public static async Task<SharedPair> StartAsync()
     {
         var redis = RedisServer.Start();
+        var connectionString = PostgresServer.Shared.CreateSchema();
         var config = $$"""
             {
-              "storage": { "type": "postgres", "connectionString": "{{PostgresServer.Shared.CreateSchema()}}" },
+              "storage": { "type": "postgres", "connectionString": "{{connectionString}}" },
               "redis": { "connectionString": "{{redis.ConnectionString}}", "expectedInstances": 2, "keyPrefix": "{{KeyPrefix}}" },
               "admin": { "masterKey": "{{MasterKey}}" },
               "providers": { "m": { "type": "mock" }, "paced": { "type": "mock", "tokensPerSecond": 20 } },
@@ -40,7 +44,7 @@ internal sealed class SharedPair : IAsyncDisposable
             """;
         var a = await ProxyHost.StartAsync(config);
         var b = await ProxyHost.StartAsync(config);
-        return new SharedPair(redis, a, b);
+        return new SharedPair(redis, connectionString, a, b);
     }
 
     public async ValueTask DisposeAsync()
