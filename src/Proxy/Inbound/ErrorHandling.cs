@@ -42,7 +42,7 @@ internal sealed partial class ErrorHandling(RequestDelegate next, ErrorResponder
             LogStorageUnavailable(logger, context.Request.Method, context.Request.Path, e.Message);
             await AnswerAsync(context, new GatewayError(503, ErrorKind.Unavailable, StorageUnavailable.Message, "storage_unavailable")
             {
-                RetryAfter = TimeSpan.FromSeconds(5),
+                RetryAfter = StorageUnavailable.RetryAfter,
             });
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)

@@ -15,6 +15,9 @@ internal static class StorageUnavailable
     /// <summary>What a client is told (503, <c>storage_unavailable</c>).</summary>
     public const string Message = "The proxy's database cannot be reached at the moment. Retry in a few seconds.";
 
+    /// <summary>The <c>Retry-After</c> of a 503 <c>storage_unavailable</c>: the ledger's retry interval, about when it may be back.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
     public static bool Is(Exception exception) => exception switch
     {
         DbException { IsTransient: true } => true,

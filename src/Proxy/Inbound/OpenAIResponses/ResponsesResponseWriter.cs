@@ -1,5 +1,6 @@
 using System.Buffers;
 using LlmProxy.Canonical;
+using LlmProxy.Storage;
 using LlmProxy.Wire.OpenAI;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
@@ -60,7 +61,10 @@ internal sealed class ResponsesResponseWriter(HttpContext context, ResponsesExch
         {
             // Stored is what the client asked for: an answer it cannot retrieve or continue is not given as if it were.
             await OpenAIErrorWriter.WriteAsync(context.Response, new GatewayError(503, ErrorKind.Unavailable,
-                "The response could not be stored, so it is not returned; try again, or send 'store': false.", "storage_unavailable"));
+                "The response could not be stored, so it is not returned; try again, or send 'store': false.", "storage_unavailable")
+            {
+                RetryAfter = StorageUnavailable.RetryAfter,
+            });
             return;
         }
         await JsonAnswer.WriteRawAsync(context.Response, response, cancellationToken);
