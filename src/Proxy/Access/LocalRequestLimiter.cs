@@ -152,14 +152,14 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
         }
         if (Rate(limits.MaxParallel) is { } maxParallel && counters.InFlight >= maxParallel)
         {
-            return Refuse(RefusedLimit.MaxParallel, RateRefusals.Parallel(Who(team), maxParallel));
+            return Refuse(RefusedLimit.MaxParallel, RateRefusals.Parallel(Who(team), limits.MaxParallel!.Value, Here(maxParallel)));
         }
         if (Rpm(limits) is { } rpm)
         {
             if (!counters.Requests.Fits(rpm, 1))
             {
                 var wait = counters.Requests.UntilFits(rpm, 1);
-                return Refuse(RefusedLimit.Rpm, RateRefusals.Requests(Who(team), rpm, wait));
+                return Refuse(RefusedLimit.Rpm, RateRefusals.Requests(Who(team), limits.Rpm!.Value, wait, Here(rpm)));
             }
         }
         if (Tpm(limits) is { } tpm && reservation.Tokens > 0)
@@ -173,7 +173,7 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
             if (!counters.Tokens.Fits(tpm, reservation.Tokens))
             {
                 var wait = counters.Tokens.UntilFits(tpm, reservation.Tokens);
-                return Refuse(RefusedLimit.Tpm, RateRefusals.Tokens(Who(team), tpm, counters.Tokens.Remaining(tpm), reservation, wait));
+                return Refuse(RefusedLimit.Tpm, RateRefusals.Tokens(Who(team), limits.Tpm!.Value, counters.Tokens.Remaining(tpm), reservation, wait, Here(tpm)));
             }
         }
         if (budgets && limits.BudgetPicoUsd is { } budgetPicoUsd)
@@ -236,6 +236,9 @@ internal sealed class LocalRequestLimiter(TimeProvider time, bool rates = true, 
     }
 
     private static string Who(Team? team) => RateRefusals.Who(team);
+
+    // The part of a limit this instance counts while the shared counters cannot be reached; null when it counts it whole.
+    private int? Here(int part) => Share > 1 ? part : null;
 
     private GatewayError Refuse(RefusedLimit limit, (string Message, TimeSpan RetryAfter) refusal) =>
         Refuse(limit, refusal.Message, "rate_limit_exceeded", refusal.RetryAfter);

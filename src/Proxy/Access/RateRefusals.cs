@@ -21,15 +21,22 @@ internal static class RateRefusals
     /// <summary>"this key", or "this key's team 'NAME'" when <paramref name="team"/> set the limit.</summary>
     public static string Who(Team? team) => team is null ? "this key" : $"this key's team '{team.Name}'";
 
-    public static (string Message, TimeSpan RetryAfter) Parallel(string who, int maxParallel) =>
-        ($"Too many parallel requests: {who} allows {maxParallel} at once. Retry when one of them has finished.", TimeSpan.FromSeconds(1));
+    /// <remarks>
+    /// <c>here</c>, in the next three: the part of the limit this instance counts on its own while Redis, through which
+    /// the instances share it, cannot be reached (null: the limit is counted whole).
+    /// </remarks>
+    public static (string Message, TimeSpan RetryAfter) Parallel(string who, int maxParallel, int? here = null) =>
+        ($"Too many parallel requests: {who} allows {maxParallel} at once{Here(here)}. Retry when one of them has finished.", TimeSpan.FromSeconds(1));
 
-    public static (string Message, TimeSpan RetryAfter) Requests(string who, int rpm, TimeSpan wait) =>
-        ($"Rate limit reached for requests: {who} allows {rpm} requests per minute. Retry in {Seconds(wait)} s.", wait);
+    public static (string Message, TimeSpan RetryAfter) Requests(string who, int rpm, TimeSpan wait, int? here = null) =>
+        ($"Rate limit reached for requests: {who} allows {rpm} requests per minute{Here(here)}. Retry in {Seconds(wait)} s.", wait);
 
-    public static (string Message, TimeSpan RetryAfter) Tokens(string who, int tpm, long remaining, Reservation reservation, TimeSpan wait) =>
-        ($"Rate limit reached for tokens: {who} allows {tpm} tokens per minute, {remaining} remain, and this request reserves {reservation.Tokens}. " +
+    public static (string Message, TimeSpan RetryAfter) Tokens(string who, int tpm, long remaining, Reservation reservation, TimeSpan wait, int? here = null) =>
+        ($"Rate limit reached for tokens: {who} allows {tpm} tokens per minute{Here(here)}, {remaining} remain, and this request reserves {reservation.Tokens}. " +
             $"Retry in {Seconds(wait)} s.", wait);
+
+    private static string Here(int? here) =>
+        here is { } part ? $" ({part} of them on this instance while Redis, through which the instances share it, cannot be reached)" : "";
 
     public static (string Message, TimeSpan RetryAfter) TooLarge(string who, int? tpm, Reservation reservation) =>
         ($"This request alone reserves {reservation.Tokens} tokens ({reservation.InputTokens} of input, estimated, plus an output limit of " +

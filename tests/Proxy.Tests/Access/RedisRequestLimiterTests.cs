@@ -127,6 +127,7 @@ public sealed class RedisRequestLimiterTests : IDisposable
 
         // 30 a minute over 3 instances: this one takes 10 on its own while Redis is away, and no request fails for it.
         Assert.Equal(10, during.Count(admission => admission.Refusal is null));
+        Assert.Contains("this key allows 30 requests per minute (10 of them on this instance while Redis", during[^1].Refusal!.Message);
         Assert.True(a.Degraded);
         _redis.Restart();
         Assert.True(await Eventually.HoldsAsync(async () => (await a.AdmitAsync(key, default, default)).Refusal is null && !a.Degraded));
