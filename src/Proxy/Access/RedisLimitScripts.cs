@@ -59,31 +59,40 @@ internal static class RedisLimitScripts
           if rpm >= 0 and now > ra then rl = math.max(0, rl - rpm * (now - ra)); ra = now end
           if tpm >= 0 and now > ta then tl = math.max(0, tl - tpm * (now - ta)); ta = now end
           local bs, br = 0, 0
+          local swept = false
           if budget >= 0 then
             local kind, start, known = ARGV[base + 5], tonumber(ARGV[base + 6]), ARGV[base + 8]
-            local pv = redis.call('HMGET', b, 'k', 'p')
+            local pv = redis.call('HMGET', b, 'k', 'p', 's', 'r')
             local current = tonumber(pv[2]) or -1
             if pv[1] ~= kind or current < start then
               redis.call('DEL', b)
               redis.call('HSET', b, 'k', kind, 'p', ARGV[base + 6], 's', known, 'r', 0)
+              bs = tonumber(known)
             else
-              for _, lapsed in ipairs(redis.call('ZRANGEBYSCORE', z, '-inf', now)) do
-                local c = redis.call('HGET', b, 't' .. lapsed)
+              bs, br = tonumber(pv[3]) or 0, tonumber(pv[4]) or 0
+              local lapsed = redis.call('ZRANGEBYSCORE', z, '-inf', now)
+              for _, lapsedTicket in ipairs(lapsed) do
+                local c = redis.call('HGET', b, 't' .. lapsedTicket)
                 if c then
-                  redis.call('HDEL', b, 't' .. lapsed)
+                  redis.call('HDEL', b, 't' .. lapsedTicket)
                   if c ~= '0' then
                     redis.call('HINCRBY', b, 'r', '-' .. c)
                     redis.call('HINCRBY', b, 's', c)
+                    br, bs = br - tonumber(c), bs + tonumber(c)
                   end
                 end
               end
-              if current == start and ARGV[base + 9] ~= '0' then redis.call('HINCRBY', b, 's', ARGV[base + 9]) end
+              if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', z, '-inf', now) end
+              swept = true
+              local unsent = ARGV[base + 9]
+              if current == start and unsent ~= '0' then
+                redis.call('HINCRBY', b, 's', unsent)
+                bs = bs + tonumber(unsent)
+              end
             end
-            local bv = redis.call('HMGET', b, 's', 'r')
-            bs, br = tonumber(bv[1]), tonumber(bv[2])
           end
-          redis.call('ZREMRANGEBYSCORE', z, '-inf', now)
-          local n = redis.call('ZCARD', z)
+          if not swept then redis.call('ZREMRANGEBYSCORE', z, '-inf', now) end
+          local n = par >= 0 and redis.call('ZCARD', z) or 0
           state[i] = { rpm, tpm, rl, ra, tl, ta, budget, bs, br }
           if refusal == 0 then
             if par >= 0 and n >= par then
@@ -107,7 +116,7 @@ internal static class RedisLimitScripts
             if s[1] >= 0 then s[3] = s[3] + W end
             if s[2] >= 0 then s[5] = s[5] + tokens * W end
             redis.call('ZADD', z, int(now + lease), ticket)
-            redis.call('PEXPIRE', z, int(lease * 2))
+            if s[7] < 0 then redis.call('PEXPIRE', z, int(lease * 2)) end
             if s[7] >= 0 then
               redis.call('HINCRBY', b, 'r', ARGV[4])
               redis.call('HSET', b, 't' .. ticket, ARGV[4])
