@@ -13,18 +13,21 @@ public sealed class RedisServer : IDisposable
 {
     private Process? _process;
 
-    private RedisServer(int port) => Port = port;
+    private readonly string? _password;
+
+    private RedisServer(int port, string? password) => (Port, _password) = (port, password);
 
     public int Port { get; }
 
     /// <summary>StackExchange.Redis's configuration string for it.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    public static RedisServer Start()
+    /// <param name="password">What clients must send (<c>requirepass</c>); null: none.</param>
+    public static RedisServer Start(string? password = null)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var server = new RedisServer(LoopbackPort.Free());
+            var server = new RedisServer(LoopbackPort.Free(), password);
             try
             {
                 server.Restart();
@@ -50,7 +53,8 @@ public sealed class RedisServer : IDisposable
     /// <summary>Starts it (again) on its port and waits until it accepts connections.</summary>
     public void Restart()
     {
-        var start = new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode no")
+        var password = _password is null ? "" : $" --requirepass {_password}";
+        var start = new ProcessStartInfo("redis-server", $"--port {Port} --bind 127.0.0.1 --save \"\" --appendonly no --protected-mode no{password}")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -45,7 +45,7 @@ internal static class ProxyServices
         if (config.Redis is { } redis)
         {
             // AbortOnConnectFail off: a Redis down at start-up degrades the limits (RedisRequestLimiter), it does not stop the start.
-            services.AddSingleton<IConnectionMultiplexer>(_ => ConnectRedis(redis));
+            services.AddSingleton<IConnectionMultiplexer>(provider => ConnectRedis(redis, provider.GetRequiredService<ILoggerFactory>()));
             services.AddSingleton(provider => new RedisRequestLimiter(provider.GetRequiredService<IConnectionMultiplexer>(), redis,
                 provider.GetRequiredService<TimeProvider>(), provider.GetRequiredService<ILogger<RedisRequestLimiter>>()));
             services.AddSingleton<IRequestLimiter>(provider => provider.GetRequiredService<RedisRequestLimiter>());
@@ -139,7 +139,7 @@ internal static class ProxyServices
         return services;
     }
 
-    private static ConnectionMultiplexer ConnectRedis(RedisOptions redis)
+    private static ConnectionMultiplexer ConnectRedis(RedisOptions redis, ILoggerFactory logging)
     {
         ConfigurationOptions options;
         try
@@ -156,7 +156,7 @@ internal static class ProxyServices
         options.SyncTimeout = Math.Min(options.SyncTimeout, 1000);
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
         options.ClientName ??= "llm-proxy";
-        return ConnectionMultiplexer.Connect(options);
+        return RedisFailure.Connect(options, logging.CreateLogger("LlmProxy.Redis"));
     }
 
     // A database that cannot be used stops the start-up with one line, as a config error naming its setting.
