@@ -1,4 +1,5 @@
 using LlmProxy.Config;
+using LlmProxy.Hosting;
 using LlmProxy.Storage;
 using StackExchange.Redis;
 
@@ -18,7 +19,7 @@ internal sealed partial class AccessSignals(AccessDirectory directory, IAccessSt
     /// <summary>How often each instance reloads keys and teams whatever it heard.</summary>
     public static readonly TimeSpan Poll = TimeSpan.FromSeconds(10);
 
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Wakeup _wake = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -27,10 +28,10 @@ internal sealed partial class AccessSignals(AccessDirectory directory, IAccessSt
         {
             var channel = RedisChannel.Literal(options!.KeyPrefix + "access");
             directory.StoreChanged = () => redis.GetSubscriber().Publish(channel, "changed", CommandFlags.FireAndForget);
-            redis.ConnectionRestored += (_, _) => Wake();
+            redis.ConnectionRestored += (_, _) => _wake.Wake();
             try
             {
-                await redis.GetSubscriber().SubscribeAsync(channel, (_, _) => Wake());
+                await redis.GetSubscriber().SubscribeAsync(channel, (_, _) => _wake.Wake());
             }
             catch (Exception e) when (e is RedisException or TimeoutException)
             {
@@ -54,18 +55,6 @@ internal sealed partial class AccessSignals(AccessDirectory directory, IAccessSt
                 // exception leaving this loop would stop the host, on every instance at once.
                 LogReloadFailed(logger, e.Message);
             }
-        }
-    }
-
-    private void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (SemaphoreFullException)
-        {
-            // A reload is already due.
         }
     }
 

@@ -21,15 +21,7 @@ public sealed class PostgresOutageTests
     {
         using var server = PostgresServer.Start();
         var connectionString = server.CreateSchema();
-        await using var proxy = await ProxyHost.StartAsync($$"""
-            {
-              "storage": { "type": "postgres", "connectionString": "{{connectionString}};Timeout=3" },
-              "admin": { "masterKey": "{{MasterKey}}" },
-              "providers": { "m": { "type": "mock" } },
-              "models": { "echo": [ { "provider": "m", "model": "echo" } ] },
-              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
-            }
-            """);
+        await using var proxy = await ProxyHost.StartAsync(MockOnPostgres.Config(connectionString + ";Timeout=3", $"\"admin\": {{ \"masterKey\": \"{MasterKey}\" }},"));
         var ledger = proxy.Services.GetRequiredService<UsageLedger>();
 
         await ChatAsync(proxy, 40);
@@ -53,14 +45,7 @@ public sealed class PostgresOutageTests
     {
         using var server = PostgresServer.Start();
         var connectionString = server.CreateSchema();
-        var proxy = await ProxyHost.StartAsync($$"""
-            {
-              "storage": { "type": "postgres", "connectionString": "{{connectionString}};Timeout=2" },
-              "providers": { "m": { "type": "mock" } },
-              "models": { "echo": [ { "provider": "m", "model": "echo" } ] },
-              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
-            }
-            """);
+        var proxy = await ProxyHost.StartAsync(MockOnPostgres.Config(connectionString + ";Timeout=2"));
         var ledger = proxy.Services.GetRequiredService<UsageLedger>();
         server.Stop();
         await ChatAsync(proxy, 25);
@@ -75,14 +60,7 @@ public sealed class PostgresOutageTests
     {
         using var server = PostgresServer.Start();
         var connectionString = server.CreateSchema();
-        await using var proxy = await ProxyHost.StartAsync($$"""
-            {
-              "storage": { "type": "postgres", "connectionString": "{{connectionString}};Timeout=2" },
-              "providers": { "m": { "type": "mock" } },
-              "models": { "echo": [ { "provider": "m", "model": "echo" } ] },
-              "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
-            }
-            """);
+        await using var proxy = await ProxyHost.StartAsync(MockOnPostgres.Config(connectionString + ";Timeout=2"));
         server.Stop();
 
         // A translated Responses request needs the reasoning seal, kept in the database: it was loaded at start-up.

@@ -17,7 +17,7 @@ public sealed class PostgresTextTests
     public async Task Ledger_RequestWithANulInItsModel_EveryRecordWrittenItsModelWithTheReplacementCharacter()
     {
         var connectionString = PostgresServer.Shared.CreateSchema();
-        await using var proxy = await ProxyHost.StartAsync(Config(connectionString));
+        await using var proxy = await ProxyHost.StartAsync(MockOnPostgres.Config(connectionString));
         var ledger = proxy.Services.GetRequiredService<UsageLedger>();
 
         for (var i = 0; i < 10; i++)
@@ -42,7 +42,7 @@ public sealed class PostgresTextTests
     [InlineData("POST", "/v1/responses/resp_a%00b/cancel")]
     public async Task StoredResponses_IdWithANul_IsAClientErrorNotAServerError(string method, string path)
     {
-        await using var proxy = await ProxyHost.StartAsync(Config(PostgresServer.Shared.CreateSchema()));
+        await using var proxy = await ProxyHost.StartAsync(MockOnPostgres.Config(PostgresServer.Shared.CreateSchema()));
 
         using var answer = await proxy.Client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
 
@@ -52,22 +52,13 @@ public sealed class PostgresTextTests
     [Fact]
     public async Task Responses_PreviousResponseIdWithANul_IsAClientErrorNotAServerError()
     {
-        await using var proxy = await ProxyHost.StartAsync(Config(PostgresServer.Shared.CreateSchema()));
+        await using var proxy = await ProxyHost.StartAsync(MockOnPostgres.Config(PostgresServer.Shared.CreateSchema()));
 
         using var answer = await proxy.Client.PostAsync("/v1/responses",
             new StringContent("""{"model":"echo","input":"hi","previous_response_id":"resp_a\u0000b"}""", Encoding.UTF8, "application/json"));
 
         Assert.InRange((int)answer.StatusCode, 400, 499);
     }
-
-    private static string Config(string connectionString) => $$"""
-        {
-          "storage": { "type": "postgres", "connectionString": "{{connectionString}}" },
-          "providers": { "m": { "type": "mock" } },
-          "models": { "echo": [ { "provider": "m", "model": "echo" } ] },
-          "keys": [ { "key": "{{ProxyHost.ClientKey}}", "name": "test" } ]
-        }
-        """;
 
     private static async Task<HttpStatusCode> ChatAsync(ProxyHost proxy, string model)
     {

@@ -50,6 +50,16 @@ public sealed class UsageLedgerTests
         Assert.Equal(5, store.Records.Count);
     }
 
+    // Moves the ledger's clock on, a step at a time, while its writer still has retries to make for the test (pending).
+    private static async Task RetriesPassAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider time, TimeSpan step, Func<bool> pending)
+    {
+        for (var i = 0; i < 50 && pending(); i++)
+        {
+            time.Advance(step);
+            await Task.Delay(20);
+        }
+    }
+
     [Fact]
     public async Task Append_StoreKeepsFailing_CountsTheBatchLostAndGoesOn()
     {
@@ -59,11 +69,7 @@ public sealed class UsageLedgerTests
         await ledger.StartAsync(CancellationToken.None);
 
         ledger.Record(Record(1));
-        for (var i = 0; i < 50 && ledger.Lost == 0; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(10)); // the retry delays pass
-            await Task.Delay(20);
-        }
+        await RetriesPassAsync(time, TimeSpan.FromSeconds(10), () => ledger.Lost == 0);
 
         Assert.Equal(1, ledger.Lost);
         store.Failures = 0;
@@ -83,11 +89,7 @@ public sealed class UsageLedgerTests
         {
             ledger.Record(Record(i));
         }
-        for (var i = 0; i < 50 && ledger.Written + ledger.Lost < 5; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(10)); // the retry delays pass
-            await Task.Delay(20);
-        }
+        await RetriesPassAsync(time, TimeSpan.FromSeconds(10), () => ledger.Written + ledger.Lost < 5);
         await ledger.StopAsync(CancellationToken.None);
 
         Assert.Equal([1L, 2L, 4L, 5L], store.Records.Select(r => r.Time));
@@ -103,11 +105,7 @@ public sealed class UsageLedgerTests
         await ledger.StartAsync(CancellationToken.None);
 
         ledger.Record(Record(7));
-        for (var i = 0; i < 50 && ledger.Written == 0; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(1));
-            await Task.Delay(20);
-        }
+        await RetriesPassAsync(time, TimeSpan.FromSeconds(1), () => ledger.Written == 0);
         await ledger.StopAsync(CancellationToken.None);
 
         Assert.Equal(7, Assert.Single(store.Records).Time);

@@ -1,3 +1,4 @@
+using LlmProxy.Hosting;
 using StackExchange.Redis;
 
 namespace LlmProxy.Inbound.OpenAIResponses;
@@ -8,14 +9,14 @@ namespace LlmProxy.Inbound.OpenAIResponses;
 /// </summary>
 internal sealed class RunSignal(SharedBackgroundRuns runs, string id) : IDisposable
 {
-    private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly Wakeup _wake = new();
     private readonly RedisChannel _channel = runs.Channel(id);
     private Action<RedisChannel, RedisValue>? _handler;
 
     /// <summary>Subscribes; changes announced from here on wake <see cref="WaitAsync"/>.</summary>
     public async Task SubscribeAsync()
     {
-        _handler = (_, _) => Wake();
+        _handler = (_, _) => _wake.Wake();
         await runs.Redis.GetSubscriber().SubscribeAsync(_channel, _handler);
     }
 
@@ -36,17 +37,5 @@ internal sealed class RunSignal(SharedBackgroundRuns runs, string id) : IDisposa
             }
         }
         _wake.Dispose();
-    }
-
-    private void Wake()
-    {
-        try
-        {
-            _wake.Release();
-        }
-        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
-        {
-            // A wake-up is already due, or the waiter left.
-        }
     }
 }
