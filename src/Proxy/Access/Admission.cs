@@ -60,9 +60,6 @@ internal sealed class Admission
     /// <summary>Admitted while Redis was away (<see cref="RedisRequestLimiter"/>): the admission of the budgets on this process's copy.</summary>
     internal Admission? Local { get; init; }
 
-    /// <summary>Admitted while Redis was away: the key and team whose budgets it spends, for Redis to count at the next admission through it.</summary>
-    internal RedisSubject[]? Unsent { get; init; }
-
     /// <summary>True the first time only, for an admission of a shared limiter, whatever it holds in this process.</summary>
     internal bool TrySettleShared() => Refusal is null && Interlocked.Exchange(ref _settled, 1) == 0;
 

@@ -17,9 +17,9 @@ namespace LlmProxy.Access;
 /// <item>a hash of the budget, in 10^-9 USD: <c>k</c> and <c>p</c> the period it counts (its kind, its start in Unix s),
 /// <c>s</c> spent in it, <c>r</c> reserved by requests in flight, and <c>t{ticket}</c> each one's reservation, replaced
 /// by its cost when it settles, or charged as spent when its lease ends unsettled (its instance crashed, its settlement
-/// was lost: billed the estimate, as a client that leaves is). What an instance spent while Redis was away is added at
-/// its next admission. A later period (or a hash Redis lost) starts over from what the admitting instance knows was
-/// spent in it (the ledger at its start, what it last read here, what it counted while Redis was away); an instance
+/// was lost: billed the estimate, as a client that leaves is). Every admission raises <c>s</c> to what the admitting
+/// instance knows was spent (the ledger at its start and while Redis was away, what it last read here, its own costs),
+/// and a later period (or a hash Redis lost) starts over from that; an instance
 /// whose clock is still in the previous period counts in the current one. It expires a day after its period ends; a
 /// budget that never resets never expires (its key's or team's deletion removes it).</item>
 /// </list>
@@ -36,8 +36,8 @@ internal static class RedisLimitScripts
     /// Admission. KEYS: per subject its rates hash, its set and its budget hash (the key's, then its team's). ARGV[1]: the
     /// tokens the request reserves; ARGV[2]: its ticket; ARGV[3]: the lease in ms; ARGV[4]: its cost reserved, 10^-9 USD;
     /// then per subject its rpm, tpm, max parallel and budget (10^-9 USD) (-1 where it has none), its budget period's kind
-    /// and start (Unix s), when that period's hash expires (Unix ms; -1 never), what the instance knows was spent in it,
-    /// and what it spent while Redis was away that Redis has not counted yet (10^-9 USD). Checks every
+    /// and start (Unix s), when that period's hash expires (Unix ms; -1 never) and what the instance knows was spent in it
+    /// (10^-9 USD), which the shared spend is raised to. Checks every
     /// subject, then takes from all of them or none. Returns <c>{refusal, subject, waitMs}</c> (refusal 0 admitted, 1
     /// parallel, 2 rpm, 3 tpm, 4 a reservation larger than tpm, 5 budget; subject its 1-based index) and per subject
     /// <c>requestsRemaining, requestsResetMs, tokensRemaining, tokensResetMs, spent, reserved</c> (-1 remaining where it
@@ -51,7 +51,7 @@ internal static class RedisLimitScripts
         local state = {}
         for i = 1, #KEYS / 3 do
           local h, z, b = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
-          local base = 4 + (i - 1) * 9
+          local base = 4 + (i - 1) * 8
           local rpm, tpm, par, budget = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2]), tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4])
           local v = redis.call('HMGET', h, 'rl', 'ra', 'tl', 'ta')
           local rl, ra = tonumber(v[1]) or 0, tonumber(v[2]) or now
@@ -84,10 +84,11 @@ internal static class RedisLimitScripts
               end
               if #lapsed > 0 then redis.call('ZREMRANGEBYSCORE', z, '-inf', now) end
               swept = true
-              local unsent = ARGV[base + 9]
-              if current == start and unsent ~= '0' then
-                redis.call('HINCRBY', b, 's', unsent)
-                bs = bs + tonumber(unsent)
+              -- Never below what this instance knows: what it spent while Redis was away, and what all spent as the ledger
+              -- said meanwhile. The larger, not the sum: each copy holds the others' spend as far as the ledger had it.
+              if current == start and tonumber(known) > bs then
+                redis.call('HSET', b, 's', known)
+                bs = tonumber(known)
               end
             end
           end
@@ -125,7 +126,7 @@ internal static class RedisLimitScripts
           end
           if s[7] >= 0 then
             -- The leases live as long as the budget: a lease's end is what gives back (and charges) its reservation there.
-            local expires = tonumber(ARGV[4 + (i - 1) * 9 + 7])
+            local expires = tonumber(ARGV[4 + (i - 1) * 8 + 7])
             if expires > 0 then
               redis.call('PEXPIREAT', b, int(expires))
               if refusal == 0 then redis.call('PEXPIREAT', z, int(math.max(expires, now + lease * 2))) end

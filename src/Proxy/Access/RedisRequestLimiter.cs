@@ -127,11 +127,8 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             }
             if (limits.BudgetUsd is not null)
             {
-                var id = SubjectId(key, keyShared, i);
-                // What it spent while Redis was away is counted there now; and this process's copy follows the shared spend:
-                // what it counts on if Redis goes away or forgets.
-                SubjectOf(id).AddUnsent(-(long)values[4 + i * SubjectArguments + 8]);
-                _budgets.RestoreSpent(id, limits.BudgetPeriod, FromNano(answer[offset + 4]));
+                // This process's copy follows the shared spend: what it counts on if Redis goes away or forgets.
+                _budgets.RestoreSpent(SubjectId(key, keyShared, i), limits.BudgetPeriod, FromNano(answer[offset + 4]));
             }
         }
         var refusal = (int)answer[0];
@@ -163,14 +160,10 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         }
         else if (admission.Local is { } budget)
         {
-            // Admitted while Redis was away: the rates at this instance's share, the budgets on this process's copy, and the
-            // cost kept for Redis, which the next admission through it adds there.
+            // Admitted while Redis was away: the rates at this instance's share, the budgets on this process's copy (which
+            // the next admission through Redis raises the shared spend to).
             _fallback.Settle(admission, usedTokens, costPicoUsd);
             _budgets.Settle(budget, usedTokens, costPicoUsd);
-            foreach (var subject in admission.Unsent ?? [])
-            {
-                subject.AddUnsent(NanoUsdUp(costPicoUsd));
-            }
         }
     }
 
@@ -242,25 +235,11 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
         }
     }
 
-    // The key and team whose budgets a request admitted while Redis is away spends; null for none.
-    private RedisSubject[]? BudgetSubjects(ClientKey key)
-    {
-        var keyBudget = key.Limits.BudgetUsd is not null;
-        var teamBudget = key.Team is { Limits.BudgetUsd: not null };
-        return (keyBudget, teamBudget) switch
-        {
-            (true, true) => [SubjectOf(key.Id), SubjectOf(key.Team!.Id)],
-            (true, false) => [SubjectOf(key.Id)],
-            (false, true) => [SubjectOf(key.Team!.Id)],
-            _ => null,
-        };
-    }
-
     private RedisSubject SubjectOf(string id) => _subjects.GetOrAdd(id, static (id, prefix) => new RedisSubject(prefix, id), _prefix);
 
     // How many arguments of the admission script each subject has, after the four common ones; and values of its reply,
     // after the three common ones.
-    private const int SubjectArguments = 9;
+    private const int SubjectArguments = 8;
     private const int SubjectReplies = 6;
 
     // The subject's three Redis keys, and its arguments.
@@ -282,7 +261,6 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             values[at + 5] = window.StartSeconds;
             values[at + 6] = window.ExpiresMs;
             values[at + 7] = (long)Int128.Min(_budgets.Spent(id, limits.BudgetPeriod).SpentPicoUsd / PicoPerNano, long.MaxValue);
-            values[at + 8] = subject.UnsentNanoUsd;
         }
         else
         {
@@ -291,7 +269,6 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             values[at + 5] = 0;
             values[at + 6] = -1;
             values[at + 7] = 0;
-            values[at + 8] = 0;
         }
     }
 
@@ -329,7 +306,6 @@ internal sealed partial class RedisRequestLimiter : IRequestLimiter
             KeyTokens = rates.KeyTokens,
             TeamTokens = rates.TeamTokens,
             Local = budget,
-            Unsent = BudgetSubjects(key),
         };
     }
 

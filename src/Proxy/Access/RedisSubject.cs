@@ -6,25 +6,17 @@ namespace LlmProxy.Access;
 /// <summary>
 /// One key's or team's Redis keys (see <see cref="RedisLimitScripts"/>): <c>{prefix}{id}</c> the rate buckets,
 /// <c>{prefix}{id}:inflight</c> the leases of requests in flight, <c>{prefix}{id}:budget</c> the budget; and its budget
-/// period as the scripts name it, worked out once per period rather than per request; and what it spent while Redis was
-/// away, which the next admission through Redis adds there.
+/// period as the scripts name it, worked out once per period rather than per request.
 /// </summary>
 internal sealed class RedisSubject(string prefix, string id)
 {
     private volatile BudgetWindow? _window;
-    private long _unsentNanoUsd;
 
     public RedisKey Rates { get; } = prefix + id;
 
     public RedisKey InFlight { get; } = prefix + id + ":inflight";
 
     public RedisKey Budget { get; } = prefix + id + ":budget";
-
-    /// <summary>Spent while Redis was away and not yet added there, 10^-9 USD.</summary>
-    public long UnsentNanoUsd => Interlocked.Read(ref _unsentNanoUsd);
-
-    /// <summary>Counts <paramref name="nanoUsd"/> spent while Redis was away (or, negative, what an admission added there).</summary>
-    public void AddUnsent(long nanoUsd) => Interlocked.Add(ref _unsentNanoUsd, nanoUsd);
 
     /// <summary>
     /// The budget period of kind <paramref name="kind"/> that contains <paramref name="now"/>: its kind's name, its start

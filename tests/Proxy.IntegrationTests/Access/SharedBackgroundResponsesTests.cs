@@ -59,6 +59,31 @@ public sealed class SharedBackgroundResponsesTests : IAsyncLifetime
         Assert.Equal(string.Concat(events.Skip(lastSeen + 1)), await resumed);
     }
 
+    // Found with the OpenAI SDK: the error event of a follower that lost Redis took the run's next sequence number, so
+    // resuming after it skipped a real event.
+    [Fact]
+    public async Task Follow_RedisLostMidRunOnB_ErrorEventNumberedAsTheLastEventSentSoResumingMissesNothing()
+    {
+        var id = await StartAsync(_pair.A, ManyWords);
+        using var follow = await _pair.B.Client.GetAsync($"/v1/responses/{id}?stream=true", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await follow.Content.ReadAsStreamAsync());
+        var text = new System.Text.StringBuilder();
+        while (text.ToString().Split("\n\n").Length < 6) // a few events through Redis
+        {
+            text.Append(await reader.ReadLineAsync()).Append('\n');
+        }
+
+        _pair.Redis.Stop();
+        text.Append(await reader.ReadToEndAsync());
+
+        var events = SseEvents.Parse(text.ToString());
+        Assert.Equal("error", events[^1].Event);
+        Assert.Equal("service_unavailable", events[^1].Json.GetProperty("code").GetString());
+        var last = events[^2].Json.GetProperty("sequence_number").GetInt32();
+        Assert.Equal(last, events[^1].Json.GetProperty("sequence_number").GetInt32());
+        Assert.Contains($"starting_after={last}", events[^1].Json.GetProperty("message").GetString());
+    }
+
     [Fact]
     public async Task Cancel_RunningOnAThroughB_StoredCancelledAndStaysSoOnBoth()
     {

@@ -229,12 +229,13 @@ public sealed class RedisRequestLimiterTests : IDisposable
     }
 
     [Fact]
-    public async Task Admit_WhileRedisWasAwayOnOneInstance_AddsItsSpendToTheSharedOneNotTheLargerOfThem()
+    public async Task Admit_AfterRedisWasAwayFromOneInstance_RaisesTheSharedSpendToWhatThatInstanceCounted()
     {
         var (a, b) = (Instance(), Instance());
         var key = Key("key_budget_sum", budgetUsd: 100m);
         b.Settle(await b.AdmitAsync(key, Usd(10), default), 0, 10 * LlmProxy.Usage.PicoUsd.PerUsd);
         Assert.True(await Eventually.HoldsAsync(async () => (await a.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd > 0));
+        a.Settle(await a.AdmitAsync(key, Usd(0), default), 0, 0); // its answer tells a the 10 b spent
 
         _redis.Pause(TimeSpan.FromMilliseconds(2500)); // a cannot reach Redis for a while; its admissions count here
         Assert.True(await Eventually.HoldsAsync(async () =>
@@ -247,6 +248,28 @@ public sealed class RedisRequestLimiterTests : IDisposable
 
         var shared = (await b.SpentAsync(key.Id, key.Limits.BudgetPeriod, default)).SpentPicoUsd;
         Assert.True(shared >= 11 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd, $"the 10 spent through Redis and what a spent while away: {shared}");
+    }
+
+    // Found with the SDKs: after an outage in which both instances spent (and read the total from the ledger), a Redis
+    // restarted empty counted one instance's outage spend twice.
+    [Fact]
+    public async Task Admit_RedisRestartedEmptyAfterAnOutage_CountsWhatBothSpentOnce()
+    {
+        var (a, b) = (Instance(), Instance());
+        var key = Key("key_budget_once", budgetUsd: 100m);
+        _redis.Stop();
+        a.Settle(await a.AdmitAsync(key, Usd(2), default), 0, 2 * LlmProxy.Usage.PicoUsd.PerUsd);
+        b.Settle(await b.AdmitAsync(key, Usd(3), default), 0, 3 * LlmProxy.Usage.PicoUsd.PerUsd);
+        foreach (var instance in new[] { a, b })
+        {
+            instance.RestoreSpent(key.Id, key.Limits.BudgetPeriod, 5 * (Int128)LlmProxy.Usage.PicoUsd.PerUsd); // what the ledger says meanwhile
+        }
+
+        _redis.Restart();
+        Assert.True(await Eventually.HoldsAsync(async () => (await a.AdmitAsync(key, Usd(0), default)).Shared is not null));
+        Assert.True(await Eventually.HoldsAsync(async () => (await b.AdmitAsync(key, Usd(0), default)).Shared is not null));
+
+        Assert.Equal("5000000000", (string?)await BudgetFieldAsync(key.Id, "s"));
     }
 
     [Fact]

@@ -20,9 +20,6 @@ internal sealed class SharedRunFeed(SharedBackgroundRuns runs, string id) : IEve
         "The instance running this background response stopped before the run ended: it will not end. Cancel it to store it as cancelled.",
         "run_interrupted");
 
-    private static readonly GatewayError RedisAway = new(503, ErrorKind.Unavailable,
-        "Following this background response from this instance stopped: Redis cannot be reached. Resume with starting_after once it is back.",
-        "service_unavailable");
 
     /// <inheritdoc />
     public async Task CopyToAsync(PipeWriter output, int startingAfter, CancellationToken cancellationToken)
@@ -55,7 +52,7 @@ internal sealed class SharedRunFeed(SharedBackgroundRuns runs, string id) : IEve
                 }
                 else if (gone)
                 {
-                    ResponsesErrorEvent.Write(output, InstanceGone, (int)next); // no end will come
+                    ResponsesErrorEvent.Write(output, InstanceGone, Math.Max((int)next - 1, 0)); // no end will come; numbered as the last event sent
                     await output.FlushAsync(cancellationToken);
                     return;
                 }
@@ -70,7 +67,13 @@ internal sealed class SharedRunFeed(SharedBackgroundRuns runs, string id) : IEve
         catch (Exception e) when (e is RedisException or TimeoutException)
         {
             runs.Unreachable(e);
-            ResponsesErrorEvent.Write(output, RedisAway, (int)next);
+            // Not the run's: its number is the last event this client got (the run's next event has the next one), so a
+            // client that resumes after the last number it saw misses nothing.
+            var last = (int)next - 1;
+            var resume = last >= 0 ? $"Resume with starting_after={last}" : "Retrieve it again with stream=true";
+            ResponsesErrorEvent.Write(output, new GatewayError(503, ErrorKind.Unavailable,
+                $"Following this background response from this instance stopped: Redis cannot be reached. {resume} once it is back.",
+                "service_unavailable"), Math.Max(last, 0));
             await output.FlushAsync(cancellationToken);
         }
     }
