@@ -20,8 +20,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 CHAOS=${CHAOS:-0}
 DRAIN_SECONDS=${DRAIN_SECONDS:-120}
 PG_PORT=$((PORT_BASE + 7)) REDIS_PORT=$((PORT_BASE + 8)) FRONT_PORT=$((PORT_BASE + 9)) FIRST_PROXY_PORT=$((PORT_BASE + 10))
-PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PG_DATA="$RUN/scaleout-pg"
+PG_BIN=""  # set once PostgreSQL is installed, below
 
 now() { date +%s.%N; }
 seconds() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.1f", b-a}'; }
@@ -38,6 +38,8 @@ install_tools
 write_bodies
 start_upstreams
 command -v redis-server >/dev/null || { apt-get update -qq && apt-get install -y -qq redis-server >/dev/null; }
+compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql >/dev/null; }
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 log "starting PostgreSQL on $PG_PORT and Redis on $REDIS_PORT"
 rm -rf "$PG_DATA"; mkdir -p "$PG_DATA"; chown postgres "$PG_DATA"
